@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what rck needs on a Debian machine when it is missing, then builds it:
+# redis-server and redis-tools >= 7 from the OS packages, the npm dependencies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+redis_major() { redis-server --version 2>/dev/null | sed -n 's/.* v=\([0-9]*\)\..*/\1/p'; }
+if [ "$(redis_major || true)" = "" ] || [ "$(redis_major)" -lt 7 ] || ! command -v redis-cli >/dev/null; then
+  echo "setup: installing redis-server and redis-tools from the OS packages" >&2
+  $SUDO apt-get install -y -q redis-server redis-tools >/dev/null 2>&1 || {
+    $SUDO apt-get update -q >/dev/null
+    $SUDO apt-get install -y -q redis-server redis-tools >/dev/null
+  }
+fi
+if [ "$(redis_major)" -lt 7 ]; then
+  echo "setup: redis-server $(redis-server --version) is older than 7; rck needs Redis 7" >&2
+  exit 1
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+echo "setup: building" >&2
+npm run --silent build

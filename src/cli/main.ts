@@ -1,0 +1,31 @@
+import { Command, CommanderError } from 'commander';
+import { isRckError } from '../errors.js';
+import { registerCommands } from './commands/index.js';
+
+const program = new Command();
+program
+  .name('rck')
+  .description('Redis Cluster Keeper: create, check, fix and run sharded Redis Clusters.')
+  .version('0.1.0')
+  .option('-v, --verbose', 'print error details')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+registerCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Commander already printed the usage error (or help/version output).
+    process.exitCode = err.exitCode;
+  } else if (isRckError(err)) {
+    process.stderr.write(`rck: ${err.message}\n`);
+    if (err.options.hint) process.stderr.write(`hint: ${err.options.hint}\n`);
+    if (program.opts().verbose && err.options.detail) process.stderr.write(`${err.options.detail}\n`);
+    process.exitCode = err.exitCode;
+  } else {
+    process.stderr.write(`rck: unexpected error: ${err instanceof Error ? (program.opts().verbose ? err.stack : err.message) : String(err)}\n`);
+    process.exitCode = 70;
+  }
+}

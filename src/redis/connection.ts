@@ -1,0 +1,64 @@
+import { Redis } from 'ioredis';
+import { NodeCheckError, errorText } from '../errors.js';
+import { type NodeAddress, formatAddress } from './address.js';
+
+export interface ConnectOptions {
+  password?: string;
+  /** Connect and per-command timeout. */
+  timeoutMs?: number;
+}
+
+/** Environment variable read for the password when --password is not given. */
+export const PASSWORD_ENV = 'RCK_PASSWORD';
+
+/**
+ * Opens one connection to one node and proves it works (AUTH + PING).
+ * No reconnects and no offline queue: the engine wants a fast, honest failure.
+ * Errors name the node and never contain the password.
+ */
+export async function connectNode(addr: NodeAddress, opts: ConnectOptions = {}): Promise<Redis> {
+  const timeoutMs = opts.timeoutMs ?? 3000;
+  const client = new Redis({
+    host: addr.host,
+    port: addr.port,
+    password: opts.password || undefined,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs * 4,
+    enableReadyCheck: false,
+  });
+  client.on('error', () => {
+    /* surfaced through the failing command instead */
+  });
+  const where = formatAddress(addr);
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (err) {
+    client.disconnect();
+    throw new NodeCheckError(`${where}: ${describeConnectError(err)}`, { subject: where });
+  }
+  return client;
+}
+
+function describeConnectError(err: unknown): string {
+  const text = errorText(err);
+  if (/WRONGPASS|invalid username-password/i.test(text)) return 'wrong password';
+  if (/NOAUTH/i.test(text)) return 'password required (use --password or RCK_PASSWORD)';
+  if (/without any password configured|AUTH <password> called without/i.test(text)) {
+    return 'a password was given but the node has none configured';
+  }
+  if (/ECONNREFUSED/.test(text)) return 'connection refused (is redis-server running on this port?)';
+  if (/ETIMEDOUT|timed out|timeout/i.test(text)) return 'connection timed out';
+  if (/EHOSTUNREACH|ENETUNREACH/.test(text)) return 'host unreachable';
+  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'host name does not resolve';
+  return text;
+}
+
+/** Closes clients, ignoring ones already closed. */
+export function closeAll(clients: Iterable<Redis>): void {
+  for (const c of clients) c.disconnect();
+}

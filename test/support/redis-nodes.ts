@@ -1,0 +1,143 @@
+/**
+ * Test harness: starts real redis-server processes on loopback, each in its own
+ * temp directory on a free port (bus port = port + 10000), and always stops them.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+export interface TestNode {
+  host: string;
+  port: number;
+  /** `host:port` */
+  address: string;
+  dir: string;
+  proc: ChildProcess;
+}
+
+export interface StartOptions {
+  password?: string;
+  /** cluster-node-timeout; short by default so failure detection is quick in tests. */
+  nodeTimeoutMs?: number;
+  clusterEnabled?: boolean;
+  extraArgs?: string[];
+}
+
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const p of live) p.kill('SIGKILL');
+});
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A port whose bus port (+10000) is free too. Randomised so parallel test files rarely collide. */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = 20000 + Math.floor(Math.random() * 10000);
+    if ((await portFree(port)) && (await portFree(port + 10000))) return port;
+  }
+  throw new Error('no free port pair found');
+}
+
+async function waitForPing(port: number, password: string | undefined, proc: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`redis-server on ${port} exited with ${proc.exitCode}`);
+    const c = new Redis({ port, host: '127.0.0.1', password, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    c.on('error', () => {});
+    try {
+      await c.connect();
+      await c.ping();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      c.disconnect();
+    }
+  }
+  throw new Error(`redis-server on ${port} did not answer PING within 10 s`);
+}
+
+export async function startNode(opts: StartOptions = {}): Promise<TestNode> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort();
+    const dir = await mkdtemp(join(tmpdir(), `rck-test-${port}-`));
+    const args = [
+      '--port', String(port),
+      '--bind', '127.0.0.1',
+      '--dir', dir,
+      '--daemonize', 'no',
+      '--save', '',
+      '--appendonly', 'no',
+      '--logfile', join(dir, 'redis.log'),
+      '--repl-diskless-sync-delay', '0',
+    ];
+    if (opts.clusterEnabled !== false) {
+      args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'),
+        '--cluster-node-timeout', String(opts.nodeTimeoutMs ?? 2000));
+    }
+    if (opts.password) args.push('--requirepass', opts.password, '--masterauth', opts.password);
+    args.push(...(opts.extraArgs ?? []));
+    const proc = spawn('redis-server', args, { stdio: 'ignore' });
+    live.add(proc);
+    proc.once('exit', () => live.delete(proc));
+    try {
+      await waitForPing(port, opts.password, proc);
+      return { host: '127.0.0.1', port, address: `127.0.0.1:${port}`, dir, proc };
+    } catch (err) {
+      proc.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+      if (attempt === 4) throw err;
+    }
+  }
+  throw new Error('unreachable');
+}
+
+export class TestNodes {
+  private constructor(readonly nodes: TestNode[]) {}
+
+  static async start(count: number, opts: StartOptions = {}): Promise<TestNodes> {
+    const started = await Promise.allSettled(Array.from({ length: count }, () => startNode(opts)));
+    const ok = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.find((r) => r.status === 'rejected');
+    const set = new TestNodes(ok);
+    if (failed) {
+      await set.stop();
+      throw (failed as PromiseRejectedResult).reason;
+    }
+    return set;
+  }
+
+  get addresses(): string[] {
+    return this.nodes.map((n) => n.address);
+  }
+
+  client(i: number, password?: string): Redis {
+    const n = this.nodes[i]!;
+    const c = new Redis({ port: n.port, host: n.host, password, maxRetriesPerRequest: 1 });
+    c.on('error', () => {});
+    return c;
+  }
+
+  async kill(i: number): Promise<void> {
+    const p = this.nodes[i]!.proc;
+    if (p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((_, i) => this.kill(i)));
+    await Promise.all(this.nodes.map((n) => rm(n.dir, { recursive: true, force: true })));
+  }
+}
