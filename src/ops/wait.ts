@@ -2,6 +2,8 @@
 export interface PollOptions {
   deadline: number;
   intervalMs?: number;
+  /** Errors from the probe that end the wait at once instead of being retried. */
+  rethrow?: (err: unknown) => boolean;
 }
 
 /**
@@ -14,7 +16,8 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined>, opts: Po
     try {
       const v = await probe();
       if (v !== undefined) return v;
-    } catch {
+    } catch (err) {
+      if (opts.rethrow?.(err)) throw err;
       /* transient: a node restarting, a handshake in progress */
     }
     if (Date.now() + interval > opts.deadline) return undefined;

@@ -1,0 +1,72 @@
+/**
+ * runSlotPlan: the observe -> plan -> confirm -> act flow shared by reshard
+ * and rebalance. Waits until the cluster is ready, computes the plan from a
+ * fresh model (pure planner passed in), shows it, moves the slots, and checks
+ * that no slot was left open.
+ */
+import { OperationError } from '../errors.js';
+import type { NodeAddress } from '../redis/address.js';
+import type { ConnectOptions } from '../redis/connection.js';
+import { NodePool } from '../redis/pool.js';
+import type { SlotMove } from '../plan/slot-moves.js';
+import type { ClusterModel } from '../topology/model.js';
+import { isMaster, nodeById } from '../topology/model.js';
+import { observeCluster } from '../topology/observe.js';
+import { blockingProblems, observeReady } from './cluster-ready.js';
+import { type MoveOptions, type MoveProgress, type MoveResult, moveSlots } from './slot-mover.js';
+
+export interface SlotPlanOptions<P extends { moves: SlotMove[] }> extends ConnectOptions, Omit<MoveOptions, 'password' | 'onProgress'> {
+  seeds: NodeAddress[];
+  plan: (model: ClusterModel) => P;
+  /** Sees the plan and the keys it moves before anything changes; false cancels. */
+  confirm?: (plan: P, model: ClusterModel, keys: number) => Promise<boolean>;
+  /** How long to wait for the cluster to be ready (new nodes known everywhere, state ok). */
+  readyTimeoutMs?: number;
+  onProgress?: (line: string) => void;
+  onMove?: (p: MoveProgress & { keysTotal: number }) => void;
+}
+
+export interface SlotPlanResult<P> {
+  plan: P;
+  applied: boolean;
+  keysPlanned: number;
+  result?: MoveResult;
+}
+
+export async function runSlotPlan<P extends { moves: SlotMove[] }>(opts: SlotPlanOptions<P>): Promise<SlotPlanResult<P>> {
+  const progress = opts.onProgress ?? (() => {});
+  const pool = new NodePool({ password: opts.password, timeoutMs: opts.timeoutMs });
+  try {
+    const model = await observeReady(pool, opts.seeds, opts.readyTimeoutMs ?? 20_000);
+    const plan = opts.plan(model);
+    const keysPlanned = plan.moves.length > 0 ? await countKeys(pool, model, plan.moves) : 0;
+    if (opts.confirm && !(await opts.confirm(plan, model, keysPlanned))) return { plan, applied: false, keysPlanned };
+    if (plan.moves.length === 0) return { plan, applied: false, keysPlanned };
+    const masters = model.nodes.filter(isMaster).map((n) => ({ id: n.id, address: n.address }));
+    const result = await moveSlots(pool, masters, plan.moves, {
+      ...opts,
+      password: opts.password,
+      onProgress: (p) => opts.onMove?.({ ...p, keysTotal: keysPlanned }),
+    });
+    const after = await observeCluster(opts.seeds, { pool });
+    const left = blockingProblems(after);
+    if (left.length > 0) throw new OperationError(`slots were moved but the cluster is not clean: ${left.join('; ')}`);
+    progress(`${result.stopped ? 'stopped after' : 'moved'} ${result.slotsDone} slot(s) and ${result.keysDone} key(s) in ${result.elapsedMs} ms`);
+    return { plan, applied: true, keysPlanned, result };
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Keys in the slots to move: one pipeline of COUNTKEYSINSLOT per source. */
+async function countKeys(pool: NodePool, model: ClusterModel, moves: SlotMove[]): Promise<number> {
+  const counts = await Promise.all(
+    moves.map(async (m) => {
+      const c = await pool.get(nodeById(model, m.from)!.address);
+      const p = c.pipeline();
+      for (const s of m.slots) p.call('CLUSTER', 'COUNTKEYSINSLOT', String(s));
+      return ((await p.exec()) ?? []).reduce((n, [err, v]) => n + (err ? 0 : Number(v)), 0);
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
+}

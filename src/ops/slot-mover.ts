@@ -1,0 +1,118 @@
+/**
+ * moveSlots: runs a plan of slot moves fast. Slots travel in batches (one
+ * config save per node per batch, see migrateBatch); up to `concurrency`
+ * batches run at once, at most one per source master, so independent
+ * source/target pairs move in parallel while no source is blocked by two
+ * MIGRATE streams. On the first failure no new batch starts; the ones in
+ * flight finish, then the error is thrown (open slots are left for rck fix).
+ */
+import { OperationError } from '../errors.js';
+import type { NodePool } from '../redis/pool.js';
+import type { SlotMove } from '../plan/slot-moves.js';
+import { type MoverNode, migrateBatch } from './migrate-batch.js';
+
+export type { MoverNode } from './migrate-batch.js';
+
+/** Defaults measured on the rebalance bench (see README "Scaling"). */
+export const MOVER_DEFAULTS = { slotsPerBatch: 128, concurrency: 4, keysPerRound: 1000, migrateTimeoutMs: 10_000 } as const;
+
+export interface MoveOptions {
+  slotsPerBatch?: number;
+  concurrency?: number;
+  keysPerRound?: number;
+  migrateTimeoutMs?: number;
+  password?: string;
+  onProgress?: (p: MoveProgress) => void;
+  /** When aborted, no new batch starts; the ones in flight finish. */
+  signal?: AbortSignal;
+}
+
+export interface MoveProgress {
+  slotsDone: number;
+  slotsTotal: number;
+  keysDone: number;
+}
+
+export interface MoveResult extends MoveProgress {
+  elapsedMs: number;
+  /** True when stopped through the signal before the plan was done. */
+  stopped: boolean;
+}
+
+interface Batch {
+  from: MoverNode;
+  to: MoverNode;
+  slots: number[];
+}
+
+/** `masters`: every master of the cluster (the ones not in a move are told the new owners too). */
+export async function moveSlots(pool: NodePool, masters: MoverNode[], moves: SlotMove[], opts: MoveOptions = {}): Promise<MoveResult> {
+  const started = Date.now();
+  const o = { ...MOVER_DEFAULTS, ...definedOnly(opts) };
+  const byId = new Map(masters.map((m) => [m.id, m]));
+  const node = (id: string) => {
+    const n = byId.get(id);
+    if (!n) throw new OperationError(`node ${id.slice(0, 8)} is not a known master`);
+    return n;
+  };
+  const queue = interleave(moves.map((m) => chunk(m.slots, o.slotsPerBatch).map((slots) => ({ from: node(m.from), to: node(m.to), slots }))));
+  const progress: MoveProgress = { slotsDone: 0, slotsTotal: queue.reduce((n, b) => n + b.slots.length, 0), keysDone: 0 };
+  const report = () => opts.onProgress?.({ ...progress });
+  report();
+
+  const busy = new Set<string>();
+  let failure: unknown;
+  const running = new Set<Promise<void>>();
+  const run = async (b: Batch) => {
+    const others = masters.filter((m) => m.id !== b.from.id && m.id !== b.to.id);
+    await migrateBatch(pool, b.from, b.to, others, b.slots, {
+      keysPerRound: o.keysPerRound,
+      migrateTimeoutMs: o.migrateTimeoutMs,
+      password: opts.password,
+      onKeys: (n) => {
+        progress.keysDone += n;
+        report();
+      },
+    });
+    progress.slotsDone += b.slots.length;
+    report();
+  };
+  while (queue.length > 0 || running.size > 0) {
+    while (!failure && !opts.signal?.aborted && running.size < o.concurrency) {
+      const i = queue.findIndex((b) => !busy.has(b.from.id));
+      if (i < 0) break;
+      const b = queue.splice(i, 1)[0]!;
+      busy.add(b.from.id);
+      const p: Promise<void> = run(b)
+        .catch((err) => {
+          failure ??= err;
+        })
+        .finally(() => {
+          busy.delete(b.from.id);
+          running.delete(p);
+        });
+      running.add(p);
+    }
+    if (running.size === 0) break; // stopped or failed with nothing in flight
+    await Promise.race(running);
+  }
+  if (failure) throw failure;
+  return { ...progress, elapsedMs: Date.now() - started, stopped: queue.length > 0 };
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Round-robin over the pairs, so parallel pairs progress together. */
+function interleave<T>(lists: T[][]): T[] {
+  const out: T[] = [];
+  for (let i = 0; lists.some((l) => i < l.length); i++) for (const l of lists) if (i < l.length) out.push(l[i]!);
+  return out;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
