@@ -8,6 +8,7 @@ import { OperationError } from '../errors.js';
 import type { NodeAddress } from '../redis/address.js';
 import type { ConnectOptions } from '../redis/connection.js';
 import { NodePool } from '../redis/pool.js';
+import { RawPool } from '../redis/raw-pipeline.js';
 import type { SlotMove } from '../plan/slot-moves.js';
 import type { ClusterModel } from '../topology/model.js';
 import { isMaster, nodeById } from '../topology/model.js';
@@ -38,8 +39,9 @@ export async function runSlotPlan<P extends { moves: SlotMove[] }>(opts: SlotPla
   const pool = new NodePool({ password: opts.password, timeoutMs: opts.timeoutMs });
   try {
     const model = await observeReady(pool, opts.seeds, opts.readyTimeoutMs ?? 20_000);
+    progress(`cluster ready: ${model.nodes.length} node(s), every node knows every other and reports cluster_state:ok`);
     const plan = opts.plan(model);
-    const keysPlanned = plan.moves.length > 0 ? await countKeys(pool, model, plan.moves) : 0;
+    const keysPlanned = plan.moves.length > 0 ? await countKeys(opts, model, plan.moves) : 0;
     if (opts.confirm && !(await opts.confirm(plan, model, keysPlanned))) return { plan, applied: false, keysPlanned };
     if (plan.moves.length === 0) return { plan, applied: false, keysPlanned };
     const masters = model.nodes.filter(isMaster).map((n) => ({ id: n.id, address: n.address }));
@@ -59,14 +61,18 @@ export async function runSlotPlan<P extends { moves: SlotMove[] }>(opts: SlotPla
 }
 
 /** Keys in the slots to move: one pipeline of COUNTKEYSINSLOT per source. */
-async function countKeys(pool: NodePool, model: ClusterModel, moves: SlotMove[]): Promise<number> {
-  const counts = await Promise.all(
-    moves.map(async (m) => {
-      const c = await pool.get(nodeById(model, m.from)!.address);
-      const p = c.pipeline();
-      for (const s of m.slots) p.call('CLUSTER', 'COUNTKEYSINSLOT', String(s));
-      return ((await p.exec()) ?? []).reduce((n, [err, v]) => n + (err ? 0 : Number(v)), 0);
-    }),
-  );
-  return counts.reduce((a, b) => a + b, 0);
+async function countKeys(conn: ConnectOptions, model: ClusterModel, moves: SlotMove[]): Promise<number> {
+  const raw = new RawPool(conn);
+  try {
+    const counts = await Promise.all(
+      moves.map(async (m) => {
+        const c = await raw.get(nodeById(model, m.from)!.address);
+        const res = await c.exec(m.slots.map((s) => ['CLUSTER', 'COUNTKEYSINSLOT', String(s)]));
+        return res.reduce<number>((n, v) => n + (typeof v === 'number' ? v : 0), 0);
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  } finally {
+    await raw.close();
+  }
 }

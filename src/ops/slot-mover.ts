@@ -1,24 +1,28 @@
 /**
  * moveSlots: runs a plan of slot moves fast. Slots travel in batches (one
  * config save per node per batch, see migrateBatch); up to `concurrency`
- * batches run at once, at most one per source master, so independent
- * source/target pairs move in parallel while no source is blocked by two
- * MIGRATE streams. On the first failure no new batch starts; the ones in
- * flight finish, then the error is thrown (open slots are left for rck fix).
+ * batches run at once, at most `perSource` per source master, so independent
+ * source/target pairs move in parallel and a source's next batch can start
+ * while its last one is finishing. On the first failure no new batch starts;
+ * the ones in flight finish, then the error is thrown (open slots are left for
+ * rck fix, which finishes or rolls each one back).
  */
 import { OperationError } from '../errors.js';
 import type { NodePool } from '../redis/pool.js';
+import { RawPool } from '../redis/raw-pipeline.js';
 import type { SlotMove } from '../plan/slot-moves.js';
-import { type MoverNode, migrateBatch } from './migrate-batch.js';
+import { type MoverNode, type MoverPools, migrateBatch } from './migrate-batch.js';
 
 export type { MoverNode } from './migrate-batch.js';
 
 /** Defaults measured on the rebalance bench (see README "Scaling"). */
-export const MOVER_DEFAULTS = { slotsPerBatch: 128, concurrency: 4, keysPerRound: 1000, migrateTimeoutMs: 10_000 } as const;
+export const MOVER_DEFAULTS = { slotsPerBatch: 128, concurrency: 6, perSource: 2, keysPerRound: 1000, migrateTimeoutMs: 10_000 };
 
 export interface MoveOptions {
   slotsPerBatch?: number;
   concurrency?: number;
+  /** Batches in flight per source master. */
+  perSource?: number;
   keysPerRound?: number;
   migrateTimeoutMs?: number;
   password?: string;
@@ -59,13 +63,11 @@ export async function moveSlots(pool: NodePool, masters: MoverNode[], moves: Slo
   const progress: MoveProgress = { slotsDone: 0, slotsTotal: queue.reduce((n, b) => n + b.slots.length, 0), keysDone: 0 };
   const report = () => opts.onProgress?.({ ...progress });
   report();
-
-  const busy = new Set<string>();
-  let failure: unknown;
-  const running = new Set<Promise<void>>();
+  const pools: MoverPools = { pool, raw: new RawPool(pool.options) };
+  const announcements: Promise<void>[] = [];
   const run = async (b: Batch) => {
     const others = masters.filter((m) => m.id !== b.from.id && m.id !== b.to.id);
-    await migrateBatch(pool, b.from, b.to, others, b.slots, {
+    const { announced } = await migrateBatch(pools, b.from, b.to, others, b.slots, {
       keysPerRound: o.keysPerRound,
       migrateTimeoutMs: o.migrateTimeoutMs,
       password: opts.password,
@@ -74,30 +76,45 @@ export async function moveSlots(pool: NodePool, masters: MoverNode[], moves: Slo
         report();
       },
     });
+    announcements.push(announced);
     progress.slotsDone += b.slots.length;
     report();
   };
-  while (queue.length > 0 || running.size > 0) {
-    while (!failure && !opts.signal?.aborted && running.size < o.concurrency) {
-      const i = queue.findIndex((b) => !busy.has(b.from.id));
+  try {
+    let failure = await schedule(queue, run, o.concurrency, o.perSource, opts.signal);
+    // The other masters' updates ran in the background; they must all have landed.
+    for (const r of await Promise.allSettled(announcements)) if (r.status === 'rejected') failure ??= r.reason;
+    if (failure) throw failure;
+    return { ...progress, elapsedMs: Date.now() - started, stopped: queue.length > 0 };
+  } finally {
+    await pools.raw.close();
+  }
+}
+
+/** Runs batches with the limits; returns the first failure (after the batches in flight settle). */
+async function schedule(queue: Batch[], run: (b: Batch) => Promise<void>, concurrency: number, perSource: number, signal?: AbortSignal): Promise<unknown> {
+  const busy = new Map<string, number>();
+  const running = new Set<Promise<void>>();
+  let failure: unknown;
+  for (;;) {
+    while (!failure && !signal?.aborted && running.size < concurrency) {
+      const i = queue.findIndex((b) => (busy.get(b.from.id) ?? 0) < perSource);
       if (i < 0) break;
       const b = queue.splice(i, 1)[0]!;
-      busy.add(b.from.id);
+      busy.set(b.from.id, (busy.get(b.from.id) ?? 0) + 1);
       const p: Promise<void> = run(b)
         .catch((err) => {
           failure ??= err;
         })
         .finally(() => {
-          busy.delete(b.from.id);
+          busy.set(b.from.id, busy.get(b.from.id)! - 1);
           running.delete(p);
         });
       running.add(p);
     }
-    if (running.size === 0) break; // stopped or failed with nothing in flight
+    if (running.size === 0) return failure; // done, stopped, or failed with nothing in flight
     await Promise.race(running);
   }
-  if (failure) throw failure;
-  return { ...progress, elapsedMs: Date.now() - started, stopped: queue.length > 0 };
 }
 
 function chunk<T>(items: T[], size: number): T[][] {

@@ -1,0 +1,97 @@
+/**
+ * Rebalance bench: two identical fresh clusters (3 masters holding N keys of
+ * 64 bytes, plus a 4th empty master) built in one run; redis-cli --cluster
+ * rebalance --cluster-use-empty-masters on one, rck rebalance
+ * --use-empty-masters on the other, each with a live client measuring latency.
+ * Prints keys/s of both, the ratio and the live client's p99.
+ *
+ *   npm run build && npx vite-node bench/rebalance.ts [-- --keys 200000] [-- --rck-args "--batch-slots 64"]
+ *
+ * The machine is shared: compare the ratio from one run, not absolute figures across runs.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { addNode } from '../src/ops/add-node.js';
+import { createCluster } from '../src/ops/create.js';
+import { parseAddress } from '../src/redis/address.js';
+import { observeCluster } from '../src/topology/observe.js';
+import { loadKeys } from '../test/support/load-keys.js';
+import { runCommand, runRck } from '../test/support/rck.js';
+import { TestNodes } from '../test/support/redis-nodes.js';
+import { type LatencyReport, startLatencyProbe } from './latency-probe.js';
+
+const { values } = parseArgs({
+  options: {
+    keys: { type: 'string', default: '200000' },
+    'rck-args': { type: 'string', default: '' },
+    only: { type: 'string', default: 'both' },
+  },
+});
+const KEYS = Number(values.keys);
+
+interface Run {
+  tool: string;
+  seconds: number;
+  keysMoved: number;
+  keysPerSec: number;
+  latency: LatencyReport;
+}
+
+async function buildCluster(): Promise<TestNodes> {
+  const set = await TestNodes.start(4, { nodeTimeoutMs: 5000 });
+  try {
+    await createCluster({ nodes: set.addresses.slice(0, 3).map((a) => ({ address: parseAddress(a) })), replicasPerMaster: 0, placement: 'ordinal' });
+    await addNode({ seeds: [parseAddress(set.addresses[0]!)], node: parseAddress(set.addresses[3]!), asReplica: false });
+    await loadKeys(set.nodes[0]!, KEYS);
+    return set;
+  } catch (err) {
+    await set.stop();
+    throw err;
+  }
+}
+
+async function totalKeys(set: TestNodes): Promise<{ total: number; onNew: number }> {
+  const model = await observeCluster([parseAddress(set.addresses[0]!)]);
+  const newId = model.nodes.find((n) => n.address.port === set.nodes[3]!.port)!;
+  return { total: model.nodes.reduce((n, m) => n + m.keys, 0), onNew: newId.keys };
+}
+
+async function measure(tool: string, set: TestNodes, cmd: () => Promise<{ code: number; stdout: string; stderr: string }>): Promise<Run> {
+  const probe = startLatencyProbe(set.nodes, KEYS);
+  await new Promise((r) => setTimeout(r, 300)); // let the probe connect and warm up
+  const t0 = process.hrtime.bigint();
+  const r = await cmd();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const latency = await probe.stop();
+  if (r.code !== 0) throw new Error(`${tool} failed (${r.code}): ${r.stderr.slice(-2000)}${r.stdout.slice(-2000)}`);
+  const { total, onNew } = await totalKeys(set);
+  if (total !== KEYS) throw new Error(`${tool}: ${total} keys in the cluster after the move, expected ${KEYS}`);
+  return { tool, seconds, keysMoved: onNew, keysPerSec: onNew / seconds, latency };
+}
+
+function show(r: Run): string {
+  const l = r.latency;
+  return `${r.tool.padEnd(10)} moved ${r.keysMoved} keys in ${r.seconds.toFixed(2)} s = ${Math.round(r.keysPerSec)} keys/s; live client: ${l.ops} ops, p50 ${l.p50Ms.toFixed(2)} ms, p99 ${l.p99Ms.toFixed(2)} ms, max ${l.maxMs.toFixed(1)} ms, errors ${l.errors}`;
+}
+
+const sets: TestNodes[] = [];
+try {
+  process.stderr.write(`building two clusters of 3 masters with ${KEYS} keys + 1 empty master\n`);
+  const [a, b] = await Promise.all([buildCluster(), buildCluster()]);
+  sets.push(a, b);
+  const runs: Run[] = [];
+  if (values.only !== 'rck') {
+    runs.push(await measure('redis-cli', a, () => runCommand('redis-cli', ['--cluster', 'rebalance', a.addresses[0]!, '--cluster-use-empty-masters'], 600_000)));
+    process.stdout.write(`${show(runs[runs.length - 1]!)}\n`);
+  }
+  if (values.only !== 'redis-cli') {
+    const extra = values['rck-args'] ? values['rck-args'].split(/\s+/) : [];
+    runs.push(await measure('rck', b, () => runRck(['rebalance', b.addresses[0]!, '--use-empty-masters', '--yes', ...extra], {}, 600_000)));
+    process.stdout.write(`${show(runs[runs.length - 1]!)}\n`);
+  }
+  if (runs.length === 2) process.stdout.write(`ratio rck/redis-cli: ${(runs[1]!.keysPerSec / runs[0]!.keysPerSec).toFixed(1)}x\n`);
+  await mkdir('bench/results', { recursive: true });
+  await writeFile(`bench/results/rebalance-${Date.now()}.json`, JSON.stringify({ keys: KEYS, rckArgs: values['rck-args'], runs }, null, 2));
+} finally {
+  await Promise.all(sets.map((s) => s.stop()));
+}
