@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCommand, runRck } from '../support/rck.js';
+import { startAckedWriter } from '../support/acked-writer.js';
+import { type ScaleCluster, addSpareMaster, nodeId, scaleCluster, slotsOf } from '../support/scale.js';
+import { cleanReport, verifyKeys } from '../support/verify-keys.js';
+
+let clusters: ScaleCluster[] = [];
+afterEach(async () => {
+  await Promise.all(clusters.map((c) => c.stop()));
+  clusters = [];
+});
+
+async function cluster(masters: number, replicas: number, spare: number, keys: number): Promise<ScaleCluster> {
+  const c = await scaleCluster(masters, replicas, spare, keys);
+  clusters.push(c);
+  return c;
+}
+
+async function expectHealthy(c: ScaleCluster): Promise<void> {
+  await expect.poll(async () => (await runRck(['check', c.seed])).code, { timeout: 15_000, interval: 200 }).toBe(0);
+  expect((await runCommand('redis-cli', ['--cluster', 'check', c.seed])).code).toBe(0);
+}
+
+describe('rck reshard', () => {
+  it('moves a number of slots from all masters, then an explicit slot list, keeping every key', async () => {
+    const c = await cluster(3, 0, 0, 3000);
+    const [m0, m1] = c.set.addresses as [string, string];
+    const before = await slotsOf(m0);
+    const r = await runRck(['reshard', c.seed, '--to', m0, '--slots', '1000', '--yes', '--batch-slots', '50']);
+    expect(r.stderr).not.toMatch(/^rck:/m);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Plan: move 1000 slot\(s\)/);
+    expect(r.stdout).toMatch(/OK: moved 1000 slot\(s\)/);
+    expect(await slotsOf(m0)).toBe(before + 1000);
+
+    // The slots of m0 in the middle of m1's range: moved from m1 only, by id prefix.
+    const id1 = (await nodeId(m1)).slice(0, 10);
+    const list = await runRck(['reshard', c.seed, '--to', id1, '--slot-list', '0-9,100', '--yes', '--json']);
+    expect(list.code).toBe(0);
+    const out = list.stdout.trim().split(/\n(?=\{)/).map((t) => JSON.parse(t));
+    expect(out[0].plan).toEqual([expect.objectContaining({ fromAddress: m0, toAddress: m1, count: 11, slots: '0-9,100' })]);
+    expect(out[1]).toMatchObject({ applied: true, slotsMoved: 11 });
+
+    await expectHealthy(c);
+    expect(await verifyKeys(c.all(), c.expected)).toEqual(cleanReport(3000));
+  });
+
+  it('refuses bad input with one line and changes nothing', async () => {
+    const c = await cluster(3, 1, 0, 100);
+    const replica = c.set.addresses[3]!;
+    const before = await slotsOf(c.set.addresses[0]!);
+    const cases: [string[], RegExp][] = [
+      [['--to', replica, '--slots', '10'], /--to "127\.0\.0\.1:\d+" \(127\.0\.0\.1:\d+\) is not a master: it replicates/],
+      [['--to', 'deadbeefdeadbeef', '--slots', '10'], /--to "deadbeefdeadbeef": no node of the cluster has this id/],
+      [['--to', c.seed, '--slots', '0'], /--slots: invalid value "0"/],
+      [['--to', c.seed, '--slots', '99999'], /invalid number of slots 99999/],
+      [['--to', c.seed], /give --slots <n> or --slot-list <slots>/],
+      [['--to', c.seed, '--slot-list', '5-3'], /--slot-list: invalid "5-3"/],
+      [['--to', c.seed, '--slots', '10', '--from', c.seed], /cannot also be a source/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runRck(['reshard', c.seed, '--yes', ...args]);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('rck:'))).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+    }
+    // Without --yes and without a terminal: refuses to run the plan.
+    const noYes = await runRck(['reshard', c.seed, '--to', c.seed, '--slots', '10']);
+    expect(noYes.code).not.toBe(0);
+    expect(noYes.stderr).toMatch(/needs confirmation/);
+    expect(await slotsOf(c.set.addresses[0]!)).toBe(before);
+    expect(await verifyKeys(c.all(), c.expected)).toEqual(cleanReport(100));
+  });
+});
+
+describe('rck rebalance', () => {
+  it('fills an empty master while a client writes: no acknowledged write lost; then weights and the threshold', async () => {
+    const c = await cluster(3, 0, 1, 4000);
+    const added = c.spare.addresses[0]!;
+    const addedId = await addSpareMaster(c, 0);
+
+    // Without --use-empty-masters the new master is left out: nothing to do.
+    const none = await runRck(['rebalance', c.seed, '--yes']);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toMatch(/No rebalancing needed/);
+
+    const sim = await runRck(['rebalance', c.seed, '--use-empty-masters', '--simulate']);
+    expect(sim.code).toBe(0);
+    expect(sim.stdout).toMatch(/Plan: move 4096 slot\(s\)/);
+    expect(await slotsOf(added)).toBe(0);
+
+    const writer = startAckedWriter(c.set.nodes);
+    const r = await runRck(['rebalance', c.seed, '--use-empty-masters', '--yes', '--batch-slots', '64']);
+    const w = await writer.stop();
+    expect(r.stderr).not.toMatch(/^rck:/m);
+    expect(r.code).toBe(0);
+    expect(w.lost).toEqual([]);
+    expect(w.writes).toBeGreaterThan(0);
+    expect(await slotsOf(added)).toBe(4096);
+
+    // Within the threshold now.
+    const again = await runRck(['rebalance', c.seed, '--yes']);
+    expect(again.stdout).toMatch(/No rebalancing needed: every master is within 2% of its share/);
+
+    // Weight 2 on the new master: it should own 2/5 of the slots (redis-cli's rounding gives receivers up to 3 more).
+    const weighted = await runRck(['rebalance', c.seed, '--weight', `${addedId.slice(0, 8)}=2`, '--yes', '--json']);
+    expect(weighted.code).toBe(0);
+    expect(await slotsOf(added)).toBeGreaterThanOrEqual(6553);
+    expect(await slotsOf(added)).toBeLessThanOrEqual(6556);
+
+    // A large threshold: the same imbalance is accepted.
+    const lax = await runRck(['rebalance', c.seed, '--threshold', '90', '--yes']);
+    expect(lax.stdout).toMatch(/No rebalancing needed/);
+
+    await expectHealthy(c);
+    const report = await verifyKeys(c.all(), c.expected);
+    // The writer's own keys are there too; only ours are checked.
+    expect({ ...report, total: 0, unexpected: report.unexpected.filter((k) => !k.startsWith('w:')) }).toEqual(cleanReport(0));
+  });
+
+  it('refuses bad weights and an unhealthy cluster', async () => {
+    const c = await cluster(3, 0, 0, 50);
+    const bad = await runRck(['rebalance', c.seed, '--weight', 'nonsense', '--yes']);
+    expect(bad.stderr).toMatch(/--weight: invalid value "nonsense"/);
+    const unknown = await runRck(['rebalance', c.seed, '--weight', '127.0.0.1:1=2', '--yes']);
+    expect(unknown.stderr).toMatch(/no reachable node of the cluster listens at 127\.0\.0\.1:1/);
+    // An open slot blocks every move until rck fix has run.
+    const [a, b] = c.set.nodes.map((_, i) => c.set.client(i));
+    const idA = (await a!.call('CLUSTER', 'MYID')) as string;
+    await b!.call('CLUSTER', 'SETSLOT', '0', 'IMPORTING', idA);
+    const open = await runRck(['rebalance', c.seed, '--weight', `${idA.slice(0, 8)}=0`, '--yes']);
+    expect(open.code).not.toBe(0);
+    expect(open.stderr).toMatch(/slot\(s\) 0 are open .*run rck fix first; nothing was changed/);
+    a!.disconnect();
+    b!.disconnect();
+  });
+});
