@@ -44,7 +44,8 @@ export function planRebalance(masters: readonly MasterSlots[], opts: RebalanceOp
     if (!masters.some((m) => m.id === id)) throw new InputError(`weight given for ${id.slice(0, 8)}, which is not a master of this cluster`);
     if (!(w >= 0) || !Number.isFinite(w)) throw new InputError(`invalid weight ${w} for ${id.slice(0, 8)}: expected a number >= 0`);
   }
-  const involved = masters
+  const involved = [...masters]
+    .sort((a, b) => a.id.localeCompare(b.id)) // the result must not depend on input order
     .filter((m) => m.slots.length > 0 || opts.useEmptyMasters)
     .map((m) => ({ m, weight: opts.weights?.get(m.id) ?? 1, balance: 0 }));
   const summary = (after: Map<string, number>) =>
@@ -94,7 +95,6 @@ export function planRebalance(masters: readonly MasterSlots[], opts: RebalanceOp
     src.balance -= n;
     if (dst.balance === 0) di++;
     if (src.balance === 0) si--;
-    if (n === 0 && dst.balance !== 0 && src.balance !== 0) break; // cannot happen; guards the loop
   }
   const merged = mergeMoves(moves);
   const after = new Map(involved.map((x) => [x.m.id, x.m.slots.length]));
