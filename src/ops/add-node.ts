@@ -16,6 +16,7 @@ import { convergenceProblems } from '../plan/convergence.js';
 import { resolveMaster } from '../plan/node-ref.js';
 import type { ClusterModel } from '../topology/model.js';
 import { observeCluster, readNode } from '../topology/observe.js';
+import { noNodeReached } from './cluster-ready.js';
 import { pollUntil } from './wait.js';
 
 export interface AddNodeOptions extends ConnectOptions {
@@ -38,7 +39,7 @@ export async function addNode(opts: AddNodeOptions): Promise<{ plan: AddNodePlan
   const pool = new NodePool({ password: opts.password, timeoutMs: opts.timeoutMs });
   try {
     const model = await observeCluster(opts.seeds, { pool });
-    if (model.nodes.length === 0) throw new NodeCheckError(`no node of the cluster could be reached: ${model.unreachable.map((u) => `${formatAddress(u.address)}: ${u.error}`).join('; ')}`);
+    if (model.nodes.length === 0) throw new NodeCheckError(noNodeReached(model));
     if (model.unreachable.length > 0) {
       throw new NodeCheckError(`${model.unreachable.map((u) => formatAddress(u.address)).join(', ')} cannot be reached: every member must learn the new node; nothing was changed`);
     }

@@ -15,6 +15,12 @@ import { observeCluster } from '../topology/observe.js';
 import { formatRanges, rangesFromSlots } from '../topology/slots.js';
 import { pollUntil } from './wait.js';
 
+/** "no node could be reached: ..." naming each address once. */
+export function noNodeReached(model: ClusterModel): string {
+  const why = model.unreachable.map((u) => (u.error.startsWith(formatAddress(u.address)) ? u.error : `${formatAddress(u.address)}: ${u.error}`));
+  return `no node could be reached: ${why.join('; ')}`;
+}
+
 /** Problems that block slot moves and that no amount of waiting will fix. */
 export function blockingProblems(model: ClusterModel): string[] {
   const out: string[] = [];
@@ -32,21 +38,26 @@ export function blockingProblems(model: ClusterModel): string[] {
 
 export async function observeReady(pool: NodePool, seeds: NodeAddress[], timeoutMs: number): Promise<ClusterModel> {
   const deadline = Date.now() + timeoutMs;
-  let model = await observeCluster(seeds, { pool });
-  if (model.nodes.length === 0) throw new NodeCheckError(`no node could be reached: ${model.unreachable.map((u) => `${formatAddress(u.address)}: ${u.error}`).join('; ')}`);
   let problems: ConvergenceProblem[] = [];
   const ok = await pollUntil(async () => {
-    model = await observeCluster(seeds, { pool });
+    const model = await observeCluster(seeds, { pool });
+    if (model.nodes.length === 0) throw new NoNode(model);
     const blocking = blockingProblems(model);
     if (blocking.length > 0) throw new FatalProblems(blocking);
     problems = convergenceProblems(model, { ids: model.nodes.map((n) => n.id), replicaOf: new Map(), replicasSynced: false });
     return problems.length === 0 ? model : undefined;
-  }, { deadline, intervalMs: 50, rethrow: (err) => err instanceof FatalProblems });
+  }, { deadline, intervalMs: 50, rethrow: (err) => err instanceof NodeCheckError });
   if (ok) return ok;
   const unique = [...new Set(problems.map((p) => `${p.node}: ${p.reason}`))];
   throw new OperationError(`the cluster is not ready to move slots after ${timeoutMs} ms: ${unique.slice(0, 4).join('; ')}${unique.length > 4 ? ` (+${unique.length - 4} more)` : ''}; nothing was changed`, {
     detail: unique.join('\n'),
   });
+}
+
+class NoNode extends NodeCheckError {
+  constructor(model: ClusterModel) {
+    super(noNodeReached(model));
+  }
 }
 
 class FatalProblems extends NodeCheckError {

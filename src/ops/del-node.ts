@@ -15,6 +15,7 @@ import { resolveNode } from '../plan/node-ref.js';
 import type { ClusterModel } from '../topology/model.js';
 import { nodeById } from '../topology/model.js';
 import { observeCluster } from '../topology/observe.js';
+import { noNodeReached } from './cluster-ready.js';
 import { pollUntil } from './wait.js';
 
 export interface DelNodeOptions extends ConnectOptions {
@@ -35,7 +36,7 @@ export async function delNode(opts: DelNodeOptions): Promise<{ plan: DelNodePlan
   const warnings: string[] = [];
   try {
     const model = await observeCluster(opts.seeds, { pool });
-    if (model.nodes.length === 0) throw new NodeCheckError(`no node of the cluster could be reached: ${model.unreachable.map((u) => `${formatAddress(u.address)}: ${u.error}`).join('; ')}`);
+    if (model.nodes.length === 0) throw new NodeCheckError(noNodeReached(model));
     const nodeId = resolveAnyId(model, opts.node);
     const replicasTo = opts.replicasTo ? resolveNode(model, opts.replicasTo, '--replicas-to').id : undefined;
     const plan = planDelNode(model, { nodeId, replicasTo });

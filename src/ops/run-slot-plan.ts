@@ -4,7 +4,7 @@
  * fresh model (pure planner passed in), shows it, moves the slots, and checks
  * that no slot was left open.
  */
-import { OperationError } from '../errors.js';
+import { OperationError, errorText } from '../errors.js';
 import type { NodeAddress } from '../redis/address.js';
 import type { ConnectOptions } from '../redis/connection.js';
 import { NodePool } from '../redis/pool.js';
@@ -49,6 +49,9 @@ export async function runSlotPlan<P extends { moves: SlotMove[] }>(opts: SlotPla
       ...opts,
       password: opts.password,
       onProgress: (p) => opts.onMove?.({ ...p, keysTotal: keysPlanned }),
+    }).catch((err: unknown) => {
+      // Whatever failed, slots in flight may be open: say how to settle them.
+      throw new OperationError(errorText(err), { hint: 'slots in flight may be left open: run rck fix to finish or roll back each one (no key is lost)' });
     });
     const after = await observeCluster(opts.seeds, { pool });
     const left = blockingProblems(after);

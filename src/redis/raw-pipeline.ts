@@ -7,7 +7,7 @@
  * Redis processes doing the moving; this costs about 1.
  */
 import { type Socket, createConnection } from 'node:net';
-import { NodeCheckError } from '../errors.js';
+import { NodeCheckError, OperationError } from '../errors.js';
 import { type NodeAddress, formatAddress } from './address.js';
 import type { ConnectOptions } from './connection.js';
 
@@ -32,7 +32,7 @@ export class RawConnection {
     socket.setNoDelay(true);
     socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', (e) => this.fail(e));
-    socket.on('close', () => this.fail(new Error(`${formatAddress(address)}: connection closed`)));
+    socket.on('close', () => this.fail(new Error('connection closed')));
   }
 
   static async connect(addr: NodeAddress, opts: ConnectOptions = {}): Promise<RawConnection> {
@@ -59,7 +59,7 @@ export class RawConnection {
     if (this.closed) return Promise.reject(this.closed);
     if (commands.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(new Error(`${formatAddress(this.address)}: no reply within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => this.fail(new Error(`no reply within ${timeoutMs} ms`)), timeoutMs);
       this.queue.push({
         left: commands.length,
         replies: [],
@@ -74,7 +74,9 @@ export class RawConnection {
     this.socket.destroy();
   }
 
-  private fail(e: Error): void {
+  private fail(cause: Error): void {
+    const where = formatAddress(this.address);
+    const e = cause instanceof OperationError ? cause : new OperationError(cause.message.startsWith(where) ? cause.message : `${where}: ${cause.message}`, { subject: where });
     this.closed ??= e;
     for (const p of this.queue.splice(0)) p.reject(e);
     this.socket.destroy();
