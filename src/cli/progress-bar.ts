@@ -11,24 +11,27 @@ export interface MoveCounters {
 
 export interface ProgressBar {
   update(p: MoveCounters): void;
-  /** Draws the final state and ends the line. */
+  /** Draws the final state and ends the line; safe to call more than once, or with no update. */
   done(): void;
 }
 
 export function moveProgressBar(quiet = false, stream: NodeJS.WriteStream = process.stderr): ProgressBar {
   if (quiet) return { update() {}, done() {} };
   const tty = stream.isTTY === true;
-  const start = Date.now();
+  let start = 0; // set by the first update: the rate counts moving time only
   let last: MoveCounters | undefined;
   let lastDraw = 0;
+  let finished = false;
   const draw = (final: boolean) => {
-    if (!last) return;
+    if (!last || finished) return;
+    finished = final;
     const line = describe(last, Date.now() - start, tty ? Math.max(10, Math.min(30, (stream.columns ?? 80) - 70)) : 0);
     if (tty) stream.write(`\r${line}\x1b[K${final ? '\n' : ''}`);
     else stream.write(`${line}\n`);
   };
   return {
     update(p) {
+      if (!last) start = Date.now();
       last = p;
       const now = Date.now();
       if (now - lastDraw >= (tty ? 100 : 1000)) {

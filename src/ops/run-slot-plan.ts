@@ -56,7 +56,6 @@ export async function runSlotPlan<P extends { moves: SlotMove[] }>(opts: SlotPla
     const after = await observeCluster(opts.seeds, { pool });
     const left = blockingProblems(after);
     if (left.length > 0) throw new OperationError(`slots were moved but the cluster is not clean: ${left.join('; ')}`);
-    progress(`${result.stopped ? 'stopped after' : 'moved'} ${result.slotsDone} slot(s) and ${result.keysDone} key(s) in ${result.elapsedMs} ms`);
     return { plan, applied: true, keysPlanned, result };
   } finally {
     await pool.close();

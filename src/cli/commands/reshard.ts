@@ -56,10 +56,11 @@ export function registerReshard(program: Command): void {
         onProgress: progressPrinter(flags.json),
         onMove: (p) => bar.update(p),
       });
-      if (r.result) bar.done();
+      bar.done();
       if (flags.json) printJson(resultJson(r));
       else printResult(r);
     } finally {
+      bar.done(); // ends the bar's line before any error message
       stop.dispose();
     }
   });
