@@ -5,7 +5,7 @@
  * --use-empty-masters on the other, each with a live client measuring latency.
  * Prints keys/s of both, the ratio and the live client's p99.
  *
- *   npm run build && npx vite-node bench/rebalance.ts [-- --keys 200000] [-- --rck-args "--batch-slots 64"]
+ *   npm run build && npx vite-node bench/rebalance.ts [-- --keys 200000] [-- --rck-args="--batch-slots 64"]
  *
  * The machine is shared: compare the ratio from one run, not absolute figures across runs.
  */

@@ -37,9 +37,9 @@ describe('rck reshard', () => {
     const id1 = (await nodeId(m1)).slice(0, 10);
     const list = await runRck(['reshard', c.seed, '--to', id1, '--slot-list', '0-9,100', '--yes', '--json']);
     expect(list.code).toBe(0);
-    const out = list.stdout.trim().split(/\n(?=\{)/).map((t) => JSON.parse(t));
-    expect(out[0].plan).toEqual([expect.objectContaining({ fromAddress: m0, toAddress: m1, count: 11, slots: '0-9,100' })]);
-    expect(out[1]).toMatchObject({ applied: true, slotsMoved: 11 });
+    const out = JSON.parse(list.stdout);
+    expect(out.plan).toEqual([expect.objectContaining({ fromAddress: m0, toAddress: m1, count: 11, slots: '0-9,100' })]);
+    expect(out).toMatchObject({ applied: true, slotsMoved: 11, keysMoved: out.keysPlanned });
 
     await expectHealthy(c);
     expect(await verifyKeys(c.all(), c.expected)).toEqual(cleanReport(3000));
@@ -106,6 +106,7 @@ describe('rck rebalance', () => {
     // Weight 2 on the new master: it should own 2/5 of the slots (redis-cli's rounding gives receivers up to 3 more).
     const weighted = await runRck(['rebalance', c.seed, '--weight', `${addedId.slice(0, 8)}=2`, '--yes', '--json']);
     expect(weighted.code).toBe(0);
+    expect(JSON.parse(weighted.stdout)).toMatchObject({ needed: true, applied: true, nodes: expect.arrayContaining([expect.objectContaining({ id: addedId, weight: 2 })]) });
     expect(await slotsOf(added)).toBeGreaterThanOrEqual(6553);
     expect(await slotsOf(added)).toBeLessThanOrEqual(6556);
 

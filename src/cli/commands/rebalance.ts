@@ -33,6 +33,7 @@ export function registerRebalance(program: Command): void {
     const threshold = Number(flags.threshold);
     if (!/^\d+(\.\d+)?$/.test(flags.threshold.trim())) throw new InputError(`--threshold: invalid value "${flags.threshold}": expected a percentage >= 0`);
     const bar = moveProgressBar(flags.json);
+    let planJson: object = {};
     const stop = stopOnInterrupt(() => process.stderr.write('\nstopping after the batches in flight (Ctrl-C again to quit at once)\n'));
     try {
       const r = await runSlotPlan({
@@ -42,7 +43,7 @@ export function registerRebalance(program: Command): void {
         signal: stop.signal,
         plan: (model) => planRebalance(masterSlots(model), { weights: parseWeights(model, flags.weight ?? []), threshold, useEmptyMasters: flags.useEmptyMasters }),
         confirm: async (plan, model, keys) => {
-          if (flags.json) printJson({ needed: plan.needed, reason: plan.reason, nodes: plan.nodes, plan: movesJson(plan.moves, model) });
+          if (flags.json) planJson = { needed: plan.needed, reason: plan.reason, nodes: plan.nodes, plan: movesJson(plan.moves, model) };
           else printPlan(plan, model, keys);
           if (!plan.needed || flags.simulate) return false;
           return confirmPlan('rebalance', flags.yes);
@@ -51,7 +52,7 @@ export function registerRebalance(program: Command): void {
         onMove: (p) => bar.update(p),
       });
       bar.done();
-      if (flags.json) printJson(resultJson(r));
+      if (flags.json) printJson({ ...planJson, ...resultJson(r) });
       else if (r.plan.needed && !flags.simulate) printResult(r);
     } finally {
       bar.done(); // ends the bar's line before any error message

@@ -34,6 +34,7 @@ export function registerReshard(program: Command): void {
     const count = flags.slots === undefined ? undefined : parseCount(flags.slots, '--slots', 1);
     const slots = flags.slotList === undefined ? undefined : parseSlotList(flags.slotList);
     const bar = moveProgressBar(flags.json);
+    let planJson: object[] = [];
     const stop = stopOnInterrupt(() => process.stderr.write('\nstopping after the batches in flight (Ctrl-C again to quit at once)\n'));
     try {
       const r = await runSlotPlan({
@@ -49,7 +50,7 @@ export function registerReshard(program: Command): void {
         confirm: async (plan, model, keys) => {
           if (plan.alreadyOnTarget.length > 0 && !flags.json) printLine(`${plan.alreadyOnTarget.length} slot(s) already on the target: skipped`);
           if (plan.moves.length === 0) return false;
-          if (flags.json) printJson({ plan: movesJson(plan.moves, model) });
+          if (flags.json) planJson = movesJson(plan.moves, model);
           else printMoves(plan.moves, model, keys);
           return confirmPlan('reshard', flags.yes);
         },
@@ -57,7 +58,7 @@ export function registerReshard(program: Command): void {
         onMove: (p) => bar.update(p),
       });
       bar.done();
-      if (flags.json) printJson(resultJson(r));
+      if (flags.json) printJson({ plan: planJson, ...resultJson(r) });
       else printResult(r);
     } finally {
       bar.done(); // ends the bar's line before any error message
