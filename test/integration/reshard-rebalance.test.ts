@@ -10,8 +10,8 @@ afterEach(async () => {
   clusters = [];
 });
 
-async function cluster(masters: number, replicas: number, spare: number, keys: number): Promise<ScaleCluster> {
-  const c = await scaleCluster(masters, replicas, spare, keys);
+async function cluster(masters: number, replicas: number, spare: number, keys: number, password?: string): Promise<ScaleCluster> {
+  const c = await scaleCluster(masters, replicas, spare, keys, { password });
   clusters.push(c);
   return c;
 }
@@ -43,6 +43,19 @@ describe('rck reshard', () => {
 
     await expectHealthy(c);
     expect(await verifyKeys(c.all(), c.expected)).toEqual(cleanReport(3000));
+  });
+
+  it('moves slots and keys on a cluster with a password (MIGRATE and the raw pipeline authenticate)', async () => {
+    const c = await cluster(3, 0, 0, 500, 's3cret');
+    const env = { RCK_PASSWORD: 's3cret' };
+    const r = await runRck(['reshard', c.seed, '--to', c.set.addresses[2]!, '--slots', '2000', '--yes', '--json'], env);
+    expect(r.stderr).not.toMatch(/^rck:/m);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ applied: true, slotsMoved: 2000 });
+    expect(r.stdout + r.stderr).not.toContain('s3cret');
+    const status = JSON.parse((await runRck(['status', '--json', c.seed], env)).stdout);
+    expect(status.keys).toBe(500);
+    expect((await runRck(['check', c.seed], env)).code).toBe(0);
   });
 
   it('refuses bad input with one line and changes nothing', async () => {

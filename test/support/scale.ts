@@ -24,7 +24,7 @@ export async function scaleCluster(masters: number, replicas: number, spare: num
     await Promise.all([set.stop(), extra.stop()]);
   };
   try {
-    await loadKeys(set.nodes[0]!, keys);
+    await loadKeys(set.nodes[0]!, keys, { password: opts.password });
   } catch (err) {
     await stop();
     throw err;
