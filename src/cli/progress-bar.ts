@@ -22,9 +22,12 @@ export function moveProgressBar(quiet = false, stream: NodeJS.WriteStream = proc
   let last: MoveCounters | undefined;
   let lastDraw = 0;
   let finished = false;
+  let drawn: MoveCounters | undefined;
   const draw = (final: boolean) => {
     if (!last || finished) return;
     finished = final;
+    if (!tty && drawn === last) return; // plain lines: never the same line twice
+    drawn = last;
     const line = describe(last, Date.now() - start, tty ? Math.max(10, Math.min(30, (stream.columns ?? 80) - 70)) : 0);
     if (tty) stream.write(`\r${line}\x1b[K${final ? '\n' : ''}`);
     else stream.write(`${line}\n`);

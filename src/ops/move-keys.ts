@@ -21,7 +21,8 @@ export async function moveSlotKeys(src: Redis, srcAddr: NodeAddress, dst: Redis,
   const auth = opts.password ? ['AUTH', opts.password] : [];
   let moved = 0;
   for (;;) {
-    const keys = (await src.call('CLUSTER', 'GETKEYSINSLOT', String(slot), String(batch))) as string[];
+    // Buffers, not strings: a key name that is not valid UTF-8 must come back byte for byte.
+    const keys = (await src.callBuffer('CLUSTER', 'GETKEYSINSLOT', String(slot), String(batch))) as Buffer[];
     if (keys.length === 0) return moved;
     try {
       await migrate(src, dstAddr, keys, auth, opts.timeoutMs ?? 10_000, false);
@@ -35,7 +36,7 @@ export async function moveSlotKeys(src: Redis, srcAddr: NodeAddress, dst: Redis,
   }
 }
 
-async function migrate(src: Redis, dstAddr: NodeAddress, keys: string[], auth: string[], timeoutMs: number, replace: boolean): Promise<void> {
+async function migrate(src: Redis, dstAddr: NodeAddress, keys: Buffer[], auth: string[], timeoutMs: number, replace: boolean): Promise<void> {
   // ASKING lets a node that is importing (not owning) the slot run MIGRATE on it.
   const res = await src
     .pipeline()
@@ -46,14 +47,14 @@ async function migrate(src: Redis, dstAddr: NodeAddress, keys: string[], auth: s
   if (err) throw err;
 }
 
-async function moveOneKey(src: Redis, srcAddr: NodeAddress, dst: Redis, dstAddr: NodeAddress, key: string, slot: number, auth: string[], timeoutMs: number): Promise<void> {
+async function moveOneKey(src: Redis, srcAddr: NodeAddress, dst: Redis, dstAddr: NodeAddress, key: Buffer, slot: number, auth: string[], timeoutMs: number): Promise<void> {
   const [a, b] = await Promise.all([dumpAsking(src, key), dumpAsking(dst, key)]);
   if (a === null) return; // gone meanwhile (expired or deleted by a client)
   if (b !== null && !a.equals(b)) {
     throw new OperationError(
-      `key "${key}" (slot ${slot}) exists on both ${formatAddress(srcAddr)} and ${formatAddress(dstAddr)} with different values; ` +
+      `key "${key.toString()}" (slot ${slot}) exists on both ${formatAddress(srcAddr)} and ${formatAddress(dstAddr)} with different values; ` +
         'stopped without overwriting it: keep the right copy by hand, then run rck fix again',
-      { subject: key },
+      { subject: key.toString() },
     );
   }
   try {
@@ -63,9 +64,12 @@ async function moveOneKey(src: Redis, srcAddr: NodeAddress, dst: Redis, dstAddr:
   }
 }
 
-async function dumpAsking(c: Redis, key: string): Promise<Buffer | null> {
+async function dumpAsking(c: Redis, key: Buffer): Promise<Buffer | null> {
   const res = await c.pipeline().call('ASKING').callBuffer('DUMP', key).exec();
   const [err, value] = res?.[1] ?? [];
+  // A migrating source answers ASK for a key it no longer has (ASKING only helps on the
+  // importing side): the key is not here. It happens after a MIGRATE that moved some keys.
+  if (err && /^ASK /.test((err as Error).message)) return null;
   if (err) throw err;
   return (value as Buffer | null) ?? null;
 }

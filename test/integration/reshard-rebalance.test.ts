@@ -58,6 +58,45 @@ describe('rck reshard', () => {
     expect((await runRck(['check', c.seed], env)).code).toBe(0);
   });
 
+  it('keeps binary key names, moves identical duplicates, and stops on a key that differs on both sides', async () => {
+    const c = await cluster(3, 0, 0, 0);
+    const [src, dst] = [c.set.client(0), c.set.client(1)];
+    try {
+      const dstId = (await dst.call('CLUSTER', 'MYID')) as string;
+      const srcId = (await src.call('CLUSTER', 'MYID')) as string;
+      const bin = Buffer.from([0x66, 0xff, 0xfe, 0x00, 0x7b, 0x62, 0x7d]); // f\xff\xfe\0{b}: not UTF-8, hashes like "b"
+      const slot = Number(await src.call('CLUSTER', 'KEYSLOT', 'b'));
+      expect(slot).toBeLessThanOrEqual(5460); // owned by the first master
+      await src.set(bin, 'binary-value');
+      await src.set('{b}same', 'x');
+      await src.set('{b}differs', 'source-copy');
+      // Copies already on the target (as a half-finished earlier move could leave them).
+      await dst.call('CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', srcId);
+      await dst.pipeline().call('ASKING').set('{b}same', 'x').call('ASKING').set('{b}differs', 'target-copy').exec();
+      await dst.call('CLUSTER', 'SETSLOT', String(slot), 'STABLE');
+
+      const r = await runRck(['reshard', c.seed, '--to', dstId, '--slot-list', String(slot), '--yes']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/key "\{b\}differs" \(slot \d+\) exists on both .* with different values; stopped without overwriting it/);
+      expect(await src.get('{b}differs')).toBe('source-copy');
+      expect((await dst.pipeline().call('ASKING').get('{b}differs').exec())![1]![1]).toBe('target-copy');
+
+      // Settle by hand as the message says (keep the source copy), then finish with rck fix.
+      await dst.pipeline().call('ASKING').del('{b}differs').exec();
+      const fix = await runRck(['-v', 'fix', '--yes', c.seed]);
+      expect(fix.code, fix.stderr).toBe(0);
+      const moved = await runRck(['reshard', c.seed, '--to', dstId, '--slot-list', String(slot), '--yes']);
+      expect(moved.stdout).toMatch(/already on the target|OK/);
+      expect(await dst.getBuffer(bin)).toEqual(Buffer.from('binary-value'));
+      expect(await dst.get('{b}same')).toBe('x');
+      expect(await dst.get('{b}differs')).toBe('source-copy');
+      expect(await src.dbsize()).toBe(0);
+    } finally {
+      src.disconnect();
+      dst.disconnect();
+    }
+  });
+
   it('refuses bad input with one line and changes nothing', async () => {
     const c = await cluster(3, 1, 0, 100);
     const replica = c.set.addresses[3]!;
