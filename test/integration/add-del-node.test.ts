@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { slotOf } from '../support/cluster.js';
+import { startAckedWriter } from '../support/acked-writer.js';
 import { runCommand, runRck } from '../support/rck.js';
 import { type ScaleCluster, nodeId, scaleCluster, slotsOf } from '../support/scale.js';
 import { cleanReport, verifyKeys } from '../support/verify-keys.js';
@@ -60,7 +61,8 @@ describe('rck add-node and del-node', () => {
     expect(refused.stderr).toMatch(/owns 4096 slot\(s\): move them away first .*nothing was changed/);
     expect(await knownBy(c.seed, masterId)).toBe(true);
 
-    // Drain it, then remove it: its replica moves to another master first.
+    // Drain it, then remove it (its replica moves to another master first), while a client writes.
+    const writer = startAckedWriter(c.set.nodes);
     const drain = await runRck(['rebalance', c.seed, '--weight', `${newMaster}=0`, '--yes']);
     expect(drain.stderr).not.toMatch(/^rck:/m);
     expect(drain.code).toBe(0);
@@ -69,6 +71,9 @@ describe('rck add-node and del-node', () => {
     expect(del.stderr).not.toMatch(/^rck:/m);
     expect(del.code).toBe(0);
     expect(del.stdout).toMatch(/removed from the cluster/);
+    const w = await writer.stop();
+    expect(w.lost).toEqual([]);
+    expect(w.writes).toBeGreaterThan(0);
     for (const a of [...c.set.addresses, newReplica]) expect(await knownBy(a, masterId)).toBe(false);
     // The removed node was reset: it knows only itself and can be added again.
     const removed = client(newMaster);
@@ -80,7 +85,8 @@ describe('rck add-node and del-node', () => {
     const status = JSON.parse((await runRck(['status', '--json', c.seed])).stdout);
     expect(status.masters).toBe(3);
     expect(status.replicas).toBe(1);
-    expect(await verifyKeys(c.all(), c.expected)).toEqual(cleanReport(1000));
+    const report = await verifyKeys(c.all(), c.expected);
+    expect({ ...report, total: 0, unexpected: report.unexpected.filter((k) => !k.startsWith('w:')) }).toEqual(cleanReport(0));
 
     // It can come back at once (CLUSTER RESET HARD gave it a new id, not banned by FORGET).
     const back = await runRck(['add-node', newMaster, c.seed, '--replica']);
@@ -88,14 +94,17 @@ describe('rck add-node and del-node', () => {
     expect(back.stdout).toMatch(/as a replica of .* \(it has the fewest replicas \(0\)\)/);
   });
 
-  it('removes a replica', async () => {
+  it('removes a replica and, with --shutdown, stops it', async () => {
     const c = await cluster(3, 1, 0, 10);
     const replica = c.set.addresses[3]!;
     const id = await nodeId(replica);
-    const del = await runRck(['del-node', c.seed, replica, '--yes', '--json']);
+    const exited = new Promise((r) => c.set.nodes[3]!.proc.once('exit', r));
+    const del = await runRck(['del-node', c.seed, replica, '--shutdown', '--yes', '--json']);
     expect(del.code).toBe(0);
     expect(JSON.parse(del.stdout)).toMatchObject({ role: 'replica', applied: true });
+    await exited;
     for (const a of c.set.addresses.slice(0, 3)) expect(await knownBy(a, id)).toBe(false);
+    await expect.poll(async () => (await runRck(['check', c.seed])).code, { timeout: 15_000, interval: 200 }).toBe(0);
   });
 
   it('refuses bad input with one line and changes nothing', async () => {
