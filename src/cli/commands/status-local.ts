@@ -1,7 +1,8 @@
 /** `rck status` without --node: the local cluster's members, roles and health. */
 import { type LocalStatus, readLocalStatus } from '../../platform/local/local-status.js';
 import { requireLocalCluster } from '../../platform/local/resolve.js';
-import type { LocalTargetFlags } from './local-options.js';
+import type { Command } from 'commander';
+import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
 import { printJson, printLine, renderTable } from '../output.js';
 
 export async function localStatusAction(flags: LocalTargetFlags & { json?: boolean }): Promise<void> {
@@ -31,4 +32,18 @@ export function printMembers(s: LocalStatus): void {
     m.domain,
   ]);
   printLine(renderTable(['MEMBER', 'ADDRESS', 'ROLE', 'MASTER', 'SLOTS', 'KEYS', 'LINK', 'STATE', 'RESTARTS', 'DOMAIN'], rows));
+}
+
+/**
+ * Registers `rck status` for the local cluster. Interim: when the engine's `status --node`
+ * lands, its command calls `localStatusAction` when no --node is given and this goes away.
+ */
+export function registerLocalStatus(program: Command): void {
+  addLocalOptions(
+    program
+      .command('status')
+      .description('members of the local cluster: name, address, role, master, slots, keys, replication link, health (exit 1 when degraded)')
+      .option('--json', 'print one JSON object: {cluster, health, supervisor, members: [{name, address, role, ...}]}'),
+    false,
+  ).action((flags: LocalTargetFlags & { json?: boolean }) => localStatusAction(flags));
 }

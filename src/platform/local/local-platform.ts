@@ -57,6 +57,8 @@ export class LocalPlatform implements Platform {
     private readonly cluster: RedisCluster,
     private readonly password: string | undefined,
     previous?: MembersFile,
+    /** Delays re-creating a killed member (see recreate-gate.ts); resolves to a reason. */
+    private readonly recreateGate?: (member: string, oldAddress: NodeAddress) => Promise<string>,
   ) {
     const { spec } = cluster;
     const n = memberCount(spec);
@@ -229,6 +231,11 @@ export class LocalPlatform implements Platform {
     s.phase = 'Pending';
     s.restarts++;
     if (action === 'recreate') {
+      if (this.recreateGate) {
+        const why = await this.recreateGate(s.name, { host: s.host, port: s.port }).catch((err: Error) => err.message);
+        if (this.closed || s.spawned) return;
+        this.emit(s, 'Restarting', `re-creating now (${why})`);
+      }
       s.port = await this.allocatePort(s);
       this.emit(s, 'Recreated', `re-creating on new address ${s.host}:${s.port} with the same volume`);
     } else {

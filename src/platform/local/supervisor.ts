@@ -8,7 +8,9 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:net';
 import { errorText } from '../../errors.js';
 import { renderSharedConf } from '../../spec/redis-conf.js';
-import type { RedisCluster } from '../../spec/schema.js';
+import { type RedisCluster, SEED_REDIS_CONFIG } from '../../spec/schema.js';
+import type { NodeAddress } from '../../redis/address.js';
+import { waitUntilNoticed } from './recreate-gate.js';
 import type { Member, Platform, PlatformEvent } from '../platform.js';
 import { bootstrapIfNew, observeHealth, waitHealthy } from './bootstrap.js';
 import { type ControlRequest, serveControl } from './control.js';
@@ -80,7 +82,9 @@ export class Supervisor {
       this.password = await state.password(cluster);
       await writeFile(state.sharedConf, renderSharedConf(cluster.spec, cluster.metadata.name), { mode: 0o644 });
       await stopOrphans(state, report);
-      const platform = new LocalPlatform(state, cluster, this.password, await state.readMembers());
+      const platform = new LocalPlatform(state, cluster, this.password, await state.readMembers(), (member, gone) =>
+        this.recreateGate(member, gone),
+      );
       this.platform = platform;
       platform.onEvent((e) => this.onPlatformEvent(e));
       this.server = await serveControl(state.controlSocket, (req) => this.handle(req));
@@ -199,6 +203,22 @@ export class Supervisor {
         }
       },
     };
+  }
+
+  /** A killed member comes back once the cluster noticed it was gone, as a rescheduled pod does. */
+  private async recreateGate(member: string, gone: NodeAddress): Promise<string> {
+    const nodeTimeoutMs = Number(this.cluster?.spec.redis.config['cluster-node-timeout'] ?? SEED_REDIS_CONFIG['cluster-node-timeout']);
+    const started = Date.now();
+    const outcome = await waitUntilNoticed({
+      gone,
+      password: this.password,
+      nodeTimeoutMs: Number.isFinite(nodeTimeoutMs) ? nodeTimeoutMs : 5000,
+      signal: this.abort.signal,
+      peers: async () => ((await this.platform?.listMembers()) ?? []).filter((m) => m.up && m.name !== member).map((m) => m.address),
+    });
+    const waited = Date.now() - started;
+    const why = { 'failed-over': 'its replica took over', 'flagged-fail': 'the cluster flagged it failed', 'no-peers': 'no peer is up', deadline: 'deadline' }[outcome];
+    return `${why} after ${waited} ms`;
   }
 
   private onPlatformEvent(e: PlatformEvent): void {
