@@ -6,7 +6,8 @@
  * 0600 file that `include`s it, so the password never appears on a command line.
  */
 import { OWNED_SETTINGS } from './owned-settings.js';
-import { type ClusterSpec, SEED_REDIS_CONFIG } from './schema.js';
+import { SEED_REDIS_CONFIG } from './members.js';
+import type { ClusterSpec } from './schema.js';
 
 /** Settings we add to the seed's for fast, correct local operation, with why. */
 const RCK_DEFAULTS: Array<[string, string, string]> = [

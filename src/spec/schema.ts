@@ -5,15 +5,13 @@
  * Defaults reproduce the seed: `redis-app`, 3 masters x 1 replica, the seed's redis.conf.
  */
 import { z } from 'zod';
+import { memberCount } from './members.js';
 import { OWNED_SETTINGS } from './owned-settings.js';
 
 export const API_VERSION = 'rck.dev/v1alpha1';
 export const KIND = 'RedisCluster';
 
-/** The seed's ConfigMap settings that are tunable (the rest are owned, see owned-settings.ts). */
-export const SEED_REDIS_CONFIG: Record<string, string> = {
-  'cluster-node-timeout': '5000',
-};
+export { SEED_REDIS_CONFIG, memberCount, memberName } from './members.js';
 
 const configValue = z.union([z.string().regex(/^[^\r\n]*$/, 'must be one line'), z.number(), z.boolean()]);
 
@@ -72,7 +70,7 @@ export const clusterSpecSchema = z
   })
   .prefault({})
   .superRefine((spec, ctx) => {
-    const members = spec.masters * (1 + spec.replicasPerMaster);
+    const members = memberCount(spec);
     if (spec.local.portCount < members) {
       ctx.addIssue({
         code: 'custom',
@@ -108,13 +106,3 @@ export const redisClusterSchema = z.strictObject({
 export type RedisCluster = z.output<typeof redisClusterSchema>;
 export type RedisClusterInput = z.input<typeof redisClusterSchema>;
 export type ClusterSpec = RedisCluster['spec'];
-
-/** Number of members (pods) the spec asks for. */
-export function memberCount(spec: ClusterSpec): number {
-  return spec.masters * (1 + spec.replicasPerMaster);
-}
-
-/** `<name>-<ordinal>`, as a StatefulSet names its pods. */
-export function memberName(cluster: string, ordinal: number): string {
-  return `${cluster}-${ordinal}`;
-}

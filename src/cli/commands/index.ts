@@ -6,7 +6,6 @@ import { registerDown } from './down.js';
 import { registerLogs } from './logs.js';
 import { registerMemberCommands } from './members.js';
 import { registerLocalStatus } from './status-local.js';
-import { registerSupervise } from './supervise.js';
 import { registerUp } from './up.js';
 
 /** Every command module registers itself here; one line per module. */
@@ -19,5 +18,4 @@ export function registerCommands(program: Command): void {
   registerConnect(program);
   registerBench(program);
   registerLocalStatus(program);
-  registerSupervise(program);
 }

@@ -1,6 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { startDetachedSupervisor } from '../../platform/local/detach.js';
+import { supervisorLoops } from '../../platform/local/loops.js';
 import { readLocalStatus } from '../../platform/local/local-status.js';
 import { prepareUp } from '../../platform/local/prepare.js';
 import { resolveLocalCluster } from '../../platform/local/resolve.js';
@@ -14,8 +14,6 @@ interface UpFlags extends LocalTargetFlags {
   detach?: boolean;
   timeout: string;
 }
-
-const CLI_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
 export function registerUp(program: Command): void {
   const cmd = program
@@ -39,12 +37,12 @@ export function registerUp(program: Command): void {
     report(`${prep.isNew ? 'new' : 'existing'} cluster ${cluster.metadata.name} (redis ${prep.redisVersion}), state in ${state.dir}`);
     const healthTimeoutMs = parseMillis(flags.timeout, '--timeout');
     if (flags.detach) {
-      const r = await startDetachedSupervisor(state, CLI_MAIN, report);
+      const r = await startDetachedSupervisor(state, report);
       await summarize(target, started, r.created, r.healthy, r.problems);
       printLine(`supervisor pid ${r.pid} runs in the background; log: ${state.supervisorLog}; stop with \`rck down\``);
       return;
     }
-    const sup = new Supervisor({ state, report, healthTimeoutMs });
+    const sup = new Supervisor({ state, report, healthTimeoutMs, loops: supervisorLoops() });
     const stop = () => {
       report('stopping members (data is kept)...');
       void sup.stop();

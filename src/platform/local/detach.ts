@@ -5,8 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { OperationError } from '../../errors.js';
 import type { StateDir } from './state-dir.js';
+
+const SUPERVISOR_MAIN = fileURLToPath(new URL('./supervisor-main.js', import.meta.url));
 
 /** Messages the detached supervisor sends to the `up` that started it. */
 export type DetachMessage =
@@ -22,12 +25,13 @@ export interface DetachResult {
 }
 
 /**
- * Starts `node <cliMain> supervise --state-dir <dir>` detached and waits for its ready
+ * Starts `node supervisor-main.js --state-dir <dir>` detached and waits for its ready
  * (or failure) message, passing progress lines to `report`.
  */
-export async function startDetachedSupervisor(state: StateDir, cliMain: string, report: (line: string) => void): Promise<DetachResult> {
+export async function startDetachedSupervisor(state: StateDir, report: (line: string) => void): Promise<DetachResult> {
   const log = await open(state.supervisorLog, 'a', 0o600);
-  const child = spawn(process.execPath, [cliMain, 'supervise', '--state-dir', state.dir], {
+  // A 1 MB young generation keeps the resident set small; the supervisor allocates little.
+  const child = spawn(process.execPath, ['--max-semi-space-size=1', SUPERVISOR_MAIN, '--state-dir', state.dir], {
     detached: true,
     stdio: ['ignore', log.fd, log.fd, 'ipc'],
     env: process.env,

@@ -9,7 +9,7 @@
 import { appendFile } from 'node:fs/promises';
 import type { NodeAddress } from '../../redis/address.js';
 import type { RedisCluster } from '../../spec/schema.js';
-import { memberCount, memberName } from '../../spec/schema.js';
+import { memberCount, memberName } from '../../spec/members.js';
 import type { Member, MemberPhase, Platform, PlatformEvent, PlatformEventType, RestartOptions } from '../platform.js';
 import { type SpawnedMember, describeExit, spawnMember, waitMemberReady } from './member-process.js';
 import { portPairFree } from './preflight.js';

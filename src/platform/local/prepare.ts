@@ -5,7 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { InputError } from '../../errors.js';
-import { type RedisCluster, memberCount, memberName } from '../../spec/schema.js';
+import { memberCount, memberName } from '../../spec/members.js';
+import type { RedisCluster } from '../../spec/schema.js';
 import { checkPortsFree, checkRedisServer } from './preflight.js';
 import type { StateDir } from './state-dir.js';
 import { supervisorPid } from './supervisor.js';

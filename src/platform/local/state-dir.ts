@@ -20,7 +20,8 @@ import { chmod, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/prom
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError, errorText } from '../../errors.js';
-import { type RedisCluster, memberCount } from '../../spec/schema.js';
+import { memberCount } from '../../spec/members.js';
+import type { RedisCluster } from '../../spec/schema.js';
 
 export const STATE_FORMAT = 1;
 

@@ -8,7 +8,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:net';
 import { errorText } from '../../errors.js';
 import { renderSharedConf } from '../../spec/redis-conf.js';
-import { type RedisCluster, SEED_REDIS_CONFIG } from '../../spec/schema.js';
+import { nodeTimeoutMs } from '../../spec/members.js';
+import type { RedisCluster } from '../../spec/schema.js';
 import type { NodeAddress } from '../../redis/address.js';
 import { waitUntilNoticed } from './recreate-gate.js';
 import type { Member, Platform, PlatformEvent } from '../platform.js';
@@ -207,12 +208,11 @@ export class Supervisor {
 
   /** A killed member comes back once the cluster noticed it was gone, as a rescheduled pod does. */
   private async recreateGate(member: string, gone: NodeAddress): Promise<string> {
-    const nodeTimeoutMs = Number(this.cluster?.spec.redis.config['cluster-node-timeout'] ?? SEED_REDIS_CONFIG['cluster-node-timeout']);
     const started = Date.now();
     const outcome = await waitUntilNoticed({
       gone,
       password: this.password,
-      nodeTimeoutMs: Number.isFinite(nodeTimeoutMs) ? nodeTimeoutMs : 5000,
+      nodeTimeoutMs: nodeTimeoutMs(this.cluster!.spec),
       signal: this.abort.signal,
       peers: async () => ((await this.platform?.listMembers()) ?? []).filter((m) => m.up && m.name !== member).map((m) => m.address),
     });
