@@ -1,21 +1,23 @@
 import type { Command } from 'commander';
 import { registerBench } from './bench.js';
+import { registerClusterViews } from './cluster-views.js';
 import { registerConnect } from './connect.js';
 import { registerCreate } from './create.js';
 import { registerDown } from './down.js';
+import { registerFix } from './fix.js';
 import { registerLogs } from './logs.js';
 import { registerMemberCommands } from './members.js';
-import { registerLocalStatus } from './status-local.js';
 import { registerUp } from './up.js';
 
 /** Every command module registers itself here; one line per module. */
 export function registerCommands(program: Command): void {
   registerCreate(program);
+  registerClusterViews(program);
+  registerFix(program);
   registerUp(program);
   registerDown(program);
   registerMemberCommands(program);
   registerLogs(program);
   registerConnect(program);
   registerBench(program);
-  registerLocalStatus(program);
 }

@@ -4,6 +4,7 @@
  * the cluster, every node says cluster_state:ok, the expected number of masters, and
  * every master has its replicas with their replication link up.
  */
+import { checkCluster } from '../../plan/check.js';
 import { formatAddress } from '../../redis/address.js';
 import type { ClusterModel } from '../../topology/model.js';
 import type { Member } from '../platform.js';
@@ -12,6 +13,8 @@ export interface Health {
   healthy: boolean;
   /** Why not, one short line each (empty when healthy). */
   problems: string[];
+  /** The engine's warnings (e.g. placement), which do not make the cluster unhealthy. */
+  warnings?: string[];
 }
 
 export function localClusterHealth(model: ClusterModel, members: Member[], masters: number, replicasPerMaster: number): Health {
@@ -37,5 +40,10 @@ export function localClusterHealth(model: ClusterModel, members: Member[], maste
       problems.push(`master ${formatAddress(m.address)} has ${linked.length} in-sync replicas, expected ${replicasPerMaster}`);
     }
   }
-  return { healthy: problems.length === 0, problems };
+  // The engine's check adds what redis-cli check looks at (agreement, open slots, coverage).
+  const domains = new Map(members.map((m) => [formatAddress(m.address), m.domain]));
+  const findings = model.nodes.length ? checkCluster(model, { replicasPerMaster, domains }) : [];
+  for (const f of findings) if (f.severity === 'error') problems.push(`${f.node}: ${f.message}`);
+  const warnings = findings.filter((f) => f.severity === 'warning').map((f) => `${f.node}: ${f.message}`);
+  return { healthy: problems.length === 0, problems, warnings };
 }
