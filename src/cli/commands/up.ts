@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import { startDetachedSupervisor } from '../../platform/local/detach.js';
-import { supervisorLoops } from '../../platform/local/loops.js';
+import { startSupervisorProcess } from '../../platform/local/supervisor-process.js';
 import { readLocalStatus } from '../../platform/local/local-status.js';
 import { prepareUp } from '../../platform/local/prepare.js';
 import { resolveLocalCluster } from '../../platform/local/resolve.js';
-import { Supervisor } from '../../platform/local/supervisor.js';
 import { parseMillis } from '../options.js';
 import { printLine, progressPrinter } from '../output.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
@@ -36,23 +34,14 @@ export function registerUp(program: Command): void {
     }
     report(`${prep.isNew ? 'new' : 'existing'} cluster ${cluster.metadata.name} (redis ${prep.redisVersion}), state in ${state.dir}`);
     const healthTimeoutMs = parseMillis(flags.timeout, '--timeout');
+    const r = await startSupervisorProcess(state, { foreground: !flags.detach, healthTimeoutMs }, report);
+    await summarize(target, started, r.created, r.healthy, r.problems);
     if (flags.detach) {
-      const r = await startDetachedSupervisor(state, report);
-      await summarize(target, started, r.created, r.healthy, r.problems);
       printLine(`supervisor pid ${r.pid} runs in the background; log: ${state.supervisorLog}; stop with \`rck down\``);
       return;
     }
-    const sup = new Supervisor({ state, report, healthTimeoutMs, loops: supervisorLoops() });
-    const stop = () => {
-      report('stopping members (data is kept)...');
-      void sup.stop();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    const r = await sup.start();
-    await summarize(target, started, r.created, r.health.healthy, r.health.problems);
     report('supervising; Ctrl-C stops the members and keeps their data');
-    await sup.stopped();
+    await r.exited;
     report('stopped');
   });
 }
