@@ -217,11 +217,4 @@ export class LocalClusterHarness {
   }
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { pidAlive } from '../../src/platform/local/supervisor.js';

@@ -6,7 +6,7 @@
  * (a container restart), with CrashLoopBackOff-style delays. A member killed through
  * `killMember` (like deleting a pod) is re-created with the same volume on a NEW port.
  */
-import { appendFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import type { NodeAddress } from '../../redis/address.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import { memberCount, memberName } from '../../spec/members.js';
@@ -51,6 +51,7 @@ export class LocalPlatform implements Platform {
   private readonly listeners = new Set<(e: PlatformEvent) => void>();
   private nextPort: number;
   private closed = false;
+  private persisting: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly state: StateDir,
@@ -190,7 +191,12 @@ export class LocalPlatform implements Platform {
     void spawned.exited.then((e) => this.handleExit(s, spawned, describeExit(e)));
     this.emit(s, 'Started', `pid ${spawned.pid} on ${s.host}:${s.port}`);
     await this.persist();
-    await waitMemberReady(s.host, s.port, this.password, spawned);
+    try {
+      await waitMemberReady(s.host, s.port, this.password, spawned);
+    } catch (err) {
+      const last = await lastLogLine(this.state.memberLog(s.name));
+      throw new Error(`${s.name}: ${(err as Error).message}${last ? `: "${last}"` : ''} (log: ${this.state.memberLog(s.name)})`);
+    }
     if (s.spawned !== spawned) return; // exited meanwhile; the exit handler took over
     s.phase = 'Running';
     s.up = true;
@@ -273,9 +279,19 @@ export class LocalPlatform implements Platform {
     throw new Error(`${s.name}: no free port left in ${basePort}..${basePort + portCount - 1}`);
   }
 
-  private async persist(): Promise<void> {
-    const members: MemberRecord[] = this.slots.map((s) => ({ name: s.name, ordinal: s.ordinal, host: s.host, port: s.port, pid: s.spawned?.pid }));
-    await this.state.writeMembers({ nextPort: this.nextPort, members });
+  /**
+   * Records addresses and pids. Writes are chained and each takes its snapshot when it
+   * runs, so a slow earlier write can never land last with stale pids (the next
+   * supervisor relies on them to find leftover processes).
+   */
+  private persist(): Promise<void> {
+    const write = async () => {
+      const members: MemberRecord[] = this.slots.map((s) => ({ name: s.name, ordinal: s.ordinal, host: s.host, port: s.port, pid: s.spawned?.pid }));
+      await this.state.writeMembers({ nextPort: this.nextPort, members });
+    };
+    const run = this.persisting.then(write, write);
+    this.persisting = run.catch(() => {});
+    return run;
   }
 
   private emit(s: Slot, type: PlatformEventType, message: string): void {
@@ -284,4 +300,11 @@ export class LocalPlatform implements Platform {
     void appendFile(this.state.eventsFile, `${JSON.stringify(e)}\n`, { mode: 0o600 }).catch(() => {});
     if (type === 'Recreated' || type === 'Stopped') void this.persist().catch(() => {});
   }
+}
+
+/** The member's last log line: why redis-server refused to start, usually. */
+async function lastLogLine(path: string): Promise<string | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  const line = text.trimEnd().split('\n').pop()?.trim();
+  return line ? line.slice(0, 200) : undefined;
 }

@@ -71,7 +71,7 @@ export async function waitMemberReady(
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`exited during start (${describeExit(exited)}); see its log`);
+    if (exited) throw new Error(`exited during start (${describeExit(exited)})`);
     const c = new Redis({
       host,
       port,

@@ -4,7 +4,8 @@
  * and runs reconcile loops: the controller (issue 4) plugs in as a ReconcileLoop and
  * sees only the Platform interface.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readlink, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:net';
 import { errorText } from '../../errors.js';
 import { renderSharedConf } from '../../spec/redis-conf.js';
@@ -249,12 +250,19 @@ export async function supervisorPid(state: StateDir): Promise<number | undefined
   return rec.pid;
 }
 
+/** The process exists and is not a zombie (a dead child nobody reaped yet still answers kill 0). */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    // Linux: field 3 of /proc/<pid>/stat is the state; Z = zombie.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): trust kill 0
   }
 }
 
@@ -265,14 +273,18 @@ export function pidAlive(pid: number): boolean {
  */
 export async function stopOrphans(state: StateDir, report: (line: string) => void): Promise<void> {
   const prev = await state.readMembers();
+  const leftovers: number[] = [];
   for (const m of prev?.members ?? []) {
     if (!m.pid || !pidAlive(m.pid)) continue;
-    const cmdline = await readFile(`/proc/${m.pid}/cmdline`, 'utf8').catch(() => '');
-    if (!cmdline.includes(state.memberConf(m.name))) continue;
+    // Redis rewrites its process title, so recognise it by its working directory: the
+    // member's volume (it is started there and chdirs to `dir`, the same place).
+    const cwd = await readlink(`/proc/${m.pid}/cwd`).catch(() => '');
+    if (cwd !== state.memberData(m.name)) continue;
     report(`${m.name}: stopping leftover process ${m.pid} from a previous supervisor`);
     process.kill(m.pid, 'SIGTERM');
-    const deadline = Date.now() + 15_000;
-    while (pidAlive(m.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    if (pidAlive(m.pid)) process.kill(m.pid, 'SIGKILL');
+    leftovers.push(m.pid);
   }
+  const deadline = Date.now() + 15_000;
+  while (leftovers.some(pidAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  for (const pid of leftovers.filter(pidAlive)) process.kill(pid, 'SIGKILL');
 }
