@@ -34,6 +34,17 @@ describe('local cluster lifecycle', () => {
     expect(await readFile(join(h.stateDir, 'cluster.json'), 'utf8')).toBe(identity);
   });
 
+  it('logs shows a member log; connect runs redis-cli with the password in its environment', async () => {
+    const logs = await h.ok(['logs', 'life-0', '-n', '200']);
+    expect(logs.stdout).toContain('Ready to accept connections');
+    const set = await h.ok(['connect', 'life-1', '--', 'SET', 'life:connect', 'yes']); // -c follows MOVED
+    expect(set.stdout.trim()).toBe('OK');
+    const get = await h.ok(['connect', 'life-4', '--', 'GET', 'life:connect']);
+    expect(get.stdout.trim()).toBe('yes');
+    const bad = await h.rck(['logs', 'life-9']);
+    expect(bad.stderr).toContain('no member "life-9" in cluster life');
+  });
+
   it('password: in a 0600 file, never in output or on a command line', async () => {
     const pw = await h.password();
     const { mode } = await import('node:fs/promises').then((fs) => fs.stat(join(h.stateDir, 'secret')));
