@@ -15,6 +15,7 @@ import { type CreateLayout, type Placement, planCreate } from '../plan/create.js
 import { domainOf } from '../topology/model.js';
 import type { ObservedNode } from '../topology/model.js';
 import { observeCluster } from '../topology/observe.js';
+import { applyBootstrapSettings } from './bootstrap-settings.js';
 import { busPortReachable } from './bus-probe.js';
 import { assertDistinct, readEmptyNodes } from './validate-nodes.js';
 import { pollUntil } from './wait.js';
@@ -65,21 +66,27 @@ export async function createCluster(opts: CreateOptions): Promise<CreateResult> 
     opts.onPlan?.(layout);
     const idOf = (a: NodeAddress) => byAddr.get(formatAddress(a))!.id;
 
-    progress('assigning config epochs and slots');
-    await assignEpochsAndSlots(pool, layout, observed);
+    const settings = await applyBootstrapSettings(pool, addrs);
+    try {
+      progress('assigning config epochs and slots');
+      await assignEpochsAndSlots(pool, layout, observed);
 
-    progress('introducing every node to every other');
-    await meetAll(pool, observed);
+      progress('introducing every node to every other');
+      await meetAll(pool, observed);
 
-    const deadline = started + (opts.convergeTimeoutMs ?? 30_000);
-    const replicaOf = new Map<string, string>();
-    for (const s of layout.shards) for (const r of s.replicas) replicaOf.set(idOf(r.address), idOf(s.master.address));
-    progress(`attaching ${replicaOf.size} replica(s)`);
-    await attachReplicas(pool, layout, idOf, deadline);
+      const deadline = started + (opts.convergeTimeoutMs ?? 30_000);
+      const replicaOf = new Map<string, string>();
+      for (const s of layout.shards) for (const r of s.replicas) replicaOf.set(idOf(r.address), idOf(s.master.address));
+      progress(`attaching ${replicaOf.size} replica(s)`);
+      await attachReplicas(pool, layout, idOf, deadline);
 
-    const expected: ExpectedShape = { ids: observed.map((n) => n.id), replicaOf, replicasSynced: opts.waitForSync ?? true };
-    progress('waiting for the cluster to converge');
-    await waitConverged(pool, addrs, expected, deadline, opts.convergeTimeoutMs ?? 30_000, progress);
+      const expected: ExpectedShape = { ids: observed.map((n) => n.id), replicaOf, replicasSynced: opts.waitForSync ?? true };
+      progress('waiting for the cluster to converge');
+      await waitConverged(pool, addrs, expected, deadline, opts.convergeTimeoutMs ?? 30_000, progress);
+    } finally {
+      const failed = await settings.restore();
+      if (failed.length > 0) progress(`warning: could not restore cluster-node-timeout and cluster-replica-no-failover on ${failed.join(', ')}`);
+    }
 
     const elapsedMs = Date.now() - started;
     progress(`cluster created in ${elapsedMs} ms`);
@@ -180,8 +187,8 @@ async function waitConverged(
 function summarize(problems: ConvergenceProblem[]): string {
   const text = problems.slice(0, 3).map((p) => `${p.node} ${p.reason}`).join('; ');
   const more = problems.length > 3 ? ` (+${problems.length - 3} more)` : '';
-  // Redis keeps a master that started less than 2 s ago in cluster_state:fail (CLUSTER_WRITABLE_DELAY).
-  const why = problems.every((p) => /cluster_state is fail/.test(p.reason)) ? ' (new masters report ok 2 s after they start)' : '';
+  // Redis keeps a master in cluster_state:fail for its first 2 s (CLUSTER_WRITABLE_DELAY) and for a rejoin delay after it takes slots.
+  const why = problems.every((p) => /cluster_state is fail/.test(p.reason)) ? ' (Redis holds new masters at fail for a short delay)' : '';
   return text + more + why;
 }
 

@@ -20,6 +20,8 @@ export interface ReplicationInfo {
   syncInProgress?: boolean;
   /** Seconds since the last interaction with the master, replicas only. */
   masterLastIoSecondsAgo?: number;
+  /** Replica with its link down: seconds it has been down (-1: never connected). */
+  masterLinkDownSinceSeconds?: number;
   /** master_repl_offset on a master, slave_repl_offset on a replica. */
   offset: number;
   /** Master: replicas as it sees them. */
@@ -49,6 +51,7 @@ export function parseReplicationInfo(text: string): ReplicationInfo {
     masterLinkUp: m.get('master_link_status') === 'up',
     syncInProgress: m.get('master_sync_in_progress') === '1',
     masterLastIoSecondsAgo: m.has('master_last_io_seconds_ago') ? Number(m.get('master_last_io_seconds_ago')) : undefined,
+    masterLinkDownSinceSeconds: m.has('master_link_down_since_seconds') ? Number(m.get('master_link_down_since_seconds')) : undefined,
     offset: Number(m.get('slave_repl_offset') ?? 0),
     replicas,
   };

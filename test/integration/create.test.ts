@@ -56,6 +56,11 @@ describe('rck create', () => {
     }
     expect(model.nodes.every((n) => n.clusterInfo.get('cluster_state') === 'ok')).toBe(true);
     expect((await redisCliCheck(set.addresses[0]!)).code).toBe(0);
+    // The short bootstrap timeout and no-failover are put back.
+    const c = set.client(3);
+    expect(await c.config('GET', 'cluster-node-timeout')).toEqual(['cluster-node-timeout', '2000']);
+    expect(await c.config('GET', 'cluster-replica-no-failover')).toEqual(['cluster-replica-no-failover', 'no']);
+    c.disconnect();
   });
 
   it('creates 3 masters x 2 replicas, with a password', async () => {
