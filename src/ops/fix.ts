@@ -8,16 +8,19 @@ import type { ConnectOptions } from '../redis/connection.js';
 import { NodePool } from '../redis/pool.js';
 import { type FixStep, type SlotRepair, planFix } from '../plan/fix.js';
 import type { ClusterModel } from '../topology/model.js';
-import { isMaster, nodeName } from '../topology/model.js';
+import { configSignature, isMaster, nodeName, openSlots } from '../topology/model.js';
 import { observeCluster } from '../topology/observe.js';
 import { probeSlotKeys } from '../topology/slot-keys.js';
 import { moveSlotKeys } from './move-keys.js';
+import { pollUntil } from './wait.js';
 
 export interface FixOptions extends ConnectOptions {
   seeds: NodeAddress[];
   /** Asked with the plan before anything changes; false cancels. */
   confirm?: (repairs: SlotRepair[], model: ClusterModel) => Promise<boolean>;
   onProgress?: (line: string) => void;
+  /** How long to wait for every node to agree after the repair, default 30 s. */
+  settleTimeoutMs?: number;
 }
 
 export interface FixResult {
@@ -50,6 +53,8 @@ export async function fixCluster(opts: FixOptions): Promise<FixResult> {
       progress(`slot ${r.slot}: ${r.action}`);
       for (const step of r.steps) keysMoved += await runStep(pool, model, step, opts.password);
     }
+    progress('waiting for every node to agree on the new slot map');
+    await waitSettled(pool, opts.seeds, Date.now() + (opts.settleTimeoutMs ?? 30_000));
     if (unfixable.length > 0) {
       throw new OperationError(`fixed ${repairs.length - unfixable.length} slot(s); ${unfixable.length} need a person: ${unfixable.map((u) => `slot ${u.slot}: ${u.unfixable}`).join('; ')}`);
     }
@@ -57,6 +62,19 @@ export async function fixCluster(opts: FixOptions): Promise<FixResult> {
   } finally {
     await pool.close();
   }
+}
+
+/** Every node agrees on the slot map, no slot is open, every node reports cluster_state:ok. */
+async function waitSettled(pool: NodePool, seeds: NodeAddress[], deadline: number): Promise<void> {
+  let last = '';
+  const ok = await pollUntil(async () => {
+    const model = await observeCluster(seeds, { pool });
+    const signatures = new Set(model.nodes.map(configSignature));
+    const failing = model.nodes.filter((n) => n.clusterInfo.get('cluster_state') !== 'ok').map(nodeName);
+    last = signatures.size > 1 ? 'nodes disagree on the slot map' : openSlots(model).length > 0 ? 'slots still open' : failing.length ? `${failing.join(', ')} report cluster_state:fail` : '';
+    return last === '' ? true : undefined;
+  }, { deadline, intervalMs: 50 });
+  if (!ok) throw new OperationError(`repairs applied, but the cluster has not settled: ${last}`, { hint: 'run rck check in a moment; run rck fix again if it still reports problems' });
 }
 
 async function runStep(pool: NodePool, model: ClusterModel, step: FixStep, password?: string): Promise<number> {

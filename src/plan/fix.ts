@@ -73,11 +73,14 @@ function planSlot(slot: number, masters: ObservedNode[], owners: string[], keys:
     if (holders.length === 0) {
       const owner = [...load.entries()].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]))[0]![0];
       load.set(owner, load.get(owner)! + 1);
-      return { slot, problem: 'not covered, no keys anywhere', action: `assign to ${name(owner)}`, steps: [{ op: 'claim', node: owner, slot }] };
+      steps.push({ op: 'claim', node: owner, slot });
+      announce(owner);
+      return { slot, problem: 'not covered, no keys anywhere', action: `assign to ${name(owner)}`, steps };
     }
     const [owner, ...rest] = byKeys(holders) as [string, ...string[]];
     steps.push({ op: 'claim', node: owner, slot });
     for (const src of rest) steps.push(...coldMove(src, owner, slot, false));
+    // Tell every master directly instead of waiting for gossip.
     announce(owner);
     return {
       slot,
