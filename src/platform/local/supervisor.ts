@@ -26,6 +26,8 @@ export interface ReconcileContext {
   password?: string;
   signal: AbortSignal;
   report: (line: string) => void;
+  /** The cluster's local state directory (events.jsonl lives there). */
+  stateDir: string;
 }
 
 /** A periodic level-triggered loop run inside the supervisor (the controller is one). */
@@ -176,6 +178,7 @@ export class Supervisor {
             password: this.password,
             signal: this.abort.signal,
             report: this.opts.report,
+            stateDir: this.opts.state.dir,
           });
         } catch (err) {
           this.opts.report(`${loop.name}: ${errorText(err)}`);
