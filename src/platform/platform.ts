@@ -43,6 +43,8 @@ export interface PlatformEvent {
 export interface RestartOptions {
   /** Come back on a new address (as a re-created pod gets a new IP). */
   newAddress?: boolean;
+  /** With newAddress: another host too where the platform can (locally: another 127.x address). */
+  host?: string;
 }
 
 export interface Platform {

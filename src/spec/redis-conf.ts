@@ -75,6 +75,9 @@ export function renderMemberConf(m: MemberConfInput): string {
     `dir ${quoteIfNeeded(m.dataDir)}`,
     'cluster-config-file nodes.conf',
   ];
+  // A member announces its address, so its own view (`myself` in CLUSTER NODES/SLOTS, which
+  // clients read) follows it when it moves; by default Redis keeps the first IP it learned.
+  lines.push(`cluster-announce-ip ${m.host}`);
   // Outgoing bus connections must leave from the member's own address, or peers learn
   // 127.0.0.1 instead (DESIGN.md: distinct loopback addresses).
   if (m.host !== '127.0.0.1') lines.push(`bind-source-addr ${m.host}`);

@@ -6,6 +6,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { connectNode } from '../../src/redis/connection.js';
+import { parseAddress } from '../../src/redis/address.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClusterHarness, type StatusJson, pidAlive } from '../support/local-cluster.js';
 
@@ -111,6 +113,22 @@ describe('local cluster lifecycle', () => {
     expect(m.address).not.toBe(before.address);
     expect(m.nodeId).toBe(before.nodeId);
     expect(m.role).toBe('replica');
+  });
+
+  it('restart --new-address --host: moves to another loopback address; every view, its own included, follows', async () => {
+    const before = h.member(await h.status(), 'life-2');
+    await h.ok(['restart', 'life-2', '--new-address', '--host', '127.0.0.2']);
+    const s = await h.waitFor('life-2 back on 127.0.0.2 and healthy', (x) => h.member(x, 'life-2').address.startsWith('127.0.0.2:') && x.health.healthy);
+    const m = h.member(s, 'life-2');
+    expect(m.nodeId).toBe(before.nodeId);
+    expect(m.role).toBe('master');
+    // Its own view (what clients asking it read) shows the new address too.
+    const c = await connectNode(parseAddress(m.address), { password: await h.password() });
+    const myself = String(await c.call('CLUSTER', 'NODES')).split('\n').find((l) => l.includes('myself'));
+    c.disconnect();
+    expect(myself).toContain(` ${m.address}@`);
+    const bad = await h.rck(['restart', 'life-2', '--new-address', '--host', '10.0.0.1']);
+    expect(bad.stderr).toMatch(/^rck: --host 10\.0\.0\.1: must be a loopback IPv4 address/);
   });
 
   it('down --purge: refused without --yes when not interactive, then deletes everything with --yes', async () => {

@@ -42,6 +42,7 @@ describe('member conf (the pod)', () => {
     expect(conf).toContain('bind 127.0.0.1\n');
     expect(conf).toContain('dir /s/m/data\n');
     expect(conf).toContain('requirepass pw\nmasterauth pw\n');
+    expect(conf).toContain('cluster-announce-ip 127.0.0.1\n');
     expect(conf).not.toContain('bind-source-addr');
   });
   it('binds outgoing bus connections to other loopback addresses', () => {

@@ -4,7 +4,7 @@ import { type NotRunningError, callControl } from '../../platform/local/control.
 import { checkMemberName, requireLocalCluster } from '../../platform/local/resolve.js';
 import type { Member } from '../../platform/platform.js';
 import { formatAddress } from '../../redis/address.js';
-import { OperationError } from '../../errors.js';
+import { InputError, OperationError } from '../../errors.js';
 import { printLine } from '../output.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
 
@@ -29,12 +29,14 @@ export function registerMemberCommands(program: Command): void {
       .command('restart')
       .description('restart a member gracefully (SIGTERM, Redis saves), on the same address unless --new-address')
       .argument('<member>', 'member name, e.g. redis-app-0')
-      .option('--new-address', 'come back on a new port, as a re-created pod gets a new IP'),
+      .option('--new-address', 'come back on a new port, as a re-created pod gets a new IP')
+      .option('--host <127.x.y.z>', 'with --new-address: also move to another loopback address (Linux; uses bind-source-addr)'),
     false,
-  ).action(async (member: string, flags: LocalTargetFlags & { newAddress?: boolean }) => {
+  ).action(async (member: string, flags: LocalTargetFlags & { newAddress?: boolean; host?: string }) => {
+    if (flags.host && !flags.newAddress) throw new InputError('--host needs --new-address');
     const t = await requireLocalCluster(flags, member);
     checkMemberName(t, member);
-    const m = await control<Member>(t.state.controlSocket, { op: 'restart', member, newAddress: flags.newAddress }, t.cluster.metadata.name);
+    const m = await control<Member>(t.state.controlSocket, { op: 'restart', member, newAddress: flags.newAddress, host: flags.host }, t.cluster.metadata.name);
     printLine(`${member} restarted on ${formatAddress(m.address)}`);
   });
 }

@@ -10,7 +10,7 @@ import { OperationError } from '../../errors.js';
 export type ControlRequest =
   | { op: 'status' }
   | { op: 'kill'; member: string }
-  | { op: 'restart'; member: string; newAddress?: boolean }
+  | { op: 'restart'; member: string; newAddress?: boolean; host?: string }
   | { op: 'stop' };
 
 type ControlResponse = { ok: true; result?: unknown } | { ok: false; error: string };

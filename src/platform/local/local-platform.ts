@@ -12,7 +12,7 @@ import type { RedisCluster } from '../../spec/schema.js';
 import { memberCount, memberName } from '../../spec/members.js';
 import type { Member, MemberPhase, Platform, PlatformEvent, PlatformEventType, RestartOptions } from '../platform.js';
 import { type SpawnedMember, describeExit, spawnMember, waitMemberReady } from './member-process.js';
-import { portPairFree } from './preflight.js';
+import { checkCanBind, portPairFree } from './preflight.js';
 import type { MemberRecord, MembersFile, StateDir } from './state-dir.js';
 
 interface Slot {
@@ -71,7 +71,8 @@ export class LocalPlatform implements Platform {
         name,
         ordinal,
         domain: localDomain(ordinal, spec.masters),
-        host: spec.local.host,
+        // Back where it was (a member may have moved to another 127.x address).
+        host: prev && this.inRange(prev.port) ? prev.host : spec.local.host,
         port: prev && this.inRange(prev.port) ? prev.port : spec.local.basePort + ordinal,
         phase: 'Pending' as MemberPhase,
         up: false,
@@ -156,8 +157,10 @@ export class LocalPlatform implements Platform {
   restartMember(name: string, opts: RestartOptions = {}): Promise<void> {
     const s = this.slot(name);
     return this.serial(s, async () => {
+      if (opts.host && opts.host !== s.host) await checkCanBind(opts.host);
       await this.terminate(s, 'SIGTERM', 'stay-stopped');
-      if (opts.newAddress) s.port = await this.allocatePort(s);
+      if (opts.host) s.host = opts.host;
+      if (opts.newAddress || opts.host) s.port = await this.allocatePort(s);
       s.restarts++;
       s.onExit = 'restart';
       this.emit(s, 'Restarting', `restart requested${opts.newAddress ? `, new address ${s.host}:${s.port}` : ''}`);

@@ -44,6 +44,17 @@ export function portFree(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** Refuses a loopback address this OS cannot bind (macOS has only 127.0.0.1). */
+export async function checkCanBind(host: string): Promise<void> {
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) throw new InputError(`--host ${host}: must be a loopback IPv4 address (127.x.y.z)`);
+  const err = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+    const srv = createServer();
+    srv.once('error', (e) => resolve(e));
+    srv.listen({ port: 0, host }, () => srv.close(() => resolve(undefined)));
+  });
+  if (err) throw new InputError(`--host ${host}: this machine cannot listen on it (${err.code ?? err.message})`, { subject: host });
+}
+
 /** Both the client port and its cluster bus port (+10000) are free. */
 export async function portPairFree(host: string, port: number): Promise<boolean> {
   return (await portFree(host, port)) && (await portFree(host, port + 10000));

@@ -153,7 +153,7 @@ export class Supervisor {
         await platform.killMember(req.member);
         return { member: req.member };
       case 'restart':
-        await platform.restartMember(req.member, { newAddress: req.newAddress });
+        await platform.restartMember(req.member, { newAddress: req.newAddress, host: req.host });
         return (await platform.listMembers()).find((m) => m.name === req.member);
       case 'stop':
         // Answer first, then stop: the caller waits for the pid to exit.
