@@ -84,6 +84,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       '--service-cluster-ip-range', SERVICE_CIDR,
       '--authorization-mode', 'RBAC',
       '--allow-privileged=true',
+      // The kubernetes Service's Endpoints may not hold a loopback address; nothing here needs them.
+      '--endpoint-reconciler-type=none',
       '--profiling=false',
     ], log('kube-apiserver'));
     started.push(apiserver);

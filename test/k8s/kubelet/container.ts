@@ -163,7 +163,8 @@ export class ContainerRunner {
     }
     const deadline = Date.now() + graceMs;
     const preStop = this.spec.lifecycle?.preStop;
-    if (preStop) {
+    // A forced stop (grace 0, or the kubelet shutting down) skips the hook, as the kubelet does.
+    if (preStop && graceMs > 0) {
       const ok = await runAction(preStop, this.target(proc), graceMs);
       this.ctx.log(`preStop hook of ${this.spec.name} ${ok ? 'succeeded' : 'failed'}`);
     }

@@ -94,7 +94,7 @@ async function writeKeys(dir: string, data: Record<string, Buffer> | undefined, 
     if (sel.optional) return;
     throw new VolumeNotReady(`${what} not found`);
   }
-  const items = sel.items ?? Object.keys(data).map((key) => ({ key, path: key }));
+  const items: V1KeyToPath[] = sel.items ?? Object.keys(data).map((key) => ({ key, path: key }));
   for (const item of items) {
     const value = data[item.key];
     if (value === undefined) {

@@ -1,0 +1,182 @@
+/**
+ * Self-tests of the Kubernetes test tier (issue 6): the built control plane, the process
+ * kubelet and the provisioner, driven through @kubernetes/client-node like the product will.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppsV1Api, CoreV1Api, PatchStrategy, type V1Pod, VersionApi, setHeaderOptions } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
+import { descendantPids, isLoopback, tcpListeners } from './host-processes.js';
+import { PASSWORD, configMap, headlessService, secret, statefulSet } from './manifests.js';
+import { waitFor } from './wait.js';
+
+const NS = 'rck-selftest';
+const jsonPatch = setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+let env: K8sTestEnv;
+let core: CoreV1Api;
+let apps: AppsV1Api;
+let stopped = false;
+
+const stopEnv = async () => {
+  if (!stopped && env) { stopped = true; await env.stop(); }
+};
+
+beforeAll(async () => {
+  env = await startK8sTestEnv();
+  console.error(`[k8s] build step ${(env.timings.buildMs / 1000).toFixed(1)} s, start-up ${(env.timings.startMs / 1000).toFixed(1)} s`);
+  core = env.kc.makeApiClient(CoreV1Api);
+  apps = env.kc.makeApiClient(AppsV1Api);
+}, 60 * 60_000);
+
+afterAll(stopEnv, 120_000);
+
+const isReady = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+const readyTime = (p: V1Pod) => new Date(p.status!.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime!).getTime();
+const pod = (name: string) => core.readNamespacedPod({ name, namespace: NS });
+
+async function readyPods(n: number): Promise<V1Pod[]> {
+  return waitFor(`${n} ready kv pods`, async () => {
+    const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app=kv' })).items
+      .filter((p) => !p.metadata?.deletionTimestamp);
+    return pods.length === n && pods.every(isReady) ? pods.sort((a, b) => a.metadata!.name!.localeCompare(b.metadata!.name!)) : undefined;
+  });
+}
+
+async function withRedis<T>(ip: string, fn: (r: Redis) => Promise<T>): Promise<T> {
+  const r = new Redis({ host: ip, port: 6379, password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await r.connect();
+    return await fn(r);
+  } finally {
+    r.disconnect();
+  }
+}
+
+describe('Kubernetes test control plane', () => {
+  it('serves the pinned version to @kubernetes/client-node and has three Ready nodes in distinct zones', async () => {
+    const version = await env.kc.makeApiClient(VersionApi).getCode();
+    if (env.kind === 'built') expect(version.gitVersion).toBe(`v1.34.4`);
+    const nodes = await waitFor('3 Ready nodes', async () => {
+      const items = (await core.listNode()).items;
+      const ready = items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      return ready.length >= 3 ? ready : undefined;
+    });
+    const zones = new Set(nodes.map((n) => n.metadata?.labels?.['topology.kubernetes.io/zone']));
+    expect(zones.size).toBeGreaterThanOrEqual(3);
+    for (const n of nodes) expect(n.metadata?.labels?.['kubernetes.io/hostname']).toBe(n.metadata?.name);
+  });
+
+  it('brings up a StatefulSet in ordinal order with bound claims, distinct pod IPs and one pod per node', async () => {
+    await core.createNamespace({ body: { metadata: { name: NS } } });
+    await waitForDefaultServiceAccount(env.kc, NS);
+    await core.createNamespacedSecret({ namespace: NS, body: secret(NS) });
+    await core.createNamespacedConfigMap({ namespace: NS, body: configMap(NS) });
+    await core.createNamespacedService({ namespace: NS, body: headlessService(NS) });
+    await apps.createNamespacedStatefulSet({ namespace: NS, body: statefulSet(NS, 3) });
+
+    const pods = await readyPods(3);
+    expect(pods.map((p) => p.metadata!.name)).toEqual(['kv-0', 'kv-1', 'kv-2']);
+    // OrderedReady: each pod was created only once its predecessor was Ready.
+    for (let i = 1; i < 3; i++) {
+      expect(new Date(pods[i]!.metadata!.creationTimestamp!).getTime()).toBeGreaterThanOrEqual(readyTime(pods[i - 1]!));
+    }
+    const ips = pods.map((p) => p.status!.podIP!);
+    expect(new Set(ips).size).toBe(3);
+    for (const ip of ips) expect(ip).toMatch(/^127\./);
+    expect(new Set(pods.map((p) => p.spec!.nodeName)).size).toBe(3);
+    for (const i of [0, 1, 2]) {
+      const pvc = await core.readNamespacedPersistentVolumeClaim({ name: `data-kv-${i}`, namespace: NS });
+      expect(pvc.status?.phase).toBe('Bound');
+    }
+    // Each Redis answers on its own pod IP, with the password from the Secret and its config from the ConfigMap.
+    for (const ip of ips) expect(await withRedis(ip, (r) => r.config('GET', 'dir'))).toEqual(['dir', '/data']);
+  });
+
+  it('enforces required anti-affinity: a fourth replica finds no node', async () => {
+    await apps.patchNamespacedStatefulSetScale(
+      { name: 'kv', namespace: NS, body: [{ op: 'replace', path: '/spec/replicas', value: 4 }] }, jsonPatch,
+    );
+    const reason = await waitFor('kv-3 unschedulable', async () => {
+      const c = (await pod('kv-3')).status?.conditions?.find((x) => x.type === 'PodScheduled');
+      return c?.status === 'False' ? c.reason : undefined;
+    });
+    expect(reason).toBe('Unschedulable');
+    await apps.patchNamespacedStatefulSetScale(
+      { name: 'kv', namespace: NS, body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] }, jsonPatch,
+    );
+    await waitFor('kv-3 gone', async () => ((await core.listNamespacedPod({ namespace: NS })).items.length === 3 ? true : undefined));
+  });
+
+  it('re-creates a deleted pod with a new IP and the same volume, after running its preStop hook', async () => {
+    const before = await pod('kv-1');
+    const oldIP = before.status!.podIP!;
+    await withRedis(oldIP, async (r) => { await r.set('survives', 'restart'); await r.save(); });
+    await core.deleteNamespacedPod({ name: 'kv-1', namespace: NS });
+    const after = await waitFor('kv-1 re-created and ready', async () => {
+      const p = await pod('kv-1').catch(() => undefined);
+      return p && p.metadata!.uid !== before.metadata!.uid && isReady(p) ? p : undefined;
+    });
+    expect(after.status!.podIP).not.toBe(oldIP);
+    expect(await withRedis(after.status!.podIP!, (r) => r.get('survives'))).toBe('restart');
+    if (env.kind === 'built') {
+      const pvc = await core.readNamespacedPersistentVolumeClaim({ name: 'data-kv-1', namespace: NS });
+      const pv = await core.readPersistentVolume({ name: pvc.spec!.volumeName! });
+      expect(await readFile(join(pv.spec!.hostPath!.path, 'prestop'), 'utf8')).toBe('kv-1 stopped\n');
+    }
+  });
+
+  it('binds a static NFS volume and serves it from the harness directory', async () => {
+    await core.createPersistentVolume({
+      body: {
+        metadata: { name: 'nfs-selftest' },
+        spec: {
+          capacity: { storage: '1Gi' }, accessModes: ['ReadWriteMany'], persistentVolumeReclaimPolicy: 'Retain',
+          storageClassName: '', nfs: { server: 'nfs.example', path: '/exports/selftest' },
+        },
+      },
+    });
+    await core.createNamespacedPersistentVolumeClaim({
+      namespace: NS,
+      body: {
+        metadata: { name: 'shared' },
+        spec: { storageClassName: '', volumeName: 'nfs-selftest', accessModes: ['ReadWriteMany'], resources: { requests: { storage: '1Gi' } } },
+      },
+    });
+    await core.createNamespacedPod({
+      namespace: NS,
+      body: {
+        metadata: { name: 'writer' },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [{ name: 'w', image: 'busybox', command: ['sh', '-c', 'echo "$(hostname)" > /shared/hello'],
+            volumeMounts: [{ name: 'shared', mountPath: '/shared' }] }],
+          volumes: [{ name: 'shared', persistentVolumeClaim: { claimName: 'shared' } }],
+        },
+      },
+    });
+    const phase = await waitFor('writer finished', async () => {
+      const p = (await pod('writer')).status?.phase;
+      return p === 'Succeeded' || p === 'Failed' ? p : undefined;
+    });
+    expect(phase).toBe('Succeeded');
+    if (env.kind === 'built') {
+      const file = join(env.kubelet!.nfsRoot, 'nfs.example/exports/selftest/hello');
+      expect(await readFile(file, 'utf8')).toBe('writer\n');
+    }
+  });
+
+  it.runIf(!process.env.RCK_E2E_KUBECONFIG)('listens on loopback only, then stops every process it started', async () => {
+    const mine = await descendantPids();
+    const listeners = (await tcpListeners()).filter((l) => mine.has(l.pid));
+    const commands = new Set(listeners.map((l) => l.command));
+    for (const c of ['etcd', 'kube-apiserver', 'redis-server']) expect(commands).toContain(c);
+    expect(listeners.filter((l) => !isLoopback(l.address))).toEqual([]);
+
+    await stopEnv();
+    expect([...(await descendantPids())]).toEqual([]);
+    const left = (await tcpListeners()).filter((l) => mine.has(l.pid));
+    expect(left).toEqual([]);
+  }, 120_000);
+});

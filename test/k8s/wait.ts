@@ -1,0 +1,17 @@
+/** Polls until check() returns a value other than undefined; the timeout only guards against hangs. */
+import { sleep } from './process.js';
+
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (e) {
+      lastError = ` (last error: ${(e as Error).message})`;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError}`);
+    await sleep(250);
+  }
+}
