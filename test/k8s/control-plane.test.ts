@@ -2,7 +2,7 @@
  * Self-tests of the Kubernetes test tier (issue 6): the built control plane, the process
  * kubelet and the provisioner, driven through @kubernetes/client-node like the product will.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, PatchStrategy, type V1Pod, VersionApi, setHeaderOptions } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
@@ -124,6 +124,8 @@ describe('Kubernetes test control plane', () => {
       const pvc = await core.readNamespacedPersistentVolumeClaim({ name: 'data-kv-1', namespace: NS });
       const pv = await core.readPersistentVolume({ name: pvc.spec!.volumeName! });
       expect(await readFile(join(pv.spec!.hostPath!.path, 'prestop'), 'utf8')).toBe('kv-1 stopped\n');
+      // Written by redis-server running as the securityContext's user.
+      expect((await stat(join(pv.spec!.hostPath!.path, 'dump.rdb'))).uid).toBe(999);
     }
   });
 

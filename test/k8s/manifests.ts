@@ -25,6 +25,8 @@ export const statefulSet = (ns: string, replicas: number): V1StatefulSet => ({
       metadata: { labels: { app: 'kv' } },
       spec: {
         terminationGracePeriodSeconds: 10,
+        // Not root, as the product's manifests will be: volumes reach the user through fsGroup.
+        securityContext: { runAsUser: 999, runAsGroup: 999, fsGroup: 999, runAsNonRoot: true },
         affinity: {
           podAntiAffinity: {
             requiredDuringSchedulingIgnoredDuringExecution: [

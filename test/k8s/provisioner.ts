@@ -4,7 +4,7 @@
  * created when a pending claim of that class appears and deleted with its directory when
  * the claim is gone and the reclaim policy is Delete. The PV controller does the binding.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api, type KubeConfig, StorageV1Api, type V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { isConflict, isNotFound } from './kubelet/kube-api.js';
@@ -74,6 +74,8 @@ export class HostPathProvisioner {
     const name = `pvc-${m.uid}`;
     const path = join(this.rootDir, `${m.namespace}-${m.name}-${m.uid!.slice(0, 8)}`);
     await mkdir(path, { recursive: true });
+    // World-writable like common hostPath provisioners, so non-root pods without fsGroup can write.
+    await chmod(path, 0o777);
     try {
       await this.core.createPersistentVolume({
         body: {

@@ -6,11 +6,12 @@
  */
 import type { V1Container, V1ContainerState, V1ContainerStatus, V1Probe } from '@kubernetes/client-node';
 import { type ProbeTarget, probeTimeoutMs, runAction } from './probes.js';
-import { type SandboxProcess, signalSandbox, startSandbox } from './sandbox.js';
+import { type Identity, type SandboxProcess, signalSandbox, startSandbox } from './sandbox.js';
 import type { Mount } from './volumes.js';
 
 export interface ContainerContext {
   argv: string[];
+  identity: Identity | undefined;
   env: ReadonlyMap<string, string>;
   mounts: Mount[];
   hostname: string;
@@ -103,7 +104,7 @@ export class ContainerRunner {
   }
 
   private target(proc: SandboxProcess): ProbeTarget {
-    return { pid: proc.pid, env: this.ctx.env, podIP: this.ctx.podIP, container: this.spec };
+    return { pid: proc.pid, env: this.ctx.env, podIP: this.ctx.podIP, container: this.spec, identity: this.ctx.identity };
   }
 
   private scheduleProbes(proc: SandboxProcess) {

@@ -12,6 +12,7 @@ import { ContainerRunner } from './container.js';
 import { containerEnv } from './env.js';
 import { type KubeletApi, isNotFound } from './kube-api.js';
 import { NODE_IP } from './nodes.js';
+import { applyFsGroup, containerIdentity } from './security.js';
 import { containerMounts, prepareVolumes } from './volumes.js';
 
 export interface PodDeps {
@@ -68,6 +69,7 @@ export class PodWorker {
     while (!this.terminating) {
       try {
         volumePaths = await prepareVolumes(this.pod, this.dir, this.volumeSources());
+        await applyFsGroup(this.pod, volumePaths);
         this.setupError = '';
         break;
       } catch (e) {
@@ -106,7 +108,7 @@ export class PodWorker {
           secret: async (n) => strings(await this.deps.api.secret(ns, n)),
         });
         return new ContainerRunner(c, {
-          argv: containerArgv(c, env), env, mounts: containerMounts(c, volumePaths), hostname: this.pod.metadata!.name!,
+          argv: containerArgv(c, env), identity: containerIdentity(this.pod, c), env, mounts: containerMounts(c, volumePaths), hostname: this.pod.metadata!.name!,
           podIP: this.podIP, logFile: join(this.dir, 'logs', `${c.name}.log`), restartPolicy: this.pod.spec?.restartPolicy ?? 'Always',
           onChange: () => this.schedulePatch(), log: (l) => this.deps.log(`pod ${this.key}: ${l}`),
         }, isInit);

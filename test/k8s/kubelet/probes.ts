@@ -2,13 +2,14 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import type { V1Container, V1LifecycleHandler, V1Probe } from '@kubernetes/client-node';
-import { execInSandbox } from './sandbox.js';
+import { type Identity, execInSandbox } from './sandbox.js';
 
 export interface ProbeTarget {
   pid: number;
   env: ReadonlyMap<string, string>;
   podIP: string;
   container: V1Container;
+  identity?: Identity;
 }
 
 function resolvePort(port: number | string | object, c: V1Container): number {
@@ -44,7 +45,7 @@ type Action = Pick<V1Probe, 'exec' | 'tcpSocket' | 'httpGet'> & Pick<V1Lifecycle
 
 /** Runs a probe or hook action; true when it succeeded. */
 export async function runAction(a: Action, t: ProbeTarget, timeoutMs: number): Promise<boolean> {
-  if (a.exec?.command?.length) return (await execInSandbox(t.pid, a.exec.command, t.env, timeoutMs)).code === 0;
+  if (a.exec?.command?.length) return (await execInSandbox(t.pid, a.exec.command, t.env, timeoutMs, t.identity)).code === 0;
   if (a.tcpSocket) return tcpCheck(a.tcpSocket.host ?? t.podIP, resolvePort(a.tcpSocket.port, t.container), timeoutMs);
   if (a.httpGet) {
     return httpCheck(a.httpGet.host ?? t.podIP, resolvePort(a.httpGet.port, t.container), a.httpGet.path ?? '/', timeoutMs);

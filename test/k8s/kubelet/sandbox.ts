@@ -25,7 +25,22 @@ shift
 cd "$wd" 2>/dev/null || cd /
 exec "$@"`;
 
+/** Who the container's processes run as (securityContext); undefined means root. */
+export interface Identity {
+  uid: number;
+  gid: number;
+  groups: number[];
+}
+
+/** setpriv prefix that drops to the identity after the mounts are in place. */
+export function identityArgv(id: Identity | undefined): string[] {
+  if (!id) return [];
+  const groups = id.groups.length ? [`--groups=${id.groups.join(',')}`] : ['--clear-groups'];
+  return ['setpriv', `--reuid=${id.uid}`, `--regid=${id.gid}`, ...groups, '--'];
+}
+
 export interface SandboxSpec {
+  identity?: Identity;
   argv: string[];
   env: ReadonlyMap<string, string>;
   mounts: Mount[];
@@ -50,7 +65,7 @@ export async function startSandbox(spec: SandboxSpec): Promise<SandboxProcess> {
     '--pdeathsig', 'KILL', '--',
     'unshare', '--mount', '--uts', '--propagation', 'private', '--',
     '/bin/sh', '-c', SANDBOX_SCRIPT, 'rck-sandbox', spec.hostname, spec.workingDir,
-    ...mounts.flatMap((m) => [m.source, m.target, m.readOnly ? 'ro' : 'rw']), '--', ...spec.argv,
+    ...mounts.flatMap((m) => [m.source, m.target, m.readOnly ? 'ro' : 'rw']), '--', ...identityArgv(spec.identity), ...spec.argv,
   ], { env: Object.fromEntries(spec.env), stdio: ['ignore', log.fd, log.fd], detached: true });
   await log.close();
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
@@ -75,10 +90,11 @@ export function signalSandbox(p: SandboxProcess, signal: NodeJS.Signals): void {
 
 /** Runs argv inside a running sandbox; resolves with exit code (-1 on timeout) and output. */
 export function execInSandbox(
-  pid: number, argv: string[], env: ReadonlyMap<string, string>, timeoutMs: number,
+  pid: number, argv: string[], env: ReadonlyMap<string, string>, timeoutMs: number, identity?: Identity,
 ): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
-    const proc = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'nsenter', '-t', String(pid), '-m', '-u', '--', ...argv], {
+    const nsenter = ['nsenter', '-t', String(pid), '-m', '-u', '--', ...identityArgv(identity), ...argv];
+    const proc = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...nsenter], {
       env: Object.fromEntries(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true,
     });
     let output = '';
