@@ -42,7 +42,16 @@ async function readyPods(n: number): Promise<V1Pod[]> {
     const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app=kv' })).items
       .filter((p) => !p.metadata?.deletionTimestamp);
     return pods.length === n && pods.every(isReady) ? pods.sort((a, b) => a.metadata!.name!.localeCompare(b.metadata!.name!)) : undefined;
-  });
+  }, undefined, podSummary);
+}
+
+/** One line per pod (phase, node, IP, container state) for failure messages. */
+async function podSummary(): Promise<string> {
+  const pods = (await core.listNamespacedPod({ namespace: NS })).items;
+  return pods.map((p) => {
+    const cs = p.status?.containerStatuses?.map((c) => `${c.name}:${Object.keys(c.state ?? {})[0]}/ready=${c.ready}/restarts=${c.restartCount}`);
+    return `${p.metadata?.name} ${p.status?.phase} node=${p.spec?.nodeName} ip=${p.status?.podIP} ${cs?.join(',')} ${p.status?.message ?? ''}`;
+  }).join('\n');
 }
 
 async function withRedis<T>(ip: string, fn: (r: Redis) => Promise<T>): Promise<T> {
@@ -56,7 +65,7 @@ async function withRedis<T>(ip: string, fn: (r: Redis) => Promise<T>): Promise<T
 }
 
 // Tests of the built tier itself; on an external cluster (RCK_E2E_KUBECONFIG) there is nothing of ours to test.
-describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('Kubernetes test control plane', () => {
+describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('Kubernetes test control plane', { timeout: 300_000 }, () => {
   it('serves the pinned version to @kubernetes/client-node and has three Ready nodes in distinct zones', async () => {
     const version = await env.kc.makeApiClient(VersionApi).getCode();
     expect(version.gitVersion).toBe('v1.34.4');
@@ -119,7 +128,7 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('Kubernetes test contro
     const after = await waitFor('kv-1 re-created and ready', async () => {
       const p = await pod('kv-1').catch(() => undefined);
       return p && p.metadata!.uid !== before.metadata!.uid && isReady(p) ? p : undefined;
-    });
+    }, undefined, podSummary);
     expect(after.status!.podIP).not.toBe(oldIP);
     expect(await withRedis(after.status!.podIP!, (r) => r.get('survives'))).toBe('restart');
     const pvc = await core.readNamespacedPersistentVolumeClaim({ name: 'data-kv-1', namespace: NS });

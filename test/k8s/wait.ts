@@ -1,7 +1,9 @@
 /** Polls until check() returns a value other than undefined; the timeout only guards against hangs. */
 import { sleep } from './process.js';
 
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 180_000): Promise<T> {
+export async function waitFor<T>(
+  what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000, detail?: () => Promise<string>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   for (;;) {
@@ -11,7 +13,10 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     } catch (e) {
       lastError = ` (last error: ${(e as Error).message})`;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError}`);
+    if (Date.now() > deadline) {
+      const more = detail ? `\n${await detail().catch((e: Error) => e.message)}` : '';
+      throw new Error(`timed out waiting for ${what}${lastError}${more}`);
+    }
     await sleep(250);
   }
 }
