@@ -103,6 +103,10 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('Kubernetes test contro
     }
     // Each Redis answers on its own pod IP, with the password from the Secret and its config from the ConfigMap.
     for (const ip of ips) expect(await withRedis(ip, (r) => r.config('GET', 'dir'))).toEqual(['dir', '/data']);
+    // Inside the pod: its hostname, the securityContext's user, the ConfigMap at its mountPath.
+    const inPod = await env.kubelet!.exec(NS, 'kv-0', ['sh', '-c', 'echo "$(hostname) $(id -u) $(head -1 /etc/redis/redis.conf)"']);
+    expect(inPod).toEqual({ code: 0, output: 'kv-0 999 dir /data\n' });
+    expect(await readFile(env.kubelet!.logFile(NS, 'kv-0', 'redis'), 'utf8')).toContain('Ready to accept connections');
   });
 
   it('enforces required anti-affinity: a fourth replica finds no node', async () => {

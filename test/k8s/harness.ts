@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { startControlPlane } from './control-plane/control-plane.js';
 import { ProcessKubelet } from './kubelet/kubelet.js';
 import { sleep } from './process.js';
 import { HostPathProvisioner } from './provisioner.js';
+import { makeWorkDir } from './stale-dirs.js';
 
 export interface K8sTestEnv {
   kubeconfigPath: string;
@@ -50,7 +51,7 @@ export async function startK8sTestEnv(progress: (l: string) => void = (l) => con
   const t0 = Date.now();
   const binDir = await buildControlPlane(progress);
   const buildMs = Date.now() - t0;
-  const workDir = await mkdtemp(join(tmpdir(), 'rck-k8s-'));
+  const workDir = await makeWorkDir(tmpdir(), 'rck-k8s');
   const t1 = Date.now();
   const cp = await startControlPlane({ binDir, workDir: join(workDir, 'control-plane'), progress });
   let kubelet: ProcessKubelet | undefined;
@@ -60,7 +61,10 @@ export async function startK8sTestEnv(progress: (l: string) => void = (l) => con
     await kubelet?.stop();
     await cp.stop();
     if (!process.env.RCK_K8S_KEEP) await rm(workDir, { recursive: true, force: true });
-    else progress(`kept ${workDir}`);
+    else {
+      await writeFile(join(workDir, 'KEEP'), 'kept because RCK_K8S_KEEP was set\n');
+      progress(`kept ${workDir}`);
+    }
   };
   try {
     const kc = new KubeConfig();

@@ -3,10 +3,11 @@
  * etcd-server), kube-apiserver, kube-controller-manager and kube-scheduler built by
  * testenv/k8s/build.sh. Every listener binds 127.0.0.1.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Managed, freeLoopbackPort, startManaged, stopManaged } from '../process.js';
+import { makeWorkDir } from '../stale-dirs.js';
 import { SERVICE_CIDR, generateCerts } from './certs.js';
 import { type TlsClient, waitHealthy } from './health.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -40,7 +41,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   await mkdir(pki, { recursive: true });
   const started: Managed[] = [];
   // etcd's data lives in memory when /dev/shm exists: fsync on a shared VM disk is slow.
-  const etcdData = await mkdtemp(join(existsSync('/dev/shm') ? '/dev/shm' : opts.workDir, 'rck-etcd-'));
+  const etcdData = await makeWorkDir(existsSync('/dev/shm') ? '/dev/shm' : opts.workDir, 'rck-etcd');
 
   const stop = async () => {
     for (const m of [...started].reverse()) await stopManaged(m);
@@ -105,6 +106,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
       '--cluster-signing-cert-file', certs.caCert, '--cluster-signing-key-file', certs.caKey,
       '--service-cluster-ip-range', SERVICE_CIDR,
       '--use-service-account-credentials=false',
+      // A claim created just after its PV can miss it and waits for the next resync (15 s by default).
+      '--pvclaimbinder-sync-period=2s',
       '--profiling=false',
     ], log('kube-controller-manager'));
     started.push(kcm);

@@ -6,7 +6,7 @@
  */
 import type { V1Container, V1ContainerState, V1ContainerStatus, V1Probe } from '@kubernetes/client-node';
 import { type ProbeTarget, probeTimeoutMs, runAction } from './probes.js';
-import { type Identity, type SandboxProcess, signalSandbox, startSandbox } from './sandbox.js';
+import { type Identity, type SandboxProcess, execInSandbox, signalSandbox, startSandbox } from './sandbox.js';
 import type { Mount } from './volumes.js';
 
 export interface ContainerContext {
@@ -178,6 +178,12 @@ export class ContainerRunner {
     const timer = setTimeout(() => signalSandbox(proc, 'SIGKILL'), graceMs);
     await proc.exited;
     clearTimeout(timer);
+  }
+
+  /** Like `kubectl exec`: runs argv in the container's namespaces, as its user, with its env. */
+  async exec(argv: string[], timeoutMs: number): Promise<{ code: number; output: string }> {
+    if (!this.proc) throw new Error(`container ${this.spec.name} is not running`);
+    return execInSandbox(this.proc.pid, argv, this.ctx.env, timeoutMs, this.ctx.identity);
   }
 
   status(): V1ContainerStatus {

@@ -99,6 +99,25 @@ export class ProcessKubelet {
     void p.finally(() => this.finishing.delete(p));
   }
 
+  private worker(namespace: string, pod: string): PodWorker {
+    // The newest worker of that name: an old one may still be terminating.
+    const w = [...this.workers.values()].filter((x) => x.key === `${namespace}/${pod}`).at(-1);
+    if (!w) throw new Error(`pod ${namespace}/${pod} is not running on the process kubelet`);
+    return w;
+  }
+
+  /** Stands in for `kubectl exec` (there is no kubelet API): exit code and combined output (first 4 KiB). */
+  async exec(namespace: string, pod: string, argv: string[], opts: { container?: string; timeoutMs?: number } = {}) {
+    const c = this.worker(namespace, pod).container(opts.container);
+    if (!c) throw new Error(`pod ${namespace}/${pod} has no running container ${opts.container ?? ''}`);
+    return c.exec(argv, opts.timeoutMs ?? 30_000);
+  }
+
+  /** Stands in for `kubectl logs`: the file the container's stdout and stderr go to. */
+  logFile(namespace: string, pod: string, container: string): string {
+    return this.worker(namespace, pod).logFile(container);
+  }
+
   /** Stops the sync loop and kills every pod process (the API objects are left as they are). */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -45,6 +45,17 @@ export class PodWorker {
 
   get key() { return `${this.pod.metadata!.namespace}/${this.pod.metadata!.name}`; }
 
+  get uid() { return this.pod.metadata!.uid!; }
+
+  /** The running container of that name (the first one when name is undefined). */
+  container(name?: string): ContainerRunner | undefined {
+    return this.containers.find((r) => name === undefined || r.spec.name === name);
+  }
+
+  logFile(container: string): string {
+    return join(this.dir, 'logs', `${container}.log`);
+  }
+
   /** Latest object from the API server; starts termination once it carries a deletionTimestamp. */
   update(pod: V1Pod): void {
     this.pod = pod;
@@ -108,7 +119,7 @@ export class PodWorker {
           secret: async (n) => strings(await this.deps.api.secret(ns, n)),
         });
         return new ContainerRunner(c, {
-          argv: containerArgv(c, env), identity: containerIdentity(this.pod, c), env, mounts: containerMounts(c, volumePaths), hostname: this.pod.metadata!.name!,
+          argv: containerArgv(c, env), identity: containerIdentity(this.pod, c), env, mounts: containerMounts(c, volumePaths), hostname: this.pod.spec?.hostname ?? this.pod.metadata!.name!,
           podIP: this.podIP, logFile: join(this.dir, 'logs', `${c.name}.log`), restartPolicy: this.pod.spec?.restartPolicy ?? 'Always',
           onChange: () => this.schedulePatch(), log: (l) => this.deps.log(`pod ${this.key}: ${l}`),
         }, isInit);
