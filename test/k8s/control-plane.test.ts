@@ -104,8 +104,11 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('Kubernetes test contro
     // Each Redis answers on its own pod IP, with the password from the Secret and its config from the ConfigMap.
     for (const ip of ips) expect(await withRedis(ip, (r) => r.config('GET', 'dir'))).toEqual(['dir', '/data']);
     // Inside the pod: its hostname, the securityContext's user, the ConfigMap at its mountPath.
-    const inPod = await env.kubelet!.exec(NS, 'kv-0', ['sh', '-c', 'echo "$(hostname) $(id -u) $(head -1 /etc/redis/redis.conf)"']);
-    expect(inPod).toEqual({ code: 0, output: 'kv-0 999 dir /data\n' });
+    // And the service account token the ServiceAccount admission plugin projected, as in-cluster clients read it.
+    const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
+    const inPod = await env.kubelet!.exec(NS, 'kv-0',
+      ['sh', '-c', `echo "$(hostname) $(id -u) $(head -1 /etc/redis/redis.conf) $(cat ${sa}/namespace) $(head -c 3 ${sa}/token)"`]);
+    expect(inPod).toEqual({ code: 0, output: `kv-0 999 dir /data ${NS} eyJ\n` });
     expect(await readFile(env.kubelet!.logFile(NS, 'kv-0', 'redis'), 'utf8')).toContain('Ready to accept connections');
   });
 
@@ -178,6 +181,27 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('Kubernetes test contro
     expect(phase).toBe('Succeeded');
     const file = join(env.kubelet!.nfsRoot, 'nfs.example/exports/selftest/hello');
     expect(await readFile(file, 'utf8')).toBe('writer\n');
+  });
+
+  it('restarts containers that exit or fail their liveness probe, counting restarts', async () => {
+    const crashing = (name: string, spec: object) => core.createNamespacedPod({
+      namespace: NS, body: { metadata: { name }, spec: { restartPolicy: 'Always', terminationGracePeriodSeconds: 1, ...spec } as never },
+    });
+    await crashing('crashy', { containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'exit 3'] }] });
+    await crashing('unhealthy', {
+      containers: [{
+        name: 'c', image: 'busybox', command: ['sleep', '300'],
+        livenessProbe: { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 1 },
+      }],
+    });
+    const restarted = async (name: string) => waitFor(`${name} restarted twice`, async () => {
+      const s = (await pod(name)).status?.containerStatuses?.[0];
+      return s && s.restartCount >= 2 ? s : undefined;
+    });
+    const crashy = await restarted('crashy');
+    expect(crashy.lastState?.terminated?.exitCode).toBe(3);
+    const unhealthy = await restarted('unhealthy');
+    expect(unhealthy.lastState?.terminated?.exitCode).toBe(143); // SIGTERM after the failed probe
   });
 
   it('listens on loopback only, then stops every process it started', async () => {

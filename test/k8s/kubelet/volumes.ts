@@ -76,7 +76,7 @@ async function prepareVolume(pod: V1Pod, v: V1Volume, dir: string, src: VolumeSo
       if (s.downwardAPI) await writeDownward(pod, dir, s.downwardAPI.items ?? [], src, v.projected.defaultMode);
       if (s.serviceAccountToken) {
         const t = s.serviceAccountToken;
-        await writeFileAt(dir, t.path, await src.serviceAccountToken(t.audience, t.expirationSeconds), 0o600);
+        await writeFileAt(dir, t.path, await src.serviceAccountToken(t.audience, t.expirationSeconds), v.projected.defaultMode ?? 0o644);
       }
     }
   } else throw new VolumeNotReady(`volume ${v.name}: unsupported volume type`);
