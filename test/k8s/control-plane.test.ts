@@ -55,7 +55,8 @@ async function podSummary(): Promise<string> {
 }
 
 async function withRedis<T>(ip: string, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis({ host: ip, port: 6379, password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 1 });
+  const r = new Redis({ host: ip, port: 6379, password: PASSWORD, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  r.on('error', () => {}); // failures surface through the awaited command
   try {
     await r.connect();
     return await fn(r);
@@ -181,6 +182,20 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('Kubernetes test contro
     expect(phase).toBe('Succeeded');
     const file = join(env.kubelet!.nfsRoot, 'nfs.example/exports/selftest/hello');
     expect(await readFile(file, 'utf8')).toBe('writer\n');
+  });
+
+  it('simulates a node failure: its pods stop, and come back on new IPs when the node returns', async () => {
+    const before = await pod('kv-2');
+    const node = before.spec!.nodeName!;
+    await env.kubelet!.stopNode(node);
+    await expect(withRedis(before.status!.podIP!, (r) => r.ping())).rejects.toThrow();
+    await env.kubelet!.startNode(node);
+    const after = await waitFor('kv-2 back on a new IP', async () => {
+      const p = await pod('kv-2');
+      return p.status?.podIP !== before.status!.podIP && isReady(p) ? p : undefined;
+    }, undefined, podSummary);
+    expect(after.metadata!.uid).toBe(before.metadata!.uid);
+    expect(await withRedis(after.status!.podIP!, (r) => r.ping())).toBe('PONG');
   });
 
   it('restarts containers that exit or fail their liveness probe, counting restarts', async () => {

@@ -34,8 +34,8 @@ export async function startManaged(
     env: opts.env ?? process.env,
     cwd: opts.cwd,
   });
-  await log.close();
   live.add(proc);
+  // Listen before any await: a process that exits at once must not be missed.
   const exited = new Promise<number | string>((resolve) => {
     proc.once('exit', (code, signal) => {
       live.delete(proc);
@@ -46,6 +46,7 @@ export async function startManaged(
       resolve('spawn-error');
     });
   });
+  await log.close();
   return { name, proc, logFile, exited };
 }
 

@@ -59,6 +59,13 @@ export class ContainerRunner {
       return;
     }
     const proc = this.proc;
+    if (this.stopping) {
+      // stop() ran while the process was being spawned and saw nothing to stop.
+      signalSandbox(proc, 'SIGKILL');
+      await proc.exited;
+      this.proc = undefined;
+      return;
+    }
     this.state = { running: { startedAt: now() as unknown as Date } };
     this.started = !this.spec.startupProbe;
     this.ready = !this.isInit && this.started && !this.spec.readinessProbe;

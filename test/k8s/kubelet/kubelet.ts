@@ -61,7 +61,7 @@ export class ProcessKubelet {
     if (this.syncing || this.stopped) return;
     this.syncing = true;
     try {
-      const mine = new Set(this.nodes.map((n) => n.name));
+      const mine = new Set(this.nodes.map((n) => n.name).filter((n) => !this.agent.down.has(n)));
       const pods = (await this.api.listPods()).filter((p) => mine.has(p.spec?.nodeName ?? ''));
       const seen = new Set<string>();
       for (const pod of pods) {
@@ -97,6 +97,23 @@ export class ProcessKubelet {
   private track(p: Promise<void>) {
     this.finishing.add(p);
     void p.finally(() => this.finishing.delete(p));
+  }
+
+  /**
+   * Simulates a node failure: its pod processes are killed and its heartbeats stop, while
+   * the API objects stay as they are (the node lifecycle controller notices after its grace
+   * period). startNode brings it back; its pods restart there on new IPs.
+   */
+  async stopNode(name: string): Promise<void> {
+    this.agent.down.add(name);
+    const dying = [...this.workers].filter(([, w]) => w.nodeName === name);
+    for (const [uid] of dying) this.workers.delete(uid);
+    await Promise.all(dying.map(([, w]) => w.orphaned()));
+  }
+
+  async startNode(name: string): Promise<void> {
+    await this.agent.up(name);
+    await this.sync();
   }
 
   private worker(namespace: string, pod: string): PodWorker {

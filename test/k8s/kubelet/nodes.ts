@@ -48,6 +48,8 @@ function nodeStatus(n: FakeNode, kubeletVersion: string) {
 export class NodeAgent {
   private timer: NodeJS.Timeout | undefined;
   private uids = new Map<string, string | undefined>();
+  /** Nodes whose heartbeats are stopped (a simulated node failure). */
+  readonly down = new Set<string>();
 
   constructor(private api: KubeletApi, readonly nodes: FakeNode[], private kubeletVersion: string, private log: (l: string) => void) {}
 
@@ -72,7 +74,7 @@ export class NodeAgent {
   }
 
   private async heartbeat(): Promise<void> {
-    await Promise.all(this.nodes.map(async (n) => {
+    await Promise.all(this.nodes.filter((n) => !this.down.has(n.name)).map(async (n) => {
       try {
         await this.api.patchNodeStatus(n.name, nodeStatus(n, this.kubeletVersion));
         await this.api.renewLease(n.name, this.uids.get(n.name));
@@ -80,6 +82,12 @@ export class NodeAgent {
         this.log(`heartbeat of ${n.name} failed: ${(e as Error).message}`);
       }
     }));
+  }
+
+  /** Resumes a stopped node's heartbeats at once, as a rebooted kubelet does. */
+  async up(name: string): Promise<void> {
+    this.down.delete(name);
+    await this.heartbeat();
   }
 
   stop(): void {

@@ -46,6 +46,7 @@ export class PodWorker {
   get key() { return `${this.pod.metadata!.namespace}/${this.pod.metadata!.name}`; }
 
   get uid() { return this.pod.metadata!.uid!; }
+  get nodeName() { return this.pod.spec?.nodeName ?? ''; }
 
   /** The running container of that name (the first one when name is undefined). */
   container(name?: string): ContainerRunner | undefined {
@@ -201,8 +202,9 @@ export class PodWorker {
     return {
       phase,
       ...(this.setupError ? { message: this.setupError, reason: 'ContainerCreating' } : {}),
-      hostIP: NODE_IP, hostIPs: [{ ip: NODE_IP }],
-      ...(this.podIP ? { podIP: this.podIP, podIPs: [{ ip: this.podIP }] } : {}),
+      // Lists merge by ip in a strategic merge patch; replace them so a new IP does not add a second one.
+      hostIP: NODE_IP, hostIPs: [{ $patch: 'replace' }, { ip: NODE_IP }],
+      ...(this.podIP ? { podIP: this.podIP, podIPs: [{ $patch: 'replace' }, { ip: this.podIP }] } : {}),
       startTime: this.startTime,
       conditions: [
         cond('PodReadyToStartContainers', volumesReady),

@@ -67,11 +67,12 @@ export async function startSandbox(spec: SandboxSpec): Promise<SandboxProcess> {
     '/bin/sh', '-c', SANDBOX_SCRIPT, 'rck-sandbox', spec.hostname, spec.workingDir,
     ...mounts.flatMap((m) => [m.source, m.target, m.readOnly ? 'ro' : 'rw']), '--', ...identityArgv(spec.identity), ...spec.argv,
   ], { env: Object.fromEntries(spec.env), stdio: ['ignore', log.fd, log.fd], detached: true });
-  await log.close();
+  // Listen before any await: a process that exits at once must not be missed.
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
     proc.once('exit', (code, signal) => resolve({ code, signal }));
     proc.once('error', () => resolve({ code: 127, signal: null }));
   });
+  await log.close();
   if (proc.pid === undefined) {
     await exited;
     throw new Error(`cannot start ${spec.argv[0]}`);
