@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { startControlPlane } from './control-plane/control-plane.js';
+import type { ImageEntrypoint } from './kubelet/command.js';
 import { ProcessKubelet } from './kubelet/kubelet.js';
 import { sleep } from './process.js';
 import { HostPathProvisioner } from './provisioner.js';
@@ -41,7 +42,14 @@ export function buildControlPlane(progress: (l: string) => void): Promise<string
   });
 }
 
-export async function startK8sTestEnv(progress: (l: string) => void = (l) => console.error(`[k8s] ${l}`)): Promise<K8sTestEnv> {
+export interface K8sTestEnvOptions {
+  progress?: (line: string) => void;
+  /** Entrypoints of non-redis images for the process kubelet (e.g. the operator's image). */
+  images?: ImageEntrypoint[];
+}
+
+export async function startK8sTestEnv(opts: K8sTestEnvOptions = {}): Promise<K8sTestEnv> {
+  const progress = opts.progress ?? ((l: string) => console.error(`[k8s] ${l}`));
   const external = process.env.RCK_E2E_KUBECONFIG;
   if (external) {
     const kc = new KubeConfig();
@@ -69,7 +77,7 @@ export async function startK8sTestEnv(progress: (l: string) => void = (l) => con
   try {
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfigPath);
-    kubelet = new ProcessKubelet({ kubeConfig: kc, rootDir: join(workDir, 'kubelet'), log: kubeletLog(workDir) });
+    kubelet = new ProcessKubelet({ kubeConfig: kc, rootDir: join(workDir, 'kubelet'), images: opts.images, log: kubeletLog(workDir) });
     await kubelet.start();
     provisioner = new HostPathProvisioner(kc, join(workDir, 'volumes'), kubeletLog(workDir));
     await provisioner.start();

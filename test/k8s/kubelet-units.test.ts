@@ -26,6 +26,11 @@ describe('container command', () => {
     expect(containerArgv({ name: 's', image: 'busybox', command: ['/bin/sh', '-c', 'true'] }, env)[0]).toBe('/bin/sh');
   });
 
+  it('uses a mapped entrypoint for other images', () => {
+    const images = [{ image: /\/rck:/, entrypoint: ['node', '/repo/bin/rck'] }];
+    expect(containerArgv({ name: 'op', image: 'ghcr.io/x/rck:1', args: ['operator'] }, env, images)).toEqual(['node', '/repo/bin/rck', 'operator']);
+  });
+
   it('refuses a non-redis image without a command', () => {
     expect(() => containerArgv({ name: 'x', image: 'nginx' }, env)).toThrow(/no known entrypoint/);
   });

@@ -25,17 +25,25 @@ export function expandVars(text: string, env: ReadonlyMap<string, string>): stri
   });
 }
 
+/** Stands in for an image's ENTRYPOINT, e.g. { image: /\/rck:/, entrypoint: ['node', '/repo/bin/rck'] }. */
+export interface ImageEntrypoint {
+  image: RegExp;
+  entrypoint: string[];
+}
+
 /** The argv the container runs, after $(VAR) expansion and mapping to local executables. */
-export function containerArgv(c: V1Container, env: ReadonlyMap<string, string>): string[] {
+export function containerArgv(c: V1Container, env: ReadonlyMap<string, string>, images: ImageEntrypoint[] = []): string[] {
   const command = (c.command ?? []).map((s) => expandVars(s, env));
   const args = (c.args ?? []).map((s) => expandVars(s, env));
   let argv: string[];
+  const mapped = images.find((m) => m.image.test(c.image ?? ''));
   if (command.length > 0) argv = [...command, ...args];
+  else if (mapped) argv = [...mapped.entrypoint, ...args];
   else if (isRedisImage(c.image)) {
     const first = args[0];
     argv = first === undefined ? ['redis-server'] : first.startsWith('-') || first.endsWith('.conf') ? ['redis-server', ...args] : args;
   } else if (args.length > 0) argv = args;
-  else throw new UnsupportedContainer(c.name, `image ${c.image} has no known entrypoint; give a command`);
+  else throw new UnsupportedContainer(c.name, `image ${c.image} has no known entrypoint; give a command or map the image`);
   return [localExecutable(argv[0]!), ...argv.slice(1)];
 }
 

@@ -7,6 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import type { ImageEntrypoint } from './command.js';
 import { KubeletApi } from './kube-api.js';
 import { DEFAULT_NODES, type FakeNode, NodeAgent } from './nodes.js';
 import { PodWorker } from './pod-worker.js';
@@ -17,6 +18,8 @@ export interface KubeletOptions {
   rootDir: string;
   nodes?: FakeNode[];
   kubeletVersion?: string;
+  /** Entrypoints for images other than redis (whose containers give no command). */
+  images?: ImageEntrypoint[];
   log?: (line: string) => void;
 }
 
@@ -86,7 +89,7 @@ export class ProcessKubelet {
 
   private startWorker(pod: V1Pod) {
     const w = new PodWorker(pod, {
-      api: this.api, podsDir: join(this.opts.rootDir, 'pods'), nfsRoot: this.nfsRoot,
+      api: this.api, podsDir: join(this.opts.rootDir, 'pods'), nfsRoot: this.nfsRoot, images: this.opts.images ?? [],
       allocateIP: () => this.allocateIP(), log: this.log,
     });
     this.workers.set(pod.metadata!.uid!, w);

@@ -7,7 +7,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { V1Container, V1Pod, V1PodCondition } from '@kubernetes/client-node';
-import { containerArgv } from './command.js';
+import { type ImageEntrypoint, containerArgv } from './command.js';
 import { ContainerRunner } from './container.js';
 import { containerEnv } from './env.js';
 import { type KubeletApi, isNotFound } from './kube-api.js';
@@ -19,6 +19,7 @@ export interface PodDeps {
   api: KubeletApi;
   podsDir: string;
   nfsRoot: string;
+  images: ImageEntrypoint[];
   allocateIP(): string;
   log(line: string): void;
 }
@@ -120,7 +121,7 @@ export class PodWorker {
           secret: async (n) => strings(await this.deps.api.secret(ns, n)),
         });
         return new ContainerRunner(c, {
-          argv: containerArgv(c, env), identity: containerIdentity(this.pod, c), env, mounts: containerMounts(c, volumePaths), hostname: this.pod.spec?.hostname ?? this.pod.metadata!.name!,
+          argv: containerArgv(c, env, this.deps.images), identity: containerIdentity(this.pod, c), env, mounts: containerMounts(c, volumePaths), hostname: this.pod.spec?.hostname ?? this.pod.metadata!.name!,
           podIP: this.podIP, logFile: join(this.dir, 'logs', `${c.name}.log`), restartPolicy: this.pod.spec?.restartPolicy ?? 'Always',
           onChange: () => this.schedulePatch(), log: (l) => this.deps.log(`pod ${this.key}: ${l}`),
         }, isInit);
