@@ -169,8 +169,8 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('Kubernetes test contro
         metadata: { name: 'writer' },
         spec: {
           restartPolicy: 'Never',
-          containers: [{ name: 'w', image: 'busybox', command: ['sh', '-c', 'echo "$(hostname)" > /shared/hello'],
-            volumeMounts: [{ name: 'shared', mountPath: '/shared' }] }],
+          containers: [{ name: 'w', image: 'busybox', command: ['sh', '-c', 'echo "$(hostname)" > /data/hello'],
+            volumeMounts: [{ name: 'shared', mountPath: '/data' }] }],
           volumes: [{ name: 'shared', persistentVolumeClaim: { claimName: 'shared' } }],
         },
       },

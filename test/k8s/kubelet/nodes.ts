@@ -21,10 +21,14 @@ export const DEFAULT_NODES: FakeNode[] = [
 const HEARTBEAT_MS = 10_000;
 const RESOURCES = { cpu: '8', memory: '16Gi', pods: '110', 'ephemeral-storage': '100Gi' };
 
+const stamp = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z') as unknown as Date;
+/** The conditions never change while the process runs, so they all date from its start. */
+const SINCE = stamp(new Date());
+
 function conditions(): V1NodeCondition[] {
-  const t = new Date().toISOString().replace(/\.\d+Z$/, 'Z') as unknown as Date;
+  const t = stamp(new Date());
   const c = (type: string, status: string, reason: string, message: string) =>
-    ({ type, status, reason, message, lastHeartbeatTime: t, lastTransitionTime: t });
+    ({ type, status, reason, message, lastHeartbeatTime: t, lastTransitionTime: SINCE });
   return [
     c('Ready', 'True', 'KubeletReady', 'process kubelet is posting ready status'),
     c('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'no memory pressure'),
