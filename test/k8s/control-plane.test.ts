@@ -108,8 +108,8 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('Kubernetes test contro
     // And the service account token the ServiceAccount admission plugin projected, as in-cluster clients read it.
     const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
     const inPod = await env.kubelet!.exec(NS, 'kv-0',
-      ['sh', '-c', `echo "$(hostname) $(id -u) $(head -1 /etc/redis/redis.conf) $(cat ${sa}/namespace) $(head -c 3 ${sa}/token)"`]);
-    expect(inPod).toEqual({ code: 0, output: `kv-0 999 dir /data ${NS} eyJ\n` });
+      ['sh', '-c', `echo "$(hostname) $(hostname -i) $(id -u) $(head -1 /etc/redis/redis.conf) $(cat ${sa}/namespace) $(head -c 3 ${sa}/token)"`]);
+    expect(inPod).toEqual({ code: 0, output: `kv-0 ${ips[0]} 999 dir /data ${NS} eyJ\n` });
     expect(await readFile(env.kubelet!.logFile(NS, 'kv-0', 'redis'), 'utf8')).toContain('Ready to accept connections');
   });
 

@@ -4,7 +4,7 @@
  * within the grace period and remove the pod object. Retries setup while volumes or
  * referenced objects are not there yet, as the kubelet does.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { V1Container, V1Pod, V1PodCondition } from '@kubernetes/client-node';
 import { type ImageEntrypoint, containerArgv } from './command.js';
@@ -91,6 +91,7 @@ export class PodWorker {
       }
     }
     if (!volumePaths || this.terminating) return;
+    if (!spec.hostNetwork) await writeFile(this.hostsFile(), this.hostsContent());
     this.deps.log(`pod ${this.key} on ${spec.nodeName} has IP ${this.podIP}`);
     for (const c of spec.initContainers ?? []) {
       const runner = await this.runner(c, volumePaths, true);
@@ -110,6 +111,25 @@ export class PodWorker {
     this.schedulePatch();
   }
 
+  private hostsFile() {
+    return join(this.dir, 'etc-hosts');
+  }
+
+  /** The kubelet-managed /etc/hosts: the pod's own name resolves to its IP (`hostname -i` works). */
+  private hostsContent(): string {
+    const m = this.pod.metadata!;
+    const host = this.pod.spec?.hostname ?? m.name!;
+    const sub = this.pod.spec?.subdomain;
+    const names = sub ? `${host}.${sub}.${m.namespace}.svc.cluster.local ${host}` : host;
+    return `# Kubernetes-managed hosts file (process kubelet).\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${this.podIP}\t${names}\n`;
+  }
+
+  private mounts(c: V1Container, volumePaths: Map<string, string>) {
+    const mounts = containerMounts(c, volumePaths);
+    if (this.pod.spec?.hostNetwork || mounts.some((m) => m.target === '/etc/hosts')) return mounts;
+    return [...mounts, { source: this.hostsFile(), target: '/etc/hosts', readOnly: false }];
+  }
+
   /** A runner for the container, retrying while its environment's references are missing. */
   private async runner(c: V1Container, volumePaths: Map<string, string>, isInit: boolean): Promise<ContainerRunner | undefined> {
     const ns = this.pod.metadata!.namespace!;
@@ -121,7 +141,7 @@ export class PodWorker {
           secret: async (n) => strings(await this.deps.api.secret(ns, n)),
         });
         return new ContainerRunner(c, {
-          argv: containerArgv(c, env, this.deps.images), identity: containerIdentity(this.pod, c), env, mounts: containerMounts(c, volumePaths), hostname: this.pod.spec?.hostname ?? this.pod.metadata!.name!,
+          argv: containerArgv(c, env, this.deps.images), identity: containerIdentity(this.pod, c), env, mounts: this.mounts(c, volumePaths), hostname: this.pod.spec?.hostname ?? this.pod.metadata!.name!,
           podIP: this.podIP, logFile: join(this.dir, 'logs', `${c.name}.log`), restartPolicy: this.pod.spec?.restartPolicy ?? 'Always',
           onChange: () => this.schedulePatch(), log: (l) => this.deps.log(`pod ${this.key}: ${l}`),
         }, isInit);
