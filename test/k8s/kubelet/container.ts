@@ -4,6 +4,7 @@
  * stops it (preStop hook, SIGTERM, SIGKILL after the grace period). Reports changes through
  * onChange; the pod worker turns them into the pod's status.
  */
+import { constants } from 'node:os';
 import type { V1Container, V1ContainerState, V1ContainerStatus, V1Probe } from '@kubernetes/client-node';
 import { type ProbeTarget, probeTimeoutMs, runAction } from './probes.js';
 import { type Identity, type SandboxProcess, execInSandbox, signalSandbox, startSandbox } from './sandbox.js';
@@ -19,6 +20,8 @@ export interface ContainerContext {
   logFile: string;
   /** Always | OnFailure | Never */
   restartPolicy: string;
+  /** terminationGracePeriodSeconds, used when a failed liveness or startup probe kills the container. */
+  graceMs: number;
   onChange(): void;
   log(line: string): void;
 }
@@ -77,7 +80,9 @@ export class ContainerRunner {
       signalSandbox(proc, 'SIGKILL');
     }
     const { code, signal } = await proc.exited;
-    this.ended(code ?? (signal === 'SIGKILL' ? 137 : 143), signal ? `signal ${signal}` : 'exited', startedAt);
+    // Like a container runtime: death by signal N reads as exit code 128 + N.
+    const bySignal = signal ? 128 + (constants.signals[signal as NodeJS.Signals] ?? 15) : 143;
+    this.ended(code ?? bySignal, signal ? `signal ${signal}` : 'exited', startedAt);
   }
 
   private ended(exitCode: number, why: string, startedAt: number) {
@@ -155,7 +160,7 @@ export class ContainerRunner {
 
   private probeFailedKill(proc: SandboxProcess, kind: string): 'stop' {
     this.ctx.log(`${kind} probe of ${this.spec.name} failed; restarting it`);
-    void this.kill(proc, 30_000);
+    void this.kill(proc, this.ctx.graceMs);
     return 'stop';
   }
 

@@ -143,6 +143,7 @@ export class PodWorker {
         return new ContainerRunner(c, {
           argv: containerArgv(c, env, this.deps.images), identity: containerIdentity(this.pod, c), env, mounts: this.mounts(c, volumePaths), hostname: this.pod.spec?.hostname ?? this.pod.metadata!.name!,
           podIP: this.podIP, logFile: join(this.dir, 'logs', `${c.name}.log`), restartPolicy: this.pod.spec?.restartPolicy ?? 'Always',
+          graceMs: (this.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000,
           onChange: () => this.schedulePatch(), log: (l) => this.deps.log(`pod ${this.key}: ${l}`),
         }, isInit);
       } catch (e) {
