@@ -177,7 +177,8 @@ export class PodWorker {
     await Promise.all([...this.initContainers, ...this.containers].map((r) => r.stop(graceMs)));
     if (removeObject && !this.gone) {
       await this.patchStatus().catch(() => {});
-      await this.deps.api.deletePodNow(this.pod);
+      // Nobody awaits an API-initiated termination: report failures instead of rejecting.
+      await this.deps.api.deletePodNow(this.pod).catch((e: Error) => this.deps.log(`pod ${this.key}: delete failed: ${e.message}`));
     }
     clearTimeout(this.patchTimer);
     this.gone = true;

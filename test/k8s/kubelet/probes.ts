@@ -43,8 +43,16 @@ function httpCheck(host: string, port: number, path: string, timeoutMs: number):
 
 type Action = Pick<V1Probe, 'exec' | 'tcpSocket' | 'httpGet'> & Pick<V1LifecycleHandler, 'sleep'>;
 
-/** Runs a probe or hook action; true when it succeeded. */
+/** Runs a probe or hook action; true when it succeeded. Never rejects: an error is a failure. */
 export async function runAction(a: Action, t: ProbeTarget, timeoutMs: number): Promise<boolean> {
+  try {
+    return await act(a, t, timeoutMs);
+  } catch {
+    return false;
+  }
+}
+
+async function act(a: Action, t: ProbeTarget, timeoutMs: number): Promise<boolean> {
   if (a.exec?.command?.length) return (await execInSandbox(t.pid, a.exec.command, t.env, timeoutMs, t.identity)).code === 0;
   if (a.tcpSocket) return tcpCheck(a.tcpSocket.host ?? t.podIP, resolvePort(a.tcpSocket.port, t.container), timeoutMs);
   if (a.httpGet) {
