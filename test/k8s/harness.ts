@@ -46,6 +46,8 @@ export interface K8sTestEnvOptions {
   progress?: (line: string) => void;
   /** Entrypoints of non-redis images for the process kubelet (e.g. the operator's image). */
   images?: ImageEntrypoint[];
+  /** Whether the provisioner's StorageClass is the default one (true, as on kind). */
+  defaultStorageClass?: boolean;
 }
 
 export async function startK8sTestEnv(opts: K8sTestEnvOptions = {}): Promise<K8sTestEnv> {
@@ -79,7 +81,7 @@ export async function startK8sTestEnv(opts: K8sTestEnvOptions = {}): Promise<K8s
     kc.loadFromFile(cp.kubeconfigPath);
     kubelet = new ProcessKubelet({ kubeConfig: kc, rootDir: join(workDir, 'kubelet'), images: opts.images, log: kubeletLog(workDir) });
     await kubelet.start();
-    provisioner = new HostPathProvisioner(kc, join(workDir, 'volumes'), kubeletLog(workDir));
+    provisioner = new HostPathProvisioner(kc, join(workDir, 'volumes'), kubeletLog(workDir), opts.defaultStorageClass ?? true);
     await provisioner.start();
     await waitForDefaultServiceAccount(kc, 'default');
     const startMs = Date.now() - t1;

@@ -19,7 +19,11 @@ export class HostPathProvisioner {
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
 
-  constructor(kc: KubeConfig, private rootDir: string, private log: (l: string) => void = () => {}) {
+  /**
+   * isDefault: claims without storageClassName get this class (as on kind). Turn it off to
+   * replay manifests that expect such claims to bind static PVs, as on a cluster with no default class.
+   */
+  constructor(kc: KubeConfig, private rootDir: string, private log: (l: string) => void = () => {}, private isDefault = true) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.storage = kc.makeApiClient(StorageV1Api);
   }
@@ -29,7 +33,7 @@ export class HostPathProvisioner {
     try {
       await this.storage.createStorageClass({
         body: {
-          metadata: { name: STORAGE_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+          metadata: { name: STORAGE_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': String(this.isDefault) } },
           provisioner: PROVISIONER, reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate',
         },
       });
