@@ -21,7 +21,6 @@ export async function connectNode(addr: NodeAddress, opts: ConnectOptions = {}):
   const client = new Redis({
     host: addr.host,
     port: addr.port,
-    password: opts.password || undefined,
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -29,17 +28,26 @@ export async function connectNode(addr: NodeAddress, opts: ConnectOptions = {}):
     connectTimeout: timeoutMs,
     commandTimeout: timeoutMs * 4,
     enableReadyCheck: false,
+    // The client arms this timer even for a socket that already closed; keep exits prompt.
+    disconnectTimeout: 200,
   });
-  client.on('error', () => {
-    /* surfaced through the failing command instead */
+  // The client reports socket failures (ECONNREFUSED...) as events and rejects
+  // connect() with a generic "Connection is closed"; keep the real cause.
+  let socketError: unknown;
+  client.on('error', (err) => {
+    socketError ??= err;
   });
   const where = formatAddress(addr);
   try {
     await client.connect();
+    // AUTH by hand rather than through the client's connect handshake, which
+    // hides the server's reply behind "Connection is closed".
+    if (opts.password) await client.call('AUTH', opts.password);
     await client.ping();
   } catch (err) {
     client.disconnect();
-    throw new NodeCheckError(`${where}: ${describeConnectError(err)}`, { subject: where });
+    const cause = /Connection is closed/.test(errorText(err)) && socketError ? socketError : err;
+    throw new NodeCheckError(`${where}: ${describeConnectError(cause)}`, { subject: where });
   }
   return client;
 }

@@ -3,7 +3,7 @@
  * temp directory on a free port (bus port = port + 10000), and always stops them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,8 @@ export interface TestNode {
 
 export interface StartOptions {
   password?: string;
+  /** appendonly yes: acknowledged writes survive a kill -9 (they reached the kernel). */
+  persistence?: boolean;
   /** cluster-node-timeout; short by default so failure detection is quick in tests. */
   nodeTimeoutMs?: number;
   clusterEnabled?: boolean;
@@ -67,17 +69,17 @@ async function waitForPing(port: number, password: string | undefined, proc: Chi
   throw new Error(`redis-server on ${port} did not answer PING within 10 s`);
 }
 
-export async function startNode(opts: StartOptions = {}): Promise<TestNode> {
+export async function startNode(opts: StartOptions = {}, reuse?: { dir: string; port?: number }): Promise<TestNode> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freePort();
-    const dir = await mkdtemp(join(tmpdir(), `rck-test-${port}-`));
+    const port = reuse?.port ?? (await freePort());
+    const dir = reuse?.dir ?? (await mkdtemp(join(tmpdir(), `rck-test-${port}-`)));
     const args = [
       '--port', String(port),
       '--bind', '127.0.0.1',
       '--dir', dir,
       '--daemonize', 'no',
       '--save', '',
-      '--appendonly', 'no',
+      '--appendonly', opts.persistence ? 'yes' : 'no',
       '--logfile', join(dir, 'redis.log'),
       '--repl-diskless-sync-delay', '0',
     ];
@@ -95,21 +97,24 @@ export async function startNode(opts: StartOptions = {}): Promise<TestNode> {
       return { host: '127.0.0.1', port, address: `127.0.0.1:${port}`, dir, proc };
     } catch (err) {
       proc.kill('SIGKILL');
-      await rm(dir, { recursive: true, force: true });
-      if (attempt === 4) throw err;
+      if (!reuse) await rm(dir, { recursive: true, force: true });
+      if (attempt === 4 || reuse?.port) throw err;
     }
   }
   throw new Error('unreachable');
 }
 
 export class TestNodes {
-  private constructor(readonly nodes: TestNode[]) {}
+  private constructor(
+    readonly nodes: TestNode[],
+    private readonly opts: StartOptions,
+  ) {}
 
   static async start(count: number, opts: StartOptions = {}): Promise<TestNodes> {
     const started = await Promise.allSettled(Array.from({ length: count }, () => startNode(opts)));
     const ok = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     const failed = started.find((r) => r.status === 'rejected');
-    const set = new TestNodes(ok);
+    const set = new TestNodes(ok, opts);
     if (failed) {
       await set.stop();
       throw (failed as PromiseRejectedResult).reason;
@@ -134,6 +139,27 @@ export class TestNodes {
     const exited = new Promise((r) => p.once('exit', r));
     p.kill('SIGKILL');
     await exited;
+  }
+
+  isUp(i: number): boolean {
+    const p = this.nodes[i]!.proc;
+    return p.exitCode === null && p.signalCode === null;
+  }
+
+  /**
+   * Starts a killed node again with its data directory (its volume), on a new
+   * port unless `samePort`; `wipe` empties the directory first (a lost volume).
+   */
+  async restart(i: number, opts: { samePort?: boolean; wipe?: boolean } = {}): Promise<TestNode> {
+    await this.kill(i);
+    const old = this.nodes[i]!;
+    if (opts.wipe) {
+      await rm(old.dir, { recursive: true, force: true });
+      await mkdir(old.dir, { recursive: true });
+    }
+    const node = await startNode(this.opts, { dir: old.dir, port: opts.samePort ? old.port : undefined });
+    this.nodes[i] = node;
+    return node;
   }
 
   async stop(): Promise<void> {

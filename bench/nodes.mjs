@@ -1,0 +1,58 @@
+// Bench helper: fresh cluster-enabled redis-server processes on loopback, in a temp dir.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+async function freePorts(count) {
+  const out = [];
+  while (out.length < count) {
+    const p = 20000 + Math.floor(Math.random() * 10000);
+    if (!out.includes(p) && (await portFree(p)) && (await portFree(p + 10000))) out.push(p);
+  }
+  return out;
+}
+
+export async function startNodes(count, extraArgs = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'rck-bench-'));
+  const ports = await freePorts(count);
+  const procs = ports.map((port) =>
+    spawn('redis-server', [
+      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no',
+      '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '5000',
+      '--save', '', '--appendonly', 'no', '--logfile', join(dir, `${port}.log`), ...extraArgs,
+    ], { stdio: 'ignore' }),
+  );
+  for (const port of ports) {
+    for (let i = 0; ; i++) {
+      try {
+        if (execFileSync('redis-cli', ['-p', String(port), 'ping']).toString().trim() === 'PONG') break;
+      } catch {
+        if (i > 500) throw new Error(`redis-server on ${port} did not start`);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  return {
+    addresses: ports.map((p) => `127.0.0.1:${p}`),
+    ports,
+    async stop() {
+      await Promise.all(procs.map((p) => new Promise((r) => { p.once('exit', r); p.kill('SIGKILL'); })));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}

@@ -1,0 +1,45 @@
+/** Options shared by the commands that talk to Redis nodes. */
+import { type Command, Option } from 'commander';
+import { InputError } from '../errors.js';
+import { type NodeAddress, parseAddress } from '../redis/address.js';
+import { type ConnectOptions, PASSWORD_ENV } from '../redis/connection.js';
+
+export interface ConnectionFlags {
+  password?: string;
+  timeout: string;
+}
+
+export function addConnectionOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-a, --password <password>', `password of the nodes (prefer the ${PASSWORD_ENV} environment variable: arguments show in ps)`))
+    .addOption(new Option('--timeout <ms>', 'per-node connect timeout in milliseconds').default('3000'));
+}
+
+export function connectionFrom(flags: ConnectionFlags): ConnectOptions {
+  return { password: flags.password ?? process.env[PASSWORD_ENV] ?? undefined, timeoutMs: parseMillis(flags.timeout, '--timeout') };
+}
+
+export function parseMillis(text: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw new InputError(`${what}: invalid duration "${text}": expected milliseconds, or a number with ms, s or m`);
+  const n = Number(m[1]);
+  return Math.round(m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n);
+}
+
+export function parseCount(text: string, what: string, min = 0): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < min) throw new InputError(`${what}: invalid value "${text}": expected an integer >= ${min}`);
+  return Number(text);
+}
+
+export function parseAddresses(texts: string[]): NodeAddress[] {
+  return texts.map(parseAddress);
+}
+
+/** `--domain host:port=zone`, repeatable. */
+export function collectDomain(value: string, previous: Map<string, string> = new Map()): Map<string, string> {
+  const i = value.lastIndexOf('=');
+  if (i <= 0 || i === value.length - 1) throw new InputError(`--domain: invalid value "${value}": expected host:port=domain`);
+  const addr = parseAddress(value.slice(0, i));
+  previous.set(`${addr.host}:${addr.port}`, value.slice(i + 1));
+  return previous;
+}

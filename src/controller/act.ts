@@ -1,0 +1,152 @@
+/**
+ * Runs the planner's actions against Redis. Each is small and idempotent; the
+ * destructive ones (forget, promote) re-check what they rely on right before
+ * acting, since the observation they were planned on may be a pass old.
+ */
+import { OperationError } from '../errors.js';
+import { type NodeAddress, formatAddress } from '../redis/address.js';
+import type { NodePool } from '../redis/pool.js';
+import { createCluster } from '../ops/create.js';
+import { fixCluster } from '../ops/fix.js';
+import { pollUntil } from '../ops/wait.js';
+import type { HealAction } from '../plan/heal/index.js';
+import { readNode } from '../topology/observe.js';
+import type { DesiredShape, Observation } from './observation.js';
+import { type MemberSource, observe } from './observe.js';
+
+export interface ActContext {
+  pool: NodePool;
+  source: MemberSource;
+  desired: DesiredShape;
+  password?: string;
+  /** The observation the actions were planned on. */
+  obs: Observation;
+}
+
+const STEP_TIMEOUT_MS = 10_000;
+
+export async function act(action: HealAction, ctx: ActContext): Promise<void> {
+  switch (action.kind) {
+    case 'create':
+      return createFromMembers(ctx);
+    case 'meet': {
+      const c = await ctx.pool.get(memberAddress(ctx, action.member));
+      await c.call('CLUSTER', 'MEET', action.to.host, String(action.to.port));
+      return;
+    }
+    case 'forget':
+      return forgetEverywhere(action.nodeId, ctx);
+    case 'join-replica':
+      return joinAsReplica(action.member, action.masterId, ctx);
+    case 'replicate': {
+      const c = await ctx.pool.get(memberAddress(ctx, action.member));
+      await c.call('CLUSTER', 'REPLICATE', action.masterId);
+      return;
+    }
+    case 'promote':
+      return promote(action.member, action.masterId, action.mode, ctx);
+    case 'fix-slots': {
+      const seeds = ctx.obs.members.filter((m) => m.node).map((m) => m.address);
+      await fixCluster({ seeds, password: ctx.password, confirm: async () => true });
+      return;
+    }
+    case 'planned-failover':
+      return plannedFailover(action.member, ctx);
+  }
+}
+
+function memberAddress(ctx: ActContext, name: string): NodeAddress {
+  const m = ctx.obs.members.find((x) => x.name === name);
+  if (!m) throw new OperationError(`unknown member ${name}`);
+  return m.address;
+}
+
+async function createFromMembers(ctx: ActContext): Promise<void> {
+  const members = [...ctx.obs.members].sort((a, b) => a.ordinal - b.ordinal);
+  await createCluster({
+    nodes: members.map((m) => ({ address: m.address, domain: m.domain })),
+    replicasPerMaster: ctx.desired.replicasPerMaster,
+    placement: ctx.desired.placement,
+    password: ctx.password,
+  });
+}
+
+/** Re-observes, then FORGETs on every node unless a member carries the id again or it owns slots. */
+async function forgetEverywhere(id: string, ctx: ActContext): Promise<void> {
+  const fresh = await observe(ctx.source, ctx.pool);
+  if (fresh.members.some((m) => !m.node)) throw new OperationError(`not forgetting ${id.slice(0, 8)}: a member stopped answering since the plan`);
+  if (fresh.members.some((m) => m.node?.id === id)) throw new OperationError(`not forgetting ${id.slice(0, 8)}: a member carries it again`);
+  const owns = fresh.members.some((m) => m.node?.table.some((l) => l.id === id && l.slots.length > 0));
+  if (owns) throw new OperationError(`not forgetting ${id.slice(0, 8)}: it owns slots`);
+  // All nodes within the 60 s ban window, or gossip brings it back.
+  await Promise.all(
+    fresh.members.map(async (m) => {
+      if (!m.node?.table.some((l) => l.id === id)) return;
+      const c = await ctx.pool.get(m.address);
+      await c.call('CLUSTER', 'FORGET', id).catch((err: Error) => {
+        if (!/Unknown node/i.test(err.message)) throw err;
+      });
+    }),
+  );
+}
+
+/** MEET from a node in the cluster, wait until the newcomer knows its master, then REPLICATE. */
+async function joinAsReplica(member: string, masterId: string, ctx: ActContext): Promise<void> {
+  const addr = memberAddress(ctx, member);
+  const master = ctx.obs.members.find((m) => m.node?.id === masterId);
+  if (!master) throw new OperationError(`${member}: master ${masterId.slice(0, 8)} does not answer`);
+  const mc = await ctx.pool.get(master.address);
+  await mc.call('CLUSTER', 'MEET', addr.host, String(addr.port));
+  const c = await ctx.pool.get(addr);
+  const ok = await pollUntil(async () => {
+    await c.call('CLUSTER', 'REPLICATE', masterId);
+    return true;
+  }, { deadline: Date.now() + STEP_TIMEOUT_MS, intervalMs: 20 });
+  if (!ok) throw new OperationError(`${member}: did not learn master ${masterId.slice(0, 8)} within ${STEP_TIMEOUT_MS / 1000} s of MEET`);
+}
+
+/**
+ * Promotes a replica of a master that is gone. Refuses if the master answers at
+ * its last known address, or if a replica already took over since the plan.
+ */
+async function promote(member: string, masterId: string, mode: 'force' | 'takeover', ctx: ActContext): Promise<void> {
+  const fresh = await observe(ctx.source, ctx.pool);
+  if (fresh.members.some((m) => m.node?.id === masterId)) throw new OperationError(`not promoting ${member}: its master is back`);
+  const me = fresh.members.find((m) => m.name === member);
+  if (me?.node?.self?.role !== 'replica' || me.node.self.masterId !== masterId) {
+    throw new OperationError(`not promoting ${member}: it no longer replicates ${masterId.slice(0, 8)}`);
+  }
+  const known = me.node.table.find((l) => l.id === masterId);
+  if (known?.host && (await answersAsMaster({ host: known.host, port: known.port }, masterId, ctx))) {
+    throw new OperationError(`not promoting ${member}: master ${masterId.slice(0, 8)} answers at ${known.host}:${known.port}`);
+  }
+  const c = await ctx.pool.get(me.address);
+  await c.call('CLUSTER', 'FAILOVER', mode.toUpperCase());
+  await waitMaster(me.address, member, ctx);
+}
+
+async function answersAsMaster(addr: NodeAddress, id: string, ctx: ActContext): Promise<boolean> {
+  try {
+    const n = await readNode(ctx.pool, addr);
+    return n.id === id && n.self?.role === 'master';
+  } catch {
+    ctx.pool.forget(addr);
+    return false;
+  }
+}
+
+async function plannedFailover(member: string, ctx: ActContext): Promise<void> {
+  const addr = memberAddress(ctx, member);
+  const c = await ctx.pool.get(addr);
+  await c.call('CLUSTER', 'FAILOVER');
+  await waitMaster(addr, member, ctx);
+}
+
+async function waitMaster(addr: NodeAddress, member: string, ctx: ActContext): Promise<void> {
+  const ok = await pollUntil(async () => ((await readNode(ctx.pool, addr)).self?.role === 'master' ? true : undefined), {
+    deadline: Date.now() + STEP_TIMEOUT_MS,
+    intervalMs: 20,
+  });
+  if (!ok) throw new OperationError(`${member} (${formatAddress(addr)}) did not become master within ${STEP_TIMEOUT_MS / 1000} s`);
+}
+

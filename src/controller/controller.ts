@@ -1,0 +1,82 @@
+/**
+ * The reconcile loop: observe -> plan -> act -> record, one pass at a time.
+ * Level-triggered: a pass starts from what it observes, so the controller can be
+ * killed at any moment and started again. It sees members only through a
+ * MemberSource, so the same code runs locally and on Kubernetes.
+ */
+import { errorText } from '../errors.js';
+import { NodePool } from '../redis/pool.js';
+import { type HealMemory, type HealPlan, describeAction, planHeal } from '../plan/heal/index.js';
+import { act } from './act.js';
+import { type Condition, conditionsFor } from './conditions.js';
+import type { EventSink } from './events.js';
+import type { DesiredShape, Observation } from './observation.js';
+import { type MemberSource, observe } from './observe.js';
+
+export interface ControllerOptions {
+  clusterName: string;
+  source: MemberSource;
+  desired: DesiredShape;
+  password?: string;
+  events: EventSink;
+  /** One line per action or change of state, for logs. */
+  report?: (line: string) => void;
+  timeoutMs?: number;
+}
+
+export interface PassResult {
+  obs: Observation;
+  plan: HealPlan;
+  conditions: Condition[];
+  errors: string[];
+}
+
+export class Controller {
+  private memory: HealMemory = {};
+  private conditions: Condition[] = [];
+  private lastWaiting = '';
+
+  constructor(private readonly opts: ControllerOptions) {}
+
+  get currentConditions(): Condition[] {
+    return this.conditions;
+  }
+
+  async pass(): Promise<PassResult> {
+    const pool = new NodePool({ password: this.opts.password, timeoutMs: this.opts.timeoutMs ?? 1000 });
+    const report = this.opts.report ?? (() => {});
+    try {
+      const obs = await observe(this.opts.source, pool);
+      const plan = planHeal(obs, this.opts.desired, this.memory);
+      this.memory = plan.memory;
+      const waiting = plan.waiting.join('; ');
+      if (waiting && waiting !== this.lastWaiting) report(`waiting: ${waiting}`);
+      this.lastWaiting = waiting;
+      const errors: string[] = [];
+      for (const action of plan.actions) {
+        const member = 'member' in action ? action.member : this.opts.clusterName;
+        try {
+          await act(action, { pool, source: this.opts.source, desired: this.opts.desired, password: this.opts.password, obs });
+          report(describeAction(action));
+          await this.record(action.kind === 'promote' ? 'Warning' : 'Normal', member, action.kind, action.kind === 'promote' ? `${action.reason}; ${action.warning}` : action.reason);
+        } catch (err) {
+          errors.push(`${describeAction(action)}: ${errorText(err)}`);
+          report(`failed: ${describeAction(action)}: ${errorText(err)}`);
+          await this.record('Warning', member, `${action.kind}-failed`, errorText(err));
+        }
+      }
+      this.conditions = conditionsFor(obs, this.opts.desired, plan, this.conditions);
+      return { obs, plan, conditions: this.conditions, errors };
+    } finally {
+      await pool.close();
+    }
+  }
+
+  private async record(type: 'Normal' | 'Warning', member: string, action: string, reason: string): Promise<void> {
+    try {
+      await this.opts.events.record({ time: new Date().toISOString(), type, member, action, reason });
+    } catch {
+      /* events are best effort: never stop healing because a log write failed */
+    }
+  }
+}

@@ -1,0 +1,23 @@
+/** Events the controller records: what it did to which member, and why. */
+export interface ControllerEvent {
+  time: string;
+  type: 'Normal' | 'Warning';
+  /** Member concerned, or the cluster name. */
+  member: string;
+  action: string;
+  reason: string;
+}
+
+export interface EventSink {
+  record(e: ControllerEvent): Promise<void>;
+}
+
+/** Keeps the latest events in memory (tests, and as the status's recent history). */
+export class MemoryEventSink implements EventSink {
+  readonly events: ControllerEvent[] = [];
+  constructor(private readonly limit = 200) {}
+  async record(e: ControllerEvent): Promise<void> {
+    this.events.push(e);
+    if (this.events.length > this.limit) this.events.shift();
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * What one reconcile pass sees: the platform's members (where each runs, is it
+ * up) joined with what each member's Redis node says. Plain data for the planner.
+ */
+import type { NodeAddress } from '../redis/address.js';
+import type { ClusterModel, ObservedNode } from '../topology/model.js';
+
+export interface MemberView {
+  name: string;
+  ordinal: number;
+  address: NodeAddress;
+  domain: string;
+  up: boolean;
+}
+
+export interface MemberObservation extends MemberView {
+  /** Its Redis node, when it answered. */
+  node?: ObservedNode;
+}
+
+export interface Observation {
+  at: number;
+  members: MemberObservation[];
+  /** The cluster as read from every member that answered (their own views only). */
+  model: ClusterModel;
+}
+
+export interface DesiredShape {
+  masters: number;
+  replicasPerMaster: number;
+  /** cluster-node-timeout the members run with; deadlines derive from it. */
+  nodeTimeoutMs: number;
+  placement: 'ordinal' | 'spread';
+}

@@ -1,0 +1,29 @@
+/** One observation: the platform's members plus what each member's node says. */
+import { errorText } from '../errors.js';
+import type { NodePool } from '../redis/pool.js';
+import { readNode } from '../topology/observe.js';
+import type { MemberObservation, MemberView, Observation } from './observation.js';
+
+/** Where members come from: the Platform (local processes, Kubernetes pods). */
+export interface MemberSource {
+  listMembers(): Promise<MemberView[]>;
+}
+
+export async function observe(source: MemberSource, pool: NodePool): Promise<Observation> {
+  const members = await source.listMembers();
+  const observed: MemberObservation[] = await Promise.all(
+    members.map(async (m) => {
+      const view: MemberObservation = { name: m.name, ordinal: m.ordinal, address: m.address, domain: m.domain, up: m.up };
+      if (!m.up) return view;
+      try {
+        return { ...view, node: await readNode(pool, m.address) };
+      } catch (err) {
+        // Up for the platform but not answering: treat as down this pass, and redial next time.
+        pool.forget(m.address);
+        return { ...view, up: false, error: errorText(err) };
+      }
+    }),
+  );
+  const nodes = observed.flatMap((m) => (m.node ? [m.node] : []));
+  return { at: Date.now(), members: observed, model: { nodes, unreachable: [], observedAt: Date.now() } };
+}

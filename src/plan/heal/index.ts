@@ -1,0 +1,93 @@
+/**
+ * planHeal: from one observation to the next actions, each with its reason.
+ * Rules run in priority order and the first that has work wins the pass, so a
+ * pass does a bounded amount of work and the next pass re-observes. Pure: the
+ * only memory is `since`, times first seen, which is safe to lose.
+ */
+import type { DesiredShape, Observation } from '../../controller/observation.js';
+import { SLOT_COUNT } from '../../topology/slots.js';
+import type { HealAction } from './actions.js';
+import { answering, inCluster, isFresh, memberWithId, slotMasters } from './facts.js';
+import { planAttachments, planForgets, planMeets } from './membership.js';
+import { planPromotions } from './failover.js';
+import { planPlacement } from './placement.js';
+
+export type { HealAction } from './actions.js';
+export { describeAction } from './actions.js';
+
+/** Open or uncovered slots must persist this long before fix runs, so we never race a reshard in progress. */
+export const SLOT_REPAIR_GRACE_MS = 10_000;
+
+export interface HealMemory {
+  /** When slots were first seen open or uncovered (undefined: they are not). */
+  slotTroubleSince?: number;
+}
+
+export interface HealPlan {
+  actions: HealAction[];
+  /** Why the controller is holding back, for status and logs. */
+  waiting: string[];
+  memory: HealMemory;
+}
+
+export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMemory = {}): HealPlan {
+  const waiting: string[] = [];
+  const up = answering(obs);
+
+  // Bootstrap: only over members that are all up and all empty; never over data.
+  if (inCluster(obs).length === 0) {
+    if (up.length === obs.members.length && up.every((m) => isFresh(m.node))) {
+      return { actions: [{ kind: 'create', reason: `all ${up.length} members are up and empty` }], waiting, memory: {} };
+    }
+    const notFresh = up.filter((m) => !isFresh(m.node));
+    waiting.push(notFresh.length > 0 ? `members ${notFresh.map((m) => m.name).join(', ')} hold data but no cluster: not creating over them` : `waiting for ${obs.members.length - up.length} member(s) to start`);
+    return { actions: [], waiting, memory: {} };
+  }
+
+  const meets = planMeets(obs);
+  if (meets.length > 0) return { actions: meets, waiting, memory };
+
+  const promotions = planPromotions(obs, desired);
+  waiting.push(...promotions.waiting);
+  if (promotions.actions.length > 0) return { actions: promotions.actions, waiting, memory };
+
+  const forgets = planForgets(obs);
+  waiting.push(...forgets.blocked);
+  if (forgets.actions.length > 0) return { actions: forgets.actions, waiting, memory };
+
+  const attachments = planAttachments(obs, desired);
+  if (attachments.length > 0) return { actions: attachments, waiting, memory };
+
+  const trouble = slotTrouble(obs);
+  if (trouble) {
+    const since = memory.slotTroubleSince ?? obs.at;
+    if (obs.at - since >= SLOT_REPAIR_GRACE_MS && waiting.length === 0) {
+      return { actions: [{ kind: 'fix-slots', reason: trouble }], waiting, memory: { slotTroubleSince: since } };
+    }
+    waiting.push(`${trouble}; fixing if it persists ${SLOT_REPAIR_GRACE_MS / 1000} s (a reshard may be running)`);
+    return { actions: [], waiting, memory: { slotTroubleSince: since } };
+  }
+
+  if (waiting.length === 0 && up.length === obs.members.length) {
+    const placement = planPlacement(obs);
+    if (placement.length > 0) return { actions: placement, waiting, memory: {} };
+  }
+  return { actions: [], waiting, memory: {} };
+}
+
+/** Open slots on reachable masters, or slots no master has in the cluster's view. */
+function slotTrouble(obs: Observation): string | undefined {
+  const open = new Set<number>();
+  for (const m of inCluster(obs)) {
+    for (const s of m.node.self?.migrating.keys() ?? []) open.add(s);
+    for (const s of m.node.self?.importing.keys() ?? []) open.add(s);
+  }
+  let covered = 0;
+  for (const line of slotMasters(obs).values()) for (const r of line.slots) covered += r.end - r.start + 1;
+  const parts: string[] = [];
+  if (open.size > 0) parts.push(`${open.size} slot(s) left migrating/importing`);
+  if (covered < SLOT_COUNT) parts.push(`${SLOT_COUNT - covered} slot(s) not assigned to any master`);
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
+export { isFresh, memberWithId };

@@ -1,0 +1,58 @@
+/** Parsers for INFO and CLUSTER INFO replies (`key:value` lines). */
+
+export function parseInfo(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const i = line.indexOf(':');
+    if (i > 0) out.set(line.slice(0, i), line.slice(i + 1));
+  }
+  return out;
+}
+
+export interface ReplicationInfo {
+  role: 'master' | 'replica';
+  /** Replica: the master it follows, as it connects to it. */
+  masterHost?: string;
+  masterPort?: number;
+  masterLinkUp?: boolean;
+  syncInProgress?: boolean;
+  /** Seconds since the last interaction with the master, replicas only. */
+  masterLastIoSecondsAgo?: number;
+  /** Replica with its link down: seconds it has been down (-1: never connected). */
+  masterLinkDownSinceSeconds?: number;
+  /** master_repl_offset on a master, slave_repl_offset on a replica. */
+  offset: number;
+  /** Master: replicas as it sees them. */
+  replicas: { host: string; port: number; state: string; offset: number; lagSeconds: number }[];
+}
+
+export function parseReplicationInfo(text: string): ReplicationInfo {
+  const m = parseInfo(text);
+  const role = m.get('role') === 'slave' ? 'replica' : 'master';
+  const replicas: ReplicationInfo['replicas'] = [];
+  for (const [k, v] of m) {
+    if (!/^slave\d+$/.test(k)) continue;
+    const fields = new Map(v.split(',').map((kv) => kv.split('=') as [string, string]));
+    replicas.push({
+      host: fields.get('ip') ?? '',
+      port: Number(fields.get('port') ?? 0),
+      state: fields.get('state') ?? '',
+      offset: Number(fields.get('offset') ?? 0),
+      lagSeconds: Number(fields.get('lag') ?? 0),
+    });
+  }
+  if (role === 'master') return { role, offset: Number(m.get('master_repl_offset') ?? 0), replicas };
+  return {
+    role,
+    masterHost: m.get('master_host'),
+    masterPort: m.has('master_port') ? Number(m.get('master_port')) : undefined,
+    masterLinkUp: m.get('master_link_status') === 'up',
+    syncInProgress: m.get('master_sync_in_progress') === '1',
+    masterLastIoSecondsAgo: m.has('master_last_io_seconds_ago') ? Number(m.get('master_last_io_seconds_ago')) : undefined,
+    masterLinkDownSinceSeconds: m.has('master_link_down_since_seconds') ? Number(m.get('master_link_down_since_seconds')) : undefined,
+    offset: Number(m.get('slave_repl_offset') ?? 0),
+    replicas,
+  };
+}

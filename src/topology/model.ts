@@ -1,0 +1,104 @@
+/**
+ * The observed model of a cluster: every node we could reach, each with its own
+ * view of the cluster, plus the addresses we heard of but could not reach.
+ * Pure data; helpers here only read it.
+ */
+import { type NodeAddress, formatAddress } from '../redis/address.js';
+import type { NodeLine } from './cluster-nodes.js';
+import type { ReplicationInfo } from './info.js';
+import { SLOT_COUNT, type SlotRange, countSlots } from './slots.js';
+
+export interface ObservedNode {
+  /** The address we reached it at. */
+  address: NodeAddress;
+  clusterEnabled: boolean;
+  /** Empty when cluster support is disabled. */
+  id: string;
+  /** Its own line of CLUSTER NODES (role, slots, open slots, epoch). */
+  self?: NodeLine;
+  /** Its whole view of the cluster, itself included. */
+  table: NodeLine[];
+  clusterInfo: Map<string, string>;
+  replication: ReplicationInfo;
+  keys: number;
+}
+
+export interface UnreachableNode {
+  address: NodeAddress;
+  /** Node id when we learned the address from a peer's table. */
+  id?: string;
+  error: string;
+}
+
+export interface ClusterModel {
+  nodes: ObservedNode[];
+  unreachable: UnreachableNode[];
+  observedAt: number;
+}
+
+export function nodeName(n: { address: NodeAddress }): string {
+  return formatAddress(n.address);
+}
+
+export function isMaster(n: ObservedNode): boolean {
+  return n.self?.role === 'master';
+}
+
+export function mastersOf(model: ClusterModel): ObservedNode[] {
+  return model.nodes.filter(isMaster);
+}
+
+export function replicasOf(model: ClusterModel, masterId: string): ObservedNode[] {
+  return model.nodes.filter((n) => n.self?.role === 'replica' && n.self.masterId === masterId);
+}
+
+export function nodeById(model: ClusterModel, id: string): ObservedNode | undefined {
+  return model.nodes.find((n) => n.id === id);
+}
+
+export function slotCount(n: ObservedNode): number {
+  return countSlots(n.self?.slots ?? []);
+}
+
+/** For each slot, the ids of the masters that claim it in their own config. */
+export function slotClaims(model: ClusterModel): string[][] {
+  const claims: string[][] = Array.from({ length: SLOT_COUNT }, () => []);
+  for (const n of model.nodes) {
+    if (!n.self || n.self.role !== 'master') continue;
+    for (const r of n.self.slots) for (let s = r.start; s <= r.end; s++) claims[s]!.push(n.id);
+  }
+  return claims;
+}
+
+/** Slots no reachable master claims. */
+export function uncoveredSlots(model: ClusterModel): number[] {
+  const out: number[] = [];
+  slotClaims(model).forEach((c, s) => {
+    if (c.length === 0) out.push(s);
+  });
+  return out;
+}
+
+/** Slots in migrating or importing state on any node. */
+export function openSlots(model: ClusterModel): number[] {
+  const set = new Set<number>();
+  for (const n of model.nodes) {
+    for (const s of n.self?.migrating.keys() ?? []) set.add(s);
+    for (const s of n.self?.importing.keys() ?? []) set.add(s);
+  }
+  return [...set].sort((a, b) => a - b);
+}
+
+/** A signature of the slot map as one node sees it, to compare views (redis-cli's "config signature"). */
+export function configSignature(n: ObservedNode): string {
+  return n.table
+    .filter((l) => l.slots.length > 0)
+    .map((l) => `${l.id}:${l.slots.map((r: SlotRange) => `${r.start}-${r.end}`).join(',')}`)
+    .sort()
+    .join('|');
+}
+
+/** Failure domain of a node: given explicitly, else the host part of its address. */
+export function domainOf(addr: NodeAddress, domains?: ReadonlyMap<string, string>): string {
+  return domains?.get(formatAddress(addr)) ?? addr.host;
+}

@@ -1,0 +1,101 @@
+import { type NodeAddress, formatAddress } from '../redis/address.js';
+import type { ConnectOptions } from '../redis/connection.js';
+import { NodePool, withPool } from '../redis/pool.js';
+import { errorText } from '../errors.js';
+import { parseClusterNodes } from './cluster-nodes.js';
+import { parseInfo, parseReplicationInfo } from './info.js';
+import type { ClusterModel, ObservedNode, UnreachableNode } from './model.js';
+
+export interface ObserveOptions extends ConnectOptions {
+  /** Use this pool (and leave it open) instead of a private one. */
+  pool?: NodePool;
+  /** Only read the seeds; do not follow their tables to other nodes. */
+  seedsOnly?: boolean;
+}
+
+/**
+ * Reads the cluster starting from the seeds and following every address any
+ * node lists, so one reachable node is enough to find them all.
+ */
+export async function observeCluster(seeds: NodeAddress[], opts: ObserveOptions = {}): Promise<ClusterModel> {
+  if (opts.pool) return observeWith(opts.pool, seeds, opts.seedsOnly ?? false);
+  return withPool(opts, (pool) => observeWith(pool, seeds, opts.seedsOnly ?? false));
+}
+
+async function observeWith(pool: NodePool, seeds: NodeAddress[], seedsOnly: boolean): Promise<ClusterModel> {
+  const seen = new Set<string>();
+  const nodes: ObservedNode[] = [];
+  const unreachable: UnreachableNode[] = [];
+  const heardIds = new Map<string, string>(); // address -> id, from peers' tables
+  let frontier = seeds.filter((a) => !seen.has(formatAddress(a)));
+  frontier.forEach((a) => seen.add(formatAddress(a)));
+
+  while (frontier.length > 0) {
+    const results = await Promise.allSettled(frontier.map((a) => readNode(pool, a)));
+    const next: NodeAddress[] = [];
+    results.forEach((r, i) => {
+      const addr = frontier[i]!;
+      if (r.status === 'rejected') {
+        unreachable.push({ address: addr, id: heardIds.get(formatAddress(addr)), error: errorText(r.reason) });
+        return;
+      }
+      nodes.push(r.value);
+      if (seedsOnly) return;
+      for (const line of r.value.table) {
+        if (line.myself || !line.host || line.port === 0) continue;
+        if (line.flags.includes('noaddr') || line.flags.includes('handshake')) continue;
+        const a = { host: line.host, port: line.port };
+        const key = formatAddress(a);
+        heardIds.set(key, line.id);
+        if (!seen.has(key)) {
+          seen.add(key);
+          next.push(a);
+        }
+      }
+    });
+    frontier = next;
+  }
+
+  // The same node can be listed under an old address by some peers; keep the live one.
+  const liveIds = new Set(nodes.map((n) => n.id).filter(Boolean));
+  const deduped = nodes.filter((n, i) => !n.id || nodes.findIndex((m) => m.id === n.id) === i);
+  return {
+    nodes: deduped.sort((a, b) => formatAddress(a.address).localeCompare(formatAddress(b.address), 'en', { numeric: true })),
+    unreachable: unreachable.filter((u) => !u.id || !liveIds.has(u.id)),
+    observedAt: Date.now(),
+  };
+}
+
+/** Everything the engine needs from one node, in one round trip. */
+export async function readNode(pool: NodePool, addr: NodeAddress): Promise<ObservedNode> {
+  const client = await pool.get(addr);
+  const res = await client
+    .pipeline()
+    .call('CLUSTER', 'NODES')
+    .call('CLUSTER', 'INFO')
+    .info('replication')
+    .dbsize()
+    .exec();
+  if (!res) throw new Error(`${formatAddress(addr)}: no reply`);
+  const [nodesRes, infoRes, replRes, sizeRes] = res;
+  const replication = parseReplicationInfo(String(replRes![1] ?? ''));
+  const keys = Number(sizeRes![1] ?? 0);
+  if (nodesRes![0]) {
+    if (/cluster support disabled/i.test(errorText(nodesRes![0]))) {
+      return { address: addr, clusterEnabled: false, id: '', table: [], clusterInfo: new Map(), replication, keys };
+    }
+    throw new Error(`${formatAddress(addr)}: CLUSTER NODES failed: ${errorText(nodesRes![0])}`);
+  }
+  const table = parseClusterNodes(String(nodesRes![1]));
+  const self = table.find((l) => l.myself);
+  return {
+    address: addr,
+    clusterEnabled: true,
+    id: self?.id ?? '',
+    self,
+    table,
+    clusterInfo: parseInfo(String(infoRes![1] ?? '')),
+    replication,
+    keys,
+  };
+}

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAddress } from '../../src/redis/address.js';
+import { observeCluster } from '../../src/topology/observe.js';
+import { TestNodes, freePort } from '../support/redis-nodes.js';
+import { runRck } from '../support/rck.js';
+
+/** Every node still looks like a fresh, empty node: nothing was changed. */
+async function expectUntouched(addresses: string[], password?: string): Promise<void> {
+  const model = await observeCluster(addresses.map(parseAddress), { password, seedsOnly: true });
+  for (const n of model.nodes) {
+    expect(n.table, `${n.address.port} knows other nodes`).toHaveLength(1);
+    expect(n.self!.slots, `${n.address.port} has slots`).toEqual([]);
+    expect(n.clusterInfo.get('cluster_current_epoch')).toBe('0');
+  }
+}
+
+function expectOneLineError(stderr: string, ...parts: (string | RegExp)[]): void {
+  const lines = stderr.trim().split('\n').filter((l) => l.startsWith('rck:'));
+  expect(lines, stderr).toHaveLength(1);
+  for (const p of parts) expect(lines[0]).toMatch(p);
+}
+
+describe('rck create refuses bad input and changes nothing', () => {
+  let set: TestNodes;
+  let withPassword: TestNodes;
+  beforeAll(async () => {
+    [set, withPassword] = await Promise.all([TestNodes.start(6), TestNodes.start(3, { password: 'right-pw' })]);
+  });
+  afterAll(async () => {
+    await Promise.all([set?.stop(), withPassword?.stop()]);
+  });
+
+  it('an unreachable node', async () => {
+    const dead = `127.0.0.1:${await freePort()}`;
+    const r = await runRck(['create', ...set.addresses.slice(0, 2), dead]);
+    expect(r.code).not.toBe(0);
+    expectOneLineError(r.stderr, dead, /connection refused/);
+    await expectUntouched(set.addresses);
+  });
+
+  it('a node that holds keys', async () => {
+    // A cluster node only takes writes for slots it owns while its state is ok:
+    // own slot 0 without requiring full coverage, write, then give the slot back.
+    const c = set.client(1);
+    await c.config('SET', 'cluster-require-full-coverage', 'no');
+    await c.call('CLUSTER', 'ADDSLOTS', '0');
+    try {
+      await expect.poll(() => c.set('06S', 'v').catch((e: Error) => e.message), { timeout: 10_000, interval: 50 }).toBe('OK'); // "06S" is in slot 0
+    } finally {
+      await c.call('CLUSTER', 'DELSLOTS', '0');
+      await c.config('SET', 'cluster-require-full-coverage', 'yes');
+    }
+    try {
+      const r = await runRck(['create', ...set.addresses.slice(0, 3)]);
+      expect(r.code).not.toBe(0);
+      expectOneLineError(r.stderr, set.addresses[1]!, /not empty: holds 1 key/);
+    } finally {
+      await c.flushall();
+      c.disconnect();
+    }
+    await expectUntouched(set.addresses);
+  });
+
+  it('a node already in another cluster', async () => {
+    const other = await TestNodes.start(2);
+    try {
+      const c = other.client(0);
+      await c.call('CLUSTER', 'MEET', other.nodes[1]!.host, String(other.nodes[1]!.port));
+      c.disconnect();
+      const r = await runRck(['create', ...set.addresses.slice(0, 2), other.addresses[0]!]);
+      expect(r.code).not.toBe(0);
+      expectOneLineError(r.stderr, other.addresses[0]!, /already in a cluster/);
+      await expectUntouched(set.addresses);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('a wrong password, without showing it', async () => {
+    const r = await runRck(['create', ...withPassword.addresses], { RCK_PASSWORD: 'wrong-pw' });
+    expect(r.code).not.toBe(0);
+    expectOneLineError(r.stderr, withPassword.addresses[0]!, /wrong password/);
+    expect(r.stderr).not.toContain('wrong-pw');
+    await expectUntouched(withPassword.addresses, 'right-pw');
+  });
+
+  it('fewer than 3 masters', async () => {
+    const r = await runRck(['create', '--replicas', '1', ...set.addresses.slice(0, 4)]);
+    expect(r.code).not.toBe(0);
+    expectOneLineError(r.stderr, /give 2 master\(s\).*at least 3 masters/);
+    await expectUntouched(set.addresses);
+  });
+
+  it('a duplicate address', async () => {
+    const r = await runRck(['create', set.addresses[0]!, set.addresses[1]!, set.addresses[2]!, set.addresses[0]!]);
+    expect(r.code).not.toBe(0);
+    expectOneLineError(r.stderr, set.addresses[0]!, /more than once/);
+    await expectUntouched(set.addresses);
+  });
+
+  it('an address that is not host:port', async () => {
+    const r = await runRck(['create', 'nonsense', ...set.addresses.slice(0, 2)]);
+    expect(r.code).not.toBe(0);
+    expectOneLineError(r.stderr, /"nonsense"/);
+  });
+});
