@@ -20,6 +20,21 @@ if [ "$(redis_major)" -lt 7 ]; then
   exit 1
 fi
 
+# Kubernetes test tier (test/k8s): etcd from the OS packages, openssl for its certificates,
+# and the control plane built once from the Kubernetes Go modules (cached outside the repo).
+if ! command -v etcd >/dev/null || ! command -v openssl >/dev/null; then
+  echo "setup: installing etcd-server and openssl from the OS packages" >&2
+  $SUDO apt-get install -y -q etcd-server openssl >/dev/null 2>&1 || {
+    $SUDO apt-get update -q >/dev/null
+    $SUDO apt-get install -y -q etcd-server openssl >/dev/null
+  }
+fi
+if command -v go >/dev/null; then
+  testenv/k8s/build.sh >/dev/null
+else
+  echo "setup: Go not found; the Kubernetes tests (test/k8s) will fail until Go is installed" >&2
+fi
+
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: installing npm dependencies" >&2
   npm ci --no-audit --no-fund --loglevel=error
