@@ -7,6 +7,8 @@ import { probeSlotKeys } from '../../topology/slot-keys.js';
 import { type ClusterStatus, clusterStatus } from '../../topology/status.js';
 import { type ConnectionFlags, addConnectionOptions, collectDomain, connectionFrom, parseAddresses, parseCount } from '../options.js';
 import { printJson, printLine, renderTable } from '../output.js';
+import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
+import { localStatusAction } from './status-local.js';
 
 interface ViewFlags extends ConnectionFlags {
   json?: boolean;
@@ -15,13 +17,20 @@ interface ViewFlags extends ConnectionFlags {
 }
 
 export function registerClusterViews(program: Command): void {
-  addConnectionOptions(
-    program
-      .command('status')
-      .description('show every node of a cluster at a glance: role, master, slots, keys, replication link and lag')
-      .argument('<nodes...>', 'any node(s) of the cluster, host:port')
-      .option('--json', 'print one JSON object'),
-  ).action(async (nodes: string[], flags: ViewFlags) => {
+  addLocalOptions(
+    addConnectionOptions(
+      program
+        .command('status')
+        .description(
+          'show every node of a cluster at a glance: role, master, slots, keys, replication link and lag; ' +
+            'without nodes, the local cluster (`rck up`): members, addresses, roles and health (exit 1 when degraded)',
+        )
+        .argument('[nodes...]', 'any node(s) of the cluster, host:port; default: the local cluster')
+        .option('--json', 'print one JSON object (local cluster: {cluster, health, supervisor, members: [{name, address, role, ...}]})'),
+    ),
+    false,
+  ).action(async (nodes: string[], flags: ViewFlags & LocalTargetFlags) => {
+    if (nodes.length === 0) return localStatusAction(flags);
     const model = await observeCluster(parseAddresses(nodes), connectionFrom(flags));
     const status = clusterStatus(model);
     if (flags.json) printJson(status);

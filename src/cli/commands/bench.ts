@@ -1,0 +1,75 @@
+/** `rck bench consistency`: the consistency workload as a command. */
+import type { Command } from 'commander';
+import { InputError } from '../../errors.js';
+import { readLocalStatus } from '../../platform/local/local-status.js';
+import { requireLocalCluster } from '../../platform/local/resolve.js';
+import { type NodeAddress, parseAddress } from '../../redis/address.js';
+import { PASSWORD_ENV } from '../../redis/connection.js';
+import { formatSnapshot, startConsistencyWorkload } from '../../workload/consistency.js';
+import { parseCount, parseMillis } from '../options.js';
+import { printJson, printLine } from '../output.js';
+import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
+
+interface ConsistencyFlags extends LocalTargetFlags {
+  node?: string[];
+  duration: string;
+  keys: string;
+  workers: string;
+  json?: boolean;
+}
+
+export function registerBench(program: Command): void {
+  const bench = program.command('bench').description('workloads that measure a running cluster');
+  addLocalOptions(
+    bench
+      .command('consistency')
+      .description(
+        'increment counters through a cluster client and check every read against the last acknowledged write; ' +
+          'reports ops/s, errors, lost acknowledged writes, applied-but-unacknowledged writes and the longest write outage',
+      )
+      .option('--node <host:port...>', `nodes to start from (password from ${PASSWORD_ENV}); default: the local cluster's members`)
+      .option('--duration <duration>', 'how long to run (Ctrl-C stops earlier)', '30s')
+      .option('--keys <n>', 'number of counters', '1000')
+      .option('--workers <n>', 'concurrent client loops', '8')
+      .option('--json', 'print the final report as JSON'),
+    false,
+  ).action(async (flags: ConsistencyFlags) => {
+    const { nodes, password } = await target(flags);
+    const w = startConsistencyWorkload({ nodes, password, keys: parseCount(flags.keys, '--keys', 1), workers: parseCount(flags.workers, '--workers', 1) });
+    const durationMs = parseMillis(flags.duration, '--duration');
+    await new Promise<void>((resolve) => {
+      const tick = setInterval(() => process.stderr.write(`${formatSnapshot(w.snapshot())}\n`), 1000);
+      const done = () => {
+        clearInterval(tick);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, durationMs);
+      process.once('SIGINT', done);
+    });
+    const r = await w.stop();
+    if (flags.json) {
+      printJson(r);
+    } else {
+      printLine(`duration           ${(r.elapsedMs / 1000).toFixed(1)} s`);
+      printLine(`ops/s              ${r.opsPerSec} (${r.reads} reads, ${r.writes} writes)`);
+      printLine(`errors             ${r.readErrors} reads, ${r.writeErrors} writes`);
+      printLine(`lost writes        ${r.lostWrites} (acknowledged, then not seen)`);
+      printLine(`unacked writes     ${r.unackedWrites} (failed on the client, applied anyway)`);
+      printLine(`longest outage     ${r.longestWriteOutageMs} ms (writes to one key failing)`);
+      printLine(`final check        ${r.keysChecked} keys read back, ${r.unreadableKeys} unreadable`);
+      if (r.errorSamples.length) printLine(`error samples      ${r.errorSamples.join(' | ')}`);
+    }
+    if (r.lostWrites > 0 || r.unreadableKeys > 0) process.exitCode = 1;
+  });
+}
+
+async function target(flags: ConsistencyFlags): Promise<{ nodes: NodeAddress[]; password?: string }> {
+  if (flags.node?.length) return { nodes: flags.node.map(parseAddress), password: process.env[PASSWORD_ENV] || undefined };
+  const t = await requireLocalCluster(flags);
+  const password = await t.state.password(t.cluster);
+  const status = await readLocalStatus(t, password);
+  const nodes = status.members.filter((m) => m.up).map((m) => parseAddress(m.address));
+  if (nodes.length === 0) throw new InputError(`cluster ${t.cluster.metadata.name}: no member is up`);
+  return { nodes, password };
+}

@@ -1,0 +1,68 @@
+/**
+ * `rck env` and `rck connect`: reach the local cluster with a client without the
+ * password ever appearing on screen, in ps, or in shell history.
+ */
+import { spawn } from 'node:child_process';
+import type { Command } from 'commander';
+import { InputError } from '../../errors.js';
+import { readLocalStatus } from '../../platform/local/local-status.js';
+import { checkMemberName, requireLocalCluster } from '../../platform/local/resolve.js';
+import { PASSWORD_ENV } from '../../redis/connection.js';
+import { printLine } from '../output.js';
+import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
+
+export function registerConnect(program: Command): void {
+  addLocalOptions(
+    program
+      .command('env')
+      .description(
+        `print shell exports for clients: REDISCLI_AUTH (redis-cli) and ${PASSWORD_ENV} (rck) read from the 0600 secret file, never printed; use: eval "$(rck env)"`,
+      ),
+    false,
+  ).action(async (flags: LocalTargetFlags) => {
+    const t = await requireLocalCluster(flags);
+    const status = await readLocalStatus(t, await t.state.password(t.cluster));
+    const first = status.members.find((m) => m.up) ?? status.members[0];
+    if (t.cluster.spec.auth.enabled) {
+      const read = `"$(cat ${shellQuote(t.state.secretFile)})"`;
+      printLine(`export REDISCLI_AUTH=${read}`);
+      printLine(`export ${PASSWORD_ENV}=${read}`);
+    }
+    if (first) {
+      const [host, port] = [first.address.slice(0, first.address.lastIndexOf(':')), first.address.slice(first.address.lastIndexOf(':') + 1)];
+      printLine(`export RCK_NODE=${first.address}`);
+      printLine(`# then: redis-cli -c -h ${host} -p ${port}    or: rck status`);
+    }
+  });
+
+  addLocalOptions(
+    program
+      .command('connect')
+      .description('open redis-cli in cluster mode (-c) on a member; the password is passed in its environment, not its arguments')
+      .argument('[member]', 'member to connect to (default: the first one up)')
+      .argument('[args...]', 'extra redis-cli arguments, after --, e.g. -- GET key'),
+    false,
+  ).action(async (member: string | undefined, args: string[], flags: LocalTargetFlags) => {
+    const t = await requireLocalCluster(flags, member);
+    if (member) checkMemberName(t, member);
+    const password = await t.state.password(t.cluster);
+    const status = await readLocalStatus(t, password);
+    const m = member ? status.members.find((x) => x.name === member) : status.members.find((x) => x.up);
+    if (!m || !m.up) throw new InputError(`${member ?? t.cluster.metadata.name}: no member is up to connect to`);
+    const i = m.address.lastIndexOf(':');
+    const child = spawn('redis-cli', ['-c', '-h', m.address.slice(0, i), '-p', m.address.slice(i + 1), ...args], {
+      stdio: 'inherit',
+      env: { ...process.env, ...(password ? { REDISCLI_AUTH: password } : {}) },
+    });
+    const code = await new Promise<number>((resolve) => {
+      child.once('exit', (c) => resolve(c ?? 1));
+      child.once('error', () => resolve(127));
+    });
+    if (code === 127) throw new InputError('redis-cli not found on PATH');
+    process.exitCode = code;
+  });
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,56 @@
+import { rm } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { InputError, OperationError } from '../../errors.js';
+import { callControl } from '../../platform/local/control.js';
+import { requireLocalCluster } from '../../platform/local/resolve.js';
+import { pidAlive, stopOrphans, supervisorPid } from '../../platform/local/supervisor.js';
+import { printLine, progressPrinter } from '../output.js';
+import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
+
+interface DownFlags extends LocalTargetFlags {
+  purge?: boolean;
+  yes?: boolean;
+}
+
+export function registerDown(program: Command): void {
+  const cmd = program
+    .command('down')
+    .description('stop the local cluster: the supervisor and every member (gracefully: Redis saves); volumes are kept unless --purge')
+    .option('--purge', "also delete the cluster's state directory: volumes (all data), password, logs")
+    .option('-y, --yes', 'do not ask for confirmation before --purge');
+  addLocalOptions(cmd, false).action(async (flags: DownFlags) => {
+    const report = progressPrinter();
+    const target = await requireLocalCluster(flags);
+    const { state, cluster } = target;
+    const name = cluster.metadata.name;
+    if (flags.purge && !flags.yes) await confirmPurge(name, state.dir);
+    const pid = await supervisorPid(state);
+    if (pid !== undefined) {
+      report(`stopping supervisor pid ${pid} and the members of ${name}`);
+      await callControl(state.controlSocket, { op: 'stop' });
+      const deadline = Date.now() + 60_000;
+      while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      if (pidAlive(pid)) throw new OperationError(`supervisor pid ${pid} did not stop within 60 s`);
+    } else {
+      // No supervisor (it was killed): stop member processes it may have left behind.
+      await stopOrphans(state, report);
+    }
+    if (flags.purge) {
+      await rm(state.dir, { recursive: true, force: true });
+      printLine(`cluster ${name} stopped and purged (${state.dir} deleted)`);
+    } else {
+      printLine(`cluster ${name} stopped; data kept in ${state.dir} (\`rck up\` brings it back, \`rck down --purge\` deletes it)`);
+    }
+  });
+}
+
+async function confirmPurge(name: string, dir: string): Promise<void> {
+  if (!process.stdin.isTTY) {
+    throw new InputError(`refusing to delete the volumes of cluster ${name} without confirmation`, { hint: 'pass --yes' });
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await rl.question(`Delete cluster ${name} and ALL its data in ${dir}? Type the cluster name to confirm: `);
+  rl.close();
+  if (answer.trim() !== name) throw new InputError('purge not confirmed; nothing was deleted');
+}

@@ -1,0 +1,38 @@
+/** `rck status` without --node: the local cluster's members, roles and health. */
+import { type LocalStatus, readLocalStatus } from '../../platform/local/local-status.js';
+import { requireLocalCluster } from '../../platform/local/resolve.js';
+import type { LocalTargetFlags } from './local-options.js';
+import { printJson, printLine, renderTable } from '../output.js';
+
+export async function localStatusAction(flags: LocalTargetFlags & { json?: boolean }): Promise<void> {
+  const target = await requireLocalCluster(flags);
+  const status = await readLocalStatus(target, await target.state.password(target.cluster));
+  if (flags.json) {
+    printJson(status);
+  } else {
+    printMembers(status);
+    printLine();
+    for (const c of status.conditions) printLine(`${c.type.padEnd(9)}${c.status.padEnd(6)}${c.reason}: ${c.message}`);
+    printLine(status.health.healthy ? 'health: ok' : `health: degraded: ${status.health.problems.join('; ')}`);
+    for (const w of status.health.warnings ?? []) printLine(`warning: ${w}`);
+    printLine(status.supervisor ? `supervisor: pid ${status.supervisor.pid} (${status.supervisor.phase})` : 'supervisor: not running (`rck up` starts it)');
+  }
+  if (!status.health.healthy) process.exitCode = 1;
+}
+
+export function printMembers(s: LocalStatus): void {
+  const rows = s.members.map((m) => [
+    m.name,
+    m.address,
+    m.up ? (m.role ?? '?') : '-',
+    m.master ?? '',
+    m.slots || '',
+    m.up ? m.keys : '',
+    m.role === 'replica' ? (m.linkUp ? 'up' : 'down') : '',
+    m.up ? 'Running' : m.phase,
+    m.restarts,
+    m.domain,
+  ]);
+  printLine(renderTable(['MEMBER', 'ADDRESS', 'ROLE', 'MASTER', 'SLOTS', 'KEYS', 'LINK', 'STATE', 'RESTARTS', 'DOMAIN'], rows));
+}
+

@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { startSupervisorProcess } from '../../platform/local/supervisor-process.js';
+import { readLocalStatus } from '../../platform/local/local-status.js';
+import { prepareUp } from '../../platform/local/prepare.js';
+import { resolveLocalCluster } from '../../platform/local/resolve.js';
+import { parseMillis } from '../options.js';
+import { printLine, progressPrinter } from '../output.js';
+import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
+import { printMembers } from './status-local.js';
+
+interface UpFlags extends LocalTargetFlags {
+  detach?: boolean;
+  timeout: string;
+}
+
+export function registerUp(program: Command): void {
+  const cmd = program
+    .command('up')
+    .description(
+      'start the local cluster (default: the seed, redis-app, 3 masters x 1 replica): members in ordinal order, each with its volume; ' +
+        'creates the cluster on first run only, then supervises it (restarts members that die)',
+    )
+    .option('-d, --detach', 'run the supervisor in the background (log: <state dir>/supervisor.log); stop it with `rck down`')
+    .option('--timeout <duration>', 'how long to wait for the cluster to be healthy before reporting it degraded', '60s');
+  addLocalOptions(cmd).action(async (flags: UpFlags) => {
+    const started = Date.now();
+    const report = progressPrinter();
+    const target = await resolveLocalCluster(flags);
+    const { state, cluster } = target;
+    const prep = await prepareUp(state, cluster);
+    if (prep.runningPid !== undefined) {
+      printLine(`cluster ${cluster.metadata.name} is already up (supervisor pid ${prep.runningPid}); nothing to do`);
+      return;
+    }
+    report(`${prep.isNew ? 'new' : 'existing'} cluster ${cluster.metadata.name} (redis ${prep.redisVersion}), state in ${state.dir}`);
+    const healthTimeoutMs = parseMillis(flags.timeout, '--timeout');
+    const r = await startSupervisorProcess(state, { foreground: !flags.detach, healthTimeoutMs }, report);
+    await summarize(target, started, r.created, r.healthy, r.problems);
+    if (flags.detach) {
+      printLine(`supervisor pid ${r.pid} runs in the background; log: ${state.supervisorLog}; stop with \`rck down\``);
+      return;
+    }
+    report('supervising; Ctrl-C stops the members and keeps their data');
+    await r.exited;
+    report('stopped');
+  });
+}
+
+async function summarize(target: Awaited<ReturnType<typeof resolveLocalCluster>>, started: number, created: boolean, healthy: boolean, problems: string[]): Promise<void> {
+  const { state, cluster } = target;
+  const status = await readLocalStatus({ ...target, exists: true }, await state.password(cluster));
+  printMembers(status);
+  const ms = Date.now() - started;
+  printLine(
+    healthy
+      ? `cluster ${cluster.metadata.name} is up and healthy in ${ms} ms (${created ? 'created' : 'existing cluster, not re-created'})`
+      : `cluster ${cluster.metadata.name} is up but degraded after ${ms} ms: ${problems.join('; ')}`,
+  );
+}

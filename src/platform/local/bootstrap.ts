@@ -1,0 +1,72 @@
+/**
+ * Bootstrap without a person: create the cluster once, when all members of a new
+ * cluster are up, then wait until it is healthy. Never re-create: once the state dir
+ * records the bootstrap, or the nodes already form a cluster, `up` only starts members.
+ */
+import { OperationError, errorText } from '../../errors.js';
+import { createCluster } from '../../ops/create.js';
+import { formatAddress } from '../../redis/address.js';
+import type { RedisCluster } from '../../spec/schema.js';
+import { observeCluster } from '../../topology/observe.js';
+import type { LocalPlatform } from './local-platform.js';
+import { type Health, localClusterHealth } from './health.js';
+import type { StateDir } from './state-dir.js';
+
+export interface BootstrapInput {
+  platform: LocalPlatform;
+  state: StateDir;
+  cluster: RedisCluster;
+  password?: string;
+  report: (line: string) => void;
+}
+
+/** Creates the cluster if this is its first `up`; returns whether it did. */
+export async function bootstrapIfNew(b: BootstrapInput): Promise<'created' | 'existing'> {
+  const id = await b.state.readIdentity();
+  if (id?.bootstrappedAt) return 'existing';
+  const members = await b.platform.listMembers();
+  const addrs = members.map((m) => m.address);
+  // A crash between create and recording it: the nodes know each other already.
+  const model = await observeCluster(addrs, { password: b.password, seedsOnly: true, timeoutMs: 2000 });
+  const joined = model.nodes.some((n) => n.table.length > 1 || (n.self?.slots.length ?? 0) > 0);
+  if (joined) {
+    await b.state.markBootstrapped();
+    return 'existing';
+  }
+  b.report(`creating the cluster: ${b.cluster.spec.masters} masters x ${b.cluster.spec.replicasPerMaster} replicas, placement ${b.cluster.spec.placement}`);
+  const result = await createCluster({
+    nodes: members.map((m) => ({ address: m.address, domain: m.domain })),
+    replicasPerMaster: b.cluster.spec.replicasPerMaster,
+    placement: b.cluster.spec.placement,
+    password: b.password,
+    convergeTimeoutMs: 30_000,
+    onProgress: (line) => b.report(`  ${line}`),
+  });
+  await b.state.markBootstrapped();
+  b.report(`cluster created in ${result.elapsedMs} ms`);
+  return 'created';
+}
+
+/** Polls (fast) until the cluster is healthy; throws with the remaining problems at the deadline. */
+export async function waitHealthy(b: BootstrapInput, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Health = { healthy: false, problems: ['not observed yet'] };
+  while (Date.now() < deadline && !signal?.aborted) {
+    last = await observeHealth(b.platform, b.cluster, b.password).catch((err) => ({ healthy: false, problems: [errorText(err)] }));
+    if (last.healthy) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new OperationError(`cluster ${b.cluster.metadata.name} not healthy after ${timeoutMs} ms: ${last.problems.slice(0, 3).join('; ')}`);
+}
+
+export async function observeHealth(platform: LocalPlatform, cluster: RedisCluster, password?: string): Promise<Health> {
+  const members = await platform.listMembers();
+  const up = members.filter((m) => m.up).map((m) => m.address);
+  if (up.length === 0) return { healthy: false, problems: ['no member is up'] };
+  const model = await observeCluster(up, { password, seedsOnly: true, timeoutMs: 1000 });
+  return localClusterHealth(model, members, cluster.spec.masters, cluster.spec.replicasPerMaster);
+}
+
+export function describeMembers(members: Array<{ name: string; address: { host: string; port: number } }>): string {
+  return members.map((m) => `${m.name}=${formatAddress(m.address)}`).join(' ');
+}

@@ -1,0 +1,324 @@
+/**
+ * LocalPlatform: members as redis-server processes on loopback, with StatefulSet
+ * semantics. Stable names and volumes; addresses that change when a member is re-created.
+ *
+ * restartPolicy Always: a member that exits by itself is restarted on its old address
+ * (a container restart), with CrashLoopBackOff-style delays. A member killed through
+ * `killMember` (like deleting a pod) is re-created with the same volume on a NEW port.
+ */
+import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
+import type { NodeAddress } from '../../redis/address.js';
+import type { RedisCluster } from '../../spec/schema.js';
+import { memberCount, memberName } from '../../spec/members.js';
+import type { Member, MemberPhase, Platform, PlatformEvent, PlatformEventType, RestartOptions } from '../platform.js';
+import { type SpawnedMember, describeExit, spawnMember, waitMemberReady } from './member-process.js';
+import { checkCanBind, portPairFree } from './preflight.js';
+import type { MemberRecord, MembersFile, StateDir } from './state-dir.js';
+
+interface Slot {
+  name: string;
+  ordinal: number;
+  domain: string;
+  host: string;
+  port: number;
+  phase: MemberPhase;
+  up: boolean;
+  restarts: number;
+  since?: string;
+  spawned?: SpawnedMember;
+  /** What should happen when the process exits. */
+  onExit: 'restart' | 'recreate' | 'stay-stopped';
+  /** Consecutive crashes, for back-off; reset once it stays up. */
+  crashes: number;
+  /** Re-create with an empty volume (the PVC was deleted with the pod). */
+  wipeOnRecreate?: boolean;
+  /** Serialises start/stop of one member. */
+  busy: Promise<void>;
+}
+
+const BACKOFF_MS = [0, 1000, 2000, 5000, 10_000, 30_000];
+const STOP_GRACE_MS = 15_000;
+
+/**
+ * Failure domain of a member: a ring over `masters` simulated nodes, so the seed's
+ * ordinal layout puts every master on its own node and every replica on another node
+ * than its master (member M+i lands on node (i+1) mod M), like 3 Kubernetes nodes would.
+ */
+export function localDomain(ordinal: number, masters: number): string {
+  return `local-node-${(ordinal + Math.floor(ordinal / masters)) % masters}`;
+}
+
+export class LocalPlatform implements Platform {
+  private readonly slots: Slot[];
+  private readonly listeners = new Set<(e: PlatformEvent) => void>();
+  private nextPort: number;
+  private closed = false;
+  private persisting: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly state: StateDir,
+    private readonly cluster: RedisCluster,
+    private readonly password: string | undefined,
+    previous?: MembersFile,
+    /** Delays re-creating a killed member (see recreate-gate.ts); resolves to a reason. */
+    private readonly recreateGate?: (member: string, oldAddress: NodeAddress) => Promise<string>,
+  ) {
+    const { spec } = cluster;
+    const n = memberCount(spec);
+    this.nextPort = previous?.nextPort ?? spec.local.basePort + n;
+    this.slots = Array.from({ length: n }, (_, ordinal) => {
+      const name = memberName(cluster.metadata.name, ordinal);
+      const prev = previous?.members.find((m) => m.name === name);
+      return {
+        name,
+        ordinal,
+        domain: localDomain(ordinal, spec.masters),
+        // Back where it was (a member may have moved to another 127.x address).
+        host: prev && this.inRange(prev.port) ? prev.host : spec.local.host,
+        port: prev && this.inRange(prev.port) ? prev.port : spec.local.basePort + ordinal,
+        phase: 'Pending' as MemberPhase,
+        up: false,
+        restarts: 0,
+        onExit: 'restart' as const,
+        crashes: 0,
+        busy: Promise.resolve(),
+      };
+    });
+  }
+
+  get clusterName(): string {
+    return this.cluster.metadata.name;
+  }
+
+  /** Addresses the members will use; call `reserveAddresses` first on `up`. */
+  addresses(): Array<{ name: string; address: NodeAddress; domain: string }> {
+    return this.slots.map((s) => ({ name: s.name, address: { host: s.host, port: s.port }, domain: s.domain }));
+  }
+
+  /** Moves members whose previous port is taken now to free ports (an `up` after `down`). */
+  async reserveAddresses(): Promise<void> {
+    for (const s of this.slots) {
+      if (!(await portPairFree(s.host, s.port))) s.port = await this.allocatePort(s);
+    }
+    await this.persist();
+  }
+
+  async listMembers(): Promise<Member[]> {
+    return this.slots.map((s) => ({
+      name: s.name,
+      ordinal: s.ordinal,
+      address: { host: s.host, port: s.port },
+      domain: s.domain,
+      phase: s.phase,
+      up: s.up,
+      restarts: s.restarts,
+      pid: s.spawned?.pid,
+      since: s.since,
+    }));
+  }
+
+  onEvent(listener: (e: PlatformEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Starts every member. Spawned in ordinal order without waiting for the previous one to
+   * be Ready (Parallel pod management): OrderedReady would only serialise a few ms each.
+   */
+  async startAll(): Promise<void> {
+    const results = await Promise.allSettled(this.slots.map((s) => this.startMember(s.name)));
+    const failed = results.findIndex((r) => r.status === 'rejected');
+    if (failed >= 0) throw (results[failed] as PromiseRejectedResult).reason;
+  }
+
+  startMember(name: string): Promise<void> {
+    const s = this.slot(name);
+    return this.serial(s, async () => {
+      if (s.spawned) return;
+      s.onExit = 'restart';
+      await this.launch(s);
+    });
+  }
+
+  stopMember(name: string): Promise<void> {
+    const s = this.slot(name);
+    return this.serial(s, () => this.terminate(s, 'SIGTERM', 'stay-stopped'));
+  }
+
+  /** SIGKILL now; the exit handler re-creates the member on a new address (with an empty volume if `loseVolume`). */
+  killMember(name: string, opts: { loseVolume?: boolean } = {}): Promise<void> {
+    const s = this.slot(name);
+    return this.serial(s, async () => {
+      if (!s.spawned) return;
+      s.wipeOnRecreate = opts.loseVolume === true;
+      this.emit(s, 'Killed', `killed pid ${s.spawned.pid} (SIGKILL); re-creating ${opts.loseVolume ? 'with an EMPTY volume' : 'with its volume'} on a new address`);
+      await this.terminate(s, 'SIGKILL', 'recreate');
+    });
+  }
+
+  restartMember(name: string, opts: RestartOptions = {}): Promise<void> {
+    const s = this.slot(name);
+    return this.serial(s, async () => {
+      if (opts.host && opts.host !== s.host) await checkCanBind(opts.host);
+      await this.terminate(s, 'SIGTERM', 'stay-stopped');
+      if (opts.host) s.host = opts.host;
+      if (opts.newAddress || opts.host) s.port = await this.allocatePort(s);
+      s.restarts++;
+      s.onExit = 'restart';
+      this.emit(s, 'Restarting', `restart requested${opts.newAddress ? `, new address ${s.host}:${s.port}` : ''}`);
+      await this.launch(s);
+    });
+  }
+
+  /** Stops every member gracefully (data kept); used by `down` and on supervisor exit. */
+  async stopAll(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.slots.map((s) => this.stopMember(s.name)));
+  }
+
+  private slot(name: string): Slot {
+    const s = this.slots.find((x) => x.name === name);
+    if (!s) throw new Error(`no member named ${name}`);
+    return s;
+  }
+
+  private serial(s: Slot, fn: () => Promise<void>): Promise<void> {
+    const run = s.busy.then(fn, fn);
+    s.busy = run.catch(() => {});
+    return run;
+  }
+
+  private async launch(s: Slot): Promise<void> {
+    s.phase = 'Starting';
+    s.up = false;
+    const spawned = await spawnMember({ state: this.state, name: s.name, host: s.host, port: s.port, password: this.password });
+    s.spawned = spawned;
+    void spawned.exited.then((e) => this.handleExit(s, spawned, describeExit(e)));
+    this.emit(s, 'Started', `pid ${spawned.pid} on ${s.host}:${s.port}`);
+    await this.persist();
+    try {
+      await waitMemberReady(s.host, s.port, this.password, spawned);
+    } catch (err) {
+      const last = await lastLogLine(this.state.memberLog(s.name));
+      throw new Error(`${s.name}: ${(err as Error).message}${last ? `: "${last}"` : ''} (log: ${this.state.memberLog(s.name)})`);
+    }
+    if (s.spawned !== spawned) return; // exited meanwhile; the exit handler took over
+    s.phase = 'Running';
+    s.up = true;
+    s.since = new Date().toISOString();
+    this.emit(s, 'Ready', `answering on ${s.host}:${s.port}`);
+    const stable = setTimeout(() => {
+      if (s.spawned === spawned) s.crashes = 0;
+    }, 10_000);
+    stable.unref();
+  }
+
+  private async terminate(s: Slot, signal: NodeJS.Signals, then: Slot['onExit']): Promise<void> {
+    const spawned = s.spawned;
+    if (!spawned) {
+      if (then === 'stay-stopped') s.phase = 'Stopped';
+      return;
+    }
+    s.onExit = then;
+    s.phase = 'Stopping';
+    spawned.proc.kill(signal);
+    const timer = setTimeout(() => spawned.proc.kill('SIGKILL'), STOP_GRACE_MS);
+    await spawned.exited;
+    clearTimeout(timer);
+    // Let the exit handler run before the caller continues.
+    await new Promise((r) => setImmediate(r));
+  }
+
+  private async handleExit(s: Slot, spawned: SpawnedMember, how: string): Promise<void> {
+    if (s.spawned !== spawned) return;
+    s.spawned = undefined;
+    s.up = false;
+    const action = s.onExit;
+    if (action === 'stay-stopped' || this.closed) {
+      s.phase = 'Stopped';
+      this.emit(s, 'Stopped', `stopped (${how})`);
+      return;
+    }
+    s.phase = 'Pending';
+    s.restarts++;
+    if (action === 'recreate') {
+      if (this.recreateGate) {
+        const why = await this.recreateGate(s.name, { host: s.host, port: s.port }).catch((err: Error) => err.message);
+        if (this.closed || s.spawned) return;
+        this.emit(s, 'Restarting', `re-creating now (${why})`);
+      }
+      s.port = await this.allocatePort(s);
+      if (s.wipeOnRecreate) {
+        s.wipeOnRecreate = false;
+        const data = this.state.memberData(s.name);
+        await rm(data, { recursive: true, force: true });
+        await mkdir(data, { recursive: true, mode: 0o700 });
+        this.emit(s, 'Recreated', `re-creating on new address ${s.host}:${s.port} with an empty volume`);
+      } else {
+        this.emit(s, 'Recreated', `re-creating on new address ${s.host}:${s.port} with the same volume`);
+      }
+    } else {
+      const delay = BACKOFF_MS[Math.min(s.crashes, BACKOFF_MS.length - 1)]!;
+      s.crashes++;
+      this.emit(s, delay ? 'BackOff' : 'Exited', `exited by itself (${how}); restarting on ${s.host}:${s.port}${delay ? ` in ${delay} ms` : ''}`);
+      if (delay) await new Promise((r) => setTimeout(r, delay));
+      if (this.closed || s.spawned) return;
+      if (!(await portPairFree(s.host, s.port))) s.port = await this.allocatePort(s);
+    }
+    s.onExit = 'restart';
+    await this.serial(s, async () => {
+      if (this.closed || s.spawned) return;
+      await this.launch(s);
+    }).catch((err) => this.emit(s, 'Exited', `restart failed: ${(err as Error).message}`));
+  }
+
+  private inRange(port: number): boolean {
+    const { basePort, portCount } = this.cluster.spec.local;
+    return port >= basePort && port < basePort + portCount;
+  }
+
+  /** Next free port in the range, round robin, never one another member holds. */
+  private async allocatePort(s: Slot): Promise<number> {
+    const { basePort, portCount } = this.cluster.spec.local;
+    const taken = new Set(this.slots.map((x) => x.port));
+    for (let i = 0; i < portCount; i++) {
+      const port = basePort + ((this.nextPort - basePort + i) % portCount);
+      if (taken.has(port)) continue;
+      if (await portPairFree(s.host, port)) {
+        this.nextPort = basePort + ((port - basePort + 1) % portCount);
+        return port;
+      }
+    }
+    throw new Error(`${s.name}: no free port left in ${basePort}..${basePort + portCount - 1}`);
+  }
+
+  /**
+   * Records addresses and pids. Writes are chained and each takes its snapshot when it
+   * runs, so a slow earlier write can never land last with stale pids (the next
+   * supervisor relies on them to find leftover processes).
+   */
+  private persist(): Promise<void> {
+    const write = async () => {
+      const members: MemberRecord[] = this.slots.map((s) => ({ name: s.name, ordinal: s.ordinal, host: s.host, port: s.port, pid: s.spawned?.pid }));
+      await this.state.writeMembers({ nextPort: this.nextPort, members });
+    };
+    const run = this.persisting.then(write, write);
+    this.persisting = run.catch(() => {});
+    return run;
+  }
+
+  private emit(s: Slot, type: PlatformEventType, message: string): void {
+    const e: PlatformEvent = { time: new Date().toISOString(), member: s.name, type, message };
+    for (const l of this.listeners) l(e);
+    void appendFile(this.state.eventsFile, `${JSON.stringify(e)}\n`, { mode: 0o600 }).catch(() => {});
+    if (type === 'Recreated' || type === 'Stopped') void this.persist().catch(() => {});
+  }
+}
+
+/** The member's last log line: why redis-server refused to start, usually. */
+async function lastLogLine(path: string): Promise<string | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  const line = text.trimEnd().split('\n').pop()?.trim();
+  return line ? line.slice(0, 200) : undefined;
+}

@@ -1,0 +1,134 @@
+/**
+ * The local cluster as `rck status` shows it: platform members (from the running
+ * supervisor, or the state dir when none runs) joined with what the nodes report.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Condition, conditionsFor } from '../../controller/conditions.js';
+import type { Observation } from '../../controller/observation.js';
+import { planHeal } from '../../plan/heal/index.js';
+import { nodeTimeoutMs } from '../../spec/members.js';
+import type { ClusterModel } from '../../topology/model.js';
+import { formatAddress } from '../../redis/address.js';
+import { observeCluster } from '../../topology/observe.js';
+import { countSlots } from '../../topology/slots.js';
+import type { Member } from '../platform.js';
+import { callControl } from './control.js';
+import { type Health, localClusterHealth } from './health.js';
+import { CONDITIONS_FILE } from './controller-loop.js';
+import { localDomain } from './local-platform.js';
+import type { LocalTarget } from './resolve.js';
+import type { SupervisorStatus } from './supervisor.js';
+import { supervisorPid } from './supervisor.js';
+
+export interface MemberStatus {
+  name: string;
+  ordinal: number;
+  /** host:port as clients reach it now. */
+  address: string;
+  domain: string;
+  phase: string;
+  up: boolean;
+  restarts: number;
+  pid?: number;
+  /** As the node itself reports it; absent when it did not answer. */
+  role?: 'master' | 'replica';
+  nodeId?: string;
+  /** Replicas: the member name of their master. */
+  master?: string;
+  slots: number;
+  keys: number;
+  /** Replicas: replication link to the master is up. */
+  linkUp?: boolean;
+}
+
+export interface LocalStatus {
+  cluster: string;
+  stateDir: string;
+  supervisor: { pid: number; phase: string } | null;
+  /** Ready / Degraded / Healing, shaped like Kubernetes conditions. */
+  conditions: Condition[];
+  health: Health;
+  members: MemberStatus[];
+}
+
+export async function readLocalStatus(t: LocalTarget, password: string | undefined): Promise<LocalStatus> {
+  const pid = await supervisorPid(t.state);
+  let sup: SupervisorStatus | undefined;
+  if (pid !== undefined) sup = await callControl<SupervisorStatus>(t.state.controlSocket, { op: 'status' }, 5000).catch(() => undefined);
+  const members: Member[] = sup?.members ?? (await membersFromState(t));
+  const up = members.filter((m) => m.up).map((m) => m.address);
+  const model = up.length ? await observeCluster(up, { password, seedsOnly: true, timeoutMs: 1000 }) : { nodes: [], unreachable: [], observedAt: Date.now() };
+  const byAddr = new Map(model.nodes.map((n) => [formatAddress(n.address), n]));
+  const nameById = new Map<string, string>();
+  for (const m of members) {
+    const n = byAddr.get(formatAddress(m.address));
+    if (n?.id) nameById.set(n.id, m.name);
+  }
+  const out: MemberStatus[] = members.map((m) => {
+    const n = byAddr.get(formatAddress(m.address));
+    const self = n?.self;
+    return {
+      name: m.name,
+      ordinal: m.ordinal,
+      address: formatAddress(m.address),
+      domain: m.domain,
+      phase: m.phase,
+      up: m.up && n !== undefined,
+      restarts: m.restarts,
+      pid: m.pid,
+      role: self?.role,
+      nodeId: n?.id || undefined,
+      master: self?.role === 'replica' && self.masterId ? (nameById.get(self.masterId) ?? self.masterId.slice(0, 8)) : undefined,
+      slots: self ? countSlots(self.slots) : 0,
+      keys: n?.keys ?? 0,
+      linkUp: self?.role === 'replica' ? n?.replication.masterLinkUp : undefined,
+    };
+  });
+  const health = localClusterHealth(model, members, t.cluster.spec.masters, t.cluster.spec.replicasPerMaster);
+  return {
+    cluster: t.cluster.metadata.name,
+    stateDir: t.state.dir,
+    supervisor: sup ? { pid: sup.pid, phase: sup.phase } : null,
+    conditions: (sup && (await controllerConditions(t))) || conditionsNow(t, members, model),
+    health,
+    members: out,
+  };
+}
+
+/** The running controller's conditions, when it wrote them in the last few seconds. */
+async function controllerConditions(t: LocalTarget): Promise<Condition[] | undefined> {
+  try {
+    const file = JSON.parse(await readFile(join(t.state.dir, CONDITIONS_FILE), 'utf8')) as { observedAt: string; conditions: Condition[] };
+    return Date.now() - Date.parse(file.observedAt) < 5000 ? file.conditions : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Conditions from this observation alone (no controller runs, or it is busy). */
+function conditionsNow(t: LocalTarget, members: Member[], model: ClusterModel): Condition[] {
+  const { spec } = t.cluster;
+  const desired = { masters: spec.masters, replicasPerMaster: spec.replicasPerMaster, nodeTimeoutMs: nodeTimeoutMs(spec), placement: spec.placement };
+  const byAddr = new Map(model.nodes.map((n) => [formatAddress(n.address), n]));
+  const obs: Observation = {
+    at: Date.now(),
+    members: members.map((m) => ({ name: m.name, ordinal: m.ordinal, address: m.address, domain: m.domain, up: m.up, node: m.up ? byAddr.get(formatAddress(m.address)) : undefined })),
+    model,
+  };
+  return conditionsFor(obs, desired, planHeal(obs, desired));
+}
+
+/** Members as last recorded, all down: no supervisor runs them. */
+async function membersFromState(t: LocalTarget): Promise<Member[]> {
+  const rec = await t.state.readMembers();
+  return (rec?.members ?? []).map((m) => ({
+    name: m.name,
+    ordinal: m.ordinal,
+    address: { host: m.host, port: m.port },
+    domain: localDomain(m.ordinal, t.cluster.spec.masters),
+    phase: 'Stopped' as const,
+    up: false,
+    restarts: 0,
+  }));
+}

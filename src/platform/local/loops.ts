@@ -1,0 +1,12 @@
+/**
+ * Reconcile loops the supervisor runs once the cluster is up, in the foreground
+ * (`rck up`) and detached alike (both run supervisor-main.js). A loop's pass never
+ * overlaps the next one (the supervisor skips a tick while a pass runs), and
+ * `ctx.signal` aborts when the supervisor stops.
+ */
+import { controllerLoop } from './controller-loop.js';
+import type { ReconcileLoop } from './supervisor.js';
+
+export function supervisorLoops(): ReconcileLoop[] {
+  return [controllerLoop()];
+}

@@ -1,0 +1,76 @@
+/**
+ * Checks run before anything is started: redis-server present and >= 7, ports free.
+ * Each failure is one InputError line; nothing has been started or written yet.
+ */
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
+import { promisify } from 'node:util';
+import { InputError } from '../../errors.js';
+
+const run = promisify(execFile);
+
+export const REDIS_SERVER = process.env.RCK_REDIS_SERVER || 'redis-server';
+
+/** Returns the redis-server version, or throws when missing or older than 7. */
+export async function checkRedisServer(binary = REDIS_SERVER): Promise<string> {
+  let out: string;
+  try {
+    out = (await run(binary, ['--version'], { timeout: 5000 })).stdout;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new InputError(`redis-server not found (looked for "${binary}" on PATH)`, {
+        subject: binary,
+        hint: 'install Redis 7 or newer (Debian: sudo apt-get install redis-server), or set RCK_REDIS_SERVER',
+      });
+    }
+    throw new InputError(`${binary} --version failed: ${(err as Error).message.split('\n')[0]}`, { subject: binary });
+  }
+  const m = /v=(\d+)\.(\d+)\.(\d+)/.exec(out);
+  if (!m) throw new InputError(`${binary} --version printed no version: "${out.trim().slice(0, 80)}"`, { subject: binary });
+  const version = `${m[1]}.${m[2]}.${m[3]}`;
+  if (Number(m[1]) < 7) {
+    throw new InputError(`redis-server ${version} is too old: rck needs Redis 7 or newer`, { subject: binary });
+  }
+  return version;
+}
+
+/** True when `port` can be bound on `host` right now. */
+export function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
+/** Refuses a loopback address this OS cannot bind (macOS has only 127.0.0.1). */
+export async function checkCanBind(host: string): Promise<void> {
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) throw new InputError(`--host ${host}: must be a loopback IPv4 address (127.x.y.z)`);
+  const err = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+    const srv = createServer();
+    srv.once('error', (e) => resolve(e));
+    srv.listen({ port: 0, host }, () => srv.close(() => resolve(undefined)));
+  });
+  if (err) throw new InputError(`--host ${host}: this machine cannot listen on it (${err.code ?? err.message})`, { subject: host });
+}
+
+/** Both the client port and its cluster bus port (+10000) are free. */
+export async function portPairFree(host: string, port: number): Promise<boolean> {
+  return (await portFree(host, port)) && (await portFree(host, port + 10000));
+}
+
+/** Throws naming the first port (or bus port) that is taken. */
+export async function checkPortsFree(host: string, ports: Array<{ port: number; member: string }>): Promise<void> {
+  for (const { port, member } of ports) {
+    for (const p of [port, port + 10000]) {
+      if (!(await portFree(host, p))) {
+        const what = p === port ? 'port' : 'cluster bus port';
+        throw new InputError(`${what} ${host}:${p} for member ${member} is already in use`, {
+          subject: `${host}:${p}`,
+          hint: 'choose a free range with spec.local.basePort, or stop what is using it',
+        });
+      }
+    }
+  }
+}

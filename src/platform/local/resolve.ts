@@ -1,0 +1,69 @@
+/**
+ * Which local cluster a command means: `-f spec` names it, else `--name`, else the
+ * cluster a member name belongs to (`redis-app-0` -> `redis-app`), else the only
+ * cluster under the state home, else the default `redis-app`.
+ */
+import { InputError } from '../../errors.js';
+import { defaultCluster, loadSpecFile } from '../../spec/load.js';
+import type { RedisCluster } from '../../spec/schema.js';
+import { StateDir, listClusters, stateHome } from './state-dir.js';
+
+export interface LocalTargetFlags {
+  file?: string;
+  name?: string;
+  stateDir?: string;
+}
+
+export interface LocalTarget {
+  state: StateDir;
+  /** The spec from -f, else the one applied by the last `up`, else the default. */
+  cluster: RedisCluster;
+  /** Whether the state dir holds a cluster already. */
+  exists: boolean;
+}
+
+export async function resolveLocalCluster(flags: LocalTargetFlags, memberHint?: string): Promise<LocalTarget> {
+  if (flags.file) {
+    const cluster = await loadSpecFile(flags.file);
+    const state = StateDir.forCluster(cluster.metadata.name, flags.stateDir);
+    return { state, cluster, exists: await state.exists() };
+  }
+  const name = flags.name ?? (flags.stateDir ? undefined : await guessName(memberHint));
+  const state = flags.stateDir ? new StateDir(flags.stateDir) : StateDir.forCluster(name ?? defaultCluster().metadata.name);
+  if (await state.exists()) return { state, cluster: await state.readSpec(), exists: true };
+  const cluster = defaultCluster();
+  if (name) cluster.metadata.name = name;
+  return { state, cluster, exists: false };
+}
+
+/** Like resolveLocalCluster, but the cluster must exist already. */
+export async function requireLocalCluster(flags: LocalTargetFlags, memberHint?: string): Promise<LocalTarget> {
+  const t = await resolveLocalCluster(flags, memberHint);
+  if (!t.exists) {
+    throw new InputError(`no local cluster "${t.cluster.metadata.name}" in ${t.state.dir}`, { hint: 'run `rck up` first, or pass -f/--name/--state-dir' });
+  }
+  return t;
+}
+
+/** Checks that `member` is a member of the cluster (`<name>-<ordinal>`). */
+export function checkMemberName(t: LocalTarget, member: string): void {
+  const { name } = t.cluster.metadata;
+  const m = new RegExp(`^${name.replace(/[-]/g, '\\-')}-(\\d+)$`).exec(member);
+  const count = t.cluster.spec.masters * (1 + t.cluster.spec.replicasPerMaster);
+  if (!m || Number(m[1]) >= count) {
+    throw new InputError(`no member "${member}" in cluster ${name} (members are ${name}-0 .. ${name}-${count - 1})`, { subject: member });
+  }
+}
+
+async function guessName(memberHint?: string): Promise<string | undefined> {
+  const clusters = await listClusters();
+  if (memberHint) {
+    const m = /^(.+)-\d+$/.exec(memberHint);
+    if (m && clusters.includes(m[1]!)) return m[1];
+  }
+  if (clusters.length === 1) return clusters[0];
+  if (clusters.length > 1) {
+    throw new InputError(`several local clusters under ${stateHome()} (${clusters.join(', ')}): pass --name or -f`);
+  }
+  return undefined;
+}

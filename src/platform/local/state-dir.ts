@@ -1,0 +1,221 @@
+/**
+ * The local state directory of one cluster: everything `rck up` needs to bring the same
+ * cluster back, and what the other commands read to find it.
+ *
+ *   <root>/<name>/                 root: $RCK_STATE_HOME, else $XDG_STATE_HOME/rck, else ~/.local/state/rck
+ *     cluster.json                 identity (name, uid, size, bootstrappedAt) - refuses a foreign cluster
+ *     spec.json                    the applied spec
+ *     secret                       the generated password (0600)
+ *     redis.conf                   shared configuration (the ConfigMap)
+ *     members.json                 each member's last address (so `up` after `down` reuses ports)
+ *     supervisor.json              pid of the running supervisor, its log file
+ *     supervisor.log               supervisor output with --detach
+ *     events.jsonl                 platform events, one JSON object a line
+ *     members/<member>/member.conf the member's own conf with the password (0600)
+ *     members/<member>/data/       the member's volume: nodes.conf, appendonlydir
+ *     members/<member>/redis.log   the member's log (container logs)
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { chmod, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { InputError, errorText } from '../../errors.js';
+import { memberCount } from '../../spec/members.js';
+import type { RedisCluster } from '../../spec/schema.js';
+
+export const STATE_FORMAT = 1;
+
+export interface ClusterIdentity {
+  format: number;
+  name: string;
+  uid: string;
+  createdAt: string;
+  masters: number;
+  replicasPerMaster: number;
+  /** Set once the engine created the cluster; `up` never creates it again after this. */
+  bootstrappedAt?: string;
+}
+
+export interface MemberRecord {
+  name: string;
+  ordinal: number;
+  host: string;
+  port: number;
+  pid?: number;
+}
+
+export interface MembersFile {
+  /** Next port to try when a member needs a new address (round robin over the range). */
+  nextPort: number;
+  members: MemberRecord[];
+}
+
+export interface SupervisorRecord {
+  pid: number;
+  startedAt: string;
+  logFile?: string;
+}
+
+/** Root under which each cluster gets `<name>/`. */
+export function stateHome(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.RCK_STATE_HOME) return resolve(env.RCK_STATE_HOME);
+  if (env.XDG_STATE_HOME) return join(resolve(env.XDG_STATE_HOME), 'rck');
+  return join(homedir(), '.local', 'state', 'rck');
+}
+
+export class StateDir {
+  constructor(readonly dir: string) {}
+
+  static forCluster(name: string, explicitDir?: string): StateDir {
+    return new StateDir(explicitDir ? resolve(explicitDir) : join(stateHome(), name));
+  }
+
+  get clusterFile(): string { return join(this.dir, 'cluster.json'); }
+  get specFile(): string { return join(this.dir, 'spec.json'); }
+  get secretFile(): string { return join(this.dir, 'secret'); }
+  get sharedConf(): string { return join(this.dir, 'redis.conf'); }
+  get membersFile(): string { return join(this.dir, 'members.json'); }
+  get supervisorFile(): string { return join(this.dir, 'supervisor.json'); }
+  get supervisorLog(): string { return join(this.dir, 'supervisor.log'); }
+  get eventsFile(): string { return join(this.dir, 'events.jsonl'); }
+  memberDir(member: string): string { return join(this.dir, 'members', member); }
+  memberConf(member: string): string { return join(this.memberDir(member), 'member.conf'); }
+  memberData(member: string): string { return join(this.memberDir(member), 'data'); }
+  memberLog(member: string): string { return join(this.memberDir(member), 'redis.log'); }
+
+  /** Unix socket of the supervisor's control channel; short path when the dir is deep (108-byte limit). */
+  get controlSocket(): string {
+    const p = join(this.dir, 'control.sock');
+    if (p.length < 100) return p;
+    return join(tmpdir(), `rck-${createHash('sha1').update(this.dir).digest('hex').slice(0, 16)}.sock`);
+  }
+
+  async exists(): Promise<boolean> {
+    return (await readJson<ClusterIdentity>(this.clusterFile)) !== undefined;
+  }
+
+  async readIdentity(): Promise<ClusterIdentity | undefined> {
+    return readJson<ClusterIdentity>(this.clusterFile);
+  }
+
+  /**
+   * Checks this directory may hold `cluster` and returns its identity if it already does.
+   * Refuses a directory of another cluster, a non-rck directory, or a size change.
+   */
+  async checkOwnership(cluster: RedisCluster): Promise<ClusterIdentity | undefined> {
+    const name = cluster.metadata.name;
+    const id = await this.readIdentity();
+    if (!id) {
+      const entries = await readdir(this.dir).catch(() => [] as string[]);
+      if (entries.length > 0) {
+        throw new InputError(`state directory ${this.dir} is not empty and holds no rck cluster; refusing to use it`, { subject: this.dir });
+      }
+      return undefined;
+    }
+    if (id.name !== name) {
+      throw new InputError(`state directory ${this.dir} belongs to cluster "${id.name}", not "${name}"`, {
+        subject: this.dir,
+        hint: 'use another --state-dir, or the spec of that cluster',
+      });
+    }
+    const { masters, replicasPerMaster } = cluster.spec;
+    if (id.masters !== masters || id.replicasPerMaster !== replicasPerMaster) {
+      throw new InputError(
+        `spec.masters/replicasPerMaster: ${masters}x${replicasPerMaster} differs from the existing cluster "${name}" (${id.masters}x${id.replicasPerMaster}); scaling is not supported yet`,
+        { subject: 'spec.masters' },
+      );
+    }
+    return id;
+  }
+
+  /** Creates the directory and identity for a new cluster. */
+  async init(cluster: RedisCluster): Promise<ClusterIdentity> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const id: ClusterIdentity = {
+      format: STATE_FORMAT,
+      name: cluster.metadata.name,
+      uid: randomUUID(),
+      createdAt: new Date().toISOString(),
+      masters: cluster.spec.masters,
+      replicasPerMaster: cluster.spec.replicasPerMaster,
+    };
+    await writeJson(this.clusterFile, id);
+    return id;
+  }
+
+  async markBootstrapped(): Promise<void> {
+    const id = await this.readIdentity();
+    if (!id || id.bootstrappedAt) return;
+    await writeJson(this.clusterFile, { ...id, bootstrappedAt: new Date().toISOString() });
+  }
+
+  async writeSpec(cluster: RedisCluster): Promise<void> {
+    await writeJson(this.specFile, cluster);
+  }
+
+  async readSpec(): Promise<RedisCluster> {
+    const spec = await readJson<RedisCluster>(this.specFile);
+    if (!spec) throw new InputError(`no cluster in ${this.dir} (run \`rck up\` first)`, { subject: this.dir });
+    return spec;
+  }
+
+  /** The password, generated on first use when auth is on; undefined when auth is off. */
+  async password(cluster: RedisCluster, create = false): Promise<string | undefined> {
+    if (!cluster.spec.auth.enabled) return undefined;
+    try {
+      return (await readFile(this.secretFile, 'utf8')).trim();
+    } catch {
+      if (!create) return undefined;
+    }
+    const pw = randomBytes(24).toString('base64url');
+    await writeFile(this.secretFile, `${pw}\n`, { mode: 0o600 });
+    await chmod(this.secretFile, 0o600);
+    return pw;
+  }
+
+  async readMembers(): Promise<MembersFile | undefined> {
+    return readJson<MembersFile>(this.membersFile);
+  }
+
+  async writeMembers(m: MembersFile): Promise<void> {
+    await writeJson(this.membersFile, m);
+  }
+
+  async readSupervisor(): Promise<SupervisorRecord | undefined> {
+    return readJson<SupervisorRecord>(this.supervisorFile);
+  }
+}
+
+/** Names of clusters under the state home, for commands run without -f/--name. */
+export async function listClusters(): Promise<string[]> {
+  const root = stateHome();
+  const names = await readdir(root).catch(() => [] as string[]);
+  const out: string[] = [];
+  for (const n of names.sort()) if (await new StateDir(join(root, n)).exists()) out.push(n);
+  return out;
+}
+
+export function expectedMembers(cluster: RedisCluster): number {
+  return memberCount(cluster.spec);
+}
+
+async function readJson<T>(path: string): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new InputError(`${path}: corrupt state file (${errorText(err)})`, { subject: path });
+  }
+}
+
+/** Atomic write (temp + rename) so a crash never leaves half a file; 0600 because state may be sensitive. */
+export async function writeJson(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  await rename(tmp, path);
+}

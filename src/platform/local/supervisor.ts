@@ -1,0 +1,318 @@
+/**
+ * The supervisor: one process per local cluster (the kubelet + StatefulSet controller).
+ * It owns the member processes, bootstraps a new cluster, answers the control socket
+ * and runs reconcile loops: the controller (issue 4) plugs in as a ReconcileLoop and
+ * sees only the Platform interface.
+ */
+import { readFileSync } from 'node:fs';
+import { readlink, rm, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:net';
+import { errorText } from '../../errors.js';
+import { rolloutRestart } from '../../controller/rollout.js';
+import { handOver } from '../../ops/handover.js';
+import { withPool } from '../../redis/pool.js';
+import { renderSharedConf } from '../../spec/redis-conf.js';
+import { nodeTimeoutMs } from '../../spec/members.js';
+import type { RedisCluster } from '../../spec/schema.js';
+import type { NodeAddress } from '../../redis/address.js';
+import { waitUntilNoticed } from './recreate-gate.js';
+import type { Member, Platform, PlatformEvent } from '../platform.js';
+import { bootstrapIfNew, observeHealth, waitHealthy } from './bootstrap.js';
+import { type ControlRequest, serveControl } from './control.js';
+import type { Health } from './health.js';
+import { LocalPlatform } from './local-platform.js';
+import type { StateDir } from './state-dir.js';
+
+export interface ReconcileContext {
+  platform: Platform;
+  cluster: RedisCluster;
+  password?: string;
+  signal: AbortSignal;
+  report: (line: string) => void;
+  /** The cluster's local state directory (events.jsonl lives there). */
+  stateDir: string;
+}
+
+/** A periodic level-triggered loop run inside the supervisor (the controller is one). */
+export interface ReconcileLoop {
+  name: string;
+  intervalMs: number;
+  reconcile(ctx: ReconcileContext): Promise<void>;
+}
+
+export type SupervisorPhase = 'Starting' | 'Bootstrapping' | 'Running' | 'Stopping';
+
+export interface SupervisorStatus {
+  cluster: string;
+  pid: number;
+  phase: SupervisorPhase;
+  health?: Health;
+  members: Member[];
+}
+
+export interface SupervisorOptions {
+  state: StateDir;
+  /** Progress and event lines (stderr in the foreground, the log file detached). */
+  report: (line: string) => void;
+  loops?: ReconcileLoop[];
+  /** How long `up` waits for a healthy cluster before reporting it as degraded. */
+  healthTimeoutMs?: number;
+  logFile?: string;
+}
+
+export class Supervisor {
+  private platform?: LocalPlatform;
+  private cluster?: RedisCluster;
+  private password?: string;
+  private server?: Server;
+  private phase: SupervisorPhase = 'Starting';
+  private health?: Health;
+  private readonly abort = new AbortController();
+  private stopping?: Promise<void>;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private markDone!: () => void;
+  private readonly done = new Promise<void>((r) => (this.markDone = r));
+
+  constructor(private readonly opts: SupervisorOptions) {}
+
+  /**
+   * Starts members and bootstraps; resolves once the cluster is healthy (or the health
+   * deadline passed: then it keeps running degraded and says why). Call `stopped()` to
+   * wait for the end.
+   */
+  async start(): Promise<{ created: boolean; health: Health }> {
+    const { state, report } = this.opts;
+    await claimSupervisor(state, this.opts.logFile);
+    try {
+      const cluster = await state.readSpec();
+      this.cluster = cluster;
+      this.password = await state.password(cluster);
+      await writeFile(state.sharedConf, renderSharedConf(cluster.spec, cluster.metadata.name), { mode: 0o644 });
+      await stopOrphans(state, report);
+      const platform = new LocalPlatform(state, cluster, this.password, await state.readMembers(), (member, gone) =>
+        this.recreateGate(member, gone),
+      );
+      this.platform = platform;
+      platform.onEvent((e) => this.onPlatformEvent(e));
+      this.server = await serveControl(state.controlSocket, (req) => this.handle(req));
+      await platform.reserveAddresses();
+      report(`starting ${platform.addresses().length} members of ${cluster.metadata.name}`);
+      await platform.startAll();
+      this.phase = 'Bootstrapping';
+      const b = { platform, state, cluster, password: this.password, report };
+      const created = (await bootstrapIfNew(b)) === 'created';
+      try {
+        await waitHealthy(b, this.opts.healthTimeoutMs ?? 30_000, this.abort.signal);
+        this.health = { healthy: true, problems: [] };
+      } catch (err) {
+        this.health = { healthy: false, problems: [errorText(err)] };
+      }
+      this.phase = 'Running';
+      this.startLoops();
+      return { created, health: this.health };
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /** Resolves when the supervisor has stopped (after `stop()`). */
+  stopped(): Promise<void> {
+    return this.done;
+  }
+
+  /** Stops loops and members (gracefully, data kept), closes the socket, releases the claim. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.phase = 'Stopping';
+      this.abort.abort();
+      for (const t of this.timers) clearInterval(t);
+      await this.platform?.stopAll();
+      await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+      await rm(this.opts.state.controlSocket, { force: true });
+      await releaseSupervisor(this.opts.state);
+      this.markDone();
+    })();
+    return this.stopping;
+  }
+
+  async status(): Promise<SupervisorStatus> {
+    return {
+      cluster: this.cluster?.metadata.name ?? '',
+      pid: process.pid,
+      phase: this.phase,
+      health: this.health,
+      members: (await this.platform?.listMembers()) ?? [],
+    };
+  }
+
+  private memberAddress(name: string): NodeAddress {
+    const m = this.platform!.addresses().find((x) => x.name === name);
+    if (!m) throw new Error(`no member named ${name}`);
+    return m.address;
+  }
+
+  private async handle(req: ControlRequest): Promise<unknown> {
+    const platform = this.platform;
+    if (!platform) throw new Error('supervisor is still starting');
+    switch (req.op) {
+      case 'status':
+        return this.status();
+      case 'kill':
+        await platform.killMember(req.member, { loseVolume: req.loseVolume });
+        return { member: req.member };
+      case 'restart':
+        // A master hands its slots to an in-sync replica first, so a planned restart loses no write.
+        if (!req.noHandover) await withPool({ password: this.password }, (pool) => handOver(pool, this.memberAddress(req.member), { onProgress: this.opts.report }));
+        await platform.restartMember(req.member, { newAddress: req.newAddress, host: req.host });
+        return (await platform.listMembers()).find((m) => m.name === req.member);
+      case 'stop-member':
+        await platform.stopMember(req.member);
+        return (await platform.listMembers()).find((m) => m.name === req.member);
+      case 'start-member':
+        await platform.startMember(req.member);
+        return (await platform.listMembers()).find((m) => m.name === req.member);
+      case 'rollout-restart': {
+        const spec = this.cluster!.spec;
+        const desired = { masters: spec.masters, replicasPerMaster: spec.replicasPerMaster, nodeTimeoutMs: nodeTimeoutMs(spec), placement: spec.placement };
+        const order = await withPool({ password: this.password, timeoutMs: 1000 }, (pool) =>
+          rolloutRestart({ listMembers: () => platform.listMembers(), restartMember: (name) => platform.restartMember(name) }, { pool, desired, report: this.opts.report }),
+        );
+        return { restarted: order };
+      }
+      case 'stop':
+        // Answer first, then stop: the caller waits for the pid to exit.
+        setImmediate(() => void this.stop());
+        return { stopping: true };
+      default:
+        throw new Error(`unknown request ${(req as { op: string }).op}`);
+    }
+  }
+
+  private startLoops(): void {
+    const loops: ReconcileLoop[] = [this.healthLoop(), ...(this.opts.loops ?? [])];
+    for (const loop of loops) {
+      let running = false;
+      const tick = async () => {
+        if (running || this.abort.signal.aborted) return;
+        running = true;
+        try {
+          await loop.reconcile({
+            platform: this.platform!,
+            cluster: this.cluster!,
+            password: this.password,
+            signal: this.abort.signal,
+            report: this.opts.report,
+            stateDir: this.opts.state.dir,
+          });
+        } catch (err) {
+          this.opts.report(`${loop.name}: ${errorText(err)}`);
+        } finally {
+          running = false;
+        }
+      };
+      const t = setInterval(() => void tick(), loop.intervalMs);
+      this.timers.push(t);
+    }
+  }
+
+  /** Keeps `health` fresh for status and reports transitions (the live status in the foreground). */
+  private healthLoop(): ReconcileLoop {
+    return {
+      name: 'health',
+      intervalMs: 1000,
+      reconcile: async () => {
+        const h = await observeHealth(this.platform!, this.cluster!, this.password).catch((err) => ({
+          healthy: false,
+          problems: [errorText(err)],
+        }));
+        const was = this.health;
+        this.health = h;
+        if (!was || was.healthy !== h.healthy || (!h.healthy && was.problems[0] !== h.problems[0])) {
+          this.opts.report(h.healthy ? 'cluster healthy' : `cluster degraded: ${h.problems.slice(0, 3).join('; ')}`);
+        }
+      },
+    };
+  }
+
+  /** A killed member comes back once the cluster noticed it was gone, as a rescheduled pod does. */
+  private async recreateGate(member: string, gone: NodeAddress): Promise<string> {
+    const started = Date.now();
+    const outcome = await waitUntilNoticed({
+      gone,
+      password: this.password,
+      nodeTimeoutMs: nodeTimeoutMs(this.cluster!.spec),
+      signal: this.abort.signal,
+      peers: async () => ((await this.platform?.listMembers()) ?? []).filter((m) => m.up && m.name !== member).map((m) => m.address),
+    });
+    const waited = Date.now() - started;
+    const why = { 'failed-over': 'its replica took over', 'flagged-fail': 'the cluster flagged it failed', 'no-peers': 'no peer is up', deadline: 'deadline' }[outcome];
+    return `${why} after ${waited} ms`;
+  }
+
+  private onPlatformEvent(e: PlatformEvent): void {
+    if (e.type === 'Started' && this.phase === 'Starting') return; // the start-up summary says it
+    if (e.type === 'Ready' && this.phase === 'Starting') return;
+    if (this.phase === 'Stopping' && e.type === 'Stopped') return;
+    this.opts.report(`${e.member}: ${e.type}: ${e.message}`);
+  }
+}
+
+/** Records this process as the cluster's supervisor; refuses when a live one exists. */
+async function claimSupervisor(state: StateDir, logFile?: string): Promise<void> {
+  const existing = await supervisorPid(state);
+  if (existing !== undefined && existing !== process.pid) {
+    throw new Error(`cluster in ${state.dir} already has a running supervisor (pid ${existing})`);
+  }
+  await writeFile(state.supervisorFile, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), logFile }), { mode: 0o600 });
+}
+
+async function releaseSupervisor(state: StateDir): Promise<void> {
+  if ((await supervisorPid(state)) === process.pid) await rm(state.supervisorFile, { force: true });
+}
+
+/** Pid of a live supervisor of this state dir, if any. */
+export async function supervisorPid(state: StateDir): Promise<number | undefined> {
+  const rec = await state.readSupervisor().catch(() => undefined);
+  if (!rec || !pidAlive(rec.pid)) return undefined;
+  return rec.pid;
+}
+
+/** The process exists and is not a zombie (a dead child nobody reaped yet still answers kill 0). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    // Linux: field 3 of /proc/<pid>/stat is the state; Z = zombie.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): trust kill 0
+  }
+}
+
+/**
+ * Member processes left by a supervisor that died (SIGKILL): stop them gracefully so
+ * the new supervisor can start them again with their volumes. Only processes whose
+ * command line names this member's conf file are touched.
+ */
+export async function stopOrphans(state: StateDir, report: (line: string) => void): Promise<void> {
+  const prev = await state.readMembers();
+  const leftovers: number[] = [];
+  for (const m of prev?.members ?? []) {
+    if (!m.pid || !pidAlive(m.pid)) continue;
+    // Redis rewrites its process title, so recognise it by its working directory: the
+    // member's volume (it is started there and chdirs to `dir`, the same place).
+    const cwd = await readlink(`/proc/${m.pid}/cwd`).catch(() => '');
+    if (cwd !== state.memberData(m.name)) continue;
+    report(`${m.name}: stopping leftover process ${m.pid} from a previous supervisor`);
+    process.kill(m.pid, 'SIGTERM');
+    leftovers.push(m.pid);
+  }
+  const deadline = Date.now() + 15_000;
+  while (leftovers.some(pidAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  for (const pid of leftovers.filter(pidAlive)) process.kill(pid, 'SIGKILL');
+}

@@ -1,0 +1,90 @@
+/**
+ * Rendering redis.conf from the spec. Two parts, as on Kubernetes:
+ * - the shared file (the ConfigMap): the seed's settings + spec overrides, no secrets;
+ * - the per-member part (the pod): port, bind, data dir, password (the Secret).
+ * The local platform writes the shared part to `redis.conf` and the member part to a
+ * 0600 file that `include`s it, so the password never appears on a command line.
+ */
+import { OWNED_SETTINGS } from './owned-settings.js';
+import { SEED_REDIS_CONFIG } from './members.js';
+import type { ClusterSpec } from './schema.js';
+
+/** Settings we add to the seed's for fast, correct local operation, with why. */
+const RCK_DEFAULTS: Array<[string, string, string]> = [
+  // Redis 7 delays a diskless full sync by 5 s to batch replicas; members start together
+  // anyway, so a 5 s wait only delays readiness of every new replica.
+  ['repl-diskless-sync-delay', '0', 'start replica full syncs at once (default 5 s delay)'],
+];
+
+export interface ConfLine {
+  key: string;
+  value: string;
+}
+
+/** The shared configuration (ConfigMap) as ordered directives. */
+export function sharedConfig(spec: ClusterSpec): ConfLine[] {
+  const lines = new Map<string, string>();
+  lines.set('cluster-enabled', 'yes');
+  for (const [k, v] of Object.entries(SEED_REDIS_CONFIG)) lines.set(k, v);
+  lines.set('appendonly', spec.persistence.enabled ? 'yes' : 'no');
+  // Without persistence, no RDB snapshots either: a restarted member comes back empty.
+  if (!spec.persistence.enabled) lines.set('save', '""');
+  for (const [k, v] of RCK_DEFAULTS) lines.set(k, v);
+  for (const [k, v] of Object.entries(spec.redis.config)) {
+    if (OWNED_SETTINGS[k]) continue; // validation already rejected these; never render them
+    lines.set(k, renderValue(v));
+  }
+  return [...lines].map(([key, value]) => ({ key, value }));
+}
+
+export function renderValue(v: string | number | boolean): string {
+  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  const s = String(v);
+  if (s === '') return '""';
+  return /[\s"'\\]/.test(s) ? JSON.stringify(s) : s;
+}
+
+export function renderSharedConf(spec: ClusterSpec, clusterName: string): string {
+  const header = [
+    `# redis.conf for cluster ${clusterName}, rendered by rck from the spec (the ConfigMap).`,
+    '# Edit the spec, not this file: it is rewritten on every `rck up`.',
+  ];
+  const notes = RCK_DEFAULTS.map(([k, , why]) => `# ${k}: ${why}`);
+  return [...header, ...notes, ...sharedConfig(spec).map((l) => `${l.key} ${l.value}`), ''].join('\n');
+}
+
+export interface MemberConfInput {
+  sharedConfPath: string;
+  host: string;
+  port: number;
+  dataDir: string;
+  password?: string;
+}
+
+/** The member's own file: includes the shared conf, then its address, volume and secret. */
+export function renderMemberConf(m: MemberConfInput): string {
+  const lines = [
+    '# Member configuration rendered by rck (the pod): shared conf + address, volume, secret.',
+    `include ${quoteIfNeeded(m.sharedConfPath)}`,
+    `port ${m.port}`,
+    `bind ${m.host}`,
+    'protected-mode yes',
+    'daemonize no',
+    // Logs go to stdout, which the supervisor sends to the member's log file (container logs).
+    'logfile ""',
+    `dir ${quoteIfNeeded(m.dataDir)}`,
+    'cluster-config-file nodes.conf',
+  ];
+  // A member announces its address, so its own view (`myself` in CLUSTER NODES/SLOTS, which
+  // clients read) follows it when it moves; by default Redis keeps the first IP it learned.
+  lines.push(`cluster-announce-ip ${m.host}`);
+  // Outgoing bus connections must leave from the member's own address, or peers learn
+  // 127.0.0.1 instead (DESIGN.md: distinct loopback addresses).
+  if (m.host !== '127.0.0.1') lines.push(`bind-source-addr ${m.host}`);
+  if (m.password) lines.push(`requirepass ${quoteIfNeeded(m.password)}`, `masterauth ${quoteIfNeeded(m.password)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function quoteIfNeeded(s: string): string {
+  return /[\s"'\\]/.test(s) ? JSON.stringify(s) : s;
+}

@@ -1,0 +1,97 @@
+/**
+ * Bad input to `rck up`: each is one clear line on stderr, a non-zero exit, and
+ * nothing started, written or deleted.
+ */
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { type Server, createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalClusterHarness, type RunResult } from '../support/local-cluster.js';
+
+function expectOneLineError(r: RunResult, pattern: RegExp): void {
+  expect(r.code).not.toBe(0);
+  const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('hint:'));
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^rck: /);
+  expect(lines[0]).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+}
+
+describe('rck up refuses bad input and starts nothing', () => {
+  let h: LocalClusterHarness;
+  beforeAll(async () => {
+    h = await LocalClusterHarness.create({ name: 'bad' });
+  });
+  afterAll(async () => {
+    await h?.cleanup();
+  });
+
+  /** Nothing under the state home but the spec files the test wrote. */
+  async function nothingCreated(): Promise<void> {
+    expect((await readdir(h.home)).filter((f) => !f.endsWith('.yaml') && f !== 'bin' && f !== 'other')).toEqual([]);
+  }
+
+  async function spec(name: string, text: string): Promise<string> {
+    const p = join(h.home, name);
+    await writeFile(p, text);
+    return p;
+  }
+
+  it('a spec with an unknown field', async () => {
+    const f = await spec('unknown.yaml', `metadata: {name: bad}\nspec:\n  masters: 3\n  replicas: 1\n  local: {basePort: ${h.basePort}}\n`);
+    expectOneLineError(await h.rck(['up', '-f', f, '--detach']), /unknown\.yaml: spec\.replicas: unknown field/);
+    await nothingCreated();
+  });
+
+  it('an impossible size: 2 masters', async () => {
+    const f = await spec('two.yaml', `metadata: {name: bad}\nspec: {masters: 2, local: {basePort: ${h.basePort}}}\n`);
+    expectOneLineError(await h.rck(['up', '-f', f, '--detach']), /spec\.masters: a Redis Cluster needs at least 3 masters \(got 2\)/);
+    await nothingCreated();
+  });
+
+  it('a port range already in use', async () => {
+    const busy: Server = createServer();
+    await new Promise<void>((r) => busy.listen(h.basePort + 2, '127.0.0.1', () => r()));
+    try {
+      const r = await h.rck(['up', '-f', h.specFile, '--detach']);
+      expectOneLineError(r, new RegExp(`port 127\\.0\\.0\\.1:${h.basePort + 2} for member bad-2 is already in use`));
+      await nothingCreated();
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('redis-server missing', async () => {
+    const r = await h.rck(['up', '-f', h.specFile, '--detach'], { RCK_REDIS_SERVER: join(h.home, 'no-such-redis-server') });
+    expectOneLineError(r, /redis-server not found/);
+    await nothingCreated();
+  });
+
+  it('redis-server older than 7', async () => {
+    const fake = join(h.home, 'bin', 'redis-server');
+    await mkdir(join(h.home, 'bin'), { recursive: true });
+    await writeFile(fake, '#!/bin/sh\necho "Redis server v=6.2.14 sha=00000000:0 malloc=jemalloc-5.1.0 bits=64 build=1"\n');
+    await chmod(fake, 0o755);
+    const r = await h.rck(['up', '-f', h.specFile, '--detach'], { RCK_REDIS_SERVER: fake });
+    expectOneLineError(r, /redis-server 6\.2\.14 is too old: rck needs Redis 7 or newer/);
+    await nothingCreated();
+  });
+
+  it('a state directory of another cluster: refused, and its files untouched', async () => {
+    const other = join(h.home, 'other');
+    await mkdir(other);
+    const identity = JSON.stringify({ format: 1, name: 'someone-else', uid: 'u', createdAt: 'now', masters: 3, replicasPerMaster: 1 });
+    await writeFile(join(other, 'cluster.json'), identity);
+    await writeFile(join(other, 'secret'), 'theirs\n');
+    const r = await h.rck(['up', '-f', h.specFile, '--state-dir', other, '--detach']);
+    expectOneLineError(r, /state directory .*other belongs to cluster "someone-else", not "bad"/);
+    expect((await readdir(other)).sort()).toEqual(['cluster.json', 'secret']);
+    expect(await readFile(join(other, 'cluster.json'), 'utf8')).toBe(identity);
+    expect(existsSync(join(h.home, 'bad'))).toBe(false);
+
+    const purge = await h.rck(['down', '--state-dir', other, '--purge', '--yes']);
+    expect(purge.code).not.toBe(0); // no spec.json: not a cluster we can act on
+    expect(existsSync(join(other, 'cluster.json'))).toBe(true);
+  });
+});
