@@ -104,6 +104,7 @@ export class Supervisor {
       } catch (err) {
         this.health = { healthy: false, problems: [errorText(err)] };
       }
+      if (this.abort.signal.aborted) return { created, health: this.health }; // stopped while starting
       this.phase = 'Running';
       this.startLoops();
       return { created, health: this.health };
