@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseAddress } from '../../src/redis/address.js';
 import { observeCluster } from '../../src/topology/observe.js';
 import { clusterClient, startCluster } from '../support/cluster.js';
-import { controllerFor, runUntilReady } from '../support/controller.js';
+import { controllerFor, runUntilIdle, runUntilReady } from '../support/controller.js';
 import { TestNodes } from '../support/redis-nodes.js';
 
 let sets: TestNodes[] = [];
@@ -114,6 +114,7 @@ describe('controller heals on real nodes', () => {
     const all = { nodes: [...set.nodes, ...extra.nodes], isUp: (i: number) => (i < 3 ? set.isUp(i) : extra.isUp(i - 3)) } as unknown as TestNodes;
     const { controller, events } = controllerFor(all);
     await runUntilReady(controller);
+    await runUntilIdle(controller); // replicas placed away from their master's domain after a calm period
     const attached = new Set(events.events.filter((e) => e.action === 'replicate' || e.action === 'join-replica').map((e) => e.member));
     expect([...attached].sort()).toEqual(['m-3', 'm-4', 'm-5']);
     // Every master ends with one replica, in another failure domain (members' domains are d<ordinal % 3>).

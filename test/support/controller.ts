@@ -44,3 +44,14 @@ export async function runUntilReady(controller: Controller, timeoutMs = 60_000, 
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** Runs passes until the controller has nothing to do and nothing to wait for (placement included). */
+export async function runUntilIdle(controller: Controller, timeoutMs = 60_000): Promise<PassResult> {
+  const start = Date.now();
+  for (;;) {
+    const last = await controller.pass();
+    if (last.plan.actions.length === 0 && last.plan.waiting.length === 0) return last;
+    if (Date.now() - start > timeoutMs) throw new Error(`still busy after ${timeoutMs} ms: ${last.plan.waiting.join('; ')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

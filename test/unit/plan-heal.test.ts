@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DesiredShape } from '../../src/controller/observation.js';
-import { SLOT_REPAIR_GRACE_MS, planHeal } from '../../src/plan/heal/index.js';
+import { PLACEMENT_SETTLE_MS, SLOT_REPAIR_GRACE_MS, planHeal } from '../../src/plan/heal/index.js';
 import { NOW, observation, seedMembers } from './heal-fixtures.js';
 
 const desired: DesiredShape = { masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 5000, placement: 'ordinal' };
@@ -118,7 +118,11 @@ describe('planHeal', () => {
     // r-1 now lives in n0 with r-0; its replica r-4 is in n2... give r-4 a free domain n3.
     members[1] = { ...members[1]!, domain: 'n0' };
     members[4] = { ...members[4]!, domain: 'n3' };
-    const plan = planHeal(observation(members), desired);
+    // Not right after the failover that caused it: only once things have been calm.
+    const first = planHeal(observation(members), desired);
+    expect(first.actions).toEqual([]);
+    expect(first.waiting.join()).toMatch(/calm/);
+    const plan = planHeal(observation(members), desired, { calmSince: NOW - PLACEMENT_SETTLE_MS });
     // Either replica of a master in n0 may take over, as long as it is in a domain without a master.
     expect(plan.actions).toHaveLength(1);
     expect(plan.actions[0]).toMatchObject({ kind: 'planned-failover' });
@@ -128,7 +132,7 @@ describe('planHeal', () => {
   it('swaps replicas so none shares its master\'s domain', () => {
     const members = seedMembers();
     members[3] = { ...members[3]!, domain: 'n0' }; // replica of r-0, in r-0's domain
-    const plan = planHeal(observation(members), desired);
+    const plan = planHeal(observation(members), desired, { calmSince: NOW - PLACEMENT_SETTLE_MS });
     expect(kinds(plan)).toEqual(['replicate', 'replicate']);
     expect(plan.actions[0]).toMatchObject({ member: 'r-3' });
   });

@@ -4,6 +4,7 @@ import { registerClusterViews } from './cluster-views.js';
 import { registerConnect } from './connect.js';
 import { registerCreate } from './create.js';
 import { registerDown } from './down.js';
+import { registerEvents } from './events.js';
 import { registerFix } from './fix.js';
 import { registerLogs } from './logs.js';
 import { registerMemberCommands } from './members.js';
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerLogs(program);
   registerConnect(program);
   registerBench(program);
+  registerEvents(program);
 }

@@ -11,6 +11,8 @@ export async function localStatusAction(flags: LocalTargetFlags & { json?: boole
     printJson(status);
   } else {
     printMembers(status);
+    printLine();
+    for (const c of status.conditions) printLine(`${c.type.padEnd(9)}${c.status.padEnd(6)}${c.reason}: ${c.message}`);
     printLine(status.health.healthy ? 'health: ok' : `health: degraded: ${status.health.problems.join('; ')}`);
     for (const w of status.health.warnings ?? []) printLine(`warning: ${w}`);
     printLine(status.supervisor ? `supervisor: pid ${status.supervisor.pid} (${status.supervisor.phase})` : 'supervisor: not running (`rck up` starts it)');

@@ -18,9 +18,14 @@ export { describeAction } from './actions.js';
 /** Open or uncovered slots must persist this long before fix runs, so we never race a reshard in progress. */
 export const SLOT_REPAIR_GRACE_MS = 10_000;
 
+/** Roles are only rearranged after the cluster has needed nothing else for this long (let failovers settle, let people look). */
+export const PLACEMENT_SETTLE_MS = 10_000;
+
 export interface HealMemory {
   /** When slots were first seen open or uncovered (undefined: they are not). */
   slotTroubleSince?: number;
+  /** Since when every rule but placement has found nothing to do. */
+  calmSince?: number;
 }
 
 export interface HealPlan {
@@ -68,11 +73,14 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
     return { actions: [], waiting, memory: { slotTroubleSince: since } };
   }
 
-  if (waiting.length === 0 && up.length === obs.members.length) {
-    const placement = planPlacement(obs);
-    if (placement.length > 0) return { actions: placement, waiting, memory: {} };
+  if (waiting.length > 0 || up.length !== obs.members.length) return { actions: [], waiting, memory: {} };
+  const calmSince = memory.calmSince ?? obs.at;
+  const placement = planPlacement(obs);
+  if (placement.length > 0) {
+    if (obs.at - calmSince >= PLACEMENT_SETTLE_MS) return { actions: placement, waiting, memory: {} };
+    waiting.push(`roles could be better placed; rearranging once the cluster has been calm for ${PLACEMENT_SETTLE_MS / 1000} s`);
   }
-  return { actions: [], waiting, memory: {} };
+  return { actions: [], waiting, memory: { calmSince } };
 }
 
 /** Open slots on reachable masters, or slots no master has in the cluster's view. */

@@ -9,8 +9,11 @@ import { OperationError } from '../../errors.js';
 
 export type ControlRequest =
   | { op: 'status' }
-  | { op: 'kill'; member: string }
-  | { op: 'restart'; member: string; newAddress?: boolean; host?: string }
+  | { op: 'kill'; member: string; loseVolume?: boolean }
+  | { op: 'restart'; member: string; newAddress?: boolean; host?: string; noHandover?: boolean }
+  | { op: 'stop-member'; member: string }
+  | { op: 'start-member'; member: string }
+  | { op: 'rollout-restart' }
   | { op: 'stop' };
 
 type ControlResponse = { ok: true; result?: unknown } | { ok: false; error: string };

@@ -6,7 +6,7 @@
  * (a container restart), with CrashLoopBackOff-style delays. A member killed through
  * `killMember` (like deleting a pod) is re-created with the same volume on a NEW port.
  */
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
 import type { NodeAddress } from '../../redis/address.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import { memberCount, memberName } from '../../spec/members.js';
@@ -30,6 +30,8 @@ interface Slot {
   onExit: 'restart' | 'recreate' | 'stay-stopped';
   /** Consecutive crashes, for back-off; reset once it stays up. */
   crashes: number;
+  /** Re-create with an empty volume (the PVC was deleted with the pod). */
+  wipeOnRecreate?: boolean;
   /** Serialises start/stop of one member. */
   busy: Promise<void>;
 }
@@ -144,12 +146,13 @@ export class LocalPlatform implements Platform {
     return this.serial(s, () => this.terminate(s, 'SIGTERM', 'stay-stopped'));
   }
 
-  /** SIGKILL now; the exit handler re-creates the member on a new address. */
-  killMember(name: string): Promise<void> {
+  /** SIGKILL now; the exit handler re-creates the member on a new address (with an empty volume if `loseVolume`). */
+  killMember(name: string, opts: { loseVolume?: boolean } = {}): Promise<void> {
     const s = this.slot(name);
     return this.serial(s, async () => {
       if (!s.spawned) return;
-      this.emit(s, 'Killed', `killed pid ${s.spawned.pid} (SIGKILL); re-creating with its volume on a new address`);
+      s.wipeOnRecreate = opts.loseVolume === true;
+      this.emit(s, 'Killed', `killed pid ${s.spawned.pid} (SIGKILL); re-creating ${opts.loseVolume ? 'with an EMPTY volume' : 'with its volume'} on a new address`);
       await this.terminate(s, 'SIGKILL', 'recreate');
     });
   }
@@ -250,7 +253,15 @@ export class LocalPlatform implements Platform {
         this.emit(s, 'Restarting', `re-creating now (${why})`);
       }
       s.port = await this.allocatePort(s);
-      this.emit(s, 'Recreated', `re-creating on new address ${s.host}:${s.port} with the same volume`);
+      if (s.wipeOnRecreate) {
+        s.wipeOnRecreate = false;
+        const data = this.state.memberData(s.name);
+        await rm(data, { recursive: true, force: true });
+        await mkdir(data, { recursive: true, mode: 0o700 });
+        this.emit(s, 'Recreated', `re-creating on new address ${s.host}:${s.port} with an empty volume`);
+      } else {
+        this.emit(s, 'Recreated', `re-creating on new address ${s.host}:${s.port} with the same volume`);
+      }
     } else {
       const delay = BACKOFF_MS[Math.min(s.crashes, BACKOFF_MS.length - 1)]!;
       s.crashes++;

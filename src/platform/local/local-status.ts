@@ -2,12 +2,20 @@
  * The local cluster as `rck status` shows it: platform members (from the running
  * supervisor, or the state dir when none runs) joined with what the nodes report.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Condition, conditionsFor } from '../../controller/conditions.js';
+import type { Observation } from '../../controller/observation.js';
+import { planHeal } from '../../plan/heal/index.js';
+import { nodeTimeoutMs } from '../../spec/members.js';
+import type { ClusterModel } from '../../topology/model.js';
 import { formatAddress } from '../../redis/address.js';
 import { observeCluster } from '../../topology/observe.js';
 import { countSlots } from '../../topology/slots.js';
 import type { Member } from '../platform.js';
 import { callControl } from './control.js';
 import { type Health, localClusterHealth } from './health.js';
+import { CONDITIONS_FILE } from './controller-loop.js';
 import { localDomain } from './local-platform.js';
 import type { LocalTarget } from './resolve.js';
 import type { SupervisorStatus } from './supervisor.js';
@@ -38,6 +46,8 @@ export interface LocalStatus {
   cluster: string;
   stateDir: string;
   supervisor: { pid: number; phase: string } | null;
+  /** Ready / Degraded / Healing, shaped like Kubernetes conditions. */
+  conditions: Condition[];
   health: Health;
   members: MemberStatus[];
 }
@@ -80,9 +90,33 @@ export async function readLocalStatus(t: LocalTarget, password: string | undefin
     cluster: t.cluster.metadata.name,
     stateDir: t.state.dir,
     supervisor: sup ? { pid: sup.pid, phase: sup.phase } : null,
+    conditions: (sup && (await controllerConditions(t))) || conditionsNow(t, members, model),
     health,
     members: out,
   };
+}
+
+/** The running controller's conditions, when it wrote them in the last few seconds. */
+async function controllerConditions(t: LocalTarget): Promise<Condition[] | undefined> {
+  try {
+    const file = JSON.parse(await readFile(join(t.state.dir, CONDITIONS_FILE), 'utf8')) as { observedAt: string; conditions: Condition[] };
+    return Date.now() - Date.parse(file.observedAt) < 5000 ? file.conditions : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Conditions from this observation alone (no controller runs, or it is busy). */
+function conditionsNow(t: LocalTarget, members: Member[], model: ClusterModel): Condition[] {
+  const { spec } = t.cluster;
+  const desired = { masters: spec.masters, replicasPerMaster: spec.replicasPerMaster, nodeTimeoutMs: nodeTimeoutMs(spec), placement: spec.placement };
+  const byAddr = new Map(model.nodes.map((n) => [formatAddress(n.address), n]));
+  const obs: Observation = {
+    at: Date.now(),
+    members: members.map((m) => ({ name: m.name, ordinal: m.ordinal, address: m.address, domain: m.domain, up: m.up, node: m.up ? byAddr.get(formatAddress(m.address)) : undefined })),
+    model,
+  };
+  return conditionsFor(obs, desired, planHeal(obs, desired));
 }
 
 /** Members as last recorded, all down: no supervisor runs them. */

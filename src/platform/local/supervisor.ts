@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { readlink, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:net';
 import { errorText } from '../../errors.js';
+import { rolloutRestart } from '../../controller/rollout.js';
+import { handOver } from '../../ops/handover.js';
+import { withPool } from '../../redis/pool.js';
 import { renderSharedConf } from '../../spec/redis-conf.js';
 import { nodeTimeoutMs } from '../../spec/members.js';
 import type { RedisCluster } from '../../spec/schema.js';
@@ -144,6 +147,12 @@ export class Supervisor {
     };
   }
 
+  private memberAddress(name: string): NodeAddress {
+    const m = this.platform!.addresses().find((x) => x.name === name);
+    if (!m) throw new Error(`no member named ${name}`);
+    return m.address;
+  }
+
   private async handle(req: ControlRequest): Promise<unknown> {
     const platform = this.platform;
     if (!platform) throw new Error('supervisor is still starting');
@@ -151,11 +160,27 @@ export class Supervisor {
       case 'status':
         return this.status();
       case 'kill':
-        await platform.killMember(req.member);
+        await platform.killMember(req.member, { loseVolume: req.loseVolume });
         return { member: req.member };
       case 'restart':
+        // A master hands its slots to an in-sync replica first, so a planned restart loses no write.
+        if (!req.noHandover) await withPool({ password: this.password }, (pool) => handOver(pool, this.memberAddress(req.member), { onProgress: this.opts.report }));
         await platform.restartMember(req.member, { newAddress: req.newAddress, host: req.host });
         return (await platform.listMembers()).find((m) => m.name === req.member);
+      case 'stop-member':
+        await platform.stopMember(req.member);
+        return (await platform.listMembers()).find((m) => m.name === req.member);
+      case 'start-member':
+        await platform.startMember(req.member);
+        return (await platform.listMembers()).find((m) => m.name === req.member);
+      case 'rollout-restart': {
+        const spec = this.cluster!.spec;
+        const desired = { masters: spec.masters, replicasPerMaster: spec.replicasPerMaster, nodeTimeoutMs: nodeTimeoutMs(spec), placement: spec.placement };
+        const order = await withPool({ password: this.password, timeoutMs: 1000 }, (pool) =>
+          rolloutRestart({ listMembers: () => platform.listMembers(), restartMember: (name) => platform.restartMember(name) }, { pool, desired, report: this.opts.report }),
+        );
+        return { restarted: order };
+      }
       case 'stop':
         // Answer first, then stop: the caller waits for the pid to exit.
         setImmediate(() => void this.stop());

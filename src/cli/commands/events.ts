@@ -1,0 +1,26 @@
+/** `rck events`: what happened to the local cluster, and what the controller did about it. */
+import type { Command } from 'commander';
+import { readEvents } from '../../controller/event-log.js';
+import { resolveLocalCluster } from '../../platform/local/resolve.js';
+import { printJson, printLine, renderTable } from '../output.js';
+import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
+
+export function registerEvents(program: Command): void {
+  addLocalOptions(
+    program
+      .command('events')
+      .description('list events of the local cluster: time, member, action and reason (members restarted, failovers, repairs)')
+      .option('-n, --limit <n>', 'show the last n events', '50')
+      .option('--warnings', 'only warnings (possible data loss, failed actions, crashes)')
+      .option('--json', 'print a JSON list'),
+    false,
+  ).action(async (flags: LocalTargetFlags & { limit: string; warnings?: boolean; json?: boolean }) => {
+    const t = await resolveLocalCluster(flags);
+    let rows = await readEvents(t.state.eventsFile);
+    if (flags.warnings) rows = rows.filter((r) => r.type === 'Warning');
+    rows = rows.slice(-Math.max(1, Number(flags.limit) || 50));
+    if (flags.json) return printJson(rows);
+    if (rows.length === 0) return printLine('no events');
+    printLine(renderTable(['TIME', 'TYPE', 'MEMBER', 'ACTION', 'REASON'], rows.map((r) => [r.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.type, r.member, r.action, r.reason])));
+  });
+}

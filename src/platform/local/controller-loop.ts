@@ -1,0 +1,35 @@
+/**
+ * The controller as a reconcile loop of the local supervisor: a pass every
+ * 500 ms, events into the state dir's event log, conditions into
+ * conditions.json for `rck status`.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Controller } from '../../controller/controller.js';
+import { FileEventSink } from '../../controller/event-log.js';
+import { nodeTimeoutMs } from '../../spec/members.js';
+import type { ReconcileLoop } from './supervisor.js';
+
+export const CONDITIONS_FILE = 'conditions.json';
+
+export function controllerLoop(): ReconcileLoop {
+  let controller: Controller | undefined;
+  return {
+    name: 'controller',
+    intervalMs: 500,
+    reconcile: async (ctx) => {
+      const { spec, metadata } = ctx.cluster;
+      controller ??= new Controller({
+        clusterName: metadata.name,
+        source: ctx.platform,
+        desired: { masters: spec.masters, replicasPerMaster: spec.replicasPerMaster, nodeTimeoutMs: nodeTimeoutMs(spec), placement: spec.placement },
+        password: ctx.password,
+        events: new FileEventSink(join(ctx.stateDir, 'events.jsonl')),
+        report: (line) => ctx.report(`controller: ${line}`),
+      });
+      const pass = await controller.pass();
+      const body = JSON.stringify({ observedAt: new Date(pass.obs.at).toISOString(), conditions: pass.conditions, waiting: pass.plan.waiting }, null, 2);
+      await writeFile(join(ctx.stateDir, CONDITIONS_FILE), `${body}\n`, { mode: 0o600 });
+    },
+  };
+}
