@@ -16,7 +16,7 @@ function portFree(port) {
 async function freePorts(count) {
   const out = [];
   while (out.length < count) {
-    const p = 20000 + Math.floor(Math.random() * 10000);
+    const p = 20000 + Math.floor(Math.random() * 2700); // bus ports below the ephemeral range
     if (!out.includes(p) && (await portFree(p)) && (await portFree(p + 10000))) out.push(p);
   }
   return out;

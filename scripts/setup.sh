@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what rck needs on a Debian machine when it is missing, then builds it:
-# redis-server and redis-tools >= 7 from the OS packages, the npm dependencies.
+# redis-server and redis-tools >= 7 from the OS packages, the npm dependencies; with --test
+# also what the Kubernetes test tier needs (etcd, openssl, the control plane built from Go).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,24 @@ fi
 if [ "$(redis_major)" -lt 7 ]; then
   echo "setup: redis-server $(redis-server --version) is older than 7; rck needs Redis 7" >&2
   exit 1
+fi
+
+# Kubernetes test tier (test/k8s), only with --test: etcd from the OS packages, openssl for
+# its certificates, and the control plane built once from the Kubernetes Go modules (cached
+# outside the repo). `rck up` itself needs none of it.
+if [ "${1:-}" = "--test" ]; then
+if ! command -v etcd >/dev/null || ! command -v openssl >/dev/null; then
+  echo "setup: installing etcd-server and openssl from the OS packages" >&2
+  $SUDO apt-get install -y -q etcd-server openssl >/dev/null 2>&1 || {
+    $SUDO apt-get update -q >/dev/null
+    $SUDO apt-get install -y -q etcd-server openssl >/dev/null
+  }
+fi
+if command -v go >/dev/null; then
+  testenv/k8s/build.sh >/dev/null
+else
+  echo "setup: Go not found; the Kubernetes tests (test/k8s) will fail until Go is installed" >&2
+fi
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -34,8 +34,17 @@ export interface MemberJson {
   keys: number;
 }
 
+export interface ConditionJson {
+  type: 'Ready' | 'Degraded' | 'Healing';
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+}
+
 export interface StatusJson {
   cluster: string;
+  conditions: ConditionJson[];
   health: { healthy: boolean; problems: string[] };
   supervisor: { pid: number } | null;
   members: MemberJson[];
@@ -159,15 +168,35 @@ export class LocalClusterHarness {
   }
 
   /** Polls status until `pred` holds; fails with the last status at the deadline. */
-  async waitFor(what: string, pred: (s: StatusJson) => boolean, timeoutMs = 30_000): Promise<StatusJson> {
+  async waitFor(what: string, pred: (s: StatusJson) => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<StatusJson> {
     const deadline = Date.now() + timeoutMs;
     let last: StatusJson | undefined;
     while (Date.now() < deadline) {
       last = await this.status().catch(() => undefined);
-      if (last && pred(last)) return last;
+      if (last && (await pred(last))) return last;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last?.members.map((m) => [m.name, m.address, m.role, m.up]))} ${JSON.stringify(last?.health)}`);
+  }
+
+  /** Ready=True: every slot served, every member up, every master with its replicas. */
+  ready(s: StatusJson): boolean {
+    return s.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  }
+
+  /** Controller events (and platform events) from the state dir's event log. */
+  async events(): Promise<Array<{ time: string; type: string; member: string; action: string; reason: string }>> {
+    const r = await this.ok(['events', '--json', '--limit', '1000', '--name', this.name]);
+    return JSON.parse(r.stdout);
+  }
+
+  /** redis-cli against a member, with the password in the environment. */
+  async redisCli(s: StatusJson, member: string, ...args: string[]): Promise<string> {
+    const port = this.member(s, member).address.split(':')[1]!;
+    const pw = await this.password();
+    return new Promise((resolve, reject) =>
+      execFile('redis-cli', ['-p', port, ...args], { env: { ...process.env, REDISCLI_AUTH: pw } }, (err, stdout) => (err ? reject(err) : resolve(stdout.trim()))),
+    );
   }
 
   async password(): Promise<string> {
