@@ -4,7 +4,7 @@
  * and always stops every process it may have started, also when a test fails.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -227,8 +227,26 @@ export class LocalClusterHarness {
     return out;
   }
 
+  /**
+   * Kills the recorded pids and, on Linux, every process whose working directory is under
+   * this harness's home (members run in their volume), so nothing leaks even if the
+   * state files are stale or gone.
+   */
   killAllSync(): void {
-    for (const pid of this.pids()) {
+    const pids = new Set(this.pids());
+    try {
+      for (const p of readdirSync('/proc')) {
+        if (!/^\d+$/.test(p)) continue;
+        try {
+          if (readlinkSync(`/proc/${p}/cwd`).startsWith(`${this.home}/`)) pids.add(Number(p));
+        } catch {
+          /* gone, or not ours */
+        }
+      }
+    } catch {
+      /* no /proc */
+    }
+    for (const pid of pids) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
