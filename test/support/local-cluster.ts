@@ -179,6 +179,12 @@ export class LocalClusterHarness {
     throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last?.members.map((m) => [m.name, m.address, m.role, m.up]))} ${JSON.stringify(last?.health)}`);
   }
 
+  /** `rck up --detach` with the harness's spec, then waits for Ready. */
+  async upReady(): Promise<StatusJson> {
+    await this.ok(['up', '-f', this.specFile, '--detach']);
+    return this.waitFor('Ready', (s) => this.ready(s));
+  }
+
   /** Ready=True: every slot served, every member up, every master with its replicas. */
   ready(s: StatusJson): boolean {
     return s.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
