@@ -11,6 +11,7 @@ import { errorText } from '../../errors.js';
 import { rolloutRestart } from '../../controller/rollout.js';
 import { handOver } from '../../ops/handover.js';
 import { withPool } from '../../redis/pool.js';
+import { readNode } from '../../topology/observe.js';
 import { renderSharedConf } from '../../spec/redis-conf.js';
 import { nodeTimeoutMs } from '../../spec/members.js';
 import type { RedisCluster } from '../../spec/schema.js';
@@ -107,6 +108,7 @@ export class Supervisor {
       } catch (err) {
         this.health = { healthy: false, problems: [errorText(err)] };
       }
+      if (this.abort.signal.aborted) return { created, health: this.health }; // stopped while starting
       this.phase = 'Running';
       this.startLoops();
       return { created, health: this.health };
@@ -127,6 +129,7 @@ export class Supervisor {
       this.phase = 'Stopping';
       this.abort.abort();
       for (const t of this.timers) clearInterval(t);
+      await this.stopReplicasFirst();
       await this.platform?.stopAll();
       await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
       await rm(this.opts.state.controlSocket, { force: true });
@@ -144,6 +147,22 @@ export class Supervisor {
       health: this.health,
       members: (await this.platform?.listMembers()) ?? [],
     };
+  }
+
+  /**
+   * `down` stops replicas before masters: no replica is left to start an election
+   * against a master that is merely shutting down, and every master saves last.
+   */
+  private async stopReplicasFirst(): Promise<void> {
+    const platform = this.platform;
+    if (!platform) return;
+    const members = (await platform.listMembers()).filter((m) => m.up);
+    const roles = await withPool({ password: this.password, timeoutMs: 1000 }, (pool) =>
+      Promise.all(members.map((m) => readNode(pool, m.address).then((n) => n.self?.role, () => undefined))),
+    );
+    const replicas = members.filter((_, i) => roles[i] === 'replica');
+    this.opts.report(`stopping ${replicas.length} replica(s) first, then the masters`);
+    await Promise.all(replicas.map((m) => platform.stopMember(m.name).catch(() => {})));
   }
 
   private memberAddress(name: string): NodeAddress {
@@ -260,11 +279,22 @@ export class Supervisor {
 
 /** Records this process as the cluster's supervisor; refuses when a live one exists. */
 async function claimSupervisor(state: StateDir, logFile?: string): Promise<void> {
-  const existing = await supervisorPid(state);
-  if (existing !== undefined && existing !== process.pid) {
-    throw new Error(`cluster in ${state.dir} already has a running supervisor (pid ${existing})`);
+  const record = JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), logFile });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      // O_EXCL: of two supervisors started at once, exactly one gets the file.
+      await writeFile(state.supervisorFile, record, { mode: 0o600, flag: 'wx' });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const rec = await state.readSupervisor().catch(() => undefined);
+    if (rec && rec.pid !== process.pid && pidAlive(rec.pid)) {
+      throw new Error(`cluster in ${state.dir} already has a running supervisor (pid ${rec.pid})`);
+    }
+    if (rec && !pidAlive(rec.pid)) await rm(state.supervisorFile, { force: true }); // left by one that died
   }
-  await writeFile(state.supervisorFile, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), logFile }), { mode: 0o600 });
+  throw new Error(`cannot claim ${state.supervisorFile}: another supervisor is starting`);
 }
 
 async function releaseSupervisor(state: StateDir): Promise<void> {
