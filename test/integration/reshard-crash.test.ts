@@ -15,19 +15,29 @@ afterEach(async () => {
   clusters = [];
 });
 
-/** Runs the CLI and SIGKILLs it after `ms` (if still running). Resolves with how it ended. */
+/**
+ * Runs the CLI and SIGKILLs it `ms` after it printed its plan (so the kill lands while
+ * slots move, whatever the machine's speed). Resolves with how it ended.
+ */
 function runAndKill(args: string[], ms: number): Promise<{ killed: boolean; code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [RCK_BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(process.execPath, [RCK_BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
     let stderr = '';
-    p.stderr.on('data', (d) => (stderr += d));
     let killed = false;
-    const t = setTimeout(() => {
-      killed = p.exitCode === null;
-      p.kill('SIGKILL');
-    }, ms);
+    let timer: NodeJS.Timeout | undefined;
+    p.stderr.on('data', (d) => (stderr += d));
+    p.stdout.on('data', (d) => {
+      stdout += d;
+      if (!timer && /Plan: move/.test(stdout)) {
+        timer = setTimeout(() => {
+          killed = p.exitCode === null;
+          p.kill('SIGKILL');
+        }, ms);
+      }
+    });
     p.on('exit', (code) => {
-      clearTimeout(t);
+      clearTimeout(timer);
       resolve({ killed, code, stderr });
     });
   });
@@ -45,8 +55,8 @@ describe('crash safety of slot moves', () => {
     for (let round = 0; round < 6; round++) {
       const target = masters[round % masters.length]!;
       // Small batches so a kill lands among many slots in every state of the protocol.
-      const delay = 350 + Math.floor(Math.random() * 900);
-      const r = await runAndKill(['reshard', c.seed, '--to', target, '--slots', '3000', '--yes', '--batch-slots', '16', '--batch-keys', '40'], delay);
+      const delay = Math.floor(Math.random() * 400);
+      const r = await runAndKill(['reshard', c.seed, '--to', target, '--slots', '3000', '--yes', '--batch-slots', '16', '--batch-keys', '40', '--concurrency', '3'], delay);
       if (r.killed) kills++;
       else expect(r.code, r.stderr).toBe(0);
 
@@ -54,12 +64,12 @@ describe('crash safety of slot moves', () => {
       const findings = JSON.parse(check.stdout).findings as { code: string; message: string }[];
       const open = findings.filter((f) => f.code === 'open-slot' || f.code === 'multiple-owners');
       if (open.length > 0) openSeen++;
-      console.log(`round ${round}: ${r.killed ? `killed after ${delay} ms` : 'finished'}; ${open.length} open-slot/multi-owner finding(s)`);
+      console.log(`round ${round}: ${r.killed ? `killed ${delay} ms after its plan` : 'finished'}; ${open.length} open-slot/multi-owner finding(s)`);
       const fix = await runRck(['fix', '--yes', c.seed], {}, 120_000);
-      expect(fix.stderr, `round ${round} (killed after ${delay} ms)`).not.toMatch(/^rck:/m);
+      expect(fix.stderr, `round ${round} (killed ${delay} ms after its plan)`).not.toMatch(/^rck:/m);
       expect(fix.code).toBe(0);
       await expect.poll(async () => (await runRck(['check', c.seed])).code, { timeout: 15_000, interval: 200 }).toBe(0);
-      expect(await verifyKeys(c.all(), c.expected), `round ${round} (killed after ${delay} ms)`).toEqual(cleanReport(keys));
+      expect(await verifyKeys(c.all(), c.expected), `round ${round} (killed ${delay} ms after its plan)`).toEqual(cleanReport(keys));
     }
     expect((await runCommand('redis-cli', ['--cluster', 'check', c.seed])).code).toBe(0);
     // The kills must actually have interrupted moves for this test to mean anything.
