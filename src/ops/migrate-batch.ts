@@ -110,7 +110,7 @@ async function moveKeys(pools: MoverPools, sc: RawConnection, src: MoverNode, ds
 async function migrateChunk(pools: MoverPools, sc: RawConnection, src: MoverNode, dst: MoverNode, chunk: { slot: number; keys: Buffer[] }[], opts: BatchOptions): Promise<number> {
   const auth = opts.password ? ['AUTH', opts.password] : [];
   const head = ['MIGRATE', dst.address.host, String(dst.address.port), '', '0', String(opts.migrateTimeoutMs), ...auth, 'KEYS'];
-  const res = await sc.exec(chunk.map((w): RespArg[] => [...head, ...w.keys]), opts.migrateTimeoutMs * 2 + 10_000);
+  const res = await sc.exec(chunk.map((w): RespArg[] => [...head, ...w.keys]));
   let moved = 0;
   for (let i = 0; i < chunk.length; i++) {
     const w = chunk[i]!;

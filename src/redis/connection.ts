@@ -6,6 +6,8 @@ export interface ConnectOptions {
   password?: string;
   /** Connect and per-command timeout. */
   timeoutMs?: number;
+  /** Per-command timeout when it must differ from 4 x timeoutMs (long MIGRATE pipelines). */
+  commandTimeoutMs?: number;
 }
 
 /** Environment variable read for the password when --password is not given. */
@@ -26,7 +28,7 @@ export async function connectNode(addr: NodeAddress, opts: ConnectOptions = {}):
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
     connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs * 4,
+    commandTimeout: opts.commandTimeoutMs ?? timeoutMs * 4,
     enableReadyCheck: false,
     // The client arms this timer even for a socket that already closed; keep exits prompt.
     disconnectTimeout: 200,
