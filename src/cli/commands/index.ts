@@ -8,6 +8,7 @@ import { registerEvents } from './events.js';
 import { registerFix } from './fix.js';
 import { registerLogs } from './logs.js';
 import { registerMemberCommands } from './members.js';
+import { registerRender } from './render.js';
 import { registerUp } from './up.js';
 
 /** Every command module registers itself here; one line per module. */
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerConnect(program);
   registerBench(program);
   registerEvents(program);
+  registerRender(program);
 }
