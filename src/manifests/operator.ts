@@ -22,7 +22,7 @@ export const OPERATOR_RULES = [
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create'] },
   { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'create', 'patch'] },
   // Claims are deleted only when a cluster asks for it (kubernetes.deleteVolumesOnDelete).
-  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list', 'delete'] },
+  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list', 'delete', 'deletecollection'] },
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
   { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['get', 'create', 'patch'] },

@@ -8,6 +8,7 @@ import { registerEvents } from './events.js';
 import { registerFix } from './fix.js';
 import { registerLogs } from './logs.js';
 import { registerMemberCommands } from './members.js';
+import { registerOperator } from './operator.js';
 import { registerRender } from './render.js';
 import { registerUp } from './up.js';
 
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   registerBench(program);
   registerEvents(program);
   registerRender(program);
+  registerOperator(program);
 }

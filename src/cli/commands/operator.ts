@@ -1,0 +1,35 @@
+/** `rck operator`: runs the RedisCluster operator (in the cluster, or from outside with a kubeconfig). */
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Command } from 'commander';
+import { Operator } from '../../platform/kubernetes/operator.js';
+import { parseMillis } from '../options.js';
+
+interface OperatorFlags {
+  kubeconfig?: string;
+  namespace?: string;
+  interval: string;
+}
+
+export function registerOperator(program: Command): void {
+  program
+    .command('operator')
+    .description(
+      'run the RedisCluster operator: applies each cluster\'s objects, creates the cluster when its pods are up, ' +
+        'heals it (failovers, rejoins, slot repair), and writes status and Events; runs until interrupted',
+    )
+    .option('--kubeconfig <path>', 'kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, else the in-cluster service account)')
+    .option('-n, --namespace <ns>', 'keep only the RedisClusters of this namespace (default: all namespaces)')
+    .option('--interval <duration>', 'time between two reconcile passes of a cluster', '1s')
+    .action(async (flags: OperatorFlags) => {
+      const kc = new KubeConfig();
+      if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
+      else kc.loadFromDefault();
+      const op = new Operator({ kc, namespace: flags.namespace, intervalMs: parseMillis(flags.interval, '--interval') });
+      await op.start();
+      await new Promise<void>((resolve) => {
+        const stop = () => void op.stop().then(resolve);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}
