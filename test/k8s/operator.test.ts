@@ -77,7 +77,10 @@ describe('the operator on the Kubernetes tier', { timeout: 300_000 }, () => {
     const t0 = Date.now();
     await custom.createNamespacedCustomObject({
       group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: NAME }, spec: { kubernetes: { terminationGracePeriodSeconds: 15 } } },
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: NAME }, spec: {
+        // The seed's storage: static NFS volumes, one per member (the harness serves NFS exports as directories).
+        kubernetes: { terminationGracePeriodSeconds: 15, storage: { nfs: { server: 'nfs.example', path: '/usr/local/k8s/redis' } } },
+      } },
     });
     const s = await waitFor('RedisCluster Ready', readyStatus, 240_000, diagnose);
     console.error(`[k8s operator] time to ready from apply: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -86,7 +89,13 @@ describe('the operator on the Kubernetes tier', { timeout: 300_000 }, () => {
     expect(all.map((p) => p.metadata!.name).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `${NAME}-${i}`));
     const sts = await env.kc.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ name: NAME, namespace: NS });
     expect(sts.metadata?.ownerReferences?.[0]?.kind).toBe('RedisCluster');
-    // Replicas on other nodes than their masters (3 nodes, 6 pods: anti-affinity is preferred).
+    // The seed's six static volumes, correctly named, each bound to its member's claim.
+    for (let i = 0; i < 6; i++) {
+      const pv = await core.readPersistentVolume({ name: `${NAME}-pv-${i}` });
+      expect([pv.status?.phase, pv.spec?.claimRef?.name]).toEqual(['Bound', `data-${NAME}-${i}`]);
+    }
+    const events = (await core.listNamespacedEvent({ namespace: NS, fieldSelector: `involvedObject.name=${NAME}` })).items;
+    expect(events.map((e) => e.reason)).toContain('Create');
     const c = new Cluster([{ host: all[0]!.status!.podIP!, port: 6379 }], { redisOptions: { password: await password() } });
     keys = Array.from({ length: 200 }, (_, i) => `seed-key-${i}`);
     for (const k of keys) await c.set(k, `value-${k}`);
@@ -110,9 +119,12 @@ describe('the operator on the Kubernetes tier', { timeout: 300_000 }, () => {
         return (await role(p.status.podIP).catch(() => '')) === 'slave' ? p : undefined;
       }, 120_000, diagnose);
       expect(back.status!.podIP).not.toBe(oldIP);
+      // The preStop hook handed over: its replica is master, and the operator promoted nobody.
+      expect(await role((await pod(`${NAME}-3`)).status!.podIP!)).toBe('master');
+      expect(opLog.join('\n')).not.toMatch(/promote/);
       await waitFor('Ready again', readyStatus, 120_000, diagnose);
       report = await workload.stop();
-      console.error(`[k8s operator] delete master pod: lost acknowledged writes ${report.lostWrites}, longest write outage ${report.longestWriteOutageMs} ms, ` +
+      console.error(`[k8s operator] delete master pod (failover unavailability = longest write outage): lost acknowledged writes ${report.lostWrites}, longest write outage ${report.longestWriteOutageMs} ms, ` +
         `write errors ${report.writeErrors}, ${report.opsPerSec} ops/s, ${report.keysChecked} counters checked`);
       expect(report.lostWrites).toBe(0);
       expect(report.unreadableKeys).toBe(0);
@@ -140,5 +152,17 @@ describe('the operator on the Kubernetes tier', { timeout: 300_000 }, () => {
     } finally {
       c.disconnect();
     }
+  });
+});
+
+describe('deleting the RedisCluster', { timeout: 120_000 }, () => {
+  it('removes its objects and keeps its volumes by default', async () => {
+    await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME });
+    const apps = env.kc.makeApiClient(AppsV1Api);
+    await waitFor('StatefulSet collected', async () => (await apps.readNamespacedStatefulSet({ name: NAME, namespace: NS }).then(() => undefined, () => true)));
+    const claims = (await core.listNamespacedPersistentVolumeClaim({ namespace: NS })).items;
+    expect(claims.map((c) => c.metadata!.name).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `data-${NAME}-${i}`));
+    // The password stays with the volumes.
+    expect((await core.readNamespacedSecret({ name: `${NAME}-auth`, namespace: NS })).data?.password).toBeTruthy();
   });
 });
