@@ -5,21 +5,31 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-function portFree(port) {
+export function portFree(port) {
   return new Promise((resolve) => {
     const s = createServer();
     s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    s.listen({ port, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve(true)));
   });
 }
 
 async function freePorts(count) {
   const out = [];
   while (out.length < count) {
-    const p = 20000 + Math.floor(Math.random() * 10000);
+    const p = 20000 + Math.floor(Math.random() * 2700); // bus ports below the ephemeral range
     if (!out.includes(p) && (await portFree(p)) && (await portFree(p + 10000))) out.push(p);
   }
   return out;
+}
+
+/** A base port with `count` free client ports and their bus ports (for a local spec's port range). */
+export async function freeBase(count) {
+  for (;;) {
+    const base = 2000 + Math.floor(Math.random() * 7900);
+    let ok = true;
+    for (let p = base; p < base + count && ok; p++) ok = (await portFree(p)) && (await portFree(p + 10000));
+    if (ok) return base;
+  }
 }
 
 export async function startNodes(count, extraArgs = []) {

@@ -5,29 +5,14 @@
 // Usage: node bench/up.mjs [rounds=5]   (after `npm run build`)
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freeBase } from './nodes.mjs';
 
 const rounds = Number(process.argv[2] ?? 5);
 const main = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
-const portFree = (port) =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen({ port, host: '127.0.0.1', exclusive: true }, () => s.close(() => resolve(true)));
-  });
-
-async function freeBase(count) {
-  for (;;) {
-    const base = 2000 + Math.floor(Math.random() * 7900);
-    let ok = true;
-    for (let p = base; p < base + count && ok; p++) ok = (await portFree(p)) && (await portFree(p + 10000));
-    if (ok) return base;
-  }
-}
 
 async function fresh() {
   const home = await mkdtemp(join(tmpdir(), 'rck-bench-up-'));

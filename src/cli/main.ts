@@ -2,6 +2,14 @@ import { Command, CommanderError } from 'commander';
 import { isRckError } from '../errors.js';
 import { registerCommands } from './commands/index.js';
 
+// `rck status | head`: the reader went away; that is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
 const program = new Command();
 program
   .name('rck')

@@ -14,8 +14,7 @@ afterEach(async () => {
 
 async function upSeed(): Promise<StatusJson> {
   h = await LocalClusterHarness.create();
-  await h.ok(['up', '-f', h.specFile, '--detach']);
-  return h.waitFor('Ready', (s) => h!.ready(s));
+  return h.upReady();
 }
 
 const actions = async () => (await h!.events()).map((e) => e.action);

@@ -121,7 +121,8 @@ describe('local cluster lifecycle', () => {
     const s = await h.waitFor('life-2 back on 127.0.0.2 and healthy', (x) => h.member(x, 'life-2').address.startsWith('127.0.0.2:') && x.health.healthy);
     const m = h.member(s, 'life-2');
     expect(m.nodeId).toBe(before.nodeId);
-    expect(m.role).toBe('master');
+    // A master hands its slots over before a planned restart (the controller may later move them back).
+    expect(['master', 'replica']).toContain(m.role);
     // Its own view (what clients asking it read) shows the new address too.
     const c = await connectNode(parseAddress(m.address), { password: await h.password() });
     const myself = String(await c.call('CLUSTER', 'NODES')).split('\n').find((l) => l.includes('myself'));

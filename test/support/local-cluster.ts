@@ -4,7 +4,7 @@
  * and always stops every process it may have started, also when a test fails.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -179,6 +179,12 @@ export class LocalClusterHarness {
     throw new Error(`timed out waiting for ${what}; last status: ${JSON.stringify(last?.members.map((m) => [m.name, m.address, m.role, m.up]))} ${JSON.stringify(last?.health)}`);
   }
 
+  /** `rck up --detach` with the harness's spec, then waits for Ready. */
+  async upReady(): Promise<StatusJson> {
+    await this.ok(['up', '-f', this.specFile, '--detach']);
+    return this.waitFor('Ready', (s) => this.ready(s));
+  }
+
   /** Ready=True: every slot served, every member up, every master with its replicas. */
   ready(s: StatusJson): boolean {
     return s.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
@@ -227,8 +233,26 @@ export class LocalClusterHarness {
     return out;
   }
 
+  /**
+   * Kills the recorded pids and, on Linux, every process whose working directory is under
+   * this harness's home (members run in their volume), so nothing leaks even if the
+   * state files are stale or gone.
+   */
   killAllSync(): void {
-    for (const pid of this.pids()) {
+    const pids = new Set(this.pids());
+    try {
+      for (const p of readdirSync('/proc')) {
+        if (!/^\d+$/.test(p)) continue;
+        try {
+          if (readlinkSync(`/proc/${p}/cwd`).startsWith(`${this.home}/`)) pids.add(Number(p));
+        } catch {
+          /* gone, or not ours */
+        }
+      }
+    } catch {
+      /* no /proc */
+    }
+    for (const pid of pids) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {

@@ -44,7 +44,9 @@ function portFree(port: number): Promise<boolean> {
 /** A port whose bus port (+10000) is free too. Randomised so parallel test files rarely collide. */
 export async function freePort(): Promise<number> {
   for (let i = 0; i < 200; i++) {
-    const port = 20000 + Math.floor(Math.random() * 10000);
+    // Bus ports (port + 10000) stay below the kernel's ephemeral range (32768+), where an
+    // outgoing connection could take them between our check and the server's bind.
+    const port = 20000 + Math.floor(Math.random() * 2700);
     if ((await portFree(port)) && (await portFree(port + 10000))) return port;
   }
   throw new Error('no free port pair found');

@@ -29,7 +29,9 @@ export function registerUp(program: Command): void {
     const { state, cluster } = target;
     const prep = await prepareUp(state, cluster);
     if (prep.runningPid !== undefined) {
+      const changed = target.exists && JSON.stringify(await state.readSpec()) !== JSON.stringify(cluster);
       printLine(`cluster ${cluster.metadata.name} is already up (supervisor pid ${prep.runningPid}); nothing to do`);
+      if (changed) report('the spec differs from the running one; it takes effect after `rck down` and `rck up`');
       return;
     }
     report(`${prep.isNew ? 'new' : 'existing'} cluster ${cluster.metadata.name} (redis ${prep.redisVersion}), state in ${state.dir}`);

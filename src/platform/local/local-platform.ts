@@ -217,7 +217,11 @@ export class LocalPlatform implements Platform {
   private async terminate(s: Slot, signal: NodeJS.Signals, then: Slot['onExit']): Promise<void> {
     const spawned = s.spawned;
     if (!spawned) {
-      if (then === 'stay-stopped') s.phase = 'Stopped';
+      // Not running (waiting to be restarted or re-created): a stop cancels that.
+      if (then === 'stay-stopped') {
+        s.onExit = then;
+        s.phase = 'Stopped';
+      }
       return;
     }
     s.onExit = then;
@@ -245,7 +249,7 @@ export class LocalPlatform implements Platform {
     if (action === 'recreate') {
       if (this.recreateGate) {
         const why = await this.recreateGate(s.name, { host: s.host, port: s.port }).catch((err: Error) => err.message);
-        if (this.closed || s.spawned) return;
+        if (this.closed || s.spawned || s.onExit === 'stay-stopped') return;
         this.emit(s, 'Restarting', `re-creating now (${why})`);
       }
       s.port = await this.allocatePort(s);
@@ -263,12 +267,12 @@ export class LocalPlatform implements Platform {
       s.crashes++;
       this.emit(s, delay ? 'BackOff' : 'Exited', `exited by itself (${how}); restarting on ${s.host}:${s.port}${delay ? ` in ${delay} ms` : ''}`);
       if (delay) await new Promise((r) => setTimeout(r, delay));
-      if (this.closed || s.spawned) return;
+      if (this.closed || s.spawned || s.onExit === 'stay-stopped') return;
       if (!(await portPairFree(s.host, s.port))) s.port = await this.allocatePort(s);
     }
-    s.onExit = 'restart';
     await this.serial(s, async () => {
-      if (this.closed || s.spawned) return;
+      if (this.closed || s.spawned || s.onExit === 'stay-stopped') return;
+      s.onExit = 'restart';
       await this.launch(s);
     }).catch((err) => this.emit(s, 'Exited', `restart failed: ${(err as Error).message}`));
   }

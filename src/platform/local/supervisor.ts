@@ -107,6 +107,7 @@ export class Supervisor {
       } catch (err) {
         this.health = { healthy: false, problems: [errorText(err)] };
       }
+      if (this.abort.signal.aborted) return { created, health: this.health }; // stopped while starting
       this.phase = 'Running';
       this.startLoops();
       return { created, health: this.health };
@@ -260,11 +261,22 @@ export class Supervisor {
 
 /** Records this process as the cluster's supervisor; refuses when a live one exists. */
 async function claimSupervisor(state: StateDir, logFile?: string): Promise<void> {
-  const existing = await supervisorPid(state);
-  if (existing !== undefined && existing !== process.pid) {
-    throw new Error(`cluster in ${state.dir} already has a running supervisor (pid ${existing})`);
+  const record = JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), logFile });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      // O_EXCL: of two supervisors started at once, exactly one gets the file.
+      await writeFile(state.supervisorFile, record, { mode: 0o600, flag: 'wx' });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const rec = await state.readSupervisor().catch(() => undefined);
+    if (rec && rec.pid !== process.pid && pidAlive(rec.pid)) {
+      throw new Error(`cluster in ${state.dir} already has a running supervisor (pid ${rec.pid})`);
+    }
+    if (rec && !pidAlive(rec.pid)) await rm(state.supervisorFile, { force: true }); // left by one that died
   }
-  await writeFile(state.supervisorFile, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), logFile }), { mode: 0o600 });
+  throw new Error(`cannot claim ${state.supervisorFile}: another supervisor is starting`);
 }
 
 async function releaseSupervisor(state: StateDir): Promise<void> {
