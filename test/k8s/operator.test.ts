@@ -1,16 +1,19 @@
 /**
- * The seed's procedure end to end on the Kubernetes tier, driven by the operator (run
- * in-process against the API server, as `rck operator --kubeconfig` does): one RedisCluster
+ * The seed's procedure end to end on the Kubernetes tier, driven by the operator (the real
+ * `rck operator --kubeconfig` from dist/, outside the cluster): one RedisCluster
  * object -> StatefulSet of 6 -> cluster created with no helper pod -> Ready; the seed's
  * failover experiment (delete the master pod: preStop hands over, it rejoins as a replica
  * on a new IP, no acknowledged write lost); all pods deleted at once -> healthy with its data.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
 import { Applier } from '../../src/platform/kubernetes/apply.js';
-import { Operator } from '../../src/platform/kubernetes/operator.js';
 import type { ClusterStatus } from '../../src/platform/kubernetes/status.js';
 import { type ConsistencyReport, startConsistencyWorkload } from '../../src/workload/consistency.js';
 import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
@@ -21,8 +24,19 @@ const NAME = 'redis-app';
 let env: K8sTestEnv;
 let core: CoreV1Api;
 let custom: CustomObjectsApi;
-let operator: Operator | undefined;
+let operator: ChildProcess | undefined;
 const opLog: string[] = [];
+const MAIN = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'dist', 'cli', 'main.js');
+
+/** `rck operator` as users run it from outside the cluster; its log lines go to opLog. */
+function startOperator(kubeconfig: string): ChildProcess {
+  if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
+  const child = spawn(process.execPath, [MAIN, 'operator', '--kubeconfig', kubeconfig, '-n', NS, '--interval', '500ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const collect = (d: Buffer) => opLog.push(...d.toString().split('\n').filter(Boolean));
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  return child;
+}
 
 beforeAll(async () => {
   env = await startK8sTestEnv();
@@ -31,12 +45,17 @@ beforeAll(async () => {
   await new Applier(env.kc).apply(redisClusterCrd());
   await core.createNamespace({ body: { metadata: { name: NS } } });
   await waitForDefaultServiceAccount(env.kc, NS);
-  operator = new Operator({ kc: env.kc, namespace: NS, intervalMs: 500, log: (l) => opLog.push(`${new Date().toISOString()} ${l}`) });
-  await waitFor('RedisCluster API served', async () => (await operator!.start().then(() => true).catch(() => undefined)));
+  operator = startOperator(env.kubeconfigPath);
+  await waitFor('operator watching', async () => (opLog.some((l) => l.includes('operator watching')) ? true : undefined), 30_000,
+    async () => opLog.join('\n'));
 }, 60 * 60_000);
 
 afterAll(async () => {
-  await operator?.stop();
+  if (operator && operator.exitCode === null) {
+    const exited = new Promise((r) => operator!.once('exit', r));
+    operator.kill('SIGTERM');
+    await exited;
+  }
   if (process.env.RCK_K8S_DEBUG) console.error(opLog.join('\n'));
   await env?.stop();
 }, 180_000);

@@ -27,9 +27,14 @@ export function registerOperator(program: Command): void {
       const op = new Operator({ kc, namespace: flags.namespace, intervalMs: parseMillis(flags.interval, '--interval') });
       await op.start();
       await new Promise<void>((resolve) => {
-        const stop = () => void op.stop().then(resolve);
+        // Finish the passes under way (bounded), then exit: open watch connections would keep the process alive.
+        const stop = () => {
+          setTimeout(resolve, 10_000).unref();
+          void op.stop().finally(resolve);
+        };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
+      process.exit(0);
     });
 }
