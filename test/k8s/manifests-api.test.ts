@@ -73,8 +73,10 @@ describe('rendered objects on the API server', { timeout: 120_000 }, () => {
         return /404|not found/i.test(text) && !/Invalid/.test(text) ? undefined : { error: text };
       }
     });
-    const ok = await create({ apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: 'defaults' }, spec: {} });
-    expect(ok.ok).toMatchObject({ spec: { masters: 3, replicasPerMaster: 1, kubernetes: { antiAffinity: 'preferred' } } });
+    const ok = await create({ apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: 'defaults' }, spec: { redis: { config: { 'maxmemory-policy': 'allkeys-lru', 'hz': 20 } } } });
+    expect(ok.ok).toMatchObject({
+      spec: { masters: 3, replicasPerMaster: 1, kubernetes: { antiAffinity: 'preferred' }, redis: { config: { 'maxmemory-policy': 'allkeys-lru', hz: 20 } } },
+    });
 
     const two = await create({ apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: 'two' }, spec: { masters: 2 } });
     console.error(`[k8s] masters: 2 refused: ${two.error}`);

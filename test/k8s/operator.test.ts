@@ -174,6 +174,22 @@ describe('the operator on the Kubernetes tier', { timeout: 300_000 }, () => {
   });
 });
 
+describe('a RedisCluster the CRD accepts but the spec schema refuses', { timeout: 60_000 }, () => {
+  it('is reported as Invalid with the reason, and nothing is deployed', async () => {
+    await custom.createNamespacedCustomObject({
+      group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: 'owned' }, spec: { redis: { config: { port: 7000 } } } },
+    });
+    const s = await waitFor('status Invalid', async () => {
+      const o = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'owned' })) as { status?: ClusterStatus };
+      return o.status?.phase === 'Invalid' ? o.status : undefined;
+    });
+    expect(s.conditions[0]!.message).toMatch(/spec\.redis\.config\.port: cannot be overridden/);
+    await expect(env.kc.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ name: 'owned', namespace: NS })).rejects.toThrow();
+    await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'owned' });
+  });
+});
+
 describe('deleting the RedisCluster', { timeout: 120_000 }, () => {
   it('removes its objects and keeps its volumes by default', async () => {
     await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME });

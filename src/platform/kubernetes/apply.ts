@@ -48,7 +48,7 @@ function policyForClient<T extends KubernetesObject>(np: T): T {
 
 /**
  * The client serializes a CRD through its V1JSONSchemaProps model, whose properties are
- * `_default`, `_enum`, `xKubernetesPreserveUnknownFields`...; keys spelt as in JSON
+ * `_default`, `_enum`, `x_kubernetes_preserve_unknown_fields`...; keys spelt as in JSON
  * (`default`, `enum`) would be dropped silently. Renames them in every schema node.
  */
 function crdForClient<T extends KubernetesObject>(crd: T): T {
@@ -63,7 +63,7 @@ function schemaForClient(node: unknown): Record<string, unknown> {
     if (k === 'properties') out.properties = Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, schemaForClient(s)]));
     else if (k === 'items' || (k === 'additionalProperties' && typeof v === 'object')) out[k] = schemaForClient(v);
     else if (k === 'default' || k === 'enum') out[`_${k}`] = v;
-    else if (k.startsWith('x-kubernetes-')) out[k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+    else if (k.startsWith('x-kubernetes-')) out[k.replaceAll('-', '_')] = v; // x_kubernetes_preserve_unknown_fields
     else out[k] = v;
   }
   return out;
