@@ -1,11 +1,12 @@
 /**
  * The operator: an informer on RedisCluster objects, and for each one a ClusterKeeper
- * passing every `intervalMs`. Works from outside the cluster (kubeconfig) and inside it
+ * passing every `intervalMs`, and at once when one of its pods changes (a pod informer). Works from outside the cluster (kubeconfig) and inside it
  * (the service account), through @kubernetes/client-node.
  */
-import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, makeInformer } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type V1Pod, makeInformer } from '@kubernetes/client-node';
 import { errorText } from '../../errors.js';
 import { GROUP, PLURAL, VERSION } from '../../manifests/crd.js';
+import { CLUSTER_LABEL } from '../../manifests/names.js';
 import { ClusterKeeper, type RedisClusterObject } from './cluster-keeper.js';
 
 export interface OperatorOptions {
@@ -19,12 +20,15 @@ export interface OperatorOptions {
 interface Running {
   keeper: ClusterKeeper;
   stop: () => void;
+  /** Starts the next pass now instead of after the interval. */
+  wake: () => void;
   done: Promise<void>;
 }
 
 export class Operator {
   private readonly clusters = new Map<string, Running>();
   private informer?: ReturnType<typeof makeInformer<RedisClusterObject>>;
+  private podInformer?: ReturnType<typeof makeInformer<V1Pod>>;
   private readonly log: (line: string) => void;
 
   constructor(private readonly o: OperatorOptions) {
@@ -49,11 +53,30 @@ export class Operator {
     });
     this.informer = informer;
     await informer.start();
+    await this.watchPods(ns);
     this.log(`operator watching RedisClusters in ${ns ?? 'all namespaces'}`);
+  }
+
+  /** Pod changes (deleted, re-created, Ready) wake their cluster's keeper: no need to wait a whole interval. */
+  private async watchPods(ns: string | undefined): Promise<void> {
+    const core = this.o.kc.makeApiClient(CoreV1Api);
+    const selector = `app.kubernetes.io/name=redis-cluster,${CLUSTER_LABEL}`;
+    const path = ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods';
+    const list = () => (ns ? core.listNamespacedPod({ namespace: ns, labelSelector: selector }) : core.listPodForAllNamespaces({ labelSelector: selector }));
+    const informer = makeInformer<V1Pod>(this.o.kc, path, list, selector);
+    const wake = (p: V1Pod) => this.clusters.get(`${p.metadata?.namespace}/${p.metadata?.labels?.[CLUSTER_LABEL]}`)?.wake();
+    for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, wake);
+    informer.on('error', (err) => {
+      this.log(`watch of pods failed: ${errorText(err)}; restarting it in 2 s (passes continue on the interval)`);
+      setTimeout(() => void informer.start().catch((e) => this.log(`pod watch restart failed: ${errorText(e)}`)), 2000);
+    });
+    this.podInformer = informer;
+    await informer.start();
   }
 
   async stop(): Promise<void> {
     await this.informer?.stop();
+    await this.podInformer?.stop();
     const all = [...this.clusters.values()];
     this.clusters.clear();
     for (const r of all) r.stop();
@@ -81,7 +104,7 @@ export class Operator {
         });
       }
     })();
-    this.clusters.set(key, { keeper, done, stop: () => { stopped = true; wake(); } });
+    this.clusters.set(key, { keeper, done, stop: () => { stopped = true; wake(); }, wake: () => wake() });
   }
 
   private async remove(obj: RedisClusterObject): Promise<void> {
