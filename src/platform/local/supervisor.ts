@@ -11,6 +11,7 @@ import { errorText } from '../../errors.js';
 import { rolloutRestart } from '../../controller/rollout.js';
 import { handOver } from '../../ops/handover.js';
 import { withPool } from '../../redis/pool.js';
+import { readNode } from '../../topology/observe.js';
 import { renderSharedConf } from '../../spec/redis-conf.js';
 import { nodeTimeoutMs } from '../../spec/members.js';
 import type { RedisCluster } from '../../spec/schema.js';
@@ -128,6 +129,7 @@ export class Supervisor {
       this.phase = 'Stopping';
       this.abort.abort();
       for (const t of this.timers) clearInterval(t);
+      await this.stopReplicasFirst();
       await this.platform?.stopAll();
       await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
       await rm(this.opts.state.controlSocket, { force: true });
@@ -145,6 +147,22 @@ export class Supervisor {
       health: this.health,
       members: (await this.platform?.listMembers()) ?? [],
     };
+  }
+
+  /**
+   * `down` stops replicas before masters: no replica is left to start an election
+   * against a master that is merely shutting down, and every master saves last.
+   */
+  private async stopReplicasFirst(): Promise<void> {
+    const platform = this.platform;
+    if (!platform) return;
+    const members = (await platform.listMembers()).filter((m) => m.up);
+    const roles = await withPool({ password: this.password, timeoutMs: 1000 }, (pool) =>
+      Promise.all(members.map((m) => readNode(pool, m.address).then((n) => n.self?.role, () => undefined))),
+    );
+    const replicas = members.filter((_, i) => roles[i] === 'replica');
+    this.opts.report(`stopping ${replicas.length} replica(s) first, then the masters`);
+    await Promise.all(replicas.map((m) => platform.stopMember(m.name).catch(() => {})));
   }
 
   private memberAddress(name: string): NodeAddress {
