@@ -92,11 +92,17 @@ export class Operator {
     let wake: () => void = () => {};
     const done = (async () => {
       this.log(`${key}: keeping`);
+      let lastError = '';
       while (!stopped) {
         try {
           await keeper.pass();
+          if (lastError) this.log(`${key}: passes succeed again`);
+          lastError = '';
         } catch (err) {
-          this.log(`${key}: pass failed: ${errorText(err)}`);
+          // Once per distinct error, not every pass.
+          const text = errorText(err);
+          if (text !== lastError) this.log(`${key}: pass failed: ${text}`);
+          lastError = text;
         }
         await new Promise<void>((r) => {
           wake = r;
