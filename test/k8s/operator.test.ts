@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
@@ -171,6 +171,21 @@ describe('the operator on the Kubernetes tier', { timeout: 300_000 }, () => {
     } finally {
       c.disconnect();
     }
+  });
+});
+
+describe('changing the shape of a running cluster', { timeout: 60_000 }, () => {
+  it('is refused in status until the scale planner exists; the cluster is kept as it is', async () => {
+    await custom.patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { spec: { masters: 4 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const s = await waitFor('SpecAccepted False', async () => {
+      const st = await status();
+      return st?.conditions.some((c) => c.type === 'SpecAccepted' && c.status === 'False') ? st : undefined;
+    }, 30_000, diagnose);
+    expect(s).toMatchObject({ phase: 'Ready', readyMembers: 6, shards: 3 });
+    expect((await env.kc.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ name: NAME, namespace: NS })).spec?.replicas).toBe(6);
   });
 });
 

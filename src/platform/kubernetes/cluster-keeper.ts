@@ -4,7 +4,7 @@
  * Level-triggered like the controller: each pass starts from what it reads.
  */
 import {
-  CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, setHeaderOptions,
+  AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, setHeaderOptions,
 } from '@kubernetes/client-node';
 import { Controller } from '../../controller/controller.js';
 import { errorText } from '../../errors.js';
@@ -34,8 +34,11 @@ export class ClusterKeeper {
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
   private readonly applier: Applier;
+  private readonly apps: AppsV1Api;
   private controller?: Controller;
   private appliedGeneration?: number;
+  /** The spec last applied: the controller keeps this shape while a resize is refused. */
+  private applied?: RedisCluster;
   private appliedAt = 0;
   private lastStatus = '';
 
@@ -43,6 +46,7 @@ export class ClusterKeeper {
     this.core = kc.makeApiClient(CoreV1Api);
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.applier = new Applier(kc);
+    this.apps = kc.makeApiClient(AppsV1Api);
   }
 
   get key(): string {
@@ -63,8 +67,16 @@ export class ClusterKeeper {
     } catch (err) {
       return this.writeStatus(invalidStatus(errorText(err), generation));
     }
+    // Changing masters or replicas of a running cluster needs the scale planner (not yet):
+    // keep the shape in place and say so, rather than resize the StatefulSet under the controller.
+    const refused = await this.shapeChange(rc);
+    if (refused) {
+      if (!this.applied) return this.writeStatus(invalidStatus(refused, generation));
+      rc = { ...this.applied, metadata: rc.metadata };
+    }
     if (generation !== this.appliedGeneration || Date.now() - this.appliedAt > REAPPLY_MS) {
-      await this.applyObjects(rc);
+      if (!refused) await this.applyObjects(rc);
+      this.applied = rc;
       this.appliedGeneration = generation;
       this.appliedAt = Date.now();
     }
@@ -81,7 +93,27 @@ export class ClusterKeeper {
       report: (line) => this.log(`${this.key}: ${line}`),
     });
     const result = await this.controller.pass();
-    await this.writeStatus(statusOf(result, generation));
+    const status = statusOf(result, generation);
+    if (refused) {
+      status.conditions.push({ type: 'SpecAccepted', status: 'False', reason: 'ScalingNotSupported', message: refused, lastTransitionTime: new Date(result.obs.at).toISOString(), observedGeneration: generation });
+    }
+    await this.writeStatus(status);
+  }
+
+  /** Why the spec's member count cannot be applied to the existing StatefulSet, if it cannot. */
+  private async shapeChange(rc: RedisCluster): Promise<string | undefined> {
+    const n = namesOf(rc);
+    let replicas: number | undefined;
+    try {
+      replicas = (await this.apps.readNamespacedStatefulSet({ name: n.statefulSet, namespace: n.namespace })).spec?.replicas;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw err;
+    }
+    const wanted = memberCount(rc.spec);
+    if (replicas === undefined || replicas === wanted) return undefined;
+    return `the spec asks for ${wanted} members (${rc.spec.masters} masters x ${rc.spec.replicasPerMaster} replicas) but the cluster runs ${replicas}: ` +
+      'changing masters or replicasPerMaster of a running cluster is not supported yet; the cluster is kept as it is';
   }
 
   private ownerRef() {
