@@ -12,6 +12,7 @@ export const API_VERSION = 'rck.dev/v1alpha1';
 export const KIND = 'RedisCluster';
 
 export { SEED_REDIS_CONFIG, memberCount, memberName } from './members.js';
+import { kubernetesPlatform } from './kubernetes.js';
 
 const configValue = z.union([z.string().regex(/^[^\r\n]*$/, 'must be one line'), z.number(), z.boolean()]);
 
@@ -67,6 +68,7 @@ export const clusterSpecSchema = z
       .prefault({}),
     redis: z.strictObject({ config: redisConfig }).prefault({}),
     local: localPlatform,
+    kubernetes: kubernetesPlatform,
   })
   .prefault({})
   .superRefine((spec, ctx) => {

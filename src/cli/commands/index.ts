@@ -10,7 +10,9 @@ import { registerEvents } from './events.js';
 import { registerFix } from './fix.js';
 import { registerLogs } from './logs.js';
 import { registerMemberCommands } from './members.js';
+import { registerOperator } from './operator.js';
 import { registerRebalance } from './rebalance.js';
+import { registerRender } from './render.js';
 import { registerReshard } from './reshard.js';
 import { registerUp } from './up.js';
 
@@ -30,4 +32,6 @@ export function registerCommands(program: Command): void {
   registerConnect(program);
   registerBench(program);
   registerEvents(program);
+  registerRender(program);
+  registerOperator(program);
 }

@@ -1,0 +1,40 @@
+/** Names and labels of the objects rendered for one RedisCluster. Pure. */
+import type { RedisCluster } from '../spec/schema.js';
+
+export const REDIS_PORT = 6379;
+export const BUS_PORT = REDIS_PORT + 10000;
+export const FIELD_MANAGER = 'rck';
+export const CLUSTER_LABEL = 'rck.dev/cluster';
+/** The StatefulSet's claim template; claims are `data-<name>-<i>`. */
+export const DATA_VOLUME = 'data';
+
+export function namesOf(rc: RedisCluster) {
+  const name = rc.metadata.name;
+  return {
+    name,
+    namespace: rc.metadata.namespace ?? 'default',
+    secret: `${name}-auth`,
+    config: `${name}-config`,
+    headless: `${name}-headless`,
+    client: name,
+    statefulSet: name,
+    pdb: name,
+    networkPolicy: name,
+    pv: (i: number) => `${name}-pv-${i}`,
+    claim: (i: number) => `${DATA_VOLUME}-${name}-${i}`,
+  };
+}
+
+/** Labels every object carries; the selector is the subset that never changes. */
+export function labelsOf(rc: RedisCluster): Record<string, string> {
+  return { ...(rc.metadata.labels ?? {}), ...selectorOf(rc), 'app.kubernetes.io/managed-by': 'rck' };
+}
+
+export function selectorOf(rc: RedisCluster): Record<string, string> {
+  return { 'app.kubernetes.io/name': 'redis-cluster', [CLUSTER_LABEL]: rc.metadata.name };
+}
+
+/** metadata of a namespaced object of this cluster. */
+export function meta(rc: RedisCluster, name: string) {
+  return { name, namespace: namesOf(rc).namespace, labels: labelsOf(rc) };
+}

@@ -1,0 +1,92 @@
+/** The small objects of a cluster: Secret, ConfigMap, Services, PDB, NetworkPolicy. Pure. */
+import { randomBytes } from 'node:crypto';
+import type {
+  V1ConfigMap, V1NetworkPolicy, V1NetworkPolicyPeer, V1PodDisruptionBudget, V1Secret, V1Service,
+} from '@kubernetes/client-node';
+import { renderSharedConf } from '../spec/redis-conf.js';
+import type { RedisCluster } from '../spec/schema.js';
+import { BUS_PORT, REDIS_PORT, meta, namesOf, selectorOf } from './names.js';
+import { PRESTOP_SCRIPT, START_SCRIPT } from './scripts.js';
+
+/** A fresh password: 32 random bytes, URL-safe (no quotes or spaces to escape in redis.conf). */
+export function generatePassword(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function secret(rc: RedisCluster, password: string): V1Secret {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: meta(rc, namesOf(rc).secret), type: 'Opaque', stringData: { password } };
+}
+
+export function configMap(rc: RedisCluster): V1ConfigMap {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: meta(rc, namesOf(rc).config),
+    data: { 'redis.conf': renderSharedConf(rc.spec, rc.metadata.name), 'start.sh': START_SCRIPT, 'prestop.sh': PRESTOP_SCRIPT },
+  };
+}
+
+/** Headless: stable pod DNS names, published before pods are ready (members meet before Ready). */
+export function headlessService(rc: RedisCluster): V1Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(rc, namesOf(rc).headless),
+    spec: {
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: selectorOf(rc),
+      ports: [{ name: 'redis', port: REDIS_PORT }, { name: 'bus', port: BUS_PORT }],
+    },
+  };
+}
+
+/** Where cluster-aware clients get their first node; redirections then go to pod IPs. */
+export function clientService(rc: RedisCluster): V1Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(rc, namesOf(rc).client),
+    spec: { type: 'ClusterIP', selector: selectorOf(rc), ports: [{ name: 'redis', port: REDIS_PORT, targetPort: 'redis' as never }] },
+  };
+}
+
+/** One member down at a time for voluntary disruptions (drains): each shard keeps a copy. */
+export function podDisruptionBudget(rc: RedisCluster): V1PodDisruptionBudget {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: meta(rc, namesOf(rc).pdb),
+    spec: { maxUnavailable: 1 as never, selector: { matchLabels: selectorOf(rc) } },
+  };
+}
+
+/** Client port from the allowed clients (and the operator); bus port only between members. */
+export function networkPolicy(rc: RedisCluster): V1NetworkPolicy {
+  const members: V1NetworkPolicyPeer = { podSelector: { matchLabels: selectorOf(rc) } };
+  const allowed = rc.spec.kubernetes.clientAllowedFrom;
+  const clients: V1NetworkPolicyPeer[] | undefined = allowed && [
+    members,
+    // The operator talks to every member on the client port, from any namespace.
+    { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'rck-operator' } } },
+    ...allowed.map((a): V1NetworkPolicyPeer => a.cidr
+      ? { ipBlock: { cidr: a.cidr } }
+      : {
+          ...(a.podLabels ? { podSelector: { matchLabels: a.podLabels } } : {}),
+          ...(a.namespaceLabels ? { namespaceSelector: { matchLabels: a.namespaceLabels } } : {}),
+        }),
+  ];
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: meta(rc, namesOf(rc).networkPolicy),
+    spec: {
+      podSelector: { matchLabels: selectorOf(rc) },
+      policyTypes: ['Ingress'],
+      ingress: [
+        { ...(clients ? { from: clients } : {}), ports: [{ protocol: 'TCP', port: REDIS_PORT as never }] },
+        { from: [members], ports: [{ protocol: 'TCP', port: BUS_PORT as never }] },
+      ],
+    },
+  };
+}

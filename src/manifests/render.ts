@@ -1,0 +1,26 @@
+/**
+ * Every object of one cluster's deployment, rendered from the spec. `password` decides the
+ * Secret: a value renders it, `{ existingSecret }` renders none and the pods read that one.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { RedisCluster } from '../spec/schema.js';
+import { clientService, configMap, headlessService, networkPolicy, podDisruptionBudget, secret } from './objects.js';
+import { hashOf, nfsVolumes, statefulSet } from './statefulset.js';
+
+export type SecretChoice = { password: string } | { existingSecret: true };
+
+export function renderCluster(rc: RedisCluster, auth: SecretChoice): KubernetesObject[] {
+  const cm = configMap(rc);
+  // Pods restart (rolling, one at a time) when their configuration changes.
+  const sts = statefulSet(rc, hashOf(JSON.stringify(cm.data)));
+  return [
+    ...(rc.spec.auth.enabled && 'password' in auth ? [secret(rc, auth.password)] : []),
+    cm,
+    ...nfsVolumes(rc),
+    headlessService(rc),
+    clientService(rc),
+    sts,
+    podDisruptionBudget(rc),
+    networkPolicy(rc),
+  ];
+}

@@ -1,0 +1,65 @@
+/**
+ * Shell scripts the pods run, shipped in the ConfigMap. POSIX sh and redis-cli only, so
+ * they work with the official redis image. The password reaches redis-cli through
+ * REDISCLI_AUTH (never an argument: arguments show in ps).
+ */
+import { REDIS_PORT } from './names.js';
+
+/**
+ * Starts redis-server with the shared redis.conf plus what only the pod knows: its IP
+ * (bind, announce, and the source address of bus connections, which must be the pod's
+ * own or peers learn a wrong address) and the password, in a 0600 file on the volume.
+ */
+export const START_SCRIPT = `#!/bin/sh
+set -eu
+: "\${POD_IP:?POD_IP must come from the downward API (status.podIP)}"
+umask 077
+conf=/data/rck-member.conf
+{
+  echo "include /etc/rck/redis.conf"
+  echo "port ${REDIS_PORT}"
+  echo "bind $POD_IP"
+  echo "protected-mode yes"
+  echo "daemonize no"
+  echo 'logfile ""'
+  echo "dir /data"
+  echo "cluster-config-file nodes.conf"
+  echo "cluster-announce-ip $POD_IP"
+  echo "bind-source-addr $POD_IP"
+  if [ -n "\${REDISCLI_AUTH:-}" ]; then
+    echo "requirepass \\"$REDISCLI_AUTH\\""
+    echo "masterauth \\"$REDISCLI_AUTH\\""
+  fi
+} > "$conf"
+exec redis-server "$conf"
+`;
+
+/**
+ * preStop: when this pod is a master with an online replica, run CLUSTER FAILOVER on the
+ * most up-to-date one and wait (bounded) until this pod is a replica, so deleting a master
+ * pod is a planned failover (about 50 ms) instead of a node-timeout failover with lost writes.
+ */
+export const PRESTOP_SCRIPT = `#!/bin/sh
+limit=\${HANDOVER_SECONDS:-20}
+me() { redis-cli -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning "$@" 2>/dev/null | tr -d '\\r'; }
+[ "$(me role | head -1)" = master ] || exit 0
+best=""; best_offset=-1
+for line in $(me info replication | grep '^slave[0-9]*:'); do
+  set -- $(echo "$line" | sed 's/^slave[0-9]*:ip=\\([^,]*\\),port=\\([0-9]*\\),state=\\([a-z_]*\\),offset=\\([0-9]*\\),lag=\\([0-9]*\\).*/\\1 \\2 \\3 \\4 \\5/')
+  [ "$#" = 5 ] && [ "$3" = online ] || continue
+  if [ "$4" -gt "$best_offset" ]; then best="$1 $2"; best_offset=$4; fi
+done
+[ -n "$best" ] || { echo "prestop: master without an online replica, no handover"; exit 0; }
+set -- $best
+echo "prestop: handing over to $1:$2"
+redis-cli -h "$1" -p "$2" --no-auth-warning cluster failover >/dev/null 2>&1 || exit 0
+i=0
+while [ "$i" -lt $((limit * 5)) ]; do
+  [ "$(me role | head -1)" = slave ] && { echo "prestop: now a replica of $1:$2"; exit 0; }
+  sleep 0.2; i=$((i + 1))
+done
+echo "prestop: handover not done within \${limit}s"
+`;
+
+/** Ready when it answers PING (not cluster_state: the cluster is created after pods are up). */
+export const READY_COMMAND = ['sh', '-c', `redis-cli -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning ping | grep -q PONG`];

@@ -1,0 +1,114 @@
+/** The members' StatefulSet (apps/v1) and, for static NFS storage, their PersistentVolumes. */
+import { createHash } from 'node:crypto';
+import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StatefulSet } from '@kubernetes/client-node';
+import { memberCount } from '../spec/members.js';
+import type { RedisCluster } from '../spec/schema.js';
+import { BUS_PORT, DATA_VOLUME, REDIS_PORT, labelsOf, meta, namesOf, selectorOf } from './names.js';
+import { READY_COMMAND } from './scripts.js';
+
+// Seconds kept after the handover for redis to save and exit on SIGTERM.
+const SAVE_MARGIN_S = 5;
+
+export function statefulSet(rc: RedisCluster, configHash: string): V1StatefulSet {
+  const k = rc.spec.kubernetes;
+  const n = namesOf(rc);
+  const selector = selectorOf(rc);
+  const antiAffinityTerm = { labelSelector: { matchLabels: selector }, topologyKey: 'kubernetes.io/hostname' };
+  const env = [
+    { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+    { name: 'HANDOVER_SECONDS', value: String(k.terminationGracePeriodSeconds - SAVE_MARGIN_S) },
+    ...(rc.spec.auth.enabled ? [{ name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: n.secret, key: 'password' } } }] : []),
+  ];
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: meta(rc, n.statefulSet),
+    spec: {
+      serviceName: n.headless,
+      replicas: memberCount(rc.spec),
+      // All members start together: the controller creates the cluster once all answer, and
+      // after a full restart every member must be up for the cluster to recover.
+      podManagementPolicy: 'Parallel',
+      updateStrategy: { type: 'RollingUpdate' },
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels: labelsOf(rc), annotations: { 'rck.dev/config-hash': configHash } },
+        spec: {
+          terminationGracePeriodSeconds: k.terminationGracePeriodSeconds,
+          enableServiceLinks: false,
+          automountServiceAccountToken: false,
+          securityContext: {
+            runAsUser: 999, runAsGroup: 999, fsGroup: 999, runAsNonRoot: true,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          affinity: {
+            podAntiAffinity: k.antiAffinity === 'required'
+              ? { requiredDuringSchedulingIgnoredDuringExecution: [antiAffinityTerm] }
+              : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: antiAffinityTerm }] },
+          },
+          topologySpreadConstraints: [{
+            maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway',
+            labelSelector: { matchLabels: selector },
+          }],
+          containers: [{
+            name: 'redis',
+            image: k.image,
+            command: ['sh', '/etc/rck/start.sh'],
+            env,
+            ports: [{ name: 'redis', containerPort: REDIS_PORT }, { name: 'bus', containerPort: BUS_PORT }],
+            readinessProbe: { exec: { command: READY_COMMAND }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 2 },
+            livenessProbe: { tcpSocket: { port: REDIS_PORT as never }, initialDelaySeconds: 10, periodSeconds: 5, failureThreshold: 6 },
+            lifecycle: { preStop: { exec: { command: ['sh', '/etc/rck/prestop.sh'] } } },
+            resources: k.resources,
+            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+            volumeMounts: [
+              { name: DATA_VOLUME, mountPath: '/data' },
+              { name: 'config', mountPath: '/etc/rck', readOnly: true },
+            ],
+          }],
+          volumes: [{ name: 'config', configMap: { name: n.config } }],
+        },
+      },
+      volumeClaimTemplates: [claimTemplate(rc)],
+    },
+  };
+}
+
+function claimTemplate(rc: RedisCluster): V1PersistentVolumeClaim {
+  const s = rc.spec.kubernetes.storage;
+  // Static NFS volumes are pre-bound to the claims by claimRef; '' keeps a default class away.
+  const storageClassName = s.nfs ? '' : s.storageClass;
+  return {
+    metadata: { name: DATA_VOLUME, labels: labelsOf(rc) },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: s.size } },
+      ...(storageClassName !== undefined ? { storageClassName } : {}),
+    },
+  };
+}
+
+/** One PersistentVolume per member for `storage.nfs`, each pre-bound to its member's claim. */
+export function nfsVolumes(rc: RedisCluster): V1PersistentVolume[] {
+  const s = rc.spec.kubernetes.storage;
+  if (!s.nfs) return [];
+  const n = namesOf(rc);
+  return Array.from({ length: memberCount(rc.spec) }, (_, i) => ({
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: n.pv(i), labels: labelsOf(rc) },
+    spec: {
+      capacity: { storage: s.size },
+      accessModes: ['ReadWriteOnce'],
+      persistentVolumeReclaimPolicy: 'Retain',
+      storageClassName: '',
+      nfs: { server: s.nfs!.server, path: `${s.nfs!.path.replace(/\/$/, '')}/${n.name}-${i}` },
+      claimRef: { namespace: n.namespace, name: n.claim(i) },
+    },
+  }));
+}
+
+export function hashOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}

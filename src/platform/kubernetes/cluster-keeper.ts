@@ -1,0 +1,188 @@
+/**
+ * Keeps one RedisCluster: applies its objects (server-side apply, owned by the
+ * RedisCluster), runs the shared Controller over its pods, and writes status and Events.
+ * Level-triggered like the controller: each pass starts from what it reads.
+ */
+import {
+  AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, setHeaderOptions,
+} from '@kubernetes/client-node';
+import { Controller } from '../../controller/controller.js';
+import { errorText } from '../../errors.js';
+import { GROUP, PLURAL, VERSION } from '../../manifests/crd.js';
+import { namesOf, selectorOf } from '../../manifests/names.js';
+import { generatePassword, secret } from '../../manifests/objects.js';
+import { renderCluster } from '../../manifests/render.js';
+import { validateSpec } from '../../spec/load.js';
+import { memberCount, nodeTimeoutMs } from '../../spec/members.js';
+import { API_VERSION, KIND, type RedisCluster } from '../../spec/schema.js';
+import { Applier } from './apply.js';
+import { KubernetesEventSink } from './k8s-events.js';
+import { PodMemberSource } from './member-source.js';
+import { type ClusterStatus, invalidStatus, statusOf } from './status.js';
+
+/** The RedisCluster as the API server returns it. */
+export interface RedisClusterObject extends KubernetesObject {
+  metadata: { name: string; namespace: string; uid: string; generation?: number; labels?: Record<string, string>; deletionTimestamp?: Date };
+  spec?: unknown;
+}
+
+// Objects are re-applied on every spec change, and now and then to undo manual edits.
+const REAPPLY_MS = 60_000;
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export class ClusterKeeper {
+  private readonly core: CoreV1Api;
+  private readonly custom: CustomObjectsApi;
+  private readonly applier: Applier;
+  private readonly apps: AppsV1Api;
+  private controller?: Controller;
+  private appliedGeneration?: number;
+  /** The spec last applied: the controller keeps this shape while a resize is refused. */
+  private applied?: RedisCluster;
+  private appliedAt = 0;
+  private lastStatus = '';
+
+  constructor(kc: KubeConfig, private obj: RedisClusterObject, private readonly log: (line: string) => void) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+    this.applier = new Applier(kc);
+    this.apps = kc.makeApiClient(AppsV1Api);
+  }
+
+  get key(): string {
+    return `${this.obj.metadata.namespace}/${this.obj.metadata.name}`;
+  }
+
+  update(obj: RedisClusterObject): void {
+    if (obj.metadata.generation !== this.obj.metadata.generation) this.controller = undefined;
+    this.obj = obj;
+  }
+
+  /** One pass; errors are reported in status and logs, and the next pass tries again. */
+  async pass(): Promise<void> {
+    const { name, namespace, generation } = this.obj.metadata;
+    let rc: RedisCluster;
+    try {
+      rc = validateSpec({ apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace, labels: this.obj.metadata.labels }, spec: this.obj.spec ?? {} }, this.key);
+    } catch (err) {
+      return this.writeStatus(invalidStatus(errorText(err), generation));
+    }
+    // Changing masters or replicas of a running cluster needs the scale planner (not yet):
+    // keep the shape in place and say so, rather than resize the StatefulSet under the controller.
+    const refused = await this.shapeChange(rc);
+    if (refused) {
+      if (!this.applied) return this.writeStatus(invalidStatus(refused, generation));
+      rc = { ...this.applied, metadata: rc.metadata };
+    }
+    if (generation !== this.appliedGeneration || Date.now() - this.appliedAt > REAPPLY_MS) {
+      if (!refused) await this.applyObjects(rc);
+      this.applied = rc;
+      this.appliedGeneration = generation;
+      this.appliedAt = Date.now();
+    }
+    const password = rc.spec.auth.enabled ? await this.readPassword(rc) : undefined;
+    this.controller ??= new Controller({
+      clusterName: name,
+      source: new PodMemberSource({
+        core: this.core, namespace, cluster: name, count: memberCount(rc.spec),
+        selector: Object.entries(selectorOf(rc)).map(([k, v]) => `${k}=${v}`).join(','),
+      }),
+      desired: { masters: rc.spec.masters, replicasPerMaster: rc.spec.replicasPerMaster, nodeTimeoutMs: nodeTimeoutMs(rc.spec), placement: rc.spec.placement },
+      password,
+      events: new KubernetesEventSink(this.core, { apiVersion: API_VERSION, kind: KIND, name, namespace, uid: this.obj.metadata.uid }),
+      report: (line) => this.log(`${this.key}: ${line}`),
+    });
+    const result = await this.controller.pass();
+    const status = statusOf(result, generation);
+    if (refused) {
+      status.conditions.push({ type: 'SpecAccepted', status: 'False', reason: 'ScalingNotSupported', message: refused, lastTransitionTime: new Date(result.obs.at).toISOString(), observedGeneration: generation });
+    }
+    await this.writeStatus(status);
+  }
+
+  /** Why the spec's member count cannot be applied to the existing StatefulSet, if it cannot. */
+  private async shapeChange(rc: RedisCluster): Promise<string | undefined> {
+    const n = namesOf(rc);
+    let replicas: number | undefined;
+    try {
+      replicas = (await this.apps.readNamespacedStatefulSet({ name: n.statefulSet, namespace: n.namespace })).spec?.replicas;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw err;
+    }
+    const wanted = memberCount(rc.spec);
+    if (replicas === undefined || replicas === wanted) return undefined;
+    return `the spec asks for ${wanted} members (${rc.spec.masters} masters x ${rc.spec.replicasPerMaster} replicas) but the cluster runs ${replicas}: ` +
+      'changing masters or replicasPerMaster of a running cluster is not supported yet; the cluster is kept as it is';
+  }
+
+  private ownerRef() {
+    const { name, uid } = this.obj.metadata;
+    return { apiVersion: API_VERSION, kind: KIND, name, uid, controller: true, blockOwnerDeletion: true };
+  }
+
+  private async applyObjects(rc: RedisCluster): Promise<void> {
+    if (rc.spec.auth.enabled) await this.ensureSecret(rc);
+    const objects = renderCluster(rc, { existingSecret: true });
+    for (const o of objects) {
+      // Cluster-scoped volumes cannot be owned by a namespaced object; they are kept (Retain) anyway.
+      if (o.kind !== 'PersistentVolume') o.metadata = { ...o.metadata, ownerReferences: [this.ownerRef()] };
+      await this.applier.apply(o);
+    }
+    this.log(`${this.key}: applied ${objects.length} objects (generation ${this.obj.metadata.generation})`);
+  }
+
+  /**
+   * The password is generated once and never rewritten. The Secret is owned by the
+   * RedisCluster only when volumes go with it: kept volumes keep their password.
+   */
+  private async ensureSecret(rc: RedisCluster): Promise<void> {
+    const n = namesOf(rc);
+    try {
+      await this.core.readNamespacedSecret({ name: n.secret, namespace: n.namespace });
+      return;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404) throw err;
+    }
+    const body = secret(rc, generatePassword());
+    if (rc.spec.kubernetes.deleteVolumesOnDelete) body.metadata = { ...body.metadata, ownerReferences: [this.ownerRef()] };
+    await this.core.createNamespacedSecret({ namespace: n.namespace, body });
+    this.log(`${this.key}: generated the password in Secret ${n.secret}`);
+  }
+
+  private async readPassword(rc: RedisCluster): Promise<string> {
+    const n = namesOf(rc);
+    const s = await this.core.readNamespacedSecret({ name: n.secret, namespace: n.namespace });
+    const b64 = s.data?.password;
+    if (!b64) throw new Error(`Secret ${n.secret} has no key "password"`);
+    return Buffer.from(b64, 'base64').toString('utf8');
+  }
+
+  private async writeStatus(status: ClusterStatus): Promise<void> {
+    // Compare without transition times' churn: they only change with a status.
+    const text = JSON.stringify(status);
+    if (text === this.lastStatus) return;
+    const { name, namespace } = this.obj.metadata;
+    await this.custom.patchNamespacedCustomObjectStatus(
+      { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: { status } }, mergePatch,
+    );
+    this.lastStatus = text;
+  }
+
+  /** On deletion: owner references let the garbage collector remove the objects; claims only on request. */
+  async deleted(): Promise<void> {
+    let spec: RedisCluster['spec'] | undefined;
+    try {
+      spec = validateSpec({ metadata: { name: this.obj.metadata.name }, spec: this.obj.spec ?? {} }).spec;
+    } catch {
+      return;
+    }
+    if (!spec.kubernetes.deleteVolumesOnDelete) {
+      this.log(`${this.key}: deleted; volumes kept (kubernetes.deleteVolumesOnDelete is false)`);
+      return;
+    }
+    const selector = `rck.dev/cluster=${this.obj.metadata.name}`;
+    await this.core.deleteCollectionNamespacedPersistentVolumeClaim({ namespace: this.obj.metadata.namespace, labelSelector: selector });
+    this.log(`${this.key}: deleted with its volumes`);
+  }
+}

@@ -1,0 +1,41 @@
+/** The RedisCluster's status from one controller pass. Pure. */
+import type { Condition } from '../../controller/conditions.js';
+import type { PassResult } from '../../controller/controller.js';
+import { inCluster, slotMasters } from '../../plan/heal/facts.js';
+
+export interface ClusterStatus {
+  observedGeneration?: number;
+  phase: 'Ready' | 'Creating' | 'Degraded' | 'Healing' | 'Invalid';
+  members: number;
+  readyMembers: number;
+  shards: number;
+  conditions: (Omit<Condition, 'type'> & { type: string; observedGeneration?: number })[];
+}
+
+export function statusOf(pass: PassResult, generation: number | undefined): ClusterStatus {
+  const ready = pass.conditions.find((c) => c.type === 'Ready');
+  const degraded = pass.conditions.find((c) => c.type === 'Degraded');
+  const members = inCluster(pass.obs);
+  const phase: ClusterStatus['phase'] =
+    ready?.status === 'True' ? 'Ready' : ready?.reason === 'NotCreated' ? 'Creating' : degraded?.status === 'True' ? 'Degraded' : 'Healing';
+  return {
+    observedGeneration: generation,
+    phase,
+    members: pass.obs.members.length,
+    readyMembers: members.length,
+    shards: [...slotMasters(pass.obs).values()].filter((l) => l.slots.length > 0).length,
+    conditions: pass.conditions.map((c) => ({ ...c, observedGeneration: generation })),
+  };
+}
+
+export function invalidStatus(message: string, generation: number | undefined): ClusterStatus {
+  const now = new Date().toISOString();
+  return {
+    observedGeneration: generation,
+    phase: 'Invalid',
+    members: 0,
+    readyMembers: 0,
+    shards: 0,
+    conditions: [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message, lastTransitionTime: now, observedGeneration: generation }],
+  };
+}

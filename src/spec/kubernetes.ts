@@ -1,0 +1,68 @@
+/**
+ * The Kubernetes part of the spec (ignored by the local platform). Part of the one zod
+ * schema, so it validates spec files and becomes the CRD's OpenAPI schema as well.
+ */
+import { z } from 'zod';
+
+const quantity = z.string().regex(/^[0-9]+(\.[0-9]+)?([mkMGTPE]i?|[KMGTPE]i|[eE][0-9]+)?$/, 'must be a Kubernetes quantity like 500m, 1Gi');
+const labels = z.record(z.string(), z.string());
+
+const resources = z
+  .strictObject({
+    requests: z.record(z.string(), quantity).optional(),
+    limits: z.record(z.string(), quantity).optional(),
+  })
+  .default({ requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '512Mi' } })
+  .describe('resources of the redis container; the memory limit should exceed maxmemory plus replication buffers');
+
+const storage = z
+  .strictObject({
+    size: quantity.default('1Gi').describe('size of each member volume'),
+    storageClass: z.string().optional().describe('StorageClass of the claims; the cluster default when absent'),
+    nfs: z
+      .strictObject({
+        server: z.string().min(1).describe('NFS server address'),
+        path: z.string().regex(/^\//, 'must be an absolute path').describe('exported directory; member i uses <path>/<name>-<i>'),
+      })
+      .optional()
+      .describe("the seed's static NFS volumes: one PersistentVolume per member, <name>-pv-<i>, bound to its claim"),
+  })
+  .prefault({});
+
+const clientPeer = z
+  .strictObject({
+    podLabels: labels.optional().describe('pods with these labels (in namespaces matching namespaceLabels, or this namespace)'),
+    namespaceLabels: labels.optional().describe('namespaces with these labels'),
+    cidr: z.string().optional().describe('an IP block, e.g. 10.0.0.0/8'),
+  })
+  .describe('one source allowed to reach the client port');
+
+export const kubernetesPlatform = z
+  .strictObject({
+    image: z.string().default('redis:7.0').describe('Redis image of the members (redis-server and redis-cli on the PATH)'),
+    storage,
+    antiAffinity: z
+      .enum(['preferred', 'required'])
+      .default('preferred')
+      .describe('keep members of this cluster on distinct nodes: preferred (schedules anyway) or required'),
+    resources,
+    clientAllowedFrom: z
+      .array(clientPeer)
+      .optional()
+      .describe('who may reach the client port (NetworkPolicy); everyone when absent. The bus port is open only between members'),
+    terminationGracePeriodSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(600)
+      .default(30)
+      .describe('time a stopping pod has to hand its master role over (preStop) and save'),
+    deleteVolumesOnDelete: z
+      .boolean()
+      .default(false)
+      .describe('delete the member volumes (claims) when the RedisCluster is deleted; kept by default'),
+  })
+  .prefault({})
+  .describe('how members run on Kubernetes (ignored locally)');
+
+export type KubernetesSpec = z.output<typeof kubernetesPlatform>;

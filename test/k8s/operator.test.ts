@@ -1,0 +1,218 @@
+/**
+ * The seed's procedure end to end on the Kubernetes tier, driven by the operator (the real
+ * `rck operator --kubeconfig` from dist/, outside the cluster): one RedisCluster
+ * object -> StatefulSet of 6 -> cluster created with no helper pod -> Ready; the seed's
+ * failover experiment (delete the master pod: preStop hands over, it rejoins as a replica
+ * on a new IP, no acknowledged write lost); all pods deleted at once -> healthy with its data.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
+import { Applier } from '../../src/platform/kubernetes/apply.js';
+import type { ClusterStatus } from '../../src/platform/kubernetes/status.js';
+import { type ConsistencyReport, startConsistencyWorkload } from '../../src/workload/consistency.js';
+import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
+import { waitFor } from './wait.js';
+
+const NS = 'rck-e2e';
+const NAME = 'redis-app';
+let env: K8sTestEnv;
+let core: CoreV1Api;
+let custom: CustomObjectsApi;
+let operator: ChildProcess | undefined;
+const opLog: string[] = [];
+const MAIN = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'dist', 'cli', 'main.js');
+
+/** `rck operator` as users run it from outside the cluster; its log lines go to opLog. */
+function startOperator(kubeconfig: string): ChildProcess {
+  if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
+  const child = spawn(process.execPath, [MAIN, 'operator', '--kubeconfig', kubeconfig, '-n', NS, '--interval', '500ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const collect = (d: Buffer) => opLog.push(...d.toString().split('\n').filter(Boolean));
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  return child;
+}
+
+beforeAll(async () => {
+  env = await startK8sTestEnv();
+  core = env.kc.makeApiClient(CoreV1Api);
+  custom = env.kc.makeApiClient(CustomObjectsApi);
+  await new Applier(env.kc).apply(redisClusterCrd());
+  await core.createNamespace({ body: { metadata: { name: NS } } });
+  await waitForDefaultServiceAccount(env.kc, NS);
+  operator = startOperator(env.kubeconfigPath);
+  await waitFor('operator watching', async () => (opLog.some((l) => l.includes('operator watching')) ? true : undefined), 30_000,
+    async () => opLog.join('\n'));
+}, 60 * 60_000);
+
+afterAll(async () => {
+  if (operator && operator.exitCode === null) {
+    const exited = new Promise((r) => operator!.once('exit', r));
+    operator.kill('SIGTERM');
+    await exited;
+  }
+  if (process.env.RCK_K8S_DEBUG) console.error(opLog.join('\n'));
+  await env?.stop();
+}, 180_000);
+
+const status = async () =>
+  ((await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME })) as { status?: ClusterStatus }).status;
+const readyStatus = () => status().then((s) => (s?.conditions.find((c) => c.type === 'Ready')?.status === 'True' ? s : undefined));
+const pods = async () => (await core.listNamespacedPod({ namespace: NS })).items.filter((p) => !p.metadata?.deletionTimestamp);
+const pod = (name: string) => core.readNamespacedPod({ name, namespace: NS });
+
+async function password(): Promise<string> {
+  const s = await core.readNamespacedSecret({ name: `${NAME}-auth`, namespace: NS });
+  return Buffer.from(s.data!.password!, 'base64').toString('utf8');
+}
+
+async function role(ip: string): Promise<string> {
+  const r = new Redis({ host: ip, port: 6379, password: await password(), lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    return ((await r.call('ROLE')) as string[])[0]!;
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function diagnose(): Promise<string> {
+  const s = await status().catch(() => undefined);
+  const ps = (await core.listNamespacedPod({ namespace: NS })).items.map((p: V1Pod) =>
+    `${p.metadata?.name} ${p.status?.phase} ip=${p.status?.podIP} node=${p.spec?.nodeName} ready=${p.status?.conditions?.find((c) => c.type === 'Ready')?.status}`);
+  return [`status: ${JSON.stringify(s)}`, ...ps, ...opLog.slice(-30)].join('\n');
+}
+
+describe('the operator on the Kubernetes tier', { timeout: 300_000 }, () => {
+  let keys: string[] = [];
+
+  it('creates the seed cluster from one RedisCluster object, with no helper pod', async () => {
+    const t0 = Date.now();
+    await custom.createNamespacedCustomObject({
+      group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: NAME }, spec: {
+        // The seed's storage: static NFS volumes, one per member (the harness serves NFS exports as directories).
+        kubernetes: { terminationGracePeriodSeconds: 15, storage: { nfs: { server: 'nfs.example', path: '/usr/local/k8s/redis' } } },
+      } },
+    });
+    const s = await waitFor('RedisCluster Ready', readyStatus, 240_000, diagnose);
+    console.error(`[k8s operator] time to ready from apply: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    expect(s).toMatchObject({ phase: 'Ready', readyMembers: 6, shards: 3, members: 6 });
+    const all = await pods();
+    expect(all.map((p) => p.metadata!.name).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `${NAME}-${i}`));
+    const sts = await env.kc.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ name: NAME, namespace: NS });
+    expect(sts.metadata?.ownerReferences?.[0]?.kind).toBe('RedisCluster');
+    // The seed's six static volumes, correctly named, each bound to its member's claim.
+    for (let i = 0; i < 6; i++) {
+      const pv = await core.readPersistentVolume({ name: `${NAME}-pv-${i}` });
+      expect([pv.status?.phase, pv.spec?.claimRef?.name]).toEqual(['Bound', `data-${NAME}-${i}`]);
+    }
+    const events = (await core.listNamespacedEvent({ namespace: NS, fieldSelector: `involvedObject.name=${NAME}` })).items;
+    expect(events.map((e) => e.reason)).toContain('Create');
+    const c = new Cluster([{ host: all[0]!.status!.podIP!, port: 6379 }], { redisOptions: { password: await password() } });
+    keys = Array.from({ length: 200 }, (_, i) => `seed-key-${i}`);
+    for (const k of keys) await c.set(k, `value-${k}`);
+    c.disconnect();
+  });
+
+  it('hands over when the master pod is deleted; the pod rejoins as a replica on a new IP, no acknowledged write lost', async () => {
+    const victim = await pod(`${NAME}-0`);
+    const oldIP = victim.status!.podIP!;
+    expect(await role(oldIP)).toBe('master');
+    const workload = startConsistencyWorkload({
+      nodes: (await pods()).map((p) => ({ host: p.status!.podIP!, port: 6379 })), password: await password(), keys: 300, workers: 4,
+    });
+    let report: ConsistencyReport | undefined;
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      await core.deleteNamespacedPod({ name: `${NAME}-0`, namespace: NS });
+      const back = await waitFor(`${NAME}-0 re-created and a replica`, async () => {
+        const p = await pod(`${NAME}-0`).catch(() => undefined);
+        if (!p || p.metadata!.uid === victim.metadata!.uid || !p.status?.podIP) return undefined;
+        return (await role(p.status.podIP).catch(() => '')) === 'slave' ? p : undefined;
+      }, 120_000, diagnose);
+      expect(back.status!.podIP).not.toBe(oldIP);
+      // The preStop hook handed over: its replica is master, and the operator promoted nobody.
+      expect(await role((await pod(`${NAME}-3`)).status!.podIP!)).toBe('master');
+      expect(opLog.join('\n')).not.toMatch(/promote/);
+      await waitFor('Ready again', readyStatus, 120_000, diagnose);
+      report = await workload.stop();
+      console.error(`[k8s operator] delete master pod (failover unavailability = longest write outage): lost acknowledged writes ${report.lostWrites}, longest write outage ${report.longestWriteOutageMs} ms, ` +
+        `write errors ${report.writeErrors}, ${report.opsPerSec} ops/s, ${report.keysChecked} counters checked`);
+      expect(report.lostWrites).toBe(0);
+      expect(report.unreadableKeys).toBe(0);
+      expect(opLog.join('\n')).not.toContain(await password());
+    } finally {
+      if (!report) await workload.stop().catch(() => undefined);
+    }
+  });
+
+  it('comes back healthy with its data after all pods are deleted at once', async () => {
+    const before = new Map((await pods()).map((p) => [p.metadata!.name!, p.metadata!.uid!]));
+    await core.deleteCollectionNamespacedPod({ namespace: NS, labelSelector: `rck.dev/cluster=${NAME}` });
+    await waitFor('all pods re-created', async () => {
+      const ps = await pods();
+      return ps.length === 6 && ps.every((p) => before.get(p.metadata!.name!) !== p.metadata!.uid) ? true : undefined;
+    }, 120_000, diagnose);
+    const t0 = Date.now();
+    await waitFor('Ready after full restart', readyStatus, 180_000, diagnose);
+    console.error(`[k8s operator] all pods deleted: Ready ${((Date.now() - t0) / 1000).toFixed(1)} s after the last pod was re-created`);
+    const ip = (await pods())[0]!.status!.podIP!;
+    const c = new Cluster([{ host: ip, port: 6379 }], { redisOptions: { password: await password() } });
+    try {
+      const values = await Promise.all(keys.map((k) => c.get(k)));
+      expect(values.filter((v, i) => v !== `value-${keys[i]}`)).toEqual([]);
+    } finally {
+      c.disconnect();
+    }
+  });
+});
+
+describe('changing the shape of a running cluster', { timeout: 60_000 }, () => {
+  it('is refused in status until the scale planner exists; the cluster is kept as it is', async () => {
+    await custom.patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { spec: { masters: 4 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const s = await waitFor('SpecAccepted False', async () => {
+      const st = await status();
+      return st?.conditions.some((c) => c.type === 'SpecAccepted' && c.status === 'False') ? st : undefined;
+    }, 30_000, diagnose);
+    expect(s).toMatchObject({ phase: 'Ready', readyMembers: 6, shards: 3 });
+    expect((await env.kc.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ name: NAME, namespace: NS })).spec?.replicas).toBe(6);
+  });
+});
+
+describe('a RedisCluster the CRD accepts but the spec schema refuses', { timeout: 60_000 }, () => {
+  it('is reported as Invalid with the reason, and nothing is deployed', async () => {
+    await custom.createNamespacedCustomObject({
+      group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: 'owned' }, spec: { redis: { config: { port: 7000 } } } },
+    });
+    const s = await waitFor('status Invalid', async () => {
+      const o = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'owned' })) as { status?: ClusterStatus };
+      return o.status?.phase === 'Invalid' ? o.status : undefined;
+    });
+    expect(s.conditions[0]!.message).toMatch(/spec\.redis\.config\.port: cannot be overridden/);
+    await expect(env.kc.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ name: 'owned', namespace: NS })).rejects.toThrow();
+    await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'owned' });
+  });
+});
+
+describe('deleting the RedisCluster', { timeout: 120_000 }, () => {
+  it('removes its objects and keeps its volumes by default', async () => {
+    await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME });
+    const apps = env.kc.makeApiClient(AppsV1Api);
+    await waitFor('StatefulSet collected', async () => (await apps.readNamespacedStatefulSet({ name: NAME, namespace: NS }).then(() => undefined, () => true)));
+    const claims = (await core.listNamespacedPersistentVolumeClaim({ namespace: NS })).items;
+    expect(claims.map((c) => c.metadata!.name).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `data-${NAME}-${i}`));
+    // The password stays with the volumes.
+    expect((await core.readNamespacedSecret({ name: `${NAME}-auth`, namespace: NS })).data?.password).toBeTruthy();
+  });
+});

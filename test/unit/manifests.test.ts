@@ -1,0 +1,83 @@
+/** The Kubernetes objects rendered from the spec (pure); the API server validates them in test/k8s. */
+import type { V1PersistentVolume, V1StatefulSet } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { redisClusterCrd, specOpenApiSchema } from '../../src/manifests/crd.js';
+import { renderOperator } from '../../src/manifests/operator.js';
+import { renderCluster } from '../../src/manifests/render.js';
+import { defaultCluster, validateSpec } from '../../src/spec/load.js';
+
+const kinds = (objs: { kind?: string }[]) => objs.map((o) => o.kind);
+// Rendered as JSON/YAML spells it (`from`), not as the client's model (`_from`).
+type Policy = { spec: { ingress: { from?: unknown[] }[] } };
+const find = <T>(objs: { kind?: string }[], kind: string) => objs.find((o) => o.kind === kind) as T;
+
+describe('rendering a cluster', () => {
+  it('renders the seed as Secret, ConfigMap, Services, a StatefulSet of 6, PDB and NetworkPolicy', () => {
+    const objs = renderCluster(defaultCluster(), { password: 'pw' });
+    expect(kinds(objs)).toEqual(['Secret', 'ConfigMap', 'Service', 'Service', 'StatefulSet', 'PodDisruptionBudget', 'NetworkPolicy']);
+    const sts = find<V1StatefulSet>(objs, 'StatefulSet');
+    expect(sts.apiVersion).toBe('apps/v1');
+    expect(sts.metadata?.name).toBe('redis-app');
+    expect(sts.spec?.replicas).toBe(6);
+    const pod = sts.spec!.template.spec!;
+    expect(pod.securityContext?.runAsNonRoot).toBe(true);
+    expect(pod.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+    expect(pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+    expect(pod.containers[0]!.lifecycle?.preStop?.exec?.command).toEqual(['sh', '/etc/rck/prestop.sh']);
+    // The password reaches the pod from the Secret, never in the template.
+    expect(JSON.stringify(sts)).not.toContain('"pw"');
+    expect(pod.containers[0]!.env).toContainEqual({ name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'redis-app-auth', key: 'password' } } });
+  });
+
+  it('renders no Secret with an existing one, and no password at all without auth', () => {
+    expect(kinds(renderCluster(defaultCluster(), { existingSecret: true }))).not.toContain('Secret');
+    const noAuth = validateSpec({ spec: { auth: { enabled: false } } });
+    const sts = find<V1StatefulSet>(renderCluster(noAuth, { password: 'pw' }), 'StatefulSet');
+    expect(JSON.stringify(sts)).not.toContain('REDISCLI_AUTH');
+  });
+
+  it('requires anti-affinity on request', () => {
+    const rc = validateSpec({ spec: { kubernetes: { antiAffinity: 'required' } } });
+    const sts = find<V1StatefulSet>(renderCluster(rc, { password: 'pw' }), 'StatefulSet');
+    expect(sts.spec!.template.spec!.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
+  });
+
+  it('renders one correctly named NFS volume per member, pre-bound to its claim', () => {
+    const rc = validateSpec({ spec: { kubernetes: { storage: { nfs: { server: '10.0.0.5', path: '/exports/redis' } } } } });
+    const objs = renderCluster(rc, { password: 'pw' });
+    const pvs = objs.filter((o) => o.kind === 'PersistentVolume') as V1PersistentVolume[];
+    expect(pvs.map((p) => p.metadata?.name)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `redis-app-pv-${i}`));
+    expect(pvs[2]!.spec?.claimRef).toEqual({ namespace: 'default', name: 'data-redis-app-2' });
+    expect(pvs[2]!.spec?.nfs).toEqual({ server: '10.0.0.5', path: '/exports/redis/redis-app-2' });
+    const sts = find<V1StatefulSet>(objs, 'StatefulSet');
+    expect(sts.spec!.volumeClaimTemplates![0]!.spec?.storageClassName).toBe('');
+  });
+
+  it('opens the bus port only between members and the client port to the allowed clients', () => {
+    const open = find<Policy>(renderCluster(defaultCluster(), { password: 'pw' }), 'NetworkPolicy');
+    expect(open.spec.ingress[0]!.from).toBeUndefined();
+    expect(open.spec.ingress[1]!.from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'redis-cluster', 'rck.dev/cluster': 'redis-app' } } }]);
+    const rc = validateSpec({ spec: { kubernetes: { clientAllowedFrom: [{ podLabels: { role: 'api' } }, { cidr: '10.0.0.0/8' }] } } });
+    const np = find<Policy>(renderCluster(rc, { password: 'pw' }), 'NetworkPolicy');
+    expect(np.spec.ingress[0]!.from).toContainEqual({ podSelector: { matchLabels: { role: 'api' } } });
+    expect(np.spec.ingress[0]!.from).toContainEqual({ ipBlock: { cidr: '10.0.0.0/8' } });
+  });
+});
+
+describe('the RedisCluster CRD', () => {
+  it('has a structural schema derived from the spec schema', () => {
+    const text = JSON.stringify(specOpenApiSchema());
+    for (const bad of ['$schema', '"additionalProperties":false', '"const"', '"anyOf"', 'propertyNames']) expect(text).not.toContain(bad);
+    const spec = specOpenApiSchema() as { properties: Record<string, { minimum?: number; default?: unknown }> };
+    expect(spec.properties.masters).toMatchObject({ minimum: 3, default: 3 });
+    expect(spec.properties.local).toBeUndefined();
+    expect(redisClusterCrd().spec.versions[0]!.subresources).toEqual({ status: {} });
+  });
+
+  it('renders the operator with a ServiceAccount bound to its own ClusterRole', () => {
+    const objs = renderOperator({ namespace: 'rck-system', image: 'rck:test' });
+    expect(kinds(objs)).toEqual(['CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Deployment']);
+    const rules = JSON.stringify(find<{ rules: unknown }>(objs, 'ClusterRole').rules);
+    expect(rules).not.toContain('"*"');
+  });
+});
