@@ -47,7 +47,7 @@ export function renderValue(v: string | number | boolean): string {
 export function renderSharedConf(spec: ClusterSpec, clusterName: string): string {
   const header = [
     `# redis.conf for cluster ${clusterName}, rendered by rck from the spec (the ConfigMap).`,
-    '# Edit the spec, not this file: it is rewritten on every `rck up`.',
+    '# Edit the spec, not this file: rck renders it again from the spec (on every `rck up`, and by the operator).',
   ];
   const notes = RCK_DEFAULTS.map(([k, , why]) => `# ${k}: ${why}`);
   return [...header, ...notes, ...sharedConfig(spec).map((l) => `${l.key} ${l.value}`), ''].join('\n');
