@@ -5,10 +5,8 @@
  * included, reports cluster_state:ok: moving slots to a node before that fails
  * (the gossip race in DESIGN.md).
  */
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { NodeCheckError, OperationError } from '../errors.js';
-import { type NodeAddress, formatAddress } from '../redis/address.js';
+import { type NodeAddress, formatAddress, resolveIp } from '../redis/address.js';
 import type { ConnectOptions } from '../redis/connection.js';
 import { NodePool } from '../redis/pool.js';
 import { type AddNodePlan, planAddNode } from '../plan/add-node.js';
@@ -98,11 +96,3 @@ async function waitShape(pool: NodePool, seeds: NodeAddress[], ids: string[], re
   }
 }
 
-async function resolveIp(host: string): Promise<string> {
-  if (isIP(host)) return host;
-  try {
-    return (await lookup(host)).address;
-  } catch {
-    throw new NodeCheckError(`${host}: host name does not resolve`, { subject: host });
-  }
-}

@@ -4,10 +4,8 @@
  * node: config epoch + slots, MEET every pair (no reliance on gossip), REPLICATE
  * as soon as each replica knows its master, and poll fast until converged.
  */
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
-import { InputError, OperationError } from '../errors.js';
-import { type NodeAddress, formatAddress } from '../redis/address.js';
+import { OperationError } from '../errors.js';
+import { type NodeAddress, formatAddress, resolveIp } from '../redis/address.js';
 import type { ConnectOptions } from '../redis/connection.js';
 import { NodePool } from '../redis/pool.js';
 import { type ConvergenceProblem, type ExpectedShape, convergenceProblems } from '../plan/convergence.js';
@@ -192,14 +190,6 @@ function summarize(problems: ConvergenceProblem[]): string {
   return text + more + why;
 }
 
-async function resolveIp(host: string): Promise<string> {
-  if (isIP(host)) return host;
-  try {
-    return (await lookup(host)).address;
-  } catch {
-    throw new InputError(`${host}: host name does not resolve`, { subject: host });
-  }
-}
 
 async function execOrThrow(p: ReturnType<import('ioredis').Redis['pipeline']>, where: string): Promise<void> {
   const res = await p.exec();

@@ -1,4 +1,6 @@
-import { InputError } from '../errors.js';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { InputError, NodeCheckError } from '../errors.js';
 
 /** Where a Redis node listens for clients. The cluster bus is `port + 10000` unless announced otherwise. */
 export interface NodeAddress {
@@ -42,4 +44,14 @@ export function parseAddress(text: string): NodeAddress {
 
 export function sameAddress(a: NodeAddress, b: NodeAddress): boolean {
   return a.host === b.host && a.port === b.port;
+}
+
+/** An IP for a host name: CLUSTER MEET takes addresses, not names. */
+export async function resolveIp(host: string): Promise<string> {
+  if (isIP(host)) return host;
+  try {
+    return (await lookup(host)).address;
+  } catch {
+    throw new NodeCheckError(`${host}: host name does not resolve`, { subject: host });
+  }
 }

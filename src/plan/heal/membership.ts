@@ -66,7 +66,7 @@ function mastersByNeed(obs: Observation): { id: string; domain: string; replicas
 }
 
 /** The master a new replica should follow: fewest replicas, then another domain than its own. */
-function pickMaster(obs: Observation, member: Answering, needs: ReturnType<typeof mastersByNeed>) {
+function pickMaster(member: Answering, needs: ReturnType<typeof mastersByNeed>) {
   const fewest = needs[0]?.replicas;
   const candidates = needs.filter((n) => n.replicas === fewest);
   return candidates.find((n) => n.domain !== member.domain) ?? candidates[0];
@@ -89,7 +89,7 @@ export function planAttachments(obs: Observation, desired: DesiredShape): HealAc
     const spare = !fresh && isClustered(m.node) && self.role === 'master' && self.slots.length === 0;
     const orphaned = self.role === 'replica' && (!self.masterId || !masters.has(self.masterId));
     if (!fresh && !spare && !orphaned) continue;
-    const target = pickMaster(obs, m, needs);
+    const target = pickMaster(m, needs);
     if (!target) continue;
     const why = fresh
       ? 'its node is empty (a new volume): it joins as a replica'
