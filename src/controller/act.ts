@@ -52,6 +52,12 @@ export async function act(action: HealAction, ctx: ActContext): Promise<void> {
     }
     case 'planned-failover':
       return plannedFailover(action.member, ctx);
+    case 'restore-settings': {
+      const c = await ctx.pool.get(memberAddress(ctx, action.member));
+      await c.config('SET', 'cluster-node-timeout', String(ctx.desired.nodeTimeoutMs));
+      await c.config('SET', 'cluster-replica-no-failover', ctx.desired.replicaNoFailover ? 'yes' : 'no');
+      return;
+    }
   }
 }
 

@@ -30,5 +30,7 @@ export interface DesiredShape {
   replicasPerMaster: number;
   /** cluster-node-timeout the members run with; deadlines derive from it. */
   nodeTimeoutMs: number;
+  /** cluster-replica-no-failover as the spec renders it (default: failover on). */
+  replicaNoFailover?: boolean;
   placement: 'ordinal' | 'spread';
 }

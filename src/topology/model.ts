@@ -21,6 +21,8 @@ export interface ObservedNode {
   clusterInfo: Map<string, string>;
   replication: ReplicationInfo;
   keys: number;
+  /** cluster-node-timeout it runs with now (CONFIG GET), when readable. */
+  nodeTimeoutMs?: number;
 }
 
 export interface UnreachableNode {

@@ -75,14 +75,17 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
     .call('CLUSTER', 'INFO')
     .info('replication')
     .dbsize()
+    .config('GET', 'cluster-node-timeout')
     .exec();
   if (!res) throw new Error(`${formatAddress(addr)}: no reply`);
-  const [nodesRes, infoRes, replRes, sizeRes] = res;
+  const [nodesRes, infoRes, replRes, sizeRes, timeoutRes] = res;
+  const timeoutPair = timeoutRes?.[1] as string[] | undefined;
+  const nodeTimeoutMs = timeoutPair?.[1] !== undefined ? Number(timeoutPair[1]) : undefined;
   const replication = parseReplicationInfo(String(replRes![1] ?? ''));
   const keys = Number(sizeRes![1] ?? 0);
   if (nodesRes![0]) {
     if (/cluster support disabled/i.test(errorText(nodesRes![0]))) {
-      return { address: addr, clusterEnabled: false, id: '', table: [], clusterInfo: new Map(), replication, keys };
+      return { address: addr, clusterEnabled: false, id: '', table: [], clusterInfo: new Map(), replication, keys, nodeTimeoutMs };
     }
     throw new Error(`${formatAddress(addr)}: CLUSTER NODES failed: ${errorText(nodesRes![0])}`);
   }
@@ -97,5 +100,6 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
     clusterInfo: parseInfo(String(infoRes![1] ?? '')),
     replication,
     keys,
+    nodeTimeoutMs,
   };
 }

@@ -126,4 +126,18 @@ describe('controller heals on real nodes', () => {
       expect(domainOf(reps[0]!.address.port)).not.toBe(domainOf(m.address.port));
     }
   });
+
+  it('puts back the bootstrap settings an interrupted create left on a node', async () => {
+    const set = await seedCluster();
+    const c = set.client(4);
+    // What a create killed half-way leaves: a short node timeout and replica failover off.
+    await c.config('SET', 'cluster-node-timeout', '500');
+    await c.config('SET', 'cluster-replica-no-failover', 'yes');
+    const { controller, events } = controllerFor(set);
+    for (let i = 0; i < 50 && !events.events.some((e) => e.action === 'restore-settings'); i++) await controller.pass();
+    expect(events.events.map((e) => e.action)).toContain('restore-settings');
+    expect(await c.config('GET', 'cluster-node-timeout')).toEqual(['cluster-node-timeout', '2000']);
+    expect(await c.config('GET', 'cluster-replica-no-failover')).toEqual(['cluster-replica-no-failover', 'no']);
+    c.disconnect();
+  });
 });

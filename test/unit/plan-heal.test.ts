@@ -136,4 +136,12 @@ describe('planHeal', () => {
     expect(kinds(plan)).toEqual(['replicate', 'replicate']);
     expect(plan.actions[0]).toMatchObject({ member: 'r-3' });
   });
+
+  it('restores the settings an interrupted create left behind', () => {
+    const obs = observation(seedMembers());
+    obs.members[4]!.node!.nodeTimeoutMs = 500;
+    expect(planHeal(obs, desired).actions).toEqual([expect.objectContaining({ kind: 'restore-settings', member: 'r-4' })]);
+    // Not when the spec itself asks for 500 ms.
+    expect(planHeal(obs, { ...desired, nodeTimeoutMs: 500 }).actions).toEqual([]);
+  });
 });

@@ -17,7 +17,9 @@ export type HealAction =
   /** The engine's fix, for open or uncovered slots. */
   | { kind: 'fix-slots'; reason: string }
   /** CLUSTER FAILOVER (planned, no data loss) on a replica, to move the master role. */
-  | { kind: 'planned-failover'; member: string; reason: string };
+  | { kind: 'planned-failover'; member: string; reason: string }
+  /** Put back the settings an interrupted bootstrap left (short node timeout, replica failover off). */
+  | { kind: 'restore-settings'; member: string; reason: string };
 
 export type ActionKind = HealAction['kind'];
 
@@ -40,5 +42,7 @@ export function describeAction(a: HealAction): string {
       return `fix slots: ${a.reason}`;
     case 'planned-failover':
       return `${a.member}: planned failover: ${a.reason}`;
+    case 'restore-settings':
+      return `${a.member}: restore settings: ${a.reason}`;
   }
 }

@@ -5,6 +5,7 @@
  * only memory is `since`, times first seen, which is safe to lose.
  */
 import type { DesiredShape, Observation } from '../../controller/observation.js';
+import { BOOTSTRAP_NODE_TIMEOUT_MS } from '../../ops/bootstrap-settings.js';
 import { SLOT_COUNT } from '../../topology/slots.js';
 import type { HealAction } from './actions.js';
 import { answering, inCluster, isFresh, memberWithId, slotMasters } from './facts.js';
@@ -63,6 +64,9 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
   const attachments = planAttachments(obs, desired);
   if (attachments.length > 0) return { actions: attachments, waiting, memory };
 
+  const leftovers = planRestoreSettings(obs, desired);
+  if (leftovers.length > 0) return { actions: leftovers, waiting, memory };
+
   const trouble = slotTrouble(obs);
   if (trouble) {
     const since = memory.slotTroubleSince ?? obs.at;
@@ -81,6 +85,22 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
     waiting.push(`roles could be better placed; rearranging once the cluster has been calm for ${PLACEMENT_SETTLE_MS / 1000} s`);
   }
   return { actions: [], waiting, memory: { calmSince } };
+}
+
+/**
+ * A node still running with the bootstrap's short node timeout (create was
+ * interrupted before it restored it) also has replica failover off: Redis would
+ * never fail its shard over. Put the spec's settings back.
+ */
+function planRestoreSettings(obs: Observation, desired: DesiredShape): HealAction[] {
+  if (desired.nodeTimeoutMs === BOOTSTRAP_NODE_TIMEOUT_MS) return [];
+  return inCluster(obs)
+    .filter((m) => m.node.nodeTimeoutMs === BOOTSTRAP_NODE_TIMEOUT_MS)
+    .map((m) => ({
+      kind: 'restore-settings' as const,
+      member: m.name,
+      reason: `it still runs with the bootstrap's ${BOOTSTRAP_NODE_TIMEOUT_MS} ms node timeout (an interrupted create); the spec says ${desired.nodeTimeoutMs} ms`,
+    }));
 }
 
 /** Open slots on reachable masters, or slots no master has in the cluster's view. */

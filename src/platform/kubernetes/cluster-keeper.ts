@@ -3,6 +3,7 @@
  * RedisCluster), runs the shared Controller over its pods, and writes status and Events.
  * Level-triggered like the controller: each pass starts from what it reads.
  */
+import { desiredShape } from '../../controller/desired.js';
 import {
   AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, setHeaderOptions,
 } from '@kubernetes/client-node';
@@ -13,7 +14,7 @@ import { namesOf, selectorOf } from '../../manifests/names.js';
 import { generatePassword, secret } from '../../manifests/objects.js';
 import { renderCluster } from '../../manifests/render.js';
 import { validateSpec } from '../../spec/load.js';
-import { memberCount, nodeTimeoutMs } from '../../spec/members.js';
+import { memberCount } from '../../spec/members.js';
 import { API_VERSION, KIND, type RedisCluster } from '../../spec/schema.js';
 import { Applier } from './apply.js';
 import { KubernetesEventSink } from './k8s-events.js';
@@ -87,7 +88,7 @@ export class ClusterKeeper {
         core: this.core, namespace, cluster: name, count: memberCount(rc.spec),
         selector: Object.entries(selectorOf(rc)).map(([k, v]) => `${k}=${v}`).join(','),
       }),
-      desired: { masters: rc.spec.masters, replicasPerMaster: rc.spec.replicasPerMaster, nodeTimeoutMs: nodeTimeoutMs(rc.spec), placement: rc.spec.placement },
+      desired: desiredShape(rc.spec),
       password,
       events: new KubernetesEventSink(this.core, { apiVersion: API_VERSION, kind: KIND, name, namespace, uid: this.obj.metadata.uid }),
       report: (line) => this.log(`${this.key}: ${line}`),

@@ -3,11 +3,11 @@
  * 500 ms, events into the state dir's event log, conditions into
  * conditions.json for `rck status`.
  */
+import { desiredShape } from '../../controller/desired.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Controller } from '../../controller/controller.js';
 import { FileEventSink } from '../../controller/event-log.js';
-import { nodeTimeoutMs } from '../../spec/members.js';
 import type { ReconcileLoop } from './supervisor.js';
 
 export const CONDITIONS_FILE = 'conditions.json';
@@ -22,7 +22,7 @@ export function controllerLoop(): ReconcileLoop {
       controller ??= new Controller({
         clusterName: metadata.name,
         source: ctx.platform,
-        desired: { masters: spec.masters, replicasPerMaster: spec.replicasPerMaster, nodeTimeoutMs: nodeTimeoutMs(spec), placement: spec.placement },
+        desired: desiredShape(spec),
         password: ctx.password,
         events: new FileEventSink(join(ctx.stateDir, 'events.jsonl')),
         report: (line) => ctx.report(`controller: ${line}`),

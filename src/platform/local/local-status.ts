@@ -2,12 +2,12 @@
  * The local cluster as `rck status` shows it: platform members (from the running
  * supervisor, or the state dir when none runs) joined with what the nodes report.
  */
+import { desiredShape } from '../../controller/desired.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Condition, conditionsFor } from '../../controller/conditions.js';
 import type { Observation } from '../../controller/observation.js';
 import { planHeal } from '../../plan/heal/index.js';
-import { nodeTimeoutMs } from '../../spec/members.js';
 import type { ClusterModel } from '../../topology/model.js';
 import { formatAddress } from '../../redis/address.js';
 import { observeCluster } from '../../topology/observe.js';
@@ -109,7 +109,7 @@ async function controllerConditions(t: LocalTarget): Promise<Condition[] | undef
 /** Conditions from this observation alone (no controller runs, or it is busy). */
 function conditionsNow(t: LocalTarget, members: Member[], model: ClusterModel): Condition[] {
   const { spec } = t.cluster;
-  const desired = { masters: spec.masters, replicasPerMaster: spec.replicasPerMaster, nodeTimeoutMs: nodeTimeoutMs(spec), placement: spec.placement };
+  const desired = desiredShape(spec);
   const byAddr = new Map(model.nodes.map((n) => [formatAddress(n.address), n]));
   const obs: Observation = {
     at: Date.now(),

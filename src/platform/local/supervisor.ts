@@ -4,6 +4,7 @@
  * and runs reconcile loops: the controller (issue 4) plugs in as a ReconcileLoop and
  * sees only the Platform interface.
  */
+import { desiredShape } from '../../controller/desired.js';
 import { readFileSync } from 'node:fs';
 import { readlink, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:net';
@@ -193,7 +194,7 @@ export class Supervisor {
         return (await platform.listMembers()).find((m) => m.name === req.member);
       case 'rollout-restart': {
         const spec = this.cluster!.spec;
-        const desired = { masters: spec.masters, replicasPerMaster: spec.replicasPerMaster, nodeTimeoutMs: nodeTimeoutMs(spec), placement: spec.placement };
+        const desired = desiredShape(spec);
         const order = await withPool({ password: this.password, timeoutMs: 1000 }, (pool) =>
           rolloutRestart({ listMembers: () => platform.listMembers(), restartMember: (name) => platform.restartMember(name) }, { pool, desired, report: this.opts.report }),
         );
