@@ -108,9 +108,13 @@ describe('planHeal', () => {
     members[0] = { ...members[0]!, migrating: [[100, 'b'.repeat(40)]] };
     const first = planHeal(observation(members), desired);
     expect(first.actions).toEqual([]);
-    expect(first.memory.slotTroubleSince).toBe(NOW);
-    const later = planHeal(observation(members), desired, { slotTroubleSince: NOW - SLOT_REPAIR_GRACE_MS });
+    expect(first.memory.slotTroubleSince).toEqual({ 'open:100': NOW });
+    const later = planHeal(observation(members), desired, { slotTroubleSince: { 'open:100': NOW - SLOT_REPAIR_GRACE_MS } });
     expect(kinds(later)).toEqual(['fix-slots']);
+    // A reshard keeps some slot open all the time, but never the same one for long: no fix.
+    const moving = planHeal(observation(members), desired, { slotTroubleSince: { 'open:99': NOW - SLOT_REPAIR_GRACE_MS } });
+    expect(moving.actions).toEqual([]);
+    expect(moving.memory.slotTroubleSince).toEqual({ 'open:100': NOW });
   });
 
   it('moves a master role out of a shared failure domain with a planned failover', () => {

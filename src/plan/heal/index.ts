@@ -23,8 +23,12 @@ export const SLOT_REPAIR_GRACE_MS = 10_000;
 export const PLACEMENT_SETTLE_MS = 10_000;
 
 export interface HealMemory {
-  /** When slots were first seen open or uncovered (undefined: they are not). */
-  slotTroubleSince?: number;
+  /**
+   * When each slot problem was first seen: `open:<slot>` per open slot, `uncovered`.
+   * Per slot, so a reshard that keeps some slot open all along is never raced:
+   * only a slot that stays open past the grace period is fixed.
+   */
+  slotTroubleSince?: Record<string, number>;
   /** Since when every rule but placement has found nothing to do. */
   calmSince?: number;
 }
@@ -68,12 +72,13 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
   if (leftovers.length > 0) return { actions: leftovers, waiting, memory };
 
   const trouble = slotTrouble(obs);
-  if (trouble) {
-    const since = memory.slotTroubleSince ?? obs.at;
-    if (obs.at - since >= SLOT_REPAIR_GRACE_MS && waiting.length === 0) {
-      return { actions: [{ kind: 'fix-slots', reason: trouble }], waiting, memory: { slotTroubleSince: since } };
+  if (trouble.keys.length > 0) {
+    const since = Object.fromEntries(trouble.keys.map((k) => [k, memory.slotTroubleSince?.[k] ?? obs.at]));
+    const oldest = Math.min(...Object.values(since));
+    if (obs.at - oldest >= SLOT_REPAIR_GRACE_MS && waiting.length === 0) {
+      return { actions: [{ kind: 'fix-slots', reason: trouble.text }], waiting, memory: { slotTroubleSince: since } };
     }
-    waiting.push(`${trouble}; fixing if it persists ${SLOT_REPAIR_GRACE_MS / 1000} s (a reshard may be running)`);
+    waiting.push(`${trouble.text}; fixing what stays so for ${SLOT_REPAIR_GRACE_MS / 1000} s (a reshard may be running)`);
     return { actions: [], waiting, memory: { slotTroubleSince: since } };
   }
 
@@ -104,7 +109,7 @@ function planRestoreSettings(obs: Observation, desired: DesiredShape): HealActio
 }
 
 /** Open slots on reachable masters, or slots no master has in the cluster's view. */
-function slotTrouble(obs: Observation): string | undefined {
+function slotTrouble(obs: Observation): { keys: string[]; text: string } {
   const open = new Set<number>();
   for (const m of inCluster(obs)) {
     for (const s of m.node.self?.migrating.keys() ?? []) open.add(s);
@@ -113,9 +118,13 @@ function slotTrouble(obs: Observation): string | undefined {
   let covered = 0;
   for (const line of slotMasters(obs).values()) for (const r of line.slots) covered += r.end - r.start + 1;
   const parts: string[] = [];
-  if (open.size > 0) parts.push(`${open.size} slot(s) left migrating/importing`);
-  if (covered < SLOT_COUNT) parts.push(`${SLOT_COUNT - covered} slot(s) not assigned to any master`);
-  return parts.length > 0 ? parts.join(', ') : undefined;
+  const keys = [...open].map((slot) => `open:${slot}`);
+  if (open.size > 0) parts.push(`${open.size} slot(s) migrating/importing`);
+  if (covered < SLOT_COUNT) {
+    parts.push(`${SLOT_COUNT - covered} slot(s) not assigned to any master`);
+    keys.push('uncovered');
+  }
+  return { keys, text: parts.join(', ') };
 }
 
 export { isFresh, memberWithId };
