@@ -1,7 +1,11 @@
 /** Flags shared by the commands that move slots (reshard, rebalance). */
 import type { Command } from 'commander';
 import { MOVER_DEFAULTS, type MoveOptions } from '../ops/slot-mover.js';
-import { parseCount, parseMillis } from './options.js';
+import { type SlotPlanOptions, type SlotPlanResult, runSlotPlan } from '../ops/run-slot-plan.js';
+import type { SlotMove } from '../plan/slot-moves.js';
+import { type ConnectionFlags, connectionFrom, parseAddresses, parseCount, parseMillis } from './options.js';
+import { progressPrinter } from './output.js';
+import { moveProgressBar } from './progress-bar.js';
 
 export interface MoverFlags {
   batchSlots: string;
@@ -44,4 +48,33 @@ export function stopOnInterrupt(onFirst: () => void): { signal: AbortSignal; dis
   };
   process.on('SIGINT', handler);
   return { signal: ctl.signal, dispose: () => process.off('SIGINT', handler) };
+}
+
+/**
+ * Runs a slot plan as reshard and rebalance do: progress bar on stderr, and a
+ * first Ctrl-C lets the batches in flight finish (a second quits at once).
+ */
+export async function runSlotPlanCommand<P extends { moves: SlotMove[] }>(
+  flags: MoverFlags & ConnectionFlags,
+  nodes: string[],
+  plan: SlotPlanOptions<P>['plan'],
+  confirm: NonNullable<SlotPlanOptions<P>['confirm']>,
+): Promise<SlotPlanResult<P>> {
+  const bar = moveProgressBar(flags.json);
+  const stop = stopOnInterrupt(() => process.stderr.write('\nstopping after the batches in flight (Ctrl-C again to quit at once)\n'));
+  try {
+    return await runSlotPlan({
+      ...connectionFrom(flags),
+      ...moverOptionsFrom(flags),
+      seeds: parseAddresses(nodes),
+      signal: stop.signal,
+      plan,
+      confirm,
+      onProgress: progressPrinter(flags.json),
+      onMove: (p) => bar.update(p),
+    });
+  } finally {
+    bar.done(); // ends the bar's line before any result or error message
+    stop.dispose();
+  }
 }

@@ -1,16 +1,14 @@
 /** `rck rebalance`: even out slots across masters by weight, like redis-cli --cluster rebalance, only faster. */
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { runSlotPlan } from '../../ops/run-slot-plan.js';
 import { resolveMaster } from '../../plan/node-ref.js';
 import { DEFAULT_THRESHOLD, type RebalancePlan, planRebalance } from '../../plan/rebalance.js';
 import { masterSlots } from '../../plan/slot-moves.js';
 import type { ClusterModel } from '../../topology/model.js';
 import { confirmPlan } from '../confirm.js';
-import { type MoverFlags, addMoverOptions, moverOptionsFrom, stopOnInterrupt } from '../mover-options.js';
-import { type ConnectionFlags, addConnectionOptions, connectionFrom, parseAddresses } from '../options.js';
-import { printJson, printLine, progressPrinter, renderTable } from '../output.js';
-import { moveProgressBar } from '../progress-bar.js';
+import { type MoverFlags, addMoverOptions, runSlotPlanCommand } from '../mover-options.js';
+import { type ConnectionFlags, addConnectionOptions } from '../options.js';
+import { printJson, printLine, renderTable } from '../output.js';
 import { movesJson, printMoves, printResult, resultJson } from '../slot-plan-output.js';
 
 interface RebalanceFlags extends ConnectionFlags, MoverFlags {
@@ -32,32 +30,20 @@ export function registerRebalance(program: Command): void {
   addConnectionOptions(addMoverOptions(cmd)).action(async (nodes: string[], flags: RebalanceFlags) => {
     const threshold = Number(flags.threshold);
     if (!/^\d+(\.\d+)?$/.test(flags.threshold.trim())) throw new InputError(`--threshold: invalid value "${flags.threshold}": expected a percentage >= 0`);
-    const bar = moveProgressBar(flags.json);
     let planJson: object = {};
-    const stop = stopOnInterrupt(() => process.stderr.write('\nstopping after the batches in flight (Ctrl-C again to quit at once)\n'));
-    try {
-      const r = await runSlotPlan({
-        ...connectionFrom(flags),
-        ...moverOptionsFrom(flags),
-        seeds: parseAddresses(nodes),
-        signal: stop.signal,
-        plan: (model) => planRebalance(masterSlots(model), { weights: parseWeights(model, flags.weight ?? []), threshold, useEmptyMasters: flags.useEmptyMasters }),
-        confirm: async (plan, model, keys) => {
-          if (flags.json) planJson = { needed: plan.needed, reason: plan.reason, nodes: plan.nodes, plan: movesJson(plan.moves, model) };
-          else printPlan(plan, model, keys);
-          if (!plan.needed || flags.simulate) return false;
-          return confirmPlan('rebalance', flags.yes);
-        },
-        onProgress: progressPrinter(flags.json),
-        onMove: (p) => bar.update(p),
-      });
-      bar.done();
-      if (flags.json) printJson({ ...planJson, ...resultJson(r) });
-      else if (r.plan.needed && !flags.simulate) printResult(r);
-    } finally {
-      bar.done(); // ends the bar's line before any error message
-      stop.dispose();
-    }
+    const r = await runSlotPlanCommand(
+      flags,
+      nodes,
+      (model) => planRebalance(masterSlots(model), { weights: parseWeights(model, flags.weight ?? []), threshold, useEmptyMasters: flags.useEmptyMasters }),
+      async (plan, model, keys) => {
+        if (flags.json) planJson = { needed: plan.needed, reason: plan.reason, nodes: plan.nodes, plan: movesJson(plan.moves, model) };
+        else printPlan(plan, model, keys);
+        if (!plan.needed || flags.simulate) return false;
+        return confirmPlan('rebalance', flags.yes);
+      },
+    );
+    if (flags.json) printJson({ ...planJson, ...resultJson(r) });
+    else if (r.plan.needed && !flags.simulate) printResult(r);
   });
 }
 

@@ -1,16 +1,14 @@
 /** `rck reshard`: move a number of slots, or given slots, from sources to one target master. */
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
-import { runSlotPlan } from '../../ops/run-slot-plan.js';
 import { resolveMaster } from '../../plan/node-ref.js';
 import { planReshard } from '../../plan/reshard.js';
 import { masterSlots } from '../../plan/slot-moves.js';
 import { SLOT_COUNT } from '../../topology/slots.js';
 import { confirmPlan } from '../confirm.js';
-import { type MoverFlags, addMoverOptions, moverOptionsFrom, stopOnInterrupt } from '../mover-options.js';
-import { type ConnectionFlags, addConnectionOptions, connectionFrom, parseAddresses, parseCount } from '../options.js';
-import { printJson, printLine, progressPrinter } from '../output.js';
-import { moveProgressBar } from '../progress-bar.js';
+import { type MoverFlags, addMoverOptions, runSlotPlanCommand } from '../mover-options.js';
+import { type ConnectionFlags, addConnectionOptions, parseCount } from '../options.js';
+import { printJson, printLine } from '../output.js';
 import { movesJson, printMoves, printResult, resultJson } from '../slot-plan-output.js';
 
 interface ReshardFlags extends ConnectionFlags, MoverFlags {
@@ -33,37 +31,25 @@ export function registerReshard(program: Command): void {
     if ((flags.slots === undefined) === (flags.slotList === undefined)) throw new InputError('give --slots <n> or --slot-list <slots> (one of them)');
     const count = flags.slots === undefined ? undefined : parseCount(flags.slots, '--slots', 1);
     const slots = flags.slotList === undefined ? undefined : parseSlotList(flags.slotList);
-    const bar = moveProgressBar(flags.json);
     let planJson: object[] = [];
-    const stop = stopOnInterrupt(() => process.stderr.write('\nstopping after the batches in flight (Ctrl-C again to quit at once)\n'));
-    try {
-      const r = await runSlotPlan({
-        ...connectionFrom(flags),
-        ...moverOptionsFrom(flags),
-        seeds: parseAddresses(nodes),
-        signal: stop.signal,
-        plan: (model) => {
-          const to = resolveMaster(model, flags.to, '--to').id;
-          const from = flags.from && flags.from !== 'all' ? flags.from.split(',').map((f) => resolveMaster(model, f, '--from').id) : undefined;
-          return planReshard(masterSlots(model), { to, from, count, slots });
-        },
-        confirm: async (plan, model, keys) => {
-          if (plan.alreadyOnTarget.length > 0 && !flags.json) printLine(`${plan.alreadyOnTarget.length} slot(s) already on the target: skipped`);
-          if (plan.moves.length === 0) return false;
-          if (flags.json) planJson = movesJson(plan.moves, model);
-          else printMoves(plan.moves, model, keys);
-          return confirmPlan('reshard', flags.yes);
-        },
-        onProgress: progressPrinter(flags.json),
-        onMove: (p) => bar.update(p),
-      });
-      bar.done();
-      if (flags.json) printJson({ plan: planJson, ...resultJson(r) });
-      else printResult(r);
-    } finally {
-      bar.done(); // ends the bar's line before any error message
-      stop.dispose();
-    }
+    const r = await runSlotPlanCommand(
+      flags,
+      nodes,
+      (model) => {
+        const to = resolveMaster(model, flags.to, '--to').id;
+        const from = flags.from && flags.from !== 'all' ? flags.from.split(',').map((f) => resolveMaster(model, f, '--from').id) : undefined;
+        return planReshard(masterSlots(model), { to, from, count, slots });
+      },
+      async (plan, model, keys) => {
+        if (plan.alreadyOnTarget.length > 0 && !flags.json) printLine(`${plan.alreadyOnTarget.length} slot(s) already on the target: skipped`);
+        if (plan.moves.length === 0) return false;
+        if (flags.json) planJson = movesJson(plan.moves, model);
+        else printMoves(plan.moves, model, keys);
+        return confirmPlan('reshard', flags.yes);
+      },
+    );
+    if (flags.json) printJson({ plan: planJson, ...resultJson(r) });
+    else printResult(r);
   });
 }
 
