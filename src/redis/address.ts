@@ -42,10 +42,6 @@ export function parseAddress(text: string): NodeAddress {
   return { host, port };
 }
 
-export function sameAddress(a: NodeAddress, b: NodeAddress): boolean {
-  return a.host === b.host && a.port === b.port;
-}
-
 /** An IP for a host name: CLUSTER MEET takes addresses, not names. */
 export async function resolveIp(host: string): Promise<string> {
   if (isIP(host)) return host;

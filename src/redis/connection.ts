@@ -67,8 +67,3 @@ function describeConnectError(err: unknown): string {
   if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'host name does not resolve';
   return text;
 }
-
-/** Closes clients, ignoring ones already closed. */
-export function closeAll(clients: Iterable<Redis>): void {
-  for (const c of clients) c.disconnect();
-}

@@ -5,8 +5,6 @@
  */
 import type { SlotRange } from './slots.js';
 
-export type NodeFlag = 'myself' | 'master' | 'slave' | 'fail?' | 'fail' | 'handshake' | 'noaddr' | 'nofailover' | 'noflags';
-
 export interface NodeLine {
   id: string;
   /** Empty when the node does not know its own address yet, or for noaddr. */

@@ -46,10 +46,6 @@ export function isMaster(n: ObservedNode): boolean {
   return n.self?.role === 'master';
 }
 
-export function mastersOf(model: ClusterModel): ObservedNode[] {
-  return model.nodes.filter(isMaster);
-}
-
 export function replicasOf(model: ClusterModel, masterId: string): ObservedNode[] {
   return model.nodes.filter((n) => n.self?.role === 'replica' && n.self.masterId === masterId);
 }

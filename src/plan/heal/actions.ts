@@ -21,8 +21,6 @@ export type HealAction =
   /** Put back the settings an interrupted bootstrap left (short node timeout, replica failover off). */
   | { kind: 'restore-settings'; member: string; reason: string };
 
-export type ActionKind = HealAction['kind'];
-
 /** One line for logs and events. */
 export function describeAction(a: HealAction): string {
   switch (a.kind) {

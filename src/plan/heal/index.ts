@@ -8,7 +8,7 @@ import type { DesiredShape, Observation } from '../../controller/observation.js'
 import { BOOTSTRAP_NODE_TIMEOUT_MS } from '../../ops/bootstrap-settings.js';
 import { SLOT_COUNT } from '../../topology/slots.js';
 import type { HealAction } from './actions.js';
-import { answering, inCluster, isFresh, memberWithId, slotMasters } from './facts.js';
+import { answering, inCluster, isFresh, slotMasters } from './facts.js';
 import { planAttachments, planForgets, planMeets } from './membership.js';
 import { planPromotions } from './failover.js';
 import { planPlacement } from './placement.js';
@@ -126,5 +126,3 @@ function slotTrouble(obs: Observation): { keys: string[]; text: string } {
   }
   return { keys, text: parts.join(', ') };
 }
-
-export { isFresh, memberWithId };

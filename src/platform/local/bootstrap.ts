@@ -5,7 +5,6 @@
  */
 import { OperationError, errorText } from '../../errors.js';
 import { createCluster } from '../../ops/create.js';
-import { formatAddress } from '../../redis/address.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import { observeCluster } from '../../topology/observe.js';
 import type { LocalPlatform } from './local-platform.js';
@@ -64,8 +63,4 @@ export async function observeHealth(platform: LocalPlatform, cluster: RedisClust
   if (up.length === 0) return { healthy: false, problems: ['no member is up'] };
   const model = await observeCluster(up, { password, seedsOnly: true, timeoutMs: 1000 });
   return localClusterHealth(model, members, cluster.spec.masters, cluster.spec.replicasPerMaster);
-}
-
-export function describeMembers(members: Array<{ name: string; address: { host: string; port: number } }>): string {
-  return members.map((m) => `${m.name}=${formatAddress(m.address)}`).join(' ');
 }

@@ -20,7 +20,6 @@ import { chmod, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/prom
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError, errorText } from '../../errors.js';
-import { memberCount } from '../../spec/members.js';
 import type { RedisCluster } from '../../spec/schema.js';
 
 export const STATE_FORMAT = 1;
@@ -193,10 +192,6 @@ export async function listClusters(): Promise<string[]> {
   const out: string[] = [];
   for (const n of names.sort()) if (await new StateDir(join(root, n)).exists()) out.push(n);
   return out;
-}
-
-export function expectedMembers(cluster: RedisCluster): number {
-  return memberCount(cluster.spec);
 }
 
 async function readJson<T>(path: string): Promise<T | undefined> {
