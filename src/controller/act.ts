@@ -9,6 +9,8 @@ import type { NodePool } from '../redis/pool.js';
 import { createCluster } from '../ops/create.js';
 import { fixCluster } from '../ops/fix.js';
 import { pollUntil } from '../ops/wait.js';
+import { moveSlots } from '../ops/slot-mover.js';
+import type { SlotMove } from '../plan/slot-moves.js';
 import type { HealAction } from '../plan/heal/index.js';
 import { readNode } from '../topology/observe.js';
 import type { DesiredShape, Observation } from './observation.js';
@@ -52,6 +54,15 @@ export async function act(action: HealAction, ctx: ActContext): Promise<void> {
     }
     case 'planned-failover':
       return plannedFailover(action.member, ctx);
+    case 'set-member-count':
+      if (!ctx.source.setMemberCount) throw new OperationError('this platform cannot change the number of members');
+      return ctx.source.setMemberCount(action.count);
+    case 'join-master':
+      return joinAsMaster(action.member, ctx);
+    case 'move-slots':
+      return moveSlotsNow(action.moves, ctx);
+    case 'retire':
+      return retire(action.members, ctx);
     case 'restore-settings': {
       const c = await ctx.pool.get(memberAddress(ctx, action.member));
       await c.config('SET', 'cluster-node-timeout', String(ctx.desired.nodeTimeoutMs));
@@ -94,6 +105,62 @@ async function forgetEverywhere(id: string, ctx: ActContext): Promise<void> {
       });
     }),
   );
+}
+
+/** MEET from a node in the cluster; wait until the newcomer knows every other in-cluster node. */
+async function joinAsMaster(member: string, ctx: ActContext): Promise<void> {
+  const addr = memberAddress(ctx, member);
+  const peers = ctx.obs.members.filter((m) => m.node && m.name !== member && m.node.table.length > 1);
+  const introducer = peers[0];
+  if (!introducer) throw new OperationError(`${member}: no member of the cluster answers to introduce it`);
+  await (await ctx.pool.get(introducer.address)).call('CLUSTER', 'MEET', addr.host, String(addr.port));
+  const ok = await pollUntil(async () => (Number((await readNode(ctx.pool, addr)).clusterInfo.get('cluster_known_nodes')) >= peers.length + 1 ? true : undefined), {
+    deadline: Date.now() + STEP_TIMEOUT_MS,
+    intervalMs: 20,
+  });
+  if (!ok) throw new OperationError(`${member}: did not learn the cluster within ${STEP_TIMEOUT_MS / 1000} s of MEET`);
+}
+
+/** The engine's slot mover over the masters of the observation (re-checked: no slot may be open). */
+async function moveSlotsNow(moves: SlotMove[], ctx: ActContext): Promise<void> {
+  const fresh = await observe(ctx.source, ctx.pool);
+  const open = fresh.members.filter((m) => (m.node?.self?.migrating.size ?? 0) + (m.node?.self?.importing.size ?? 0) > 0);
+  if (open.length > 0) throw new OperationError(`not moving slots: ${open.map((m) => m.name).join(', ')} have slots open since the plan`);
+  const masters = fresh.members.flatMap((m) => (m.node?.self?.role === 'master' ? [{ id: m.node.id, address: m.address }] : []));
+  await moveSlots(ctx.pool, masters, moves, { password: ctx.password });
+}
+
+/**
+ * Scale-in: every kept node FORGETs the leaving nodes at once (the 60 s ban
+ * keeps gossip from bringing them back), then each leaving node is RESET HARD
+ * so it forgets the cluster and, on its retained volume, can never rejoin.
+ */
+async function retire(members: string[], ctx: ActContext): Promise<void> {
+  const fresh = await observe(ctx.source, ctx.pool);
+  const leaving = fresh.members.filter((m) => members.includes(m.name));
+  const kept = fresh.members.filter((m) => !members.includes(m.name) && m.node);
+  const ids = leaving.flatMap((m) => (m.node ? [m.node.id] : []));
+  for (const k of kept) {
+    const owns = k.node!.table.find((l) => ids.includes(l.id) && l.slots.length > 0);
+    if (owns) throw new OperationError(`not retiring: ${owns.id.slice(0, 8)} owns slots in ${k.name}'s view`);
+  }
+  await Promise.all(
+    kept.map(async (k) => {
+      const c = await ctx.pool.get(k.address);
+      for (const id of ids) {
+        if (!k.node!.table.some((l) => l.id === id)) continue;
+        await c.call('CLUSTER', 'FORGET', id).catch((err: Error) => {
+          if (!/Unknown node/i.test(err.message)) throw new OperationError(`${k.name}: CLUSTER FORGET ${id.slice(0, 8)} failed: ${err.message}`);
+        });
+      }
+    }),
+  );
+  for (const m of leaving) {
+    if (!m.node) continue;
+    const c = await ctx.pool.get(m.address);
+    // A replica's dataset is flushed by the reset; it holds only copies of slots kept elsewhere.
+    await c.call('CLUSTER', 'RESET', 'HARD');
+  }
 }
 
 /** MEET from a node in the cluster, wait until the newcomer knows its master, then REPLICATE. */

@@ -5,6 +5,7 @@
 import { SLOT_COUNT } from '../topology/slots.js';
 import type { HealPlan } from '../plan/heal/index.js';
 import { answering, inCluster, memberWithId, replicaMembers, slotMasters } from '../plan/heal/facts.js';
+import { memberCount } from '../spec/members.js';
 import type { DesiredShape, Observation } from './observation.js';
 
 export interface Condition {
@@ -41,6 +42,14 @@ export function problems(obs: Observation, desired: DesiredShape): Verdict[] {
   const failing = answering(obs).filter((m) => m.node.clusterInfo.get('cluster_state') !== 'ok' && inCluster(obs).includes(m));
   if (failing.length > 0 && served === SLOT_COUNT) {
     out.push({ status: 'False', reason: 'ClusterStateFail', message: `${failing.map((m) => m.name).join(', ')} report cluster_state:fail` });
+  }
+  const wanted = memberCount(desired);
+  if (obs.members.length !== wanted || masters.size !== desired.masters) {
+    out.push({
+      status: 'False',
+      reason: 'Scaling',
+      message: `${masters.size} master(s) serve slots and ${obs.members.length} member(s) exist; the spec asks for ${desired.masters} masters x ${desired.replicasPerMaster} replicas (${wanted} members)`,
+    });
   }
   for (const id of masters.keys()) {
     if (!memberWithId(obs, id)) continue;

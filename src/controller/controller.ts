@@ -38,6 +38,11 @@ export class Controller {
 
   constructor(private readonly opts: ControllerOptions) {}
 
+  /** A new desired shape (the spec was scaled); the next pass plans toward it. */
+  setDesired(desired: DesiredShape): void {
+    this.opts.desired = desired;
+  }
+
   get currentConditions(): Condition[] {
     return this.conditions;
   }

@@ -7,6 +7,12 @@ import type { MemberObservation, MemberView, Observation } from './observation.j
 /** Where members come from: the Platform (local processes, Kubernetes pods). */
 export interface MemberSource {
   listMembers(): Promise<MemberView[]>;
+  /**
+   * Scales the members to `count` (a StatefulSet's replicas): new ordinals start
+   * empty; removed ones are the highest ordinals, stopped after the controller
+   * retired them. Absent where the platform cannot scale.
+   */
+  setMemberCount?(count: number): Promise<void>;
 }
 
 export async function observe(source: MemberSource, pool: NodePool): Promise<Observation> {

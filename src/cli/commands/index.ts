@@ -14,6 +14,7 @@ import { registerOperator } from './operator.js';
 import { registerRebalance } from './rebalance.js';
 import { registerRender } from './render.js';
 import { registerReshard } from './reshard.js';
+import { registerScale } from './scale.js';
 import { registerUp } from './up.js';
 
 /** Every command module registers itself here; one line per module. */
@@ -27,6 +28,7 @@ export function registerCommands(program: Command): void {
   registerDelNode(program);
   registerUp(program);
   registerDown(program);
+  registerScale(program);
   registerMemberCommands(program);
   registerLogs(program);
   registerConnect(program);

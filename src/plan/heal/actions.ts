@@ -1,5 +1,7 @@
 /** What the controller can do, each with the reason it is planned. Plain data. */
 import type { NodeAddress } from '../../redis/address.js';
+import type { SlotMove } from '../slot-moves.js';
+import { countMovedSlots } from '../slot-moves.js';
 
 export type HealAction =
   /** All members are up and empty: build the cluster. */
@@ -19,7 +21,15 @@ export type HealAction =
   /** CLUSTER FAILOVER (planned, no data loss) on a replica, to move the master role. */
   | { kind: 'planned-failover'; member: string; reason: string }
   /** Put back the settings an interrupted bootstrap left (short node timeout, replica failover off). */
-  | { kind: 'restore-settings'; member: string; reason: string };
+  | { kind: 'restore-settings'; member: string; reason: string }
+  /** Scale the platform's members (a StatefulSet's replicas) to `count`. */
+  | { kind: 'set-member-count'; count: number; reason: string }
+  /** An empty member joins the cluster as a master without slots (a new shard, scale-out). */
+  | { kind: 'join-master'; member: string; reason: string }
+  /** Move slots between masters with the engine's slot mover (scale-out spread, scale-in drain). */
+  | { kind: 'move-slots'; moves: SlotMove[]; reason: string }
+  /** Leaving members that own no slots: every kept node FORGETs them, then they are RESET (scale-in). */
+  | { kind: 'retire'; members: string[]; reason: string };
 
 /** One line for logs and events. */
 export function describeAction(a: HealAction): string {
@@ -42,5 +52,13 @@ export function describeAction(a: HealAction): string {
       return `${a.member}: planned failover: ${a.reason}`;
     case 'restore-settings':
       return `${a.member}: restore settings: ${a.reason}`;
+    case 'set-member-count':
+      return `scale members to ${a.count}: ${a.reason}`;
+    case 'join-master':
+      return `${a.member}: join as a new master: ${a.reason}`;
+    case 'move-slots':
+      return `move ${countMovedSlots(a.moves)} slot(s) in ${a.moves.length} move(s): ${a.reason}`;
+    case 'retire':
+      return `retire ${a.members.join(', ')}: ${a.reason}`;
   }
 }

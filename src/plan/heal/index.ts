@@ -9,7 +9,8 @@ import { BOOTSTRAP_NODE_TIMEOUT_MS } from '../../ops/bootstrap-settings.js';
 import { SLOT_COUNT } from '../../topology/slots.js';
 import type { HealAction } from './actions.js';
 import { answering, inCluster, isFresh, slotMasters } from './facts.js';
-import { planAttachments, planForgets, planMeets } from './membership.js';
+import { planAttachments, planForgets, planMeets, planReplicaBalance } from './membership.js';
+import { planGrowth, planRetire, planScaleSlots, scaleView } from './scale.js';
 import { planPromotions } from './failover.js';
 import { planPlacement } from './placement.js';
 
@@ -65,7 +66,11 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
   waiting.push(...forgets.blocked);
   if (forgets.actions.length > 0) return { actions: forgets.actions, waiting, memory };
 
-  const attachments = planAttachments(obs, desired);
+  const scale = scaleView(obs, desired);
+  const growth = planGrowth(obs, scale);
+  if (growth.length > 0) return { actions: growth, waiting, memory };
+
+  const attachments = planAttachments(obs, desired, scale);
   if (attachments.length > 0) return { actions: attachments, waiting, memory };
 
   const leftovers = planRestoreSettings(obs, desired);
@@ -83,6 +88,14 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
   }
 
   if (waiting.length > 0 || up.length !== obs.members.length) return { actions: [], waiting, memory: {} };
+
+  const slotsPlan = planScaleSlots(obs, desired, scale);
+  if (slotsPlan.actions.length > 0 || slotsPlan.waiting.length > 0) return { actions: slotsPlan.actions, waiting: slotsPlan.waiting, memory: {} };
+  const retire = planRetire(obs, scale);
+  if (retire.length > 0) return { actions: retire, waiting, memory: {} };
+  const balance = planReplicaBalance(obs, desired, scale);
+  if (balance.length > 0) return { actions: balance, waiting, memory: {} };
+
   const calmSince = memory.calmSince ?? obs.at;
   const placement = planPlacement(obs);
   if (placement.length > 0) {

@@ -7,6 +7,7 @@ import type { DesiredShape, MemberObservation, Observation } from '../../control
 import { formatAddress } from '../../redis/address.js';
 import type { ObservedNode } from '../../topology/model.js';
 import type { HealAction } from './actions.js';
+import type { ScaleView } from './scale.js';
 import { answering, consensusLine, inCluster, isClustered, isFresh, knownIds, replicaMembers, slotMasters } from './facts.js';
 
 type Answering = MemberObservation & { node: ObservedNode };
@@ -56,12 +57,23 @@ export function planForgets(obs: Observation): { actions: HealAction[]; blocked:
   return { actions, blocked };
 }
 
-/** Reachable masters with slots, with the replicas they have now, neediest first. */
-function mastersByNeed(obs: Observation): { id: string; domain: string; replicas: number }[] {
-  const masters = [...slotMasters(obs).keys()]
+/**
+ * Masters a replica may follow, with the kept replicas they have now, neediest
+ * first: reachable masters with slots, plus the new masters a scale-out placed
+ * (no slots yet), so new members spread over new and old shards alike.
+ */
+function mastersByNeed(obs: Observation, scale: ScaleView): { id: string; domain: string; replicas: number; ordinal: number }[] {
+  const newMasters = scale.newMasters.filter((m) => inCluster(obs).includes(m)).map((m) => m.node.id);
+  const ids = [...new Set([...slotMasters(obs).keys(), ...newMasters])].filter((id) => !scale.drains.includes(id));
+  const masters = ids
     .map((id) => ({ id, member: inCluster(obs).find((m) => m.node.id === id) }))
-    .filter((m) => m.member !== undefined)
-    .map((m) => ({ id: m.id, domain: m.member!.domain, replicas: replicaMembers(obs, m.id).length, ordinal: m.member!.ordinal }));
+    .filter((m) => m.member !== undefined && !scale.leaving.has(m.member.name))
+    .map((m) => ({
+      id: m.id,
+      domain: m.member!.domain,
+      replicas: replicaMembers(obs, m.id).filter((r) => !scale.leaving.has(r.name)).length,
+      ordinal: m.member!.ordinal,
+    }));
   return masters.sort((a, b) => a.replicas - b.replicas || a.ordinal - b.ordinal);
 }
 
@@ -75,19 +87,22 @@ function pickMaster(member: Answering, needs: ReturnType<typeof mastersByNeed>) 
 /**
  * Empty members join as replicas (never left as orphan masters); in-cluster
  * members that are masters without slots, or replicas of a master that is gone,
- * are pointed at the master that lacks replicas most.
+ * are pointed at the master that lacks replicas most. Members leaving in a
+ * scale-in and members chosen as new masters are left alone.
  */
-export function planAttachments(obs: Observation, desired: DesiredShape): HealAction[] {
+export function planAttachments(obs: Observation, desired: DesiredShape, scale: ScaleView): HealAction[] {
   if (inCluster(obs).length === 0) return [];
-  const needs = mastersByNeed(obs);
+  const needs = mastersByNeed(obs, scale);
   if (needs.length === 0) return [];
   const out: HealAction[] = [];
   const masters = slotMasters(obs);
+  const newMasters = new Set(scale.newMasters.map((m) => m.name));
   for (const m of answering(obs)) {
+    if (scale.leaving.has(m.name) || newMasters.has(m.name)) continue;
     const fresh = isFresh(m.node);
     const self = m.node.self!;
     const spare = !fresh && isClustered(m.node) && self.role === 'master' && self.slots.length === 0;
-    const orphaned = self.role === 'replica' && (!self.masterId || !masters.has(self.masterId));
+    const orphaned = self.role === 'replica' && (!self.masterId || !(masters.has(self.masterId) || needs.some((n) => n.id === self.masterId)));
     if (!fresh && !spare && !orphaned) continue;
     const target = pickMaster(m, needs);
     if (!target) continue;
@@ -101,4 +116,20 @@ export function planAttachments(obs: Observation, desired: DesiredShape): HealAc
     needs.sort((a, b) => a.replicas - b.replicas);
   }
   return out;
+}
+
+/**
+ * After a scale, one master may have more replicas than the spec asks for while
+ * another has fewer: move one kept replica over (another domain than the new
+ * master's first). One move per pass.
+ */
+export function planReplicaBalance(obs: Observation, desired: DesiredShape, scale: ScaleView): HealAction[] {
+  const needs = mastersByNeed(obs, scale);
+  const short = needs.find((n) => n.replicas < desired.replicasPerMaster);
+  const over = [...needs].reverse().find((n) => n.replicas > desired.replicasPerMaster);
+  if (!short || !over) return [];
+  const movable = replicaMembers(obs, over.id).filter((r) => !scale.leaving.has(r.name));
+  const r = movable.find((x) => x.domain !== short.domain) ?? movable[0];
+  if (!r) return [];
+  return [{ kind: 'replicate', member: r.name, masterId: short.id, reason: `its master has ${over.replicas} replicas and another has ${short.replicas}; the spec asks for ${desired.replicasPerMaster} each` }];
 }

@@ -14,6 +14,7 @@ export type ControlRequest =
   | { op: 'stop-member'; member: string }
   | { op: 'start-member'; member: string }
   | { op: 'rollout-restart' }
+  | { op: 'scale'; masters: number; replicasPerMaster: number }
   | { op: 'stop' };
 
 type ControlResponse = { ok: true; result?: unknown } | { ok: false; error: string };

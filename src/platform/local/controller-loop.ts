@@ -27,6 +27,7 @@ export function controllerLoop(): ReconcileLoop {
         events: new FileEventSink(join(ctx.stateDir, 'events.jsonl')),
         report: (line) => ctx.report(`controller: ${line}`),
       });
+      controller.setDesired(desiredShape(spec)); // `rck scale` changes the applied spec
       const pass = await controller.pass();
       const body = JSON.stringify({ observedAt: new Date(pass.obs.at).toISOString(), conditions: pass.conditions, waiting: pass.plan.waiting }, null, 2);
       await writeFile(join(ctx.stateDir, CONDITIONS_FILE), `${body}\n`, { mode: 0o600 });

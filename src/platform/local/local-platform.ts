@@ -49,7 +49,7 @@ export function localDomain(ordinal: number, masters: number): string {
 }
 
 export class LocalPlatform implements Platform {
-  private readonly slots: Slot[];
+  private slots: Slot[];
   private readonly listeners = new Set<(e: PlatformEvent) => void>();
   private nextPort: number;
   private closed = false;
@@ -57,32 +57,22 @@ export class LocalPlatform implements Platform {
 
   constructor(
     private readonly state: StateDir,
-    private readonly cluster: RedisCluster,
+    private cluster: RedisCluster,
     private readonly password: string | undefined,
     previous?: MembersFile,
     /** Delays re-creating a killed member (see recreate-gate.ts); resolves to a reason. */
     private readonly recreateGate?: (member: string, oldAddress: NodeAddress) => Promise<string>,
   ) {
     const { spec } = cluster;
-    const n = memberCount(spec);
+    // A scale the controller has not finished yet keeps the members it left: it finishes it.
+    const n = previous?.members.length || memberCount(spec);
     this.nextPort = previous?.nextPort ?? spec.local.basePort + n;
     this.slots = Array.from({ length: n }, (_, ordinal) => {
       const name = memberName(cluster.metadata.name, ordinal);
       const prev = previous?.members.find((m) => m.name === name);
-      return {
-        name,
-        ordinal,
-        domain: localDomain(ordinal, spec.masters),
-        // Back where it was (a member may have moved to another 127.x address).
-        host: prev && this.inRange(prev.port) ? prev.host : spec.local.host,
-        port: prev && this.inRange(prev.port) ? prev.port : spec.local.basePort + ordinal,
-        phase: 'Pending' as MemberPhase,
-        up: false,
-        restarts: 0,
-        onExit: 'restart' as const,
-        crashes: 0,
-        busy: Promise.resolve(),
-      };
+      // Back where it was (a member may have moved to another 127.x address).
+      const placed = prev && this.inRange(prev.port) ? { host: prev.host, port: prev.port } : { host: spec.local.host, port: spec.local.basePort + ordinal };
+      return newSlot(name, ordinal, prev?.domain ?? localDomain(ordinal, spec.masters), placed.host, placed.port);
     });
   }
 
@@ -175,6 +165,42 @@ export class LocalPlatform implements Platform {
   async stopAll(): Promise<void> {
     this.closed = true;
     await Promise.all(this.slots.map((s) => this.stopMember(s.name)));
+  }
+
+  /** The applied spec changed (a scale): new members take their placement from it. */
+  setSpec(cluster: RedisCluster): void {
+    this.cluster = cluster;
+  }
+
+  /**
+   * Scales like a StatefulSet: new ordinals are created empty on free ports and
+   * started; removed ordinals (the highest) are stopped and their volumes deleted.
+   * The controller only shrinks once it has retired those members from the cluster.
+   */
+  async setMemberCount(count: number): Promise<void> {
+    if (this.closed) throw new Error('the platform is stopping');
+    const { spec } = this.cluster;
+    const added: Slot[] = [];
+    for (let ordinal = this.slots.length; ordinal < count; ordinal++) {
+      const s = newSlot(memberName(this.clusterName, ordinal), ordinal, localDomain(ordinal, spec.masters), spec.local.host, 0);
+      s.port = await this.allocatePort(s);
+      this.slots.push(s);
+      added.push(s);
+      // An old volume of this ordinal (a scale-in before) would hold a reset node: start clean.
+      await rm(this.state.memberDir(s.name), { recursive: true, force: true });
+      this.emit(s, 'Created', `scale-out: new member on ${s.host}:${s.port} in ${s.domain}`);
+    }
+    const removed = this.slots.filter((s) => s.ordinal >= count);
+    await Promise.all(removed.map((s) => this.stopMember(s.name)));
+    for (const s of removed) {
+      await rm(this.state.memberDir(s.name), { recursive: true, force: true });
+      this.emit(s, 'Deleted', 'scale-in: member stopped and its volume deleted');
+    }
+    this.slots = this.slots.filter((s) => s.ordinal < count);
+    await this.persist();
+    const results = await Promise.allSettled(added.map((s) => this.startMember(s.name)));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
   private slot(name: string): Slot {
@@ -304,7 +330,7 @@ export class LocalPlatform implements Platform {
    */
   private persist(): Promise<void> {
     const write = async () => {
-      const members: MemberRecord[] = this.slots.map((s) => ({ name: s.name, ordinal: s.ordinal, host: s.host, port: s.port, pid: s.spawned?.pid }));
+      const members: MemberRecord[] = this.slots.map((s) => ({ name: s.name, ordinal: s.ordinal, host: s.host, port: s.port, pid: s.spawned?.pid, domain: s.domain }));
       await this.state.writeMembers({ nextPort: this.nextPort, members });
     };
     const run = this.persisting.then(write, write);
@@ -318,6 +344,10 @@ export class LocalPlatform implements Platform {
     void appendFile(this.state.eventsFile, `${JSON.stringify(e)}\n`, { mode: 0o600 }).catch(() => {});
     if (type === 'Recreated' || type === 'Stopped') void this.persist().catch(() => {});
   }
+}
+
+function newSlot(name: string, ordinal: number, domain: string, host: string, port: number): Slot {
+  return { name, ordinal, domain, host, port, phase: 'Pending', up: false, restarts: 0, onExit: 'restart', crashes: 0, busy: Promise.resolve() };
 }
 
 /** The member's last log line: why redis-server refused to start, usually. */

@@ -126,7 +126,7 @@ async function membersFromState(t: LocalTarget): Promise<Member[]> {
     name: m.name,
     ordinal: m.ordinal,
     address: { host: m.host, port: m.port },
-    domain: localDomain(m.ordinal, t.cluster.spec.masters),
+    domain: m.domain ?? localDomain(m.ordinal, t.cluster.spec.masters),
     phase: 'Stopped' as const,
     up: false,
     restarts: 0,

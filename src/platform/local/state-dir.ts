@@ -29,6 +29,7 @@ export interface ClusterIdentity {
   name: string;
   uid: string;
   createdAt: string;
+  /** The shape it was created with (the applied spec says the current one). */
   masters: number;
   replicasPerMaster: number;
   /** Set once the engine created the cluster; `up` never creates it again after this. */
@@ -41,6 +42,8 @@ export interface MemberRecord {
   host: string;
   port: number;
   pid?: number;
+  /** Failure domain given when the member was first created (a pod stays on its node). */
+  domain?: string;
 }
 
 export interface MembersFile {
@@ -99,7 +102,8 @@ export class StateDir {
 
   /**
    * Checks this directory may hold `cluster` and returns its identity if it already does.
-   * Refuses a directory of another cluster, a non-rck directory, or a size change.
+   * Refuses a directory of another cluster or a non-rck directory. A size change is a
+   * scale, which the controller carries out.
    */
   async checkOwnership(cluster: RedisCluster): Promise<ClusterIdentity | undefined> {
     const name = cluster.metadata.name;
@@ -116,13 +120,6 @@ export class StateDir {
         subject: this.dir,
         hint: 'use another --state-dir, or the spec of that cluster',
       });
-    }
-    const { masters, replicasPerMaster } = cluster.spec;
-    if (id.masters !== masters || id.replicasPerMaster !== replicasPerMaster) {
-      throw new InputError(
-        `spec.masters/replicasPerMaster: ${masters}x${replicasPerMaster} differs from the existing cluster "${name}" (${id.masters}x${id.replicasPerMaster}); scaling is not supported yet`,
-        { subject: 'spec.masters' },
-      );
     }
     return id;
   }

@@ -14,7 +14,7 @@ import { handOver } from '../../ops/handover.js';
 import { withPool } from '../../redis/pool.js';
 import { readNode } from '../../topology/observe.js';
 import { renderSharedConf } from '../../spec/redis-conf.js';
-import { nodeTimeoutMs } from '../../spec/members.js';
+import { memberCount, nodeTimeoutMs } from '../../spec/members.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import type { NodeAddress } from '../../redis/address.js';
 import { waitUntilNoticed } from './recreate-gate.js';
@@ -103,6 +103,9 @@ export class Supervisor {
       this.phase = 'Bootstrapping';
       const b = { platform, state, cluster, password: this.password, report };
       const created = (await bootstrapIfNew(b)) === 'created';
+      // The controller runs from here on: an existing cluster may need healing (or a
+      // scale finished) before it is healthy.
+      this.startLoops();
       try {
         await waitHealthy(b, this.opts.healthTimeoutMs ?? 30_000, this.abort.signal);
         this.health = { healthy: true, problems: [] };
@@ -111,7 +114,6 @@ export class Supervisor {
       }
       if (this.abort.signal.aborted) return { created, health: this.health }; // stopped while starting
       this.phase = 'Running';
-      this.startLoops();
       return { created, health: this.health };
     } catch (err) {
       await this.stop();
@@ -200,6 +202,8 @@ export class Supervisor {
         );
         return { restarted: order };
       }
+      case 'scale':
+        return this.scale(req.masters, req.replicasPerMaster);
       case 'stop':
         // Answer first, then stop: the caller waits for the pid to exit.
         setImmediate(() => void this.stop());
@@ -207,6 +211,22 @@ export class Supervisor {
       default:
         throw new Error(`unknown request ${(req as { op: string }).op}`);
     }
+  }
+
+  /**
+   * Applies a new shape: the spec is recorded and the controller carries the scale
+   * out (members are added at once; removed only once retired from the cluster).
+   * The CLI validated the numbers; the floor is checked again because it protects data.
+   */
+  private async scale(masters: number, replicasPerMaster: number): Promise<{ masters: number; replicasPerMaster: number; members: number }> {
+    if (!Number.isInteger(masters) || masters < 3) throw new Error(`masters ${masters}: a Redis Cluster needs at least 3 masters`);
+    if (!Number.isInteger(replicasPerMaster) || replicasPerMaster < 0) throw new Error(`replicasPerMaster ${replicasPerMaster}: expected an integer >= 0`);
+    const cluster = { ...this.cluster!, spec: { ...this.cluster!.spec, masters, replicasPerMaster } };
+    await this.opts.state.writeSpec(cluster);
+    this.cluster = cluster;
+    this.platform!.setSpec(cluster);
+    this.opts.report(`scaling to ${masters} masters x ${replicasPerMaster} replicas (${memberCount(cluster.spec)} members)`);
+    return { masters, replicasPerMaster, members: memberCount(cluster.spec) };
   }
 
   private startLoops(): void {

@@ -1,0 +1,156 @@
+/**
+ * Scaling rules: the spec's masters x replicasPerMaster against what runs. Pure.
+ *
+ * Members are `<name>-0..N-1` as in a StatefulSet: growing adds the highest
+ * ordinals and shrinking removes them, so a member whose ordinal is N or more
+ * is "leaving". The steps, each in its own pass:
+ *   out: grow the member count; new members needed as masters join as empty
+ *        masters (a failure domain without a master first), the others join as
+ *        replicas (membership rules); then slots move onto the new masters.
+ *   in:  a leaving master hands its role to a kept in-sync replica when it has
+ *        one; the slots of leaving (or surplus) masters drain to the kept ones;
+ *        then the leaving nodes are retired (FORGET everywhere, RESET) and only
+ *        then does the member count shrink.
+ */
+import type { DesiredShape, MemberObservation, Observation } from '../../controller/observation.js';
+import { memberCount } from '../../spec/members.js';
+import type { ObservedNode } from '../../topology/model.js';
+import { SLOT_COUNT, countSlots, slotsFromRanges } from '../../topology/slots.js';
+import { planRebalance } from '../rebalance.js';
+import type { MasterSlots } from '../slot-moves.js';
+import type { HealAction } from './actions.js';
+import { answering, inCluster, isClustered, isFresh, replicaMembers, slotMasters } from './facts.js';
+
+type Answering = MemberObservation & { node: ObservedNode };
+
+/** A master off its fair share of slots by more than this (percent) is rebalanced while scaling. */
+export const SCALE_BALANCE_TOLERANCE = 20;
+
+export interface ScaleView {
+  /** Members the spec asks for. */
+  target: number;
+  /** Members with ordinal >= target. */
+  leaving: Set<string>;
+  /** Kept members chosen to become new masters (empty masters now, or still fresh). */
+  newMasters: Answering[];
+  /** Masters that should own the slots: kept slot masters (at most `masters`) and the new masters. */
+  targets: string[];
+  /** Slot masters that must give all their slots away. */
+  drains: string[];
+  /** More masters are wanted than members can provide yet (new members still starting). */
+  short: number;
+}
+
+export function scaleView(obs: Observation, desired: DesiredShape): ScaleView {
+  const target = memberCount(desired);
+  const leaving = new Set(obs.members.filter((m) => m.ordinal >= target).map((m) => m.name));
+  const memberOf = (id: string) => obs.members.find((m) => m.node?.id === id);
+  // Slot masters we cannot place (down) count as kept: failover rules deal with them.
+  const slotOwners = [...slotMasters(obs).keys()]
+    .map((id) => ({ id, member: memberOf(id) }))
+    .sort((a, b) => (a.member?.ordinal ?? Infinity) - (b.member?.ordinal ?? Infinity) || a.id.localeCompare(b.id));
+  const keptOwners = slotOwners.filter((o) => !o.member || !leaving.has(o.member.name));
+  const keep = keptOwners.slice(0, desired.masters);
+  const masterDomains = new Set(keep.map((o) => o.member?.domain));
+  // Greedy: spare masters (in the cluster, no slots) first so a choice made in an
+  // earlier pass holds, then a failure domain without a master, then the lowest ordinal.
+  const candidates = answering(obs).filter((m) => !leaving.has(m.name) && (isFresh(m.node) || isSpareMaster(m.node)));
+  const need = desired.masters - keep.length;
+  const newMasters: Answering[] = [];
+  while (newMasters.length < need && candidates.length > 0) {
+    candidates.sort(
+      (a, b) =>
+        Number(!isSpareMaster(a.node)) - Number(!isSpareMaster(b.node)) ||
+        Number(masterDomains.has(a.domain)) - Number(masterDomains.has(b.domain)) ||
+        a.ordinal - b.ordinal,
+    );
+    const pick = candidates.shift()!;
+    newMasters.push(pick);
+    masterDomains.add(pick.domain);
+  }
+  const targets = [...keep.map((o) => o.id), ...newMasters.map((m) => m.node.id)];
+  const drains = slotOwners.filter((o) => !targets.includes(o.id)).map((o) => o.id);
+  return { target, leaving, newMasters, targets, drains, short: Math.max(0, need - newMasters.length) };
+}
+
+/** An in-cluster master that owns no slots. */
+export function isSpareMaster(n: ObservedNode): boolean {
+  return !isFresh(n) && isClustered(n) && n.self?.role === 'master' && (n.self.slots.length ?? 0) === 0;
+}
+
+/** Grow the member count, and bring new masters in as empty masters (before any other new member joins as a replica). */
+export function planGrowth(obs: Observation, view: ScaleView): HealAction[] {
+  if (obs.members.length < view.target) {
+    return [{ kind: 'set-member-count', count: view.target, reason: `the spec asks for ${view.target} members, ${obs.members.length} exist` }];
+  }
+  if (inCluster(obs).length === 0) return [];
+  return view.newMasters
+    .filter((m) => isFresh(m.node))
+    .map((m) => ({ kind: 'join-master' as const, member: m.name, reason: `a new master is wanted (${view.targets.length} of the spec's masters are placed) and ${m.name} in ${m.domain} is empty` }));
+}
+
+/** Leaving masters hand over to kept replicas, then slots move until the targets hold them evenly. */
+export function planScaleSlots(obs: Observation, desired: DesiredShape, view: ScaleView): { actions: HealAction[]; waiting: string[] } {
+  const waiting: string[] = [];
+  const up = answering(obs);
+  if (up.length !== obs.members.length) return { actions: [], waiting };
+  const memberOf = (id: string) => up.find((m) => m.node.id === id);
+
+  const handovers: HealAction[] = [];
+  for (const id of slotMasters(obs).keys()) {
+    const m = memberOf(id);
+    if (!m || !view.leaving.has(m.name)) continue;
+    const r = replicaMembers(obs, id).find((x) => !view.leaving.has(x.name) && x.node.replication.masterLinkUp);
+    if (r) handovers.push({ kind: 'planned-failover', member: r.name, reason: `${m.name} is leaving (scale-in); its in-sync replica ${r.name} takes over its slots without data loss` });
+  }
+  if (handovers.length > 0) return { actions: handovers, waiting };
+
+  if (view.short > 0) {
+    waiting.push(`${view.short} more member(s) needed as new masters; waiting for them to start`);
+    return { actions: [], waiting };
+  }
+  const lines = slotMasters(obs);
+  const holding = (id: string) => countSlots(lines.get(id)?.slots ?? []);
+  const fair = SLOT_COUNT / view.targets.length;
+  const unbalanced = view.targets.some((id) => Math.abs(holding(id) - fair) > (fair * SCALE_BALANCE_TOLERANCE) / 100);
+  const draining = view.drains.some((id) => holding(id) > 0);
+  if (!unbalanced && !draining) return { actions: [], waiting };
+
+  // Every target must be a known, settled master before slots move to it (redis-cli races this).
+  for (const m of view.newMasters) {
+    const known = inCluster(obs).every((o) => o.node.table.some((l) => l.id === m.node.id && !l.flags.includes('handshake')));
+    if (!isSpareMaster(m.node) || !known || m.node.clusterInfo.get('cluster_state') !== 'ok') {
+      waiting.push(`${m.name} is joining as a new master; moving slots once every node knows it`);
+    }
+  }
+  if (waiting.length > 0) return { actions: [], waiting };
+
+  const masters: MasterSlots[] = [...view.targets, ...view.drains].map((id) => ({
+    id,
+    name: memberOf(id)?.name ?? id.slice(0, 8),
+    slots: slotsFromRanges(lines.get(id)?.slots ?? []),
+  }));
+  const weights = new Map(view.drains.map((id) => [id, 0]));
+  const plan = planRebalance(masters, { weights, useEmptyMasters: true });
+  if (plan.moves.length === 0) return { actions: [], waiting };
+  const why = draining
+    ? `drain ${view.drains.map((id) => memberOf(id)?.name ?? id.slice(0, 8)).join(', ')} (scale-in to ${desired.masters} masters)`
+    : `spread slots evenly over ${view.targets.length} masters (scale-out to ${desired.masters} masters)`;
+  return { actions: [{ kind: 'move-slots', moves: plan.moves, reason: why }], waiting };
+}
+
+/** Leaving members that own nothing leave the cluster; once none is in it, the member count shrinks. */
+export function planRetire(obs: Observation, view: ScaleView): HealAction[] {
+  if (view.leaving.size === 0) return [];
+  const leavingMembers = obs.members.filter((m) => view.leaving.has(m.name));
+  const lines = slotMasters(obs);
+  if (leavingMembers.some((m) => m.node && lines.has(m.node.id))) return [];
+  const stillIn = inCluster(obs).filter((m) => view.leaving.has(m.name));
+  if (stillIn.length > 0) {
+    // A kept replica refuses to forget its own master: the membership rules re-point it first.
+    const followed = inCluster(obs).some((k) => !view.leaving.has(k.name) && stillIn.some((l) => k.node.self?.masterId === l.node.id && k.node.self?.role === 'replica'));
+    if (followed) return [];
+    return [{ kind: 'retire', members: stillIn.map((m) => m.name), reason: `scale-in: ${stillIn.map((m) => m.name).join(', ')} own no slots any more and leave the cluster` }];
+  }
+  return [{ kind: 'set-member-count', count: view.target, reason: `scale-in: ${[...view.leaving].join(', ')} have left the cluster` }];
+}
