@@ -32,6 +32,7 @@ export interface MemberJson {
   restarts: number;
   pid?: number;
   keys: number;
+  slots: number;
 }
 
 export interface ConditionJson {
