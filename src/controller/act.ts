@@ -107,14 +107,22 @@ async function forgetEverywhere(id: string, ctx: ActContext): Promise<void> {
   );
 }
 
-/** MEET from a node in the cluster; wait until the newcomer knows every other in-cluster node. */
-async function joinAsMaster(member: string, ctx: ActContext): Promise<void> {
+/**
+ * Every in-cluster member MEETs the newcomer at once (as create does: gossip would
+ * take a while, and the meet rule would then re-introduce them one pass at a time).
+ */
+async function meetFromAll(member: string, ctx: ActContext): Promise<{ addr: NodeAddress; peers: number }> {
   const addr = memberAddress(ctx, member);
   const peers = ctx.obs.members.filter((m) => m.node && m.name !== member && m.node.table.length > 1);
-  const introducer = peers[0];
-  if (!introducer) throw new OperationError(`${member}: no member of the cluster answers to introduce it`);
-  await (await ctx.pool.get(introducer.address)).call('CLUSTER', 'MEET', addr.host, String(addr.port));
-  const ok = await pollUntil(async () => (Number((await readNode(ctx.pool, addr)).clusterInfo.get('cluster_known_nodes')) >= peers.length + 1 ? true : undefined), {
+  if (peers.length === 0) throw new OperationError(`${member}: no member of the cluster answers to introduce it`);
+  await Promise.all(peers.map(async (p) => (await ctx.pool.get(p.address)).call('CLUSTER', 'MEET', addr.host, String(addr.port))));
+  return { addr, peers: peers.length };
+}
+
+/** The newcomer joins as a master without slots; waits until it knows every other in-cluster node. */
+async function joinAsMaster(member: string, ctx: ActContext): Promise<void> {
+  const { addr, peers } = await meetFromAll(member, ctx);
+  const ok = await pollUntil(async () => (Number((await readNode(ctx.pool, addr)).clusterInfo.get('cluster_known_nodes')) >= peers + 1 ? true : undefined), {
     deadline: Date.now() + STEP_TIMEOUT_MS,
     intervalMs: 20,
   });
@@ -163,13 +171,10 @@ async function retire(members: string[], ctx: ActContext): Promise<void> {
   }
 }
 
-/** MEET from a node in the cluster, wait until the newcomer knows its master, then REPLICATE. */
+/** Every in-cluster member MEETs the newcomer; once it knows its master, REPLICATE. */
 async function joinAsReplica(member: string, masterId: string, ctx: ActContext): Promise<void> {
-  const addr = memberAddress(ctx, member);
-  const master = ctx.obs.members.find((m) => m.node?.id === masterId);
-  if (!master) throw new OperationError(`${member}: master ${masterId.slice(0, 8)} does not answer`);
-  const mc = await ctx.pool.get(master.address);
-  await mc.call('CLUSTER', 'MEET', addr.host, String(addr.port));
+  if (!ctx.obs.members.some((m) => m.node?.id === masterId)) throw new OperationError(`${member}: master ${masterId.slice(0, 8)} does not answer`);
+  const { addr } = await meetFromAll(member, ctx);
   const c = await ctx.pool.get(addr);
   const ok = await pollUntil(async () => {
     await c.call('CLUSTER', 'REPLICATE', masterId);

@@ -60,9 +60,10 @@ export class Controller {
       const errors: string[] = [];
       for (const action of plan.actions) {
         const member = 'member' in action ? action.member : this.opts.clusterName;
+        const started = Date.now();
         try {
           await act(action, { pool, source: this.opts.source, desired: this.opts.desired, password: this.opts.password, obs });
-          report(describeAction(action));
+          report(`${describeAction(action)} (${Date.now() - started} ms)`);
           await this.record(action.kind === 'promote' ? 'Warning' : 'Normal', member, action.kind, action.kind === 'promote' ? `${action.reason}; ${action.warning}` : action.reason);
         } catch (err) {
           errors.push(`${describeAction(action)}: ${errorText(err)}`);

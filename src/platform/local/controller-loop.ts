@@ -31,6 +31,7 @@ export function controllerLoop(): ReconcileLoop {
       const pass = await controller.pass();
       const body = JSON.stringify({ observedAt: new Date(pass.obs.at).toISOString(), conditions: pass.conditions, waiting: pass.plan.waiting }, null, 2);
       await writeFile(join(ctx.stateDir, CONDITIONS_FILE), `${body}\n`, { mode: 0o600 });
+      return pass.plan.actions.length > 0 && pass.errors.length === 0;
     },
   };
 }

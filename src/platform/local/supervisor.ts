@@ -39,7 +39,8 @@ export interface ReconcileContext {
 export interface ReconcileLoop {
   name: string;
   intervalMs: number;
-  reconcile(ctx: ReconcileContext): Promise<void>;
+  /** Resolves true when it acted: the next pass then runs at once. */
+  reconcile(ctx: ReconcileContext): Promise<boolean | void>;
 }
 
 export type SupervisorPhase = 'Starting' | 'Bootstrapping' | 'Running' | 'Stopping';
@@ -131,7 +132,7 @@ export class Supervisor {
     this.stopping ??= (async () => {
       this.phase = 'Stopping';
       this.abort.abort();
-      for (const t of this.timers) clearInterval(t);
+      for (const t of this.timers) clearTimeout(t);
       await this.stopReplicasFirst();
       await this.platform?.stopAll();
       await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
@@ -229,31 +230,36 @@ export class Supervisor {
     return { masters, replicasPerMaster, members: memberCount(cluster.spec) };
   }
 
+  /**
+   * Each loop runs again `intervalMs` after a pass, or soon when the pass acted (the
+   * next step of a heal or scale); a loop that keeps acting without end still gets
+   * its full interval every few passes.
+   */
   private startLoops(): void {
     const loops: ReconcileLoop[] = [this.healthLoop(), ...(this.opts.loops ?? [])];
-    for (const loop of loops) {
-      let running = false;
+    loops.forEach((loop, i) => {
+      let quick = 0;
       const tick = async () => {
-        if (running || this.abort.signal.aborted) return;
-        running = true;
+        if (this.abort.signal.aborted) return;
+        let again = false;
         try {
-          await loop.reconcile({
-            platform: this.platform!,
-            cluster: this.cluster!,
-            password: this.password,
-            signal: this.abort.signal,
-            report: this.opts.report,
-            stateDir: this.opts.state.dir,
-          });
+          again =
+            (await loop.reconcile({
+              platform: this.platform!,
+              cluster: this.cluster!,
+              password: this.password,
+              signal: this.abort.signal,
+              report: this.opts.report,
+              stateDir: this.opts.state.dir,
+            })) === true;
         } catch (err) {
           this.opts.report(`${loop.name}: ${errorText(err)}`);
-        } finally {
-          running = false;
         }
+        quick = again && quick < 10 ? quick + 1 : 0;
+        if (!this.abort.signal.aborted) this.timers[i] = setTimeout(() => void tick(), quick > 0 ? 20 : loop.intervalMs);
       };
-      const t = setInterval(() => void tick(), loop.intervalMs);
-      this.timers.push(t);
-    }
+      this.timers[i] = setTimeout(() => void tick(), loop.intervalMs);
+    });
   }
 
   /** Keeps `health` fresh for status and reports transitions (the live status in the foreground). */
