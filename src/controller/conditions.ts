@@ -25,9 +25,17 @@ interface Verdict {
 /** What keeps the cluster from Ready, worst first; empty when Ready. */
 export function problems(obs: Observation, desired: DesiredShape): Verdict[] {
   const out: Verdict[] = [];
+  const masters = slotMasters(obs);
+  const wanted = memberCount(desired);
+  if (inCluster(obs).length > 0 && (obs.members.length !== wanted || masters.size !== desired.masters)) {
+    out.push({
+      status: 'False',
+      reason: SCALING,
+      message: `${masters.size} master(s) serve slots and ${obs.members.length} member(s) exist; the spec asks for ${desired.masters} masters x ${desired.replicasPerMaster} replicas (${wanted} members)`,
+    });
+  }
   const down = obs.members.filter((m) => !m.node);
   if (down.length > 0) out.push({ status: 'False', reason: 'MembersDown', message: `${down.map((m) => m.name).join(', ')} not answering` });
-  const masters = slotMasters(obs);
   let served = 0;
   const unserved: string[] = [];
   for (const [id, line] of masters) {
@@ -43,14 +51,6 @@ export function problems(obs: Observation, desired: DesiredShape): Verdict[] {
   if (failing.length > 0 && served === SLOT_COUNT) {
     out.push({ status: 'False', reason: 'ClusterStateFail', message: `${failing.map((m) => m.name).join(', ')} report cluster_state:fail` });
   }
-  const wanted = memberCount(desired);
-  if (obs.members.length !== wanted || masters.size !== desired.masters) {
-    out.push({
-      status: 'False',
-      reason: 'Scaling',
-      message: `${masters.size} master(s) serve slots and ${obs.members.length} member(s) exist; the spec asks for ${desired.masters} masters x ${desired.replicasPerMaster} replicas (${wanted} members)`,
-    });
-  }
   for (const id of masters.keys()) {
     if (!memberWithId(obs, id)) continue;
     const synced = replicaMembers(obs, id).filter((r) => r.node.replication.masterLinkUp).length;
@@ -62,13 +62,17 @@ export function problems(obs: Observation, desired: DesiredShape): Verdict[] {
   return out;
 }
 
+/** Ready's reason while the cluster is being scaled to a new shape (not Degraded: it is what was asked). */
+export const SCALING = 'Scaling';
+
 export function conditionsFor(obs: Observation, desired: DesiredShape, plan: HealPlan, previous: Condition[] = []): Condition[] {
-  const issues = problems(obs, desired);
+  const all = problems(obs, desired);
+  const issues = all.filter((i) => i.reason !== SCALING);
   const healing = plan.actions.length > 0 || plan.waiting.length > 0;
   const ready: Verdict =
-    issues.length === 0 && plan.actions.length === 0
+    all.length === 0 && plan.actions.length === 0
       ? { status: 'True', reason: 'ClusterHealthy', message: 'every slot is served, every member is up, every master has its replicas' }
-      : issues[0] ?? { status: 'False', reason: 'Healing', message: 'the controller is acting' };
+      : all[0] ?? { status: 'False', reason: 'Healing', message: 'the controller is acting' };
   const degraded: Verdict =
     issues.length === 0
       ? { status: 'False', reason: 'AsSpecified', message: 'the cluster matches the spec' }

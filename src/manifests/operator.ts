@@ -25,6 +25,8 @@ export const OPERATOR_RULES = [
   { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list', 'delete', 'deletecollection'] },
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
   { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
+  // Scaling: the controller moves replicas one step at a time (scale-in only after draining).
+  { apiGroups: ['apps'], resources: ['statefulsets/scale'], verbs: ['get', 'patch'] },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['get', 'create', 'patch'] },
   { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'patch'] },
 ];

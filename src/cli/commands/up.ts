@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { callControl } from '../../platform/local/control.js';
 import { startSupervisorProcess } from '../../platform/local/supervisor-process.js';
 import { readLocalStatus } from '../../platform/local/local-status.js';
 import { prepareUp } from '../../platform/local/prepare.js';
@@ -29,9 +30,19 @@ export function registerUp(program: Command): void {
     const { state, cluster } = target;
     const prep = await prepareUp(state, cluster);
     if (prep.runningPid !== undefined) {
-      const changed = target.exists && JSON.stringify(await state.readSpec()) !== JSON.stringify(cluster);
-      printLine(`cluster ${cluster.metadata.name} is already up (supervisor pid ${prep.runningPid}); nothing to do`);
-      if (changed) report('the spec differs from the running one; it takes effect after `rck down` and `rck up`');
+      const running = await state.readSpec();
+      const { masters, replicasPerMaster } = cluster.spec;
+      const shape = (c: typeof cluster) => ({ ...c, spec: { ...c.spec, masters: 0, replicasPerMaster: 0 } });
+      const resized = masters !== running.spec.masters || replicasPerMaster !== running.spec.replicasPerMaster;
+      if (resized) {
+        await callControl(state.controlSocket, { op: 'scale', masters, replicasPerMaster });
+        printLine(`cluster ${cluster.metadata.name} is up (supervisor pid ${prep.runningPid}); scaling it to ${masters}x${replicasPerMaster}: follow with \`rck status\``);
+      } else {
+        printLine(`cluster ${cluster.metadata.name} is already up (supervisor pid ${prep.runningPid}); nothing to do`);
+      }
+      if (JSON.stringify(shape(running)) !== JSON.stringify(shape(cluster))) {
+        report('other changes to the spec take effect after `rck down` and `rck up`');
+      }
       return;
     }
     report(`${prep.isNew ? 'new' : 'existing'} cluster ${cluster.metadata.name} (redis ${prep.redisVersion}), state in ${state.dir}`);

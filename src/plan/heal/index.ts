@@ -6,6 +6,7 @@
  */
 import type { DesiredShape, Observation } from '../../controller/observation.js';
 import { BOOTSTRAP_NODE_TIMEOUT_MS } from '../../ops/bootstrap-settings.js';
+import { memberCount } from '../../spec/members.js';
 import { SLOT_COUNT } from '../../topology/slots.js';
 import type { HealAction } from './actions.js';
 import { answering, inCluster, isFresh, slotMasters } from './facts.js';
@@ -47,7 +48,7 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
 
   // Bootstrap: only over members that are all up and all empty; never over data.
   if (inCluster(obs).length === 0) {
-    if (up.length === obs.members.length && up.every((m) => isFresh(m.node))) {
+    if (obs.members.length === memberCount(desired) && up.length === obs.members.length && up.every((m) => isFresh(m.node))) {
       return { actions: [{ kind: 'create', reason: `all ${up.length} members are up and empty` }], waiting, memory: {} };
     }
     const notFresh = up.filter((m) => !isFresh(m.node));

@@ -5,7 +5,7 @@
  */
 import { desiredShape } from '../../controller/desired.js';
 import {
-  AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, setHeaderOptions,
+  AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, type V1StatefulSet, setHeaderOptions,
 } from '@kubernetes/client-node';
 import { Controller } from '../../controller/controller.js';
 import { errorText } from '../../errors.js';
@@ -14,11 +14,10 @@ import { namesOf, selectorOf } from '../../manifests/names.js';
 import { generatePassword, secret } from '../../manifests/objects.js';
 import { renderCluster } from '../../manifests/render.js';
 import { validateSpec } from '../../spec/load.js';
-import { memberCount } from '../../spec/members.js';
 import { API_VERSION, KIND, type RedisCluster } from '../../spec/schema.js';
 import { Applier } from './apply.js';
 import { KubernetesEventSink } from './k8s-events.js';
-import { PodMemberSource } from './member-source.js';
+import { PodMemberSource, statefulSetReplicas } from './member-source.js';
 import { type ClusterStatus, invalidStatus, statusOf } from './status.js';
 
 /** The RedisCluster as the API server returns it. */
@@ -38,8 +37,6 @@ export class ClusterKeeper {
   private readonly apps: AppsV1Api;
   private controller?: Controller;
   private appliedGeneration?: number;
-  /** The spec last applied: the controller keeps this shape while a resize is refused. */
-  private applied?: RedisCluster;
   private appliedAt = 0;
   private lastStatus = '';
 
@@ -59,25 +56,18 @@ export class ClusterKeeper {
     this.obj = obj;
   }
 
-  /** One pass; errors are reported in status and logs, and the next pass tries again. */
-  async pass(): Promise<void> {
+  /** One pass; errors are reported in status and logs, and the next pass tries again. Resolves true when it acted. */
+  async pass(): Promise<boolean> {
     const { name, namespace, generation } = this.obj.metadata;
     let rc: RedisCluster;
     try {
       rc = validateSpec({ apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace, labels: this.obj.metadata.labels }, spec: this.obj.spec ?? {} }, this.key);
     } catch (err) {
-      return this.writeStatus(invalidStatus(errorText(err), generation));
-    }
-    // Changing masters or replicas of a running cluster needs the scale planner (not yet):
-    // keep the shape in place and say so, rather than resize the StatefulSet under the controller.
-    const refused = await this.shapeChange(rc);
-    if (refused) {
-      if (!this.applied) return this.writeStatus(invalidStatus(refused, generation));
-      rc = { ...this.applied, metadata: rc.metadata };
+      await this.writeStatus(invalidStatus(errorText(err), generation));
+      return false;
     }
     if (generation !== this.appliedGeneration || Date.now() - this.appliedAt > REAPPLY_MS) {
-      if (!refused) await this.applyObjects(rc);
-      this.applied = rc;
+      await this.applyObjects(rc);
       this.appliedGeneration = generation;
       this.appliedAt = Date.now();
     }
@@ -85,7 +75,7 @@ export class ClusterKeeper {
     this.controller ??= new Controller({
       clusterName: name,
       source: new PodMemberSource({
-        core: this.core, namespace, cluster: name, count: memberCount(rc.spec),
+        core: this.core, apps: this.apps, namespace, cluster: name, statefulSet: namesOf(rc).statefulSet,
         selector: Object.entries(selectorOf(rc)).map(([k, v]) => `${k}=${v}`).join(','),
       }),
       desired: desiredShape(rc.spec),
@@ -94,27 +84,8 @@ export class ClusterKeeper {
       report: (line) => this.log(`${this.key}: ${line}`),
     });
     const result = await this.controller.pass();
-    const status = statusOf(result, generation);
-    if (refused) {
-      status.conditions.push({ type: 'SpecAccepted', status: 'False', reason: 'ScalingNotSupported', message: refused, lastTransitionTime: new Date(result.obs.at).toISOString(), observedGeneration: generation });
-    }
-    await this.writeStatus(status);
-  }
-
-  /** Why the spec's member count cannot be applied to the existing StatefulSet, if it cannot. */
-  private async shapeChange(rc: RedisCluster): Promise<string | undefined> {
-    const n = namesOf(rc);
-    let replicas: number | undefined;
-    try {
-      replicas = (await this.apps.readNamespacedStatefulSet({ name: n.statefulSet, namespace: n.namespace })).spec?.replicas;
-    } catch (err) {
-      if ((err as { code?: number }).code === 404) return undefined;
-      throw err;
-    }
-    const wanted = memberCount(rc.spec);
-    if (replicas === undefined || replicas === wanted) return undefined;
-    return `the spec asks for ${wanted} members (${rc.spec.masters} masters x ${rc.spec.replicasPerMaster} replicas) but the cluster runs ${replicas}: ` +
-      'changing masters or replicasPerMaster of a running cluster is not supported yet; the cluster is kept as it is';
+    await this.writeStatus(statusOf(result, generation));
+    return result.plan.actions.length > 0 && result.errors.length === 0;
   }
 
   private ownerRef() {
@@ -122,10 +93,17 @@ export class ClusterKeeper {
     return { apiVersion: API_VERSION, kind: KIND, name, uid, controller: true, blockOwnerDeletion: true };
   }
 
+  /**
+   * The StatefulSet's replicas belong to the controller once it exists: a scale-in
+   * must not stop pods before their slots are drained, so they are applied as they
+   * are and the controller moves them (the spec's count only creates the set).
+   */
   private async applyObjects(rc: RedisCluster): Promise<void> {
     if (rc.spec.auth.enabled) await this.ensureSecret(rc);
     const objects = renderCluster(rc, { existingSecret: true });
+    const running = await statefulSetReplicas(this.apps, namesOf(rc).statefulSet, namesOf(rc).namespace);
     for (const o of objects) {
+      if (o.kind === 'StatefulSet' && running !== undefined) (o as V1StatefulSet).spec!.replicas = running;
       // Cluster-scoped volumes cannot be owned by a namespaced object; they are kept (Retain) anyway.
       if (o.kind !== 'PersistentVolume') o.metadata = { ...o.metadata, ownerReferences: [this.ownerRef()] };
       await this.applier.apply(o);

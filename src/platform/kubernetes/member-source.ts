@@ -2,7 +2,7 @@
  * Members of a cluster on Kubernetes: the StatefulSet's pods, addressed by pod IP (no
  * cluster DNS or kube-proxy needed), with their node's zone as failure domain.
  */
-import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import { type AppsV1Api, type CoreV1Api, PatchStrategy, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
 import type { MemberSource } from '../../controller/observe.js';
 import type { MemberView } from '../../controller/observation.js';
 import { REDIS_PORT } from '../../manifests/names.js';
@@ -12,12 +12,24 @@ export const ZONE_LABEL = 'topology.kubernetes.io/zone';
 
 export interface PodMembersOptions {
   core: CoreV1Api;
+  apps: AppsV1Api;
   namespace: string;
   cluster: string;
+  statefulSet: string;
   /** Label selector of the cluster's pods. */
   selector: string;
-  /** Members the spec asks for: pods missing count as down, so nothing is created without them. */
-  count: number;
+}
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** The StatefulSet's replicas, or undefined when it does not exist (yet). */
+export async function statefulSetReplicas(apps: AppsV1Api, name: string, namespace: string): Promise<number | undefined> {
+  try {
+    return (await apps.readNamespacedStatefulSet({ name, namespace })).spec?.replicas ?? 1;
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw err;
+  }
 }
 
 export class PodMemberSource implements MemberSource {
@@ -26,11 +38,16 @@ export class PodMemberSource implements MemberSource {
 
   constructor(private readonly o: PodMembersOptions) {}
 
+  /**
+   * Members are the StatefulSet's ordinals 0..replicas-1: a pod missing counts as
+   * down, so nothing is created without it. No StatefulSet yet: no members.
+   */
   async listMembers(): Promise<MemberView[]> {
+    const count = (await statefulSetReplicas(this.o.apps, this.o.statefulSet, this.o.namespace)) ?? 0;
     const pods = (await this.o.core.listNamespacedPod({ namespace: this.o.namespace, labelSelector: this.o.selector })).items;
     const byName = new Map(pods.map((p) => [p.metadata?.name ?? '', p]));
     const out: MemberView[] = [];
-    for (let ordinal = 0; ordinal < this.o.count; ordinal++) {
+    for (let ordinal = 0; ordinal < count; ordinal++) {
       const name = memberName(this.o.cluster, ordinal);
       const pod = byName.get(name);
       out.push({
@@ -42,6 +59,11 @@ export class PodMemberSource implements MemberSource {
       });
     }
     return out;
+  }
+
+  /** Scales the StatefulSet (its scale subresource): new ordinals get new claims; removed ones keep theirs. */
+  async setMemberCount(count: number): Promise<void> {
+    await this.o.apps.patchNamespacedStatefulSetScale({ name: this.o.statefulSet, namespace: this.o.namespace, body: { spec: { replicas: count } } }, mergePatch);
   }
 
   private async domainOf(node: string): Promise<string> {

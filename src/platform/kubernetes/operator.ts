@@ -94,8 +94,9 @@ export class Operator {
       this.log(`${key}: keeping`);
       let lastError = '';
       while (!stopped) {
+        let acted = false;
         try {
-          await keeper.pass();
+          acted = await keeper.pass();
           if (lastError) this.log(`${key}: passes succeed again`);
           lastError = '';
         } catch (err) {
@@ -106,7 +107,8 @@ export class Operator {
         }
         await new Promise<void>((r) => {
           wake = r;
-          setTimeout(r, this.o.intervalMs ?? 1000);
+          // A pass that acted is followed at once by the next step (of a heal or a scale).
+          setTimeout(r, acted ? 20 : (this.o.intervalMs ?? 1000));
         });
       }
     })();

@@ -1,11 +1,11 @@
 /** The RedisCluster's status from one controller pass. Pure. */
-import type { Condition } from '../../controller/conditions.js';
+import { type Condition, SCALING } from '../../controller/conditions.js';
 import type { PassResult } from '../../controller/controller.js';
 import { inCluster, slotMasters } from '../../plan/heal/facts.js';
 
 export interface ClusterStatus {
   observedGeneration?: number;
-  phase: 'Ready' | 'Creating' | 'Degraded' | 'Healing' | 'Invalid';
+  phase: 'Ready' | 'Creating' | 'Scaling' | 'Degraded' | 'Healing' | 'Invalid';
   members: number;
   readyMembers: number;
   shards: number;
@@ -17,7 +17,15 @@ export function statusOf(pass: PassResult, generation: number | undefined): Clus
   const degraded = pass.conditions.find((c) => c.type === 'Degraded');
   const members = inCluster(pass.obs);
   const phase: ClusterStatus['phase'] =
-    ready?.status === 'True' ? 'Ready' : ready?.reason === 'NotCreated' ? 'Creating' : degraded?.status === 'True' ? 'Degraded' : 'Healing';
+    ready?.status === 'True'
+      ? 'Ready'
+      : ready?.reason === 'NotCreated'
+        ? 'Creating'
+        : degraded?.status === 'True'
+          ? 'Degraded'
+          : ready?.reason === SCALING
+            ? 'Scaling'
+            : 'Healing';
   return {
     observedGeneration: generation,
     phase,
