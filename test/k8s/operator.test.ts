@@ -231,6 +231,25 @@ describe('scaling through the RedisCluster object', { timeout: 300_000 }, () => 
   });
 });
 
+describe('a StatefulSet deleted by hand', { timeout: 120_000 }, () => {
+  it('is applied again at once (the StatefulSet informer), and adopts the running pods', async () => {
+    const apps = env.kc.makeApiClient(AppsV1Api);
+    const uids = new Map((await pods()).map((p) => [p.metadata!.name!, p.metadata!.uid!]));
+    const old = await apps.readNamespacedStatefulSet({ name: NAME, namespace: NS });
+    const t0 = Date.now();
+    await apps.deleteNamespacedStatefulSet({ name: NAME, namespace: NS, propagationPolicy: 'Orphan' });
+    const back = await waitFor('StatefulSet re-applied', async () => {
+      const sts = await apps.readNamespacedStatefulSet({ name: NAME, namespace: NS }).catch(() => undefined);
+      return sts && sts.metadata?.uid !== old.metadata?.uid ? sts : undefined;
+    }, 30_000, diagnose);
+    console.error(`[k8s operator] StatefulSet deleted by hand: applied again after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    expect(back.spec?.replicas).toBe(6);
+    await waitFor('Ready', readyStatus, 60_000, diagnose);
+    // The same pods, not re-created.
+    expect(new Map((await pods()).map((p) => [p.metadata!.name!, p.metadata!.uid!]))).toEqual(uids);
+  });
+});
+
 describe('a RedisCluster the CRD accepts but the spec schema refuses', { timeout: 60_000 }, () => {
   it('is reported as Invalid with the reason, and nothing is deployed', async () => {
     await custom.createNamespacedCustomObject({

@@ -51,6 +51,11 @@ export class ClusterKeeper {
     return `${this.obj.metadata.namespace}/${this.obj.metadata.name}`;
   }
 
+  /** Apply the objects again at the next pass (something edited or deleted one). */
+  reapplySoon(): void {
+    this.appliedAt = 0;
+  }
+
   update(obj: RedisClusterObject): void {
     if (obj.metadata.generation !== this.obj.metadata.generation) this.controller = undefined;
     this.obj = obj;

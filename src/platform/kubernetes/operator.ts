@@ -1,9 +1,12 @@
 /**
  * The operator: an informer on RedisCluster objects, and for each one a ClusterKeeper
- * passing every `intervalMs`, and at once when one of its pods changes (a pod informer). Works from outside the cluster (kubeconfig) and inside it
+ * passing every `intervalMs`, and at once when one of its pods or its StatefulSet changes (informers).
+ * Works from outside the cluster (kubeconfig) and inside it
  * (the service account), through @kubernetes/client-node.
  */
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type V1Pod, makeInformer } from '@kubernetes/client-node';
+import {
+  AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Pod, type V1StatefulSet, makeInformer,
+} from '@kubernetes/client-node';
 import { errorText } from '../../errors.js';
 import { GROUP, PLURAL, VERSION } from '../../manifests/crd.js';
 import { CLUSTER_LABEL } from '../../manifests/names.js';
@@ -28,7 +31,8 @@ interface Running {
 export class Operator {
   private readonly clusters = new Map<string, Running>();
   private informer?: ReturnType<typeof makeInformer<RedisClusterObject>>;
-  private podInformer?: ReturnType<typeof makeInformer<V1Pod>>;
+  private readonly ownedInformers: { stop(): Promise<void> }[] = [];
+  private readonly stsGenerations = new Map<string, number | undefined>();
   private readonly log: (line: string) => void;
 
   constructor(private readonly o: OperatorOptions) {
@@ -53,30 +57,54 @@ export class Operator {
     });
     this.informer = informer;
     await informer.start();
-    await this.watchPods(ns);
+    await this.watchOwned(ns);
     this.log(`operator watching RedisClusters in ${ns ?? 'all namespaces'}`);
   }
 
-  /** Pod changes (deleted, re-created, Ready) wake their cluster's keeper: no need to wait a whole interval. */
-  private async watchPods(ns: string | undefined): Promise<void> {
+  /**
+   * Changes to a cluster's pods (deleted, re-created, Ready) and StatefulSet (edited,
+   * deleted, scaled) wake its keeper: no need to wait a whole interval. A StatefulSet
+   * change also makes the keeper apply its objects again, undoing manual edits at once.
+   */
+  private async watchOwned(ns: string | undefined): Promise<void> {
     const core = this.o.kc.makeApiClient(CoreV1Api);
+    const apps = this.o.kc.makeApiClient(AppsV1Api);
     const selector = `app.kubernetes.io/name=redis-cluster,${CLUSTER_LABEL}`;
-    const path = ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods';
-    const list = () => (ns ? core.listNamespacedPod({ namespace: ns, labelSelector: selector }) : core.listPodForAllNamespaces({ labelSelector: selector }));
-    const informer = makeInformer<V1Pod>(this.o.kc, path, list, selector);
-    const wake = (p: V1Pod) => this.clusters.get(`${p.metadata?.namespace}/${p.metadata?.labels?.[CLUSTER_LABEL]}`)?.wake();
-    for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, wake);
+    const keeperOf = (o: KubernetesObject) => this.clusters.get(`${o.metadata?.namespace}/${o.metadata?.labels?.[CLUSTER_LABEL]}`);
+    this.ownedInformers.push(
+      await this.watch<V1Pod>('pods', ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods', selector,
+        () => (ns ? core.listNamespacedPod({ namespace: ns, labelSelector: selector }) : core.listPodForAllNamespaces({ labelSelector: selector })),
+        (p) => keeperOf(p)?.wake()),
+      await this.watch<V1StatefulSet>('statefulsets', ns ? `/apis/apps/v1/namespaces/${ns}/statefulsets` : '/apis/apps/v1/statefulsets', selector,
+        () => (ns ? apps.listNamespacedStatefulSet({ namespace: ns, labelSelector: selector }) : apps.listStatefulSetForAllNamespaces({ labelSelector: selector })),
+        (sts, deleted) => {
+          const r = keeperOf(sts);
+          // Status updates (pods getting Ready) leave the generation alone; spec edits and deletion do not.
+          const key = `${sts.metadata?.namespace}/${sts.metadata?.name}`;
+          if (deleted || this.stsGenerations.get(key) !== sts.metadata?.generation) r?.keeper.reapplySoon();
+          if (deleted) this.stsGenerations.delete(key);
+          else this.stsGenerations.set(key, sts.metadata?.generation);
+          r?.wake();
+        }),
+    );
+  }
+
+  private async watch<T extends KubernetesObject>(
+    what: string, path: string, selector: string, list: () => Promise<KubernetesListObject<T>>, onChange: (o: T, deleted: boolean) => void,
+  ): Promise<ReturnType<typeof makeInformer<T>>> {
+    const informer = makeInformer<T>(this.o.kc, path, list, selector);
+    for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, (o: T) => onChange(o, verb === 'delete'));
     informer.on('error', (err) => {
-      this.log(`watch of pods failed: ${errorText(err)}; restarting it in 2 s (passes continue on the interval)`);
-      setTimeout(() => void informer.start().catch((e) => this.log(`pod watch restart failed: ${errorText(e)}`)), 2000);
+      this.log(`watch of ${what} failed: ${errorText(err)}; restarting it in 2 s (passes continue on the interval)`);
+      setTimeout(() => void informer.start().catch((e) => this.log(`${what} watch restart failed: ${errorText(e)}`)), 2000);
     });
-    this.podInformer = informer;
     await informer.start();
+    return informer;
   }
 
   async stop(): Promise<void> {
     await this.informer?.stop();
-    await this.podInformer?.stop();
+    for (const i of this.ownedInformers) await i.stop();
     const all = [...this.clusters.values()];
     this.clusters.clear();
     for (const r of all) r.stop();
