@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalClusterHarness } from '../support/local-cluster.js';
+import { LocalClusterHarness, pidAlive } from '../support/local-cluster.js';
 import { consistencyWorkload, expectShape, missingKeys, writeKeys } from '../support/scale-checks.js';
 
 let h: LocalClusterHarness | undefined;
@@ -51,5 +51,22 @@ describe('rck scale: masters', () => {
       expect(report.lostWrites).toBe(0);
       expect(report.writes).toBeGreaterThan(0);
     }
+  });
+
+  it('a supervisor killed in the middle of a scale-out: the next rck up finishes it, every key kept', async () => {
+    h = await LocalClusterHarness.create();
+    const start = await h.upReady();
+    const expected = await writeKeys(h, start, 2000, 'crash');
+    const supervisor = h.pids()[0]!;
+    await h.ok(['scale', '--masters', '4', '--no-wait', '--name', start.cluster]);
+    await h.waitFor('the new members created', (s) => s.members.length === 8);
+    process.kill(supervisor, 'SIGKILL');
+    while (pidAlive(supervisor)) await new Promise((r) => setTimeout(r, 20));
+    const t0 = Date.now();
+    await h.ok(['up', '--detach', '--name', start.cluster]);
+    const s = await h.waitFor('4x1 and Ready', (st) => h!.ready(st) && st.members.filter((m) => m.role === 'master').length === 4, 90_000);
+    console.log(`[scale, supervisor killed] 4x1 Ready ${Date.now() - t0} ms after the next up`);
+    expectShape(s, 4, 1);
+    expect(await missingKeys(h, s, expected)).toEqual([]);
   });
 });
