@@ -60,6 +60,18 @@ describe('planHeal: scaling', () => {
     expect(plan.actions).toEqual([]);
   });
 
+  it('leaves an imbalance a person made alone (weights), but fills a master a crash left half empty', () => {
+    const weighted = fourByOne();
+    weighted[0] = { ...weighted[0]!, slots: [[1365, 7000]] };
+    weighted[1] = { ...weighted[1]!, slots: [[7001, 10922]] };
+    expect(planHeal(observation(weighted), shape(4, 1)).actions).toEqual([]);
+    const half = fourByOne();
+    half[0] = { ...half[0]!, slots: [[0, 5460]] };
+    half[2] = { ...half[2]!, slots: [[10923, 16383]] };
+    half[6] = { ...half[6]!, slots: [[5461, 6825]] }; // 1365 of its 4096: under half its share
+    expect(planHeal(observation(half), shape(4, 1)).actions.map((a) => a.kind)).toEqual(['move-slots']);
+  });
+
   it('scale-in drains the highest-ordinal shard onto the kept masters', () => {
     const plan = planHeal(observation(fourByOne()), shape(3, 1));
     const a = plan.actions[0]!;

@@ -23,8 +23,12 @@ import { answering, inCluster, isClustered, isFresh, replicaMembers, slotMasters
 
 type Answering = MemberObservation & { node: ObservedNode };
 
-/** A master off its fair share of slots by more than this (percent) is rebalanced while scaling. */
-export const SCALE_BALANCE_TOLERANCE = 20;
+/**
+ * Slots are spread onto the masters while one holds less than this share of its
+ * fair part (a new master, or one a crash left half filled). Any other imbalance
+ * is left alone: weights a person set with `rck rebalance` are kept.
+ */
+export const NEW_MASTER_SHARE = 0.5;
 
 export interface ScaleView {
   /** Members the spec asks for. */
@@ -112,7 +116,7 @@ export function planScaleSlots(obs: Observation, desired: DesiredShape, view: Sc
   const lines = slotMasters(obs);
   const holding = (id: string) => countSlots(lines.get(id)?.slots ?? []);
   const fair = SLOT_COUNT / view.targets.length;
-  const unbalanced = view.targets.some((id) => Math.abs(holding(id) - fair) > (fair * SCALE_BALANCE_TOLERANCE) / 100);
+  const unbalanced = view.targets.some((id) => holding(id) < fair * NEW_MASTER_SHARE);
   const draining = view.drains.some((id) => holding(id) > 0);
   if (!unbalanced && !draining) return { actions: [], waiting };
 
