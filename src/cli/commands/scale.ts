@@ -7,14 +7,12 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parseDocument } from 'yaml';
 import { readEvents } from '../../controller/event-log.js';
 import { InputError, OperationError } from '../../errors.js';
 import { callControl } from '../../platform/local/control.js';
 import { readLocalStatus } from '../../platform/local/local-status.js';
 import { requireLocalCluster } from '../../platform/local/resolve.js';
 import { supervisorPid } from '../../platform/local/supervisor.js';
-import { validateSpec } from '../../spec/load.js';
 import { memberCount } from '../../spec/members.js';
 import { parseCount, parseMillis } from '../options.js';
 import { printLine, progressPrinter } from '../output.js';
@@ -47,6 +45,7 @@ export function registerScale(program: Command): void {
       throw new InputError(`--masters ${masters}: refused, a Redis Cluster needs at least 3 masters (a majority of masters must survive to fail a shard over); nothing was changed`, { subject: '--masters' });
     }
     // The whole spec is validated with the new numbers before anything is written.
+    const { validateSpec } = await import('../../spec/load.js');
     const cluster = validateSpec({ ...t.cluster, spec: { ...t.cluster.spec, masters, replicasPerMaster } }, 'rck scale');
     const from = `${t.cluster.spec.masters}x${t.cluster.spec.replicasPerMaster}`;
     const to = `${masters}x${replicasPerMaster}`;
@@ -72,6 +71,7 @@ export function registerScale(program: Command): void {
 
 /** Sets spec.masters / spec.replicasPerMaster in the YAML file, keeping everything else (comments too). */
 async function editSpecFile(path: string, masters: number, replicas: number): Promise<void> {
+  const { parseDocument } = await import('yaml');
   const doc = parseDocument(await readFile(path, 'utf8'));
   doc.setIn(['spec', 'masters'], masters);
   doc.setIn(['spec', 'replicasPerMaster'], replicas);

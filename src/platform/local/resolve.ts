@@ -4,7 +4,6 @@
  * cluster under the state home, else the default `redis-app`.
  */
 import { InputError } from '../../errors.js';
-import { defaultCluster, loadSpecFile } from '../../spec/load.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import { StateDir, listClusters, stateHome } from './state-dir.js';
 
@@ -23,6 +22,8 @@ export interface LocalTarget {
 }
 
 export async function resolveLocalCluster(flags: LocalTargetFlags, memberHint?: string): Promise<LocalTarget> {
+  // Loaded on use: the schema library and YAML would cost every command's start-up ~0.1 s.
+  const { defaultCluster, loadSpecFile } = await import('../../spec/load.js');
   if (flags.file) {
     const cluster = await loadSpecFile(flags.file);
     const state = StateDir.forCluster(cluster.metadata.name, flags.stateDir);
