@@ -45,13 +45,27 @@ export function renderOperator(o: OperatorOptions): KubernetesObject[] {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: OPERATOR_NAME },
       subjects: [{ kind: 'ServiceAccount', name: OPERATOR_NAME, namespace: o.namespace }],
     },
+    // Leader election: the Lease rck-operator in the operator's namespace only.
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta(`${OPERATOR_NAME}-leader-election`),
+      rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta(`${OPERATOR_NAME}-leader-election`),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${OPERATOR_NAME}-leader-election` },
+      subjects: [{ kind: 'ServiceAccount', name: OPERATOR_NAME, namespace: o.namespace }],
+    },
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: meta(OPERATOR_NAME),
       spec: {
         replicas: 1,
-        // One operator at a time (no leader election yet): the old pod stops before the new starts.
+        // One operator acts at a time (the Lease); Recreate also keeps upgrades from running two candidates.
         strategy: { type: 'Recreate' },
         selector: { matchLabels: { 'app.kubernetes.io/name': OPERATOR_NAME } },
         template: {
@@ -63,6 +77,8 @@ export function renderOperator(o: OperatorOptions): KubernetesObject[] {
               name: 'operator',
               image: o.image,
               args: ['operator'],
+              // The leader-election Lease lives in the operator's own namespace.
+              env: [{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
               resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
             }],

@@ -29,10 +29,12 @@ const opLog: string[] = [];
 const MAIN = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'dist', 'cli', 'main.js');
 
 /** `rck operator` as users run it from outside the cluster; its log lines go to opLog. */
-function startOperator(kubeconfig: string): ChildProcess {
+function startOperator(kubeconfig: string, log = opLog): ChildProcess {
   if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
-  const child = spawn(process.execPath, [MAIN, 'operator', '--kubeconfig', kubeconfig, '-n', NS, '--interval', '500ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const collect = (d: Buffer) => opLog.push(...d.toString().split('\n').filter(Boolean));
+  // A short lease so the takeover test need not wait the default 15 s.
+  const args = [MAIN, 'operator', '--kubeconfig', kubeconfig, '-n', NS, '--interval', '500ms', '--lease-duration', '3s'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const collect = (d: Buffer) => log.push(...d.toString().split('\n').filter(Boolean));
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   return child;
@@ -247,6 +249,34 @@ describe('a StatefulSet deleted by hand', { timeout: 120_000 }, () => {
     await waitFor('Ready', readyStatus, 60_000, diagnose);
     // The same pods, not re-created.
     expect(new Map((await pods()).map((p) => [p.metadata!.name!, p.metadata!.uid!]))).toEqual(uids);
+  });
+});
+
+describe('two operators (leader election)', { timeout: 120_000 }, () => {
+  it('only the lease holder acts; when it dies the other takes over and keeps the cluster', async () => {
+    const secondLog: string[] = [];
+    const second = startOperator(env.kubeconfigPath, secondLog);
+    try {
+      await waitFor('the second operator waiting for the lease', async () => (secondLog.some((l) => l.includes('waiting for lease')) ? true : undefined), 30_000,
+        async () => secondLog.join('\n'));
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(secondLog.join('\n')).not.toMatch(/leading|keeping/);
+      const t0 = Date.now();
+      operator!.kill('SIGKILL'); // no release: the lease must expire
+      await waitFor('the second operator leading', async () => (secondLog.some((l) => l.includes('leading:')) ? true : undefined), 30_000,
+        async () => secondLog.join('\n'));
+      console.error(`[k8s operator] leader killed: the other operator took the lease after ${((Date.now() - t0) / 1000).toFixed(1)} s (lease 3 s)`);
+      // The new leader keeps the cluster: a deleted replica pod comes back and the cluster is Ready.
+      const victim = await pod(`${NAME}-4`);
+      await core.deleteNamespacedPod({ name: `${NAME}-4`, namespace: NS });
+      await waitFor('pod re-created', async () => ((await pod(`${NAME}-4`).catch(() => undefined))?.metadata?.uid !== victim.metadata?.uid ? true : undefined), 60_000, diagnose);
+      await waitFor('Ready under the new leader', readyStatus, 60_000, diagnose);
+      expect(secondLog.join('\n')).toMatch(/keeping/);
+    } finally {
+      // The second operator is now the one the remaining tests (and afterAll) stop.
+      opLog.push(...secondLog);
+      operator = second;
+    }
   });
 });
 

@@ -74,10 +74,14 @@ describe('the RedisCluster CRD', () => {
     expect(redisClusterCrd().spec.versions[0]!.subresources).toEqual({ status: {} });
   });
 
-  it('renders the operator with a ServiceAccount bound to its own ClusterRole', () => {
+  it('renders the operator with a ServiceAccount bound to its own ClusterRole, and leases only in its namespace', () => {
     const objs = renderOperator({ namespace: 'rck-system', image: 'rck:test' });
-    expect(kinds(objs)).toEqual(['CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Deployment']);
+    expect(kinds(objs)).toEqual(['CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment']);
     const rules = JSON.stringify(find<{ rules: unknown }>(objs, 'ClusterRole').rules);
     expect(rules).not.toContain('"*"');
+    expect(rules).not.toContain('leases');
+    const role = find<{ metadata: { namespace: string }; rules: { resources: string[] }[] }>(objs, 'Role');
+    expect(role.metadata.namespace).toBe('rck-system');
+    expect(role.rules.flatMap((r) => r.resources)).toEqual(['leases']);
   });
 });

@@ -1,4 +1,6 @@
 /** `rck operator`: runs the RedisCluster operator (in the cluster, or from outside with a kubeconfig). */
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { parseMillis } from '../options.js';
 
@@ -6,7 +8,12 @@ interface OperatorFlags {
   kubeconfig?: string;
   namespace?: string;
   interval: string;
+  leaderElect: boolean;
+  leaseNamespace?: string;
+  leaseDuration: string;
 }
+
+const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 export function registerOperator(program: Command): void {
   program
@@ -18,23 +25,58 @@ export function registerOperator(program: Command): void {
     .option('--kubeconfig <path>', 'kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, else the in-cluster service account)')
     .option('-n, --namespace <ns>', 'keep only the RedisClusters of this namespace (default: all namespaces)')
     .option('--interval <duration>', 'time between two reconcile passes of a cluster', '1s')
+    .option('--no-leader-elect', 'act without holding the lease (only when a single operator can ever run)')
+    .option('--lease-namespace <ns>', "namespace of the Lease rck-operator (default: the operator pod's own namespace; outside a cluster --namespace, else default)")
+    .option('--lease-duration <duration>', 'how long a silent leader keeps the lease before another operator takes over', '15s')
     .action(async (flags: OperatorFlags) => {
       // Loaded here, not at start-up: the Kubernetes client costs about half a second to import.
-      const [{ KubeConfig }, { Operator }] = await Promise.all([import('@kubernetes/client-node'), import('../../platform/kubernetes/operator.js')]);
+      const [{ KubeConfig }, { Operator }, { LeaderElector }] = await Promise.all([
+        import('@kubernetes/client-node'),
+        import('../../platform/kubernetes/operator.js'),
+        import('../../platform/kubernetes/leader-election.js'),
+      ]);
       const kc = new KubeConfig();
       if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
       else kc.loadFromDefault();
-      const op = new Operator({ kc, namespace: flags.namespace, intervalMs: parseMillis(flags.interval, '--interval') });
+      const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+      const stopping = new AbortController();
+      let onStop: () => void = () => stopping.abort();
+      process.once('SIGINT', () => onStop());
+      process.once('SIGTERM', () => onStop());
+
+      const elector = flags.leaderElect
+        ? new LeaderElector({
+            kc,
+            namespace: flags.leaseNamespace ?? (await leaseNamespace(flags.namespace)),
+            name: 'rck-operator',
+            identity: `${hostname()}-${process.pid}`,
+            leaseDurationMs: parseMillis(flags.leaseDuration, '--lease-duration'),
+            log,
+          })
+        : undefined;
+      if (elector && !(await elector.acquire(stopping.signal))) process.exit(0);
+      const op = new Operator({ kc, namespace: flags.namespace, intervalMs: parseMillis(flags.interval, '--interval'), log });
+      // Another operator may act once our lease lapses: stop acting at once (the Deployment restarts us as a candidate).
+      elector?.keepRenewing((why) => {
+        log(`lost leadership: ${why}; exiting`);
+        process.exit(1);
+      });
       await op.start();
       await new Promise<void>((resolve) => {
         // Finish the passes under way (bounded), then exit: open watch connections would keep the process alive.
-        const stop = () => {
+        onStop = () => {
           setTimeout(resolve, 10_000).unref();
           void op.stop().finally(resolve);
         };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        if (stopping.signal.aborted) onStop();
       });
+      await elector?.release();
       process.exit(0);
     });
+}
+
+/** In a pod: its own namespace ($POD_NAMESPACE, else the service account's). Outside: the watched namespace. */
+async function leaseNamespace(watched: string | undefined): Promise<string> {
+  if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
+  return readFile(SERVICE_ACCOUNT_NAMESPACE, 'utf8').then((t) => t.trim(), () => watched ?? 'default');
 }
