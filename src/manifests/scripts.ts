@@ -61,5 +61,15 @@ done
 echo "prestop: handover not done within \${limit}s"
 `;
 
-/** Ready when it answers PING (not cluster_state: the cluster is created after pods are up). */
-export const READY_COMMAND = ['sh', '-c', `redis-cli -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning ping | grep -q PONG`];
+/**
+ * Ready when it answers, and a replica only once its link to its master is up: a
+ * rolling update (one pod at a time, each waiting for the previous to be Ready) then
+ * never takes down a master whose replica is still syncing, and the PDB counts a
+ * syncing replica as unavailable. Not cluster_state: the cluster is created after
+ * the pods are up, and a shard down elsewhere must not empty the client Service.
+ */
+export const READY_COMMAND = [
+  'sh',
+  '-c',
+  `info=$(redis-cli -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning info replication) && { echo "$info" | grep -q '^role:master' || echo "$info" | grep -q '^master_link_status:up'; }`,
+];

@@ -81,12 +81,11 @@ export class PodMemberSource implements MemberSource {
   }
 }
 
-/** Running, Ready, with an IP, and not being deleted (a terminating master is handing over). */
+/**
+ * Running with an IP and not being deleted (a terminating master is handing over).
+ * Not readiness: a replica that lost its master is unready but must be observed,
+ * since it is the one to promote; the controller talks to each node itself.
+ */
 export function isUp(pod: V1Pod): boolean {
-  return (
-    !pod.metadata?.deletionTimestamp &&
-    pod.status?.phase === 'Running' &&
-    Boolean(pod.status.podIP) &&
-    (pod.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false)
-  );
+  return !pod.metadata?.deletionTimestamp && pod.status?.phase === 'Running' && Boolean(pod.status.podIP);
 }

@@ -1,0 +1,52 @@
+/**
+ * The pods' readiness probe, run by sh against real redis-server processes (the
+ * Kubernetes tests exercise it too, but with data so small that a replica syncs
+ * before any probe could tell): a master is ready, a replica only with its link up.
+ */
+import { execFile } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REDIS_PORT } from '../../src/manifests/names.js';
+import { READY_COMMAND } from '../../src/manifests/scripts.js';
+import { pollUntil } from '../../src/ops/wait.js';
+import { TestNodes } from '../support/redis-nodes.js';
+
+/** Exit code of the probe against a node: the script with the pod's port replaced by the node's. */
+function probe(host: string, port: number): Promise<number> {
+  const [sh, flag, script] = READY_COMMAND as [string, string, string];
+  return new Promise((resolve) => {
+    execFile(sh, [flag, script.replaceAll(`-p ${REDIS_PORT}`, `-p ${port}`)], { env: { ...process.env, POD_IP: host } }, (err) =>
+      resolve(err ? (typeof err.code === 'number' ? err.code : 1) : 0),
+    );
+  });
+}
+
+describe('readiness probe', () => {
+  let nodes: TestNodes;
+  beforeAll(async () => {
+    nodes = await TestNodes.start(2, { clusterEnabled: false });
+  });
+  afterAll(async () => {
+    await nodes?.stop();
+  });
+
+  it('is ready for a master, for a synced replica, and not for a replica whose master is gone or a node that does not answer', async () => {
+    const [m, r] = nodes.nodes as [TestNodes['nodes'][0], TestNodes['nodes'][0]];
+    expect(await probe(m.host, m.port)).toBe(0);
+    const rc = nodes.client(1);
+    try {
+      await rc.call('REPLICAOF', m.host, String(m.port));
+      const synced = await pollUntil(async () => ((await rc.info('replication')).includes('master_link_status:up') ? true : undefined), {
+        deadline: Date.now() + 10_000,
+        intervalMs: 20,
+      });
+      expect(synced).toBe(true);
+      expect(await probe(r.host, r.port)).toBe(0);
+      await nodes.kill(0);
+      await pollUntil(async () => ((await rc.info('replication')).includes('master_link_status:down') ? true : undefined), { deadline: Date.now() + 10_000, intervalMs: 20 });
+      expect(await probe(r.host, r.port)).not.toBe(0);
+      expect(await probe(m.host, m.port)).not.toBe(0);
+    } finally {
+      rc.disconnect();
+    }
+  });
+});
