@@ -93,6 +93,20 @@ describe('planHeal: scaling', () => {
     expect(planHeal(observation(reset), shape(3, 1)).actions).toEqual([expect.objectContaining({ kind: 'set-member-count', count: 6 })]);
   });
 
+  it('scales in past a leaving member that is down and owns nothing, and waits while one that is down may own slots', () => {
+    const m = fourByOne();
+    m[7] = { ...m[7]!, up: false }; // r-7, r-6's replica, is gone
+    expect(planHeal(observation(m), shape(3, 1)).actions.map((a) => a.kind)).toEqual(['move-slots']);
+    const drained = seedMembers();
+    drained.push({ name: 'r-6', id: '8'.repeat(40), port: 7006, domain: 'n3', fresh: true });
+    drained.push({ name: 'r-7', id: H, port: 7007, domain: 'n0', up: false });
+    expect(planHeal(observation(drained), shape(3, 1)).actions).toEqual([expect.objectContaining({ kind: 'set-member-count', count: 6 })]);
+    const masterDown = fourByOne();
+    masterDown[6] = { ...masterDown[6]!, up: false }; // r-6 still owns slots
+    expect(planHeal(observation(masterDown), shape(3, 1)).actions.map((a) => a.kind)).not.toContain('move-slots');
+    expect(planHeal(observation(masterDown), shape(3, 1)).actions.map((a) => a.kind)).not.toContain('set-member-count');
+  });
+
   it('hands a leaving master role to its kept replica instead of draining (replicas 2 -> 1)', () => {
     const m = seedMembers();
     // r-2 became a replica of r-8 after a failover; r-8 is leaving.

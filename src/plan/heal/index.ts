@@ -11,7 +11,7 @@ import { SLOT_COUNT } from '../../topology/slots.js';
 import type { HealAction } from './actions.js';
 import { answering, inCluster, isFresh, slotMasters } from './facts.js';
 import { planAttachments, planForgets, planMeets, planReplicaBalance } from './membership.js';
-import { planGrowth, planRetire, planScaleSlots, scaleView } from './scale.js';
+import { planGrowth, planRetire, planScaleSlots, scaleCanProceed, scaleView } from './scale.js';
 import { planPromotions } from './failover.js';
 import { planPlacement } from './placement.js';
 
@@ -88,7 +88,9 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
     return { actions: [], waiting, memory: { slotTroubleSince: since } };
   }
 
-  if (waiting.length > 0 || up.length !== obs.members.length) return { actions: [], waiting, memory: {} };
+  // Scaling needs every member it keeps; a leaving member that is down is only skipped
+  // once no slot depends on it (every slot served by a master that answers).
+  if (waiting.length > 0 || !scaleCanProceed(obs, scale)) return { actions: [], waiting, memory: {} };
 
   const slotsPlan = planScaleSlots(obs, desired, scale);
   if (slotsPlan.actions.length > 0 || slotsPlan.waiting.length > 0) return { actions: slotsPlan.actions, waiting: slotsPlan.waiting, memory: {} };
@@ -96,6 +98,7 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
   if (retire.length > 0) return { actions: retire, waiting, memory: {} };
   const balance = planReplicaBalance(obs, desired, scale);
   if (balance.length > 0) return { actions: balance, waiting, memory: {} };
+  if (up.length !== obs.members.length) return { actions: [], waiting, memory: {} };
 
   const calmSince = memory.calmSince ?? obs.at;
   const placement = planPlacement(obs);

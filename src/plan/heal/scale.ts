@@ -82,6 +82,20 @@ export function isSpareMaster(n: ObservedNode): boolean {
   return !isFresh(n) && isClustered(n) && n.self?.role === 'master' && (n.self.slots.length ?? 0) === 0;
 }
 
+/**
+ * Every kept member answers, and a leaving member that does not is owed nothing:
+ * every slot is served by a master that answers (so the down one owns none, and is
+ * left behind when the member count shrinks; its id is forgotten afterwards).
+ */
+export function scaleCanProceed(obs: Observation, view: ScaleView): boolean {
+  const down = obs.members.filter((m) => !m.node);
+  if (down.some((m) => !view.leaving.has(m.name))) return false;
+  if (down.length === 0) return true;
+  let served = 0;
+  for (const [id, line] of slotMasters(obs)) if (answering(obs).some((m) => m.node.id === id)) served += countSlots(line.slots);
+  return served === SLOT_COUNT;
+}
+
 /** Grow the member count, and bring new masters in as empty masters (before any other new member joins as a replica). */
 export function planGrowth(obs: Observation, view: ScaleView): HealAction[] {
   if (obs.members.length < view.target) {
@@ -97,7 +111,6 @@ export function planGrowth(obs: Observation, view: ScaleView): HealAction[] {
 export function planScaleSlots(obs: Observation, desired: DesiredShape, view: ScaleView): { actions: HealAction[]; waiting: string[] } {
   const waiting: string[] = [];
   const up = answering(obs);
-  if (up.length !== obs.members.length) return { actions: [], waiting };
   const memberOf = (id: string) => up.find((m) => m.node.id === id);
 
   const handovers: HealAction[] = [];
