@@ -94,6 +94,9 @@ async function waitScaled(
     for (const e of events.slice(seen)) report(`  ${e.member}: ${e.action}: ${e.reason}`);
     seen = events.length;
     const s = await readLocalStatus(t, password);
+    if (!s.supervisor) {
+      throw new OperationError('the supervisor stopped before the scale finished', { hint: 'run `rck up`: the controller finishes the scale from where it stopped' });
+    }
     const ready = s.conditions.find((c) => c.type === 'Ready');
     if (s.members.length === memberCount(t.cluster.spec) && s.health.healthy && ready?.status === 'True') return Date.now() - start;
     last = ready?.status === 'True' ? s.health.problems.join('; ') : `${ready?.reason}: ${ready?.message}`;
