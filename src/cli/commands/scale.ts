@@ -99,7 +99,7 @@ async function waitScaled(
     }
     const ready = s.conditions.find((c) => c.type === 'Ready');
     if (s.members.length === memberCount(t.cluster.spec) && s.health.healthy && ready?.status === 'True') return Date.now() - start;
-    last = ready?.status === 'True' ? s.health.problems.join('; ') : `${ready?.reason}: ${ready?.message}`;
+    last = ready?.status === 'True' ? s.health.problems.slice(0, 3).join('; ') : `${ready?.reason}: ${ready?.message}`;
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new OperationError(`not scaled after ${timeoutMs / 1000} s: ${last}`, { hint: 'the controller keeps working on it; see `rck status` and `rck events`' });

@@ -13,8 +13,10 @@ export async function localStatusAction(flags: LocalTargetFlags & { json?: boole
     printMembers(status);
     printLine();
     for (const c of status.conditions) printLine(`${c.type.padEnd(9)}${c.status.padEnd(6)}${c.reason}: ${c.message}`);
-    printLine(status.health.healthy ? 'health: ok' : `health: degraded: ${status.health.problems.join('; ')}`);
-    for (const w of status.health.warnings ?? []) printLine(`warning: ${w}`);
+    printLine(status.health.healthy ? 'health: ok' : `health: degraded: ${firstOf(status.health.problems)}`);
+    for (const w of (status.health.warnings ?? []).slice(0, SHOWN)) printLine(`warning: ${w}`);
+    const moreWarnings = (status.health.warnings?.length ?? 0) - SHOWN;
+    if (moreWarnings > 0) printLine(`(${moreWarnings} more warnings: rck status --json)`);
     printLine(status.supervisor ? `supervisor: pid ${status.supervisor.pid} (${status.supervisor.phase})` : 'supervisor: not running (`rck up` starts it)');
   }
   if (!status.health.healthy) process.exitCode = 1;
@@ -36,3 +38,10 @@ export function printMembers(s: LocalStatus): void {
   printLine(renderTable(['MEMBER', 'ADDRESS', 'ROLE', 'MASTER', 'SLOTS', 'KEYS', 'LINK', 'STATE', 'RESTARTS', 'DOMAIN'], rows));
 }
 
+/** A slot move in flight makes one problem per open slot: show the first few (--json has them all). */
+const SHOWN = 5;
+
+function firstOf(problems: string[]): string {
+  const more = problems.length - SHOWN;
+  return problems.slice(0, SHOWN).join('; ') + (more > 0 ? `; and ${more} more (rck status --json)` : '');
+}
