@@ -32,11 +32,20 @@ export interface PassResult {
 }
 
 export class Controller {
+  /** Kept across passes (closed connections are redialled); `close()` releases it. */
+  private readonly pool: NodePool;
   private memory: HealMemory = {};
   private conditions: Condition[] = [];
   private lastWaiting = '';
 
-  constructor(private readonly opts: ControllerOptions) {}
+  constructor(private readonly opts: ControllerOptions) {
+    this.pool = new NodePool({ password: opts.password, timeoutMs: opts.timeoutMs ?? 1000 });
+  }
+
+  /** Closes the connections to the nodes (the controller is being replaced or stopped). */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
 
   /** A new desired shape (the spec was scaled); the next pass plans toward it. */
   setDesired(desired: DesiredShape): void {
@@ -48,34 +57,30 @@ export class Controller {
   }
 
   async pass(): Promise<PassResult> {
-    const pool = new NodePool({ password: this.opts.password, timeoutMs: this.opts.timeoutMs ?? 1000 });
+    const pool = this.pool;
     const report = this.opts.report ?? (() => {});
-    try {
-      const obs = await observe(this.opts.source, pool);
-      const plan = planHeal(obs, this.opts.desired, this.memory);
-      this.memory = plan.memory;
-      const waiting = plan.waiting.join('; ');
-      if (waiting && waiting !== this.lastWaiting) report(`waiting: ${waiting}`);
-      this.lastWaiting = waiting;
-      const errors: string[] = [];
-      for (const action of plan.actions) {
-        const member = 'member' in action ? action.member : this.opts.clusterName;
-        const started = Date.now();
-        try {
-          await act(action, { pool, source: this.opts.source, desired: this.opts.desired, password: this.opts.password, obs });
-          report(`${describeAction(action)} (${Date.now() - started} ms)`);
-          await this.record(action.kind === 'promote' ? 'Warning' : 'Normal', member, action.kind, action.kind === 'promote' ? `${action.reason}; ${action.warning}` : action.reason);
-        } catch (err) {
-          errors.push(`${describeAction(action)}: ${errorText(err)}`);
-          report(`failed: ${describeAction(action)}: ${errorText(err)}`);
-          await this.record('Warning', member, `${action.kind}-failed`, errorText(err));
-        }
+    const obs = await observe(this.opts.source, pool);
+    const plan = planHeal(obs, this.opts.desired, this.memory);
+    this.memory = plan.memory;
+    const waiting = plan.waiting.join('; ');
+    if (waiting && waiting !== this.lastWaiting) report(`waiting: ${waiting}`);
+    this.lastWaiting = waiting;
+    const errors: string[] = [];
+    for (const action of plan.actions) {
+      const member = 'member' in action ? action.member : this.opts.clusterName;
+      const started = Date.now();
+      try {
+        await act(action, { pool, source: this.opts.source, desired: this.opts.desired, password: this.opts.password, obs });
+        report(`${describeAction(action)} (${Date.now() - started} ms)`);
+        await this.record(action.kind === 'promote' ? 'Warning' : 'Normal', member, action.kind, action.kind === 'promote' ? `${action.reason}; ${action.warning}` : action.reason);
+      } catch (err) {
+        errors.push(`${describeAction(action)}: ${errorText(err)}`);
+        report(`failed: ${describeAction(action)}: ${errorText(err)}`);
+        await this.record('Warning', member, `${action.kind}-failed`, errorText(err));
       }
-      this.conditions = conditionsFor(obs, this.opts.desired, plan, this.conditions);
-      return { obs, plan, conditions: this.conditions, errors };
-    } finally {
-      await pool.close();
     }
+    this.conditions = conditionsFor(obs, this.opts.desired, plan, this.conditions);
+    return { obs, plan, conditions: this.conditions, errors };
   }
 
   private async record(type: 'Normal' | 'Warning', member: string, action: string, reason: string): Promise<void> {

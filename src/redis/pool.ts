@@ -3,16 +3,24 @@ import { type NodeAddress, formatAddress } from './address.js';
 import { type ConnectOptions, connectNode } from './connection.js';
 
 /**
- * One connection per node address for the duration of an operation, opened on
- * first use. Failed connects are not cached, so a retry dials again.
+ * One connection per node address, opened on first use: for one operation, or
+ * kept across the controller's passes. Failed connects are not cached and closed
+ * connections are replaced, so a retry dials again.
  */
 export class NodePool {
   private readonly clients = new Map<string, Promise<Redis>>();
 
   constructor(readonly options: ConnectOptions = {}) {}
 
-  get(addr: NodeAddress): Promise<Redis> {
+  /** The node's connection; one that has closed since (the node restarted) is dialled again. */
+  async get(addr: NodeAddress): Promise<Redis> {
     const key = formatAddress(addr);
+    const cached = this.clients.get(key);
+    if (cached) {
+      const c = await cached.catch(() => undefined);
+      if (c && c.status !== 'end' && c.status !== 'close') return c;
+      if (this.clients.get(key) === cached) this.clients.delete(key);
+    }
     let p = this.clients.get(key);
     if (!p) {
       p = connectNode(addr, this.options);

@@ -57,7 +57,6 @@ export class ClusterKeeper {
   }
 
   update(obj: RedisClusterObject): void {
-    if (obj.metadata.generation !== this.obj.metadata.generation) this.controller = undefined;
     this.obj = obj;
   }
 
@@ -88,6 +87,7 @@ export class ClusterKeeper {
       events: new KubernetesEventSink(this.core, { apiVersion: API_VERSION, kind: KIND, name, namespace, uid: this.obj.metadata.uid }),
       report: (line) => this.log(`${this.key}: ${line}`),
     });
+    this.controller.setDesired(desiredShape(rc.spec)); // the spec may have changed (a scale)
     const result = await this.controller.pass();
     await this.writeStatus(statusOf(result, generation));
     return result.plan.actions.length > 0 && result.errors.length === 0;
@@ -151,6 +151,12 @@ export class ClusterKeeper {
       { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: { status } }, mergePatch,
     );
     this.lastStatus = text;
+  }
+
+  /** Closes the controller's connections to the nodes (the keeper stops). */
+  async close(): Promise<void> {
+    await this.controller?.close();
+    this.controller = undefined;
   }
 
   /** On deletion: owner references let the garbage collector remove the objects; claims only on request. */

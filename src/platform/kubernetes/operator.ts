@@ -109,6 +109,7 @@ export class Operator {
     this.clusters.clear();
     for (const r of all) r.stop();
     await Promise.all(all.map((r) => r.done));
+    await Promise.all(all.map((r) => r.keeper.close()));
   }
 
   private upsert(obj: RedisClusterObject): void {
@@ -150,6 +151,7 @@ export class Operator {
     this.clusters.delete(key);
     running.stop();
     await running.done;
+    await running.keeper.close();
     await running.keeper.deleted().catch((e) => this.log(`${key}: cleanup failed: ${errorText(e)}`));
   }
 }
