@@ -72,6 +72,15 @@ describe('planHeal: scaling', () => {
     expect(planHeal(observation(half), shape(4, 1)).actions.map((a) => a.kind)).toEqual(['move-slots']);
   });
 
+  it('recycles a spare replica into the wanted master when no member is empty (a master drained by hand)', () => {
+    const m = seedMembers();
+    m.push({ name: 'r-6', id: G, port: 7006, domain: 'n3', role: 'replica', master: A });
+    m.push({ name: 'r-7', id: H, port: 7007, domain: 'n0', role: 'replica', master: A });
+    expect(planHeal(observation(m), shape(4, 1)).actions).toEqual([expect.objectContaining({ kind: 'retire', members: ['r-7'] })]);
+    m[7] = { name: 'r-7', id: '9'.repeat(40), port: 7007, domain: 'n0', fresh: true };
+    expect(planHeal(observation(m), shape(4, 1)).actions).toEqual([expect.objectContaining({ kind: 'join-master', member: 'r-7' })]);
+  });
+
   it('scale-in drains the highest-ordinal shard onto the kept masters', () => {
     const plan = planHeal(observation(fourByOne()), shape(3, 1));
     const a = plan.actions[0]!;

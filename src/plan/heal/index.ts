@@ -68,7 +68,7 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
   if (forgets.actions.length > 0) return { actions: forgets.actions, waiting, memory };
 
   const scale = scaleView(obs, desired);
-  const growth = planGrowth(obs, scale);
+  const growth = planGrowth(obs, desired, scale);
   if (growth.length > 0) return { actions: growth, waiting, memory };
 
   const attachments = planAttachments(obs, desired, scale);

@@ -96,15 +96,36 @@ export function scaleCanProceed(obs: Observation, view: ScaleView): boolean {
   return served === SLOT_COUNT;
 }
 
-/** Grow the member count, and bring new masters in as empty masters (before any other new member joins as a replica). */
-export function planGrowth(obs: Observation, view: ScaleView): HealAction[] {
+/**
+ * Grow the member count, and bring new masters in as empty masters (before any other
+ * new member joins as a replica). When a master is wanted and every member is up but
+ * none is empty (a master was drained by hand and turned replica), a spare replica
+ * of a master that has more than it needs is reset to become the new master.
+ */
+export function planGrowth(obs: Observation, desired: DesiredShape, view: ScaleView): HealAction[] {
   if (obs.members.length < view.target) {
     return [{ kind: 'set-member-count', count: view.target, reason: `the spec asks for ${view.target} members, ${obs.members.length} exist` }];
   }
   if (inCluster(obs).length === 0) return [];
+  // Not while a leaving master still serves slots: its kept replica takes over instead (planScaleSlots).
+  const leavingMaster = answering(obs).some((m) => view.leaving.has(m.name) && slotMasters(obs).has(m.node.id));
+  if (view.short > 0 && !leavingMaster && answering(obs).length === obs.members.length) {
+    const spare = spareReplica(obs, desired, view);
+    if (spare) return [{ kind: 'retire', members: [spare.name], reason: `a new master is wanted and no member is empty: ${spare.name}, a spare replica, is reset to become one` }];
+  }
   return view.newMasters
     .filter((m) => isFresh(m.node))
     .map((m) => ({ kind: 'join-master' as const, member: m.name, reason: `a new master is wanted (${view.targets.length} of the spec's masters are placed) and ${m.name} in ${m.domain} is empty` }));
+}
+
+/** A kept replica whose master has more kept replicas than the spec asks, from the most crowded master. */
+function spareReplica(obs: Observation, desired: DesiredShape, view: ScaleView): Answering | undefined {
+  const kept = (id: string) => replicaMembers(obs, id).filter((r) => !view.leaving.has(r.name));
+  const crowded = [...slotMasters(obs).keys()]
+    .map((id) => ({ id, replicas: kept(id) }))
+    .filter((m) => m.replicas.length > desired.replicasPerMaster)
+    .sort((a, b) => b.replicas.length - a.replicas.length || a.id.localeCompare(b.id))[0];
+  return crowded?.replicas.sort((a, b) => b.ordinal - a.ordinal)[0];
 }
 
 /** Leaving masters hand over to kept replicas, then slots move until the targets hold them evenly. */
