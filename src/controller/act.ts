@@ -55,8 +55,7 @@ export async function act(action: HealAction, ctx: ActContext): Promise<void> {
     case 'planned-failover':
       return plannedFailover(action.member, ctx);
     case 'set-member-count':
-      if (!ctx.source.setMemberCount) throw new OperationError('this platform cannot change the number of members');
-      return ctx.source.setMemberCount(action.count);
+      return setMemberCount(action.count, ctx);
     case 'join-master':
       return joinAsMaster(action.member, ctx);
     case 'move-slots':
@@ -105,6 +104,18 @@ async function forgetEverywhere(id: string, ctx: ActContext): Promise<void> {
       });
     }),
   );
+}
+
+/**
+ * Scales the platform. Shrinking deletes the removed members (locally, their volumes):
+ * re-observe first, and refuse if one of them is part of the cluster again.
+ */
+async function setMemberCount(count: number, ctx: ActContext): Promise<void> {
+  if (!ctx.source.setMemberCount) throw new OperationError('this platform cannot change the number of members');
+  const fresh = await observe(ctx.source, ctx.pool);
+  const back = fresh.members.filter((m) => m.ordinal >= count && m.node && (m.node.table.length > 1 || (m.node.self?.slots.length ?? 0) > 0));
+  if (back.length > 0) throw new OperationError(`not removing ${back.map((m) => m.name).join(', ')}: part of the cluster again since the plan`);
+  await ctx.source.setMemberCount(count);
 }
 
 /**
