@@ -19,7 +19,7 @@ program
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-registerCommands(program);
+await registerCommands(program, process.argv);
 
 try {
   await program.parseAsync(process.argv);
