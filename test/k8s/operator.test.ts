@@ -178,17 +178,18 @@ describe('the operator on the Kubernetes tier', { timeout: 300_000 }, () => {
 
 describe('scaling through the RedisCluster object', { timeout: 300_000 }, () => {
   const apps = () => env.kc.makeApiClient(AppsV1Api);
-  const scaleTo = async (masters: number) => {
+  const scaleTo = async (masters: number, replicasPerMaster = 1) => {
     const t0 = Date.now();
     const obj = (await custom.patchNamespacedCustomObject(
-      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { spec: { masters } } },
+      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { spec: { masters, replicasPerMaster } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     )) as { metadata: { generation: number } };
-    const s = await waitFor(`Ready with ${masters} shards`, async () => {
+    const members = masters * (1 + replicasPerMaster);
+    const s = await waitFor(`Ready as ${masters}x${replicasPerMaster}`, async () => {
       const st = await readyStatus();
-      return st && st.observedGeneration === obj.metadata.generation && st.shards === masters && st.members === masters * 2 ? st : undefined;
+      return st && st.observedGeneration === obj.metadata.generation && st.shards === masters && st.members === members ? st : undefined;
     }, 240_000, diagnose);
-    console.error(`[k8s operator] scale to ${masters} masters: Ready ${((Date.now() - t0) / 1000).toFixed(1)} s after the patch`);
+    console.error(`[k8s operator] scale to ${masters} masters x ${replicasPerMaster} replicas: Ready ${((Date.now() - t0) / 1000).toFixed(1)} s after the patch`);
     return s;
   };
   const readAll = async (expected: Map<string, string>) => {
@@ -230,6 +231,18 @@ describe('scaling through the RedisCluster object', { timeout: 300_000 }, () => 
     } finally {
       if (!report) await workload.stop().catch(() => undefined);
     }
+  });
+
+  it('scales 1 -> 2 -> 1 replicas per master: one new replica per master, then the extra pods retired', async () => {
+    await scaleTo(3, 2);
+    expect((await apps().readNamespacedStatefulSet({ name: NAME, namespace: NS })).spec?.replicas).toBe(9);
+    const ips = (await pods()).map((p) => p.status!.podIP!);
+    const roles = await Promise.all(ips.map((ip) => role(ip)));
+    expect(roles.filter((r) => r === 'master')).toHaveLength(3);
+    expect(roles.filter((r) => r === 'slave')).toHaveLength(6);
+    await scaleTo(3, 1);
+    expect((await apps().readNamespacedStatefulSet({ name: NAME, namespace: NS })).spec?.replicas).toBe(6);
+    expect((await pods()).map((p) => p.metadata!.name).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `${NAME}-${i}`));
   });
 });
 
@@ -343,9 +356,9 @@ describe('deleting the RedisCluster', { timeout: 120_000 }, () => {
     const apps = env.kc.makeApiClient(AppsV1Api);
     await waitFor('StatefulSet collected', async () => (await apps.readNamespacedStatefulSet({ name: NAME, namespace: NS }).then(() => undefined, () => true)));
     const claims = (await core.listNamespacedPersistentVolumeClaim({ namespace: NS })).items;
-    // Members 6 and 7 (the scale test) keep their claims too, as a StatefulSet's scale-in does: their nodes were reset, so
+    // Members 6 to 8 (the scale tests) keep their claims too, as a StatefulSet's scale-in does: their nodes were reset, so
     // a later scale-out finds them empty.
-    expect(claims.map((c) => c.metadata!.name).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => `data-${NAME}-${i}`));
+    expect(claims.map((c) => c.metadata!.name).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => `data-${NAME}-${i}`));
     // The password stays with the volumes.
     expect((await core.readNamespacedSecret({ name: `${NAME}-auth`, namespace: NS })).data?.password).toBeTruthy();
   });
