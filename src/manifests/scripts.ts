@@ -27,8 +27,10 @@ conf=/data/rck-member.conf
   echo "cluster-announce-ip $POD_IP"
   echo "bind-source-addr $POD_IP"
   if [ -n "\${REDISCLI_AUTH:-}" ]; then
-    echo "requirepass \\"$REDISCLI_AUTH\\""
-    echo "masterauth \\"$REDISCLI_AUTH\\""
+    # A password from an existing Secret may hold quotes or backslashes: escape them for redis.conf.
+    pw=$(printf '%s' "$REDISCLI_AUTH" | sed 's/\\\\/\\\\\\\\/g; s/"/\\\\"/g')
+    # printf, not echo: dash's echo would turn the escaped backslashes back.
+    printf 'requirepass "%s"\\nmasterauth "%s"\\n' "$pw" "$pw"
   fi
 } > "$conf"
 exec redis-server "$conf"

@@ -1,14 +1,19 @@
 /**
- * The pods' readiness probe, run by sh against real redis-server processes (the
- * Kubernetes tests exercise it too, but with data so small that a replica syncs
- * before any probe could tell): a master is ready, a replica only with its link up.
+ * The pods' scripts run by sh against real redis-server processes: the readiness
+ * probe (the Kubernetes tests exercise it too, but with data so small that a replica
+ * syncs before any probe could tell): a master is ready, a replica only with its link
+ * up; and start.sh with a password an existing Secret may hold (quotes, backslash, space).
  */
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_PORT } from '../../src/manifests/names.js';
-import { READY_COMMAND } from '../../src/manifests/scripts.js';
+import { READY_COMMAND, START_SCRIPT } from '../../src/manifests/scripts.js';
 import { pollUntil } from '../../src/ops/wait.js';
-import { TestNodes } from '../support/redis-nodes.js';
+import { TestNodes, freePort } from '../support/redis-nodes.js';
 
 /** Exit code of the probe against a node: the script with the pod's port replaced by the node's. */
 function probe(host: string, port: number): Promise<number> {
@@ -48,5 +53,40 @@ describe('readiness probe', () => {
     } finally {
       rc.disconnect();
     }
+  });
+});
+
+describe('start.sh', () => {
+  let dir: string | undefined;
+  let proc: ChildProcess | undefined;
+  afterAll(async () => {
+    if (proc && proc.exitCode === null) {
+      const exited = new Promise((r) => proc!.once('exit', r));
+      proc.kill('SIGKILL');
+      await exited;
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts redis-server with a password holding quotes, a backslash and a space', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rck-start-'));
+    const port = await freePort();
+    await writeFile(join(dir, 'shared.conf'), 'save ""\n');
+    // The pod's paths and port, moved to this test's directory and a free port.
+    const script = START_SCRIPT.replaceAll('/etc/rck/redis.conf', join(dir, 'shared.conf')).replaceAll('/data', dir).replaceAll(`port ${REDIS_PORT}`, `port ${port}`);
+    const password = 'we"ird\\pa ss';
+    proc = spawn('sh', ['-c', script], { env: { ...process.env, POD_IP: '127.0.0.1', REDISCLI_AUTH: password }, stdio: 'ignore' });
+    const client = () => new Redis({ host: '127.0.0.1', port, password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const pong = await pollUntil(async () => {
+      const c = client();
+      c.on('error', () => {});
+      try {
+        await c.connect();
+        return (await c.ping()) === 'PONG' ? true : undefined;
+      } finally {
+        c.disconnect();
+      }
+    }, { deadline: Date.now() + 10_000, intervalMs: 50 });
+    expect(pong).toBe(true);
   });
 });
