@@ -14,6 +14,15 @@ import { type K8sTestEnv, startK8sTestEnv } from './harness.js';
 import { waitFor } from './wait.js';
 
 const NS = 'rck-render';
+
+/** Leaf paths of `rendered` absent from `applied` (the client's models spell `from` as `_from`). */
+function missingPaths(rendered: unknown, applied: unknown, path: string): string[] {
+  if (rendered === undefined || rendered === '') return []; // the API server omits empty strings
+  if (rendered === null || typeof rendered !== 'object') return applied === undefined || applied === null ? [path] : [];
+  if (applied === undefined || applied === null || typeof applied !== 'object') return [path];
+  const a = applied as Record<string, unknown>;
+  return Object.entries(rendered as Record<string, unknown>).flatMap(([k, v]) => missingPaths(v, k === 'from' && !(k in a) ? a._from : a[k], `${path}.${k}`));
+}
 let env: K8sTestEnv;
 let applier: Applier;
 
@@ -47,13 +56,18 @@ describe('rendered objects on the API server', { timeout: 120_000 }, () => {
       // The bus port rule kept its peers through the client's serialization (its model spells it _from).
       const np = applied.find((o) => o.kind === 'NetworkPolicy') as unknown as { spec: { ingress: { _from?: unknown[] }[] } };
       expect(np.spec.ingress[1]!._from).toHaveLength(1);
+      // Nothing rendered was dropped on the way (the client silently drops keys its models do not know).
+      const dropped = objs.flatMap((o, i) => missingPaths(o.kind === 'Secret' ? { ...o, stringData: undefined } : o, applied[i], o.kind ?? '?'));
+      expect(dropped).toEqual([]);
     });
   }
 
   it('accepts the operator objects (dryRun=All)', async () => {
     // dryRun creates no namespace, so the namespaced objects go to an existing one.
     const objs = renderOperator({ namespace: NS, image: 'rck:test' }).filter((o) => o.kind !== 'Namespace');
-    await applier.applyAll(objs, { dryRun: 'All' });
+    const applied = await applier.applyAll(objs, { dryRun: 'All' });
+    // The CRD's schema keywords are renamed for the client (_default, x_kubernetes_...): the CRD test below checks it.
+    expect(objs.flatMap((o, i) => (o.kind === 'CustomResourceDefinition' ? [] : missingPaths(o, applied[i], o.kind ?? '?')))).toEqual([]);
   });
 
   it('installs the CRD, defaults a RedisCluster and refuses invalid ones with a clear message', async () => {
