@@ -91,8 +91,9 @@ export function scaleCanProceed(obs: Observation, view: ScaleView): boolean {
   const down = obs.members.filter((m) => !m.node);
   if (down.some((m) => !view.leaving.has(m.name))) return false;
   if (down.length === 0) return true;
+  const up = new Set(answering(obs).map((m) => m.node.id));
   let served = 0;
-  for (const [id, line] of slotMasters(obs)) if (answering(obs).some((m) => m.node.id === id)) served += countSlots(line.slots);
+  for (const [id, line] of slotMasters(obs)) if (up.has(id)) served += countSlots(line.slots);
   return served === SLOT_COUNT;
 }
 
@@ -108,7 +109,8 @@ export function planGrowth(obs: Observation, desired: DesiredShape, view: ScaleV
   }
   if (inCluster(obs).length === 0) return [];
   // Not while a leaving master still serves slots: its kept replica takes over instead (planScaleSlots).
-  const leavingMaster = answering(obs).some((m) => view.leaving.has(m.name) && slotMasters(obs).has(m.node.id));
+  const owners = slotMasters(obs);
+  const leavingMaster = answering(obs).some((m) => view.leaving.has(m.name) && owners.has(m.node.id));
   if (view.short > 0 && !leavingMaster && answering(obs).length === obs.members.length) {
     const spare = spareReplica(obs, desired, view);
     if (spare) return [{ kind: 'retire', members: [spare.name], reason: `a new master is wanted and no member is empty: ${spare.name}, a spare replica, is reset to become one` }];
