@@ -116,10 +116,15 @@ export class LocalPlatform implements Platform {
    * Starts every member. Spawned in ordinal order without waiting for the previous one to
    * be Ready (Parallel pod management): OrderedReady would only serialise a few ms each.
    */
-  async startAll(): Promise<void> {
-    const results = await Promise.allSettled(this.slots.map((s) => this.startMember(s.name)));
-    const failed = results.findIndex((r) => r.status === 'rejected');
-    if (failed >= 0) throw (results[failed] as PromiseRejectedResult).reason;
+  startAll(): Promise<void> {
+    return this.startEach(this.slots);
+  }
+
+  /** Starts members at once; throws the first failure once every start has settled. */
+  private async startEach(slots: Slot[]): Promise<void> {
+    const results = await Promise.allSettled(slots.map((s) => this.startMember(s.name)));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
   startMember(name: string): Promise<void> {
@@ -198,9 +203,7 @@ export class LocalPlatform implements Platform {
     }
     this.slots = this.slots.filter((s) => s.ordinal < count);
     await this.persist();
-    const results = await Promise.allSettled(added.map((s) => this.startMember(s.name)));
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    await this.startEach(added);
   }
 
   private slot(name: string): Slot {
