@@ -6,6 +6,7 @@
 import { OperationError } from '../errors.js';
 import { type NodeAddress, formatAddress } from '../redis/address.js';
 import type { NodePool } from '../redis/pool.js';
+import type { Redis } from 'ioredis';
 import { createCluster } from '../ops/create.js';
 import { fixCluster } from '../ops/fix.js';
 import { pollUntil } from '../ops/wait.js';
@@ -98,10 +99,7 @@ async function forgetEverywhere(id: string, ctx: ActContext): Promise<void> {
   await Promise.all(
     fresh.members.map(async (m) => {
       if (!m.node?.table.some((l) => l.id === id)) return;
-      const c = await ctx.pool.get(m.address);
-      await c.call('CLUSTER', 'FORGET', id).catch((err: Error) => {
-        if (!/Unknown node/i.test(err.message)) throw err;
-      });
+      await forget(await ctx.pool.get(m.address), m.name, id);
     }),
   );
 }
@@ -168,9 +166,7 @@ async function retire(members: string[], ctx: ActContext): Promise<void> {
       const c = await ctx.pool.get(k.address);
       for (const id of ids) {
         if (!k.node!.table.some((l) => l.id === id)) continue;
-        await c.call('CLUSTER', 'FORGET', id).catch((err: Error) => {
-          if (!/Unknown node/i.test(err.message)) throw new OperationError(`${k.name}: CLUSTER FORGET ${id.slice(0, 8)} failed: ${err.message}`);
-        });
+        await forget(c, k.name, id);
       }
     }),
   );
@@ -239,3 +235,9 @@ async function waitMaster(addr: NodeAddress, member: string, ctx: ActContext): P
   if (!ok) throw new OperationError(`${member} (${formatAddress(addr)}) did not become master within ${STEP_TIMEOUT_MS / 1000} s`);
 }
 
+/** CLUSTER FORGET on one node; a node that does not know the id any more is fine. */
+async function forget(c: Redis, member: string, id: string): Promise<void> {
+  await c.call('CLUSTER', 'FORGET', id).catch((err: Error) => {
+    if (!/Unknown node/i.test(err.message)) throw new OperationError(`${member}: CLUSTER FORGET ${id.slice(0, 8)} failed: ${err.message}`);
+  });
+}
