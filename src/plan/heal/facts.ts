@@ -25,6 +25,11 @@ export function isClustered(n: ObservedNode): boolean {
   return n.table.length > 1 || (n.self?.slots.length ?? 0) > 0 || n.self?.role === 'replica' || n.clusterInfo.get('cluster_current_epoch') !== '0';
 }
 
+/** An in-cluster master that owns no slots (a new master, or one left empty). */
+export function isSpareMaster(n: ObservedNode): boolean {
+  return !isFresh(n) && isClustered(n) && n.self?.role === 'master' && n.self.slots.length === 0;
+}
+
 /** Members whose node is part of the cluster. */
 export function inCluster(obs: Observation): (MemberObservation & { node: ObservedNode })[] {
   return answering(obs).filter((m) => isClustered(m.node));

@@ -8,7 +8,7 @@ import { formatAddress } from '../../redis/address.js';
 import type { ObservedNode } from '../../topology/model.js';
 import type { HealAction } from './actions.js';
 import type { ScaleView } from './scale.js';
-import { answering, consensusLine, inCluster, isClustered, isFresh, knownIds, replicaMembers, slotMasters } from './facts.js';
+import { answering, consensusLine, inCluster, isFresh, isSpareMaster, knownIds, replicaMembers, slotMasters } from './facts.js';
 
 type Answering = MemberObservation & { node: ObservedNode };
 
@@ -101,7 +101,7 @@ export function planAttachments(obs: Observation, desired: DesiredShape, scale: 
     if (scale.leaving.has(m.name) || newMasters.has(m.name)) continue;
     const fresh = isFresh(m.node);
     const self = m.node.self!;
-    const spare = !fresh && isClustered(m.node) && self.role === 'master' && self.slots.length === 0;
+    const spare = isSpareMaster(m.node);
     const orphaned = self.role === 'replica' && (!self.masterId || !(masters.has(self.masterId) || needs.some((n) => n.id === self.masterId)));
     if (!fresh && !spare && !orphaned) continue;
     const target = pickMaster(m, needs);

@@ -19,7 +19,7 @@ import { SLOT_COUNT, countSlots, slotsFromRanges } from '../../topology/slots.js
 import { planRebalance } from '../rebalance.js';
 import type { MasterSlots } from '../slot-moves.js';
 import type { HealAction } from './actions.js';
-import { answering, inCluster, isClustered, isFresh, replicaMembers, slotMasters } from './facts.js';
+import { answering, inCluster, isFresh, isSpareMaster, replicaMembers, slotMasters } from './facts.js';
 
 type Answering = MemberObservation & { node: ObservedNode };
 
@@ -28,7 +28,7 @@ type Answering = MemberObservation & { node: ObservedNode };
  * fair part (a new master, or one a crash left half filled). Any other imbalance
  * is left alone: weights a person set with `rck rebalance` are kept.
  */
-export const NEW_MASTER_SHARE = 0.5;
+const NEW_MASTER_SHARE = 0.5;
 
 export interface ScaleView {
   /** Members the spec asks for. */
@@ -75,11 +75,6 @@ export function scaleView(obs: Observation, desired: DesiredShape): ScaleView {
   const targets = [...keep.map((o) => o.id), ...newMasters.map((m) => m.node.id)];
   const drains = slotOwners.filter((o) => !targets.includes(o.id)).map((o) => o.id);
   return { target, leaving, newMasters, targets, drains, short: Math.max(0, need - newMasters.length) };
-}
-
-/** An in-cluster master that owns no slots. */
-export function isSpareMaster(n: ObservedNode): boolean {
-  return !isFresh(n) && isClustered(n) && n.self?.role === 'master' && (n.self.slots.length ?? 0) === 0;
 }
 
 /**
