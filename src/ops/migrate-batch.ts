@@ -4,18 +4,19 @@
  * batch rather than once per slot:
  *   target  SETSLOT s IMPORTING source   (all slots, one pipeline)
  *   source  SETSLOT s MIGRATING target   (all slots, one pipeline)
- *   source  GETKEYSINSLOT + MIGRATE ... KEYS, until every slot is empty
- *   target  SETSLOT s NODE target        (first: it bumps its epoch and owns the slots)
+ *   source  GETKEYSINSLOT + MIGRATE ... KEYS in a Lua script, until every slot is empty
+ *   target  SETSLOT s NODE target        (first: it bumps its epoch and owns the slots; see takeOwnership)
  *   source  SETSLOT s NODE target        (refused by Redis if a key is left behind)
  *   others  SETSLOT s NODE target        (in parallel; gossip would do it, but later)
  * A crash at any point leaves slots that rck fix finishes (keys moved) or rolls
  * back (no key moved yet). Keys existing on both sides go through moveSlotKeys,
  * which replaces only identical copies and stops on a differing one.
  */
-import { OperationError, errorText } from '../errors.js';
+import { OperationError } from '../errors.js';
 import { type NodeAddress, formatAddress } from '../redis/address.js';
 import type { NodePool } from '../redis/pool.js';
-import { type RawConnection, type RawPool, type RespArg, RespError, type RespReply } from '../redis/raw-pipeline.js';
+import { type RawConnection, type RawPool, RespError } from '../redis/raw-pipeline.js';
+import { migrateRound } from './migrate-script.js';
 import { moveSlotKeys } from './move-keys.js';
 
 export interface MoverNode {
@@ -54,7 +55,7 @@ export async function migrateBatch(
   await setSlots(dc, dst, slots, ['IMPORTING', src.id]);
   await setSlots(sc, src, slots, ['MIGRATING', dst.id]);
   const keys = await moveKeys(pools, sc, src, dst, slots, opts);
-  await setSlots(dc, dst, slots, ['NODE', dst.id]);
+  await takeOwnership(dc, dst, slots);
   await setSlots(sc, src, slots, ['NODE', dst.id], true);
   const announced = Promise.all(others.map(async (o) => setSlots(await pools.raw.get(o.address), o, slots, ['NODE', dst.id], true))).then(() => {});
   announced.catch(() => {}); // handled by the caller; avoid an unhandled rejection meanwhile
@@ -77,62 +78,57 @@ async function setSlots(c: RawConnection, node: MoverNode, slots: number[], args
   }
 }
 
-/** Empties the slots on the source; returns how many keys moved. */
+/**
+ * The target takes the slots. SETSLOT NODE on an importing slot makes Redis
+ * bump the target's epoch and broadcast a PONG to every node, and each node
+ * rescans all 16384 slots on receipt: once per slot, that was over a third of
+ * every master's CPU during a rebalance (measured with perf). So all slots but
+ * the last are first made STABLE (no longer importing) and then owned, and the
+ * last one is owned while still importing, which bumps the epoch if needed and
+ * broadcasts once for the batch. MULTI/EXEC keeps it all-or-nothing: a crash
+ * leaves every slot importing, as before, for rck fix.
+ */
+async function takeOwnership(dc: RawConnection, dst: MoverNode, slots: number[]): Promise<void> {
+  const last = slots[slots.length - 1]!;
+  const quiet = slots.slice(0, -1).flatMap((s) => [
+    ['CLUSTER', 'SETSLOT', String(s), 'STABLE'],
+    ['CLUSTER', 'SETSLOT', String(s), 'NODE', dst.id],
+  ]);
+  const res = await dc.exec([['MULTI'], ...quiet, ['CLUSTER', 'SETSLOT', String(last), 'NODE', dst.id], ['EXEC']]);
+  const exec = res[res.length - 1];
+  const failed = exec instanceof RespError ? exec : Array.isArray(exec) ? exec.find((r) => r instanceof RespError || r instanceof Error) : new RespError('no reply to EXEC');
+  if (failed) {
+    const where = formatAddress(dst.address);
+    throw new OperationError(`${where}: taking slots ${slots[0]}-${last} failed: ${(failed as Error).message}`, { subject: where });
+  }
+}
+
+/** Empties the slots on the source in bounded script rounds (see migrate-script.ts); returns how many keys moved. */
 async function moveKeys(pools: MoverPools, sc: RawConnection, src: MoverNode, dst: MoverNode, slots: number[], opts: BatchOptions): Promise<number> {
   let pending = slots;
   let moved = 0;
   while (pending.length > 0) {
-    const res = await sc.exec(pending.map((s) => ['CLUSTER', 'GETKEYSINSLOT', String(s), String(opts.keysPerRound)]));
-    const listed = res.map((r, i) => {
-      if (!Array.isArray(r)) throw new OperationError(`${formatAddress(src.address)}: GETKEYSINSLOT ${pending[i]} failed: ${describe(r)}`);
-      return { slot: pending[i]!, keys: r as Buffer[] };
-    });
-    const work = listed.filter((w) => w.keys.length > 0);
-    // A slot that returned a full round may have more keys; look again. New keys cannot
-    // appear: a migrating source sends writes to missing keys to the target (ASK).
-    const next = listed.filter((w) => w.keys.length === opts.keysPerRound).map((w) => w.slot);
-    // Bounded pipelines: MIGRATE blocks the source, so keep each round trip short for live clients.
-    for (let i = 0; i < work.length; ) {
-      const chunk: typeof work = [];
-      let n = 0;
-      while (i < work.length && (chunk.length === 0 || n + work[i]!.keys.length <= opts.keysPerRound)) {
-        n += work[i]!.keys.length;
-        chunk.push(work[i++]!);
-      }
-      moved += await migrateChunk(pools, sc, src, dst, chunk, opts);
-      opts.onKeys?.(n);
-    }
-    pending = next;
-  }
-  return moved;
-}
-
-async function migrateChunk(pools: MoverPools, sc: RawConnection, src: MoverNode, dst: MoverNode, chunk: { slot: number; keys: Buffer[] }[], opts: BatchOptions): Promise<number> {
-  const auth = opts.password ? ['AUTH', opts.password] : [];
-  const head = ['MIGRATE', dst.address.host, String(dst.address.port), '', '0', String(opts.migrateTimeoutMs), ...auth, 'KEYS'];
-  const res = await sc.exec(chunk.map((w): RespArg[] => [...head, ...w.keys]));
-  let moved = 0;
-  for (let i = 0; i < chunk.length; i++) {
-    const w = chunk[i]!;
-    const r = res[i];
-    if (!(r instanceof RespError)) {
-      moved += w.keys.length;
+    const round = await migrateRound(sc, src, dst, pending, { budget: opts.keysPerRound, migrateTimeoutMs: opts.migrateTimeoutMs, password: opts.password });
+    moved += round.moved;
+    if (round.moved > 0) opts.onKeys?.(round.moved);
+    if (round.error === undefined) {
+      pending = pending.slice(round.resume);
       continue;
     }
-    if (!/BUSYKEY/.test(r.message)) {
+    const slot = pending[round.resume]!;
+    if (!/BUSYKEY/.test(round.error)) {
       throw new OperationError(
-        `moving slot ${w.slot} from ${formatAddress(src.address)} to ${formatAddress(dst.address)} failed: ${r.message}; ` +
+        `moving slot ${slot} from ${formatAddress(src.address)} to ${formatAddress(dst.address)} failed: ${round.error}; ` +
           'the slot is left open: run rck fix to finish the move',
         { subject: formatAddress(src.address) },
       );
     }
-    // Some keys already exist on the target: compare them one by one, never overwrite a differing one.
+    // Some keys exist on both sides: compare them one by one, never overwrite a differing one.
     const [s, d] = await Promise.all([pools.pool.get(src.address), pools.pool.get(dst.address)]);
-    moved += await moveSlotKeys(s, src.address, d, dst.address, w.slot, { batch: opts.keysPerRound, timeoutMs: opts.migrateTimeoutMs, password: opts.password });
+    const careful = await moveSlotKeys(s, src.address, d, dst.address, slot, { batch: opts.keysPerRound, timeoutMs: opts.migrateTimeoutMs, password: opts.password });
+    moved += careful;
+    if (careful > 0) opts.onKeys?.(careful);
+    pending = pending.slice(round.resume + 1);
   }
   return moved;
-}
-
-function describe(r: RespReply | undefined): string {
-  return r instanceof RespError ? r.message : errorText(r);
 }
