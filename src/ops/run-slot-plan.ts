@@ -15,6 +15,7 @@ import { isMaster, nodeById } from '../topology/model.js';
 import { observeCluster } from '../topology/observe.js';
 import { blockingProblems, observeReady } from './cluster-ready.js';
 import { type MoveOptions, type MoveProgress, type MoveResult, moveSlots } from './slot-mover.js';
+import { countKeys } from './slot-scripts.js';
 
 export interface SlotPlanOptions<P extends { moves: SlotMove[] }> extends ConnectOptions, Omit<MoveOptions, 'password' | 'onProgress'> {
   seeds: NodeAddress[];
@@ -41,7 +42,7 @@ export async function runSlotPlan<P extends { moves: SlotMove[] }>(opts: SlotPla
     const model = await observeReady(pool, opts.seeds, opts.readyTimeoutMs ?? 20_000);
     progress(`cluster ready: ${model.nodes.length} node(s), every node knows every other and reports cluster_state:ok`);
     const plan = opts.plan(model);
-    const keysPlanned = plan.moves.length > 0 ? await countKeys(opts, model, plan.moves) : 0;
+    const keysPlanned = plan.moves.length > 0 ? await countPlannedKeys(opts, model, plan.moves) : 0;
     if (opts.confirm && !(await opts.confirm(plan, model, keysPlanned))) return { plan, applied: false, keysPlanned };
     if (plan.moves.length === 0) return { plan, applied: false, keysPlanned };
     const masters = model.nodes.filter(isMaster).map((n) => ({ id: n.id, address: n.address }));
@@ -62,15 +63,14 @@ export async function runSlotPlan<P extends { moves: SlotMove[] }>(opts: SlotPla
   }
 }
 
-/** Keys in the slots to move: one pipeline of COUNTKEYSINSLOT per source. */
-async function countKeys(conn: ConnectOptions, model: ClusterModel, moves: SlotMove[]): Promise<number> {
+/** Keys in the slots to move: one script per source. */
+async function countPlannedKeys(conn: ConnectOptions, model: ClusterModel, moves: SlotMove[]): Promise<number> {
   const raw = new RawPool(conn);
   try {
     const counts = await Promise.all(
       moves.map(async (m) => {
-        const c = await raw.get(nodeById(model, m.from)!.address);
-        const res = await c.exec(m.slots.map((s) => ['CLUSTER', 'COUNTKEYSINSLOT', String(s)]));
-        return res.reduce<number>((n, v) => n + (typeof v === 'number' ? v : 0), 0);
+        const node = nodeById(model, m.from)!;
+        return countKeys(await raw.get(node.address), node, m.slots);
       }),
     );
     return counts.reduce((a, b) => a + b, 0);
