@@ -69,10 +69,19 @@ describe('local cluster lifecycle', () => {
     for (let i = 0; i < 200; i++) await c.set(`life:${i}`, String(i));
     c.disconnect();
     const pids = [first.supervisor!.pid, ...first.members.map((m) => m.pid!)];
+    // Redis 7.0 refuses a SIGTERM while it writes its first AOF ("Writing initial AOF,
+    // can't exit"), as a replica does right after a full sync, and never retries by
+    // itself. Make life-0 do that for ~1 s (rdb-key-save-delay: microseconds per key).
+    for (const [k, v] of [['appendonly', 'no'], ['rdb-key-save-delay', '20000'], ['appendonly', 'yes']]) {
+      await h.redisCli(first, 'life-0', 'CONFIG', 'SET', k!, v!);
+    }
 
     const down = await h.ok(['down', '--name', 'life']);
     expect(down.stdout).toContain('data kept');
     for (const pid of pids) expect(pidAlive(pid)).toBe(false);
+    // It exited by itself once the AOF was written, not killed when the grace period ran out.
+    const stops = (await h.events()).filter((e) => e.member === 'life-0' && e.action === 'Stopped');
+    expect(stops.at(-1)?.reason).not.toMatch(/SIGKILL/);
     const stopped = await h.status();
     expect(stopped.supervisor).toBeNull();
     expect(stopped.members.every((m) => !m.up)).toBe(true);

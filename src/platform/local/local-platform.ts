@@ -38,6 +38,13 @@ interface Slot {
 
 const BACKOFF_MS = [0, 1000, 2000, 5000, 10_000, 30_000];
 const STOP_GRACE_MS = 15_000;
+/**
+ * Redis 7.0 refuses a SIGTERM while it writes its first AOF after a full sync
+ * ("Writing initial AOF, can't exit") and does not try again by itself: seen
+ * when a drained master turned replica is stopped a moment after its resync.
+ * So the signal is repeated until the process exits or the grace period ends.
+ */
+const STOP_RETRY_MS = 500;
 
 /**
  * Failure domain of a member: a ring over `masters` simulated nodes, so the seed's
@@ -256,8 +263,10 @@ export class LocalPlatform implements Platform {
     s.onExit = then;
     s.phase = 'Stopping';
     spawned.proc.kill(signal);
+    const again = signal === 'SIGTERM' ? setInterval(() => spawned.proc.kill('SIGTERM'), STOP_RETRY_MS) : undefined;
     const timer = setTimeout(() => spawned.proc.kill('SIGKILL'), STOP_GRACE_MS);
     await spawned.exited;
+    clearInterval(again);
     clearTimeout(timer);
     // Let the exit handler run before the caller continues.
     await new Promise((r) => setImmediate(r));

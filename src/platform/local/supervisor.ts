@@ -370,6 +370,19 @@ export async function stopOrphans(state: StateDir, report: (line: string) => voi
     leftovers.push(m.pid);
   }
   const deadline = Date.now() + 15_000;
-  while (leftovers.some(pidAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  for (const pid of leftovers.filter(pidAlive)) process.kill(pid, 'SIGKILL');
+  for (let i = 1; leftovers.some(pidAlive) && Date.now() < deadline; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    // Redis may refuse a SIGTERM for a moment (see STOP_RETRY_MS in local-platform.ts): ask again.
+    if (i % 25 === 0) for (const pid of leftovers.filter(pidAlive)) signal(pid, 'SIGTERM');
+  }
+  for (const pid of leftovers.filter(pidAlive)) signal(pid, 'SIGKILL');
+}
+
+/** Signals a process that may have exited a moment ago. */
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone already
+  }
 }
