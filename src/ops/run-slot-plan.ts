@@ -8,7 +8,7 @@ import { OperationError, errorText } from '../errors.js';
 import type { NodeAddress } from '../redis/address.js';
 import type { ConnectOptions } from '../redis/connection.js';
 import { NodePool } from '../redis/pool.js';
-import { RawPool } from '../redis/raw-pipeline.js';
+import { RawConnection } from '../redis/raw-pipeline.js';
 import type { SlotMove } from '../plan/slot-moves.js';
 import type { ClusterModel } from '../topology/model.js';
 import { isMaster, nodeById } from '../topology/model.js';
@@ -42,7 +42,7 @@ export async function runSlotPlan<P extends { moves: SlotMove[] }>(opts: SlotPla
     const model = await observeReady(pool, opts.seeds, opts.readyTimeoutMs ?? 20_000);
     progress(`cluster ready: ${model.nodes.length} node(s), every node knows every other and reports cluster_state:ok`);
     const plan = opts.plan(model);
-    const keysPlanned = plan.moves.length > 0 ? await countPlannedKeys(opts, model, plan.moves) : 0;
+    const keysPlanned = plan.moves.length > 0 ? await countPlannedKeys(pool, model, plan.moves) : 0;
     if (opts.confirm && !(await opts.confirm(plan, model, keysPlanned))) return { plan, applied: false, keysPlanned };
     if (plan.moves.length === 0) return { plan, applied: false, keysPlanned };
     const masters = model.nodes.filter(isMaster).map((n) => ({ id: n.id, address: n.address }));
@@ -63,18 +63,13 @@ export async function runSlotPlan<P extends { moves: SlotMove[] }>(opts: SlotPla
   }
 }
 
-/** Keys in the slots to move: one script per source. */
-async function countPlannedKeys(conn: ConnectOptions, model: ClusterModel, moves: SlotMove[]): Promise<number> {
-  const raw = new RawPool(conn);
-  try {
-    const counts = await Promise.all(
-      moves.map(async (m) => {
-        const node = nodeById(model, m.from)!;
-        return countKeys(await raw.get(node.address), node, m.slots);
-      }),
-    );
-    return counts.reduce((a, b) => a + b, 0);
-  } finally {
-    await raw.close();
-  }
+/** Keys in the slots to move: one script per source, on the connections already open. */
+async function countPlannedKeys(pool: NodePool, model: ClusterModel, moves: SlotMove[]): Promise<number> {
+  const counts = await Promise.all(
+    moves.map(async (m) => {
+      const node = nodeById(model, m.from)!;
+      return countKeys(new RawConnection(await pool.get(node.address), node.address), node, m.slots);
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
 }
