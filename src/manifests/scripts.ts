@@ -40,10 +40,19 @@ exec redis-server "$conf"
  * preStop: when this pod is a master with an online replica, run CLUSTER FAILOVER on the
  * most up-to-date one and wait (bounded) until this pod is a replica, so deleting a master
  * pod is a planned failover (about 50 ms) instead of a node-timeout failover with lost writes.
+ * Then it waits for an AOF rewrite in progress, which would make redis-server ignore SIGTERM.
  */
 export const PRESTOP_SCRIPT = `#!/bin/sh
 limit=\${HANDOVER_SECONDS:-20}
+deadline=$(($(date +%s) + limit))
+in_time() { [ "$(date +%s)" -lt "$deadline" ]; }
 me() { redis-cli -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning "$@" 2>/dev/null | tr -d '\\r'; }
+# Last, on every way out: Redis refuses the kubelet's SIGTERM while it writes its first
+# AOF after a full sync, and never retries, so wait (within the limit) for a rewrite to end.
+aof_wait() {
+  while in_time && me info persistence | grep -q '^aof_rewrite_in_progress:1'; do sleep 0.1; done
+}
+trap aof_wait EXIT
 [ "$(me role | head -1)" = master ] || exit 0
 best=""; best_offset=-1
 for line in $(me info replication | grep '^slave[0-9]*:'); do
@@ -55,10 +64,9 @@ done
 set -- $best
 echo "prestop: handing over to $1:$2"
 redis-cli -h "$1" -p "$2" --no-auth-warning cluster failover >/dev/null 2>&1 || exit 0
-i=0
-while [ "$i" -lt $((limit * 5)) ]; do
+while in_time; do
   [ "$(me role | head -1)" = slave ] && { echo "prestop: now a replica of $1:$2"; exit 0; }
-  sleep 0.2; i=$((i + 1))
+  sleep 0.2
 done
 echo "prestop: handover not done within \${limit}s"
 `;

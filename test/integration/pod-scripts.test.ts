@@ -2,7 +2,8 @@
  * The pods' scripts run by sh against real redis-server processes: the readiness
  * probe (the Kubernetes tests exercise it too, but with data so small that a replica
  * syncs before any probe could tell): a master is ready, a replica only with its link
- * up; and start.sh with a password an existing Secret may hold (quotes, backslash, space).
+ * up; start.sh with a password an existing Secret may hold (quotes, backslash, space);
+ * prestop.sh waiting out the first AOF write, during which Redis ignores SIGTERM.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_PORT } from '../../src/manifests/names.js';
-import { READY_COMMAND, START_SCRIPT } from '../../src/manifests/scripts.js';
+import { PRESTOP_SCRIPT, READY_COMMAND, START_SCRIPT } from '../../src/manifests/scripts.js';
 import { pollUntil } from '../../src/ops/wait.js';
 import { TestNodes, freePort } from '../support/redis-nodes.js';
 
@@ -88,5 +89,39 @@ describe('start.sh', () => {
       }
     }, { deadline: Date.now() + 10_000, intervalMs: 50 });
     expect(pong).toBe(true);
+  });
+});
+
+describe('prestop.sh', () => {
+  let nodes: TestNodes;
+  beforeAll(async () => {
+    nodes = await TestNodes.start(1, { clusterEnabled: false });
+  });
+  afterAll(async () => {
+    await nodes?.stop();
+  });
+
+  it('returns only once the first AOF is written, so the SIGTERM that follows stops redis-server', async () => {
+    const n = nodes.nodes[0]!;
+    const c = nodes.client(0);
+    try {
+      for (let i = 0; i < 100; i++) await c.set(`k${i}`, 'v');
+      // Turning AOF on writes the first AOF (as a replica does after a full sync); 20 ms
+      // per key makes that take ~2 s. Redis refuses SIGTERM meanwhile and never retries.
+      await c.config('SET', 'rdb-key-save-delay', '20000');
+      await c.config('SET', 'appendonly', 'yes');
+      expect(await c.info('persistence')).toMatch(/aof_rewrite_in_progress:1/);
+    } finally {
+      c.disconnect();
+    }
+    const script = PRESTOP_SCRIPT.replaceAll(`-p ${REDIS_PORT}`, `-p ${n.port}`);
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile('sh', ['-c', script], { env: { ...process.env, POD_IP: n.host, HANDOVER_SECONDS: '20' } }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+    expect(out).toContain('no handover');
+    const exited = new Promise((r) => n.proc.once('exit', r));
+    n.proc.kill('SIGTERM');
+    const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+    expect(stopped).toBe(true);
   });
 });
