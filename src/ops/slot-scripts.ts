@@ -10,8 +10,8 @@
  *   countKeys      the sum of CLUSTER COUNTKEYSINSLOT
  * A script runs atomically: nothing else runs on the node meanwhile, and a
  * crash of rck leaves a script either run whole or not at all. That is why a
- * key-moving round is bounded by a key budget and returns where to resume: a
- * live client waits no longer than for one bounded pipeline of MIGRATEs.
+ * key-moving round is bounded, by keys and by time, and returns where to resume:
+ * a live client waits at most about one round.
  * Scripts without a shebang may touch several slots (Redis 7 keeps that for
  * compatibility); each MIGRATE still names keys of one slot only.
  */
@@ -22,17 +22,23 @@ import type { MoverNode } from './migrate-batch.js';
 
 const where = (n: MoverNode) => formatAddress(n.address);
 
-// ARGV: host, port, timeout ms, key budget, keys per MIGRATE, password ('' for none), slot...
-// Returns {moved, resume index (0-based into the slots), error message or nil}.
+// ARGV: host, port, timeout ms, key budget, keys per MIGRATE, password ('' for none),
+// time budget in microseconds, slot... Returns {moved, resume index (0-based into the
+// slots), error message or nil}.
 const MOVE_KEYS = `
 local host, port, timeout = ARGV[1], ARGV[2], ARGV[3]
 local budget, per = tonumber(ARGV[4]), tonumber(ARGV[5])
 local password = ARGV[6]
+local function now()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+local deadline = now() + tonumber(ARGV[7])
 local moved = 0
-for i = 7, #ARGV do
+for i = 8, #ARGV do
   local slot = tonumber(ARGV[i])
   while true do
-    if moved >= budget then return {moved, i - 7} end
+    if moved >= budget or (moved > 0 and now() >= deadline) then return {moved, i - 8} end
     local keys = redis.call('CLUSTER', 'GETKEYSINSLOT', slot, math.min(per, budget - moved))
     if #keys == 0 then break end
     local before = redis.call('CLUSTER', 'COUNTKEYSINSLOT', slot)
@@ -45,16 +51,21 @@ for i = 7, #ARGV do
     if type(r) == 'table' and r.err then
       -- MIGRATE ... KEYS deletes the keys it did move: count them (by slot:
       -- a key name no longer here would be an ASK, an error, in a script).
-      return {moved + before - redis.call('CLUSTER', 'COUNTKEYSINSLOT', slot), i - 7, r.err}
+      return {moved + before - redis.call('CLUSTER', 'COUNTKEYSINSLOT', slot), i - 8, r.err}
     end
     moved = moved + #keys
   end
 end
-return {moved, #ARGV - 6}
+return {moved, #ARGV - 7}
 `;
 
 /** Lua's unpack() has a stack limit near 8000 values: bound the keys of one MIGRATE well below it. */
 const MAX_KEYS_PER_MIGRATE = 1000;
+/**
+ * A round also ends after this long (checked between MIGRATEs), however few keys it
+ * moved: big values take longer per key, and Redis serves no other client meanwhile.
+ */
+export const ROUND_TIME_BUDGET_MS = 10;
 
 export interface ScriptRound {
   moved: number;
@@ -73,7 +84,7 @@ export async function moveKeysRound(
   opts: { budget: number; migrateTimeoutMs: number; password?: string },
 ): Promise<ScriptRound> {
   const per = Math.min(opts.budget, MAX_KEYS_PER_MIGRATE);
-  const args = [dst.address.host, String(dst.address.port), String(opts.migrateTimeoutMs), String(opts.budget), String(per), opts.password ?? ''];
+  const args = [dst.address.host, String(dst.address.port), String(opts.migrateTimeoutMs), String(opts.budget), String(per), opts.password ?? '', String(ROUND_TIME_BUDGET_MS * 1000)];
   const [moved, resume, error] = (await evalScript(sc, src, 'moving keys', MOVE_KEYS, [...args, ...slots.map(String)])) as [number, number, Buffer | undefined];
   return { moved: Number(moved), resume: Number(resume), error: error === undefined || error === null ? undefined : error.toString() };
 }
