@@ -22,42 +22,56 @@ import type { MoverNode } from './migrate-batch.js';
 
 const where = (n: MoverNode) => formatAddress(n.address);
 
-// ARGV: host, port, timeout ms, key budget, keys per MIGRATE, password ('' for none),
-// time budget in microseconds, slot... Returns {moved, resume index (0-based into the
-// slots), error message or nil}.
+// ARGV: host, port, timeout ms, key budget, keys per MIGRATE, time budget in
+// microseconds, slot... Returns {moved, resume index (0-based into the slots),
+// error message or nil}. The password is not an argument: Redis keeps the
+// arguments of slow commands in SLOWLOG (and scripts' rounds take ~10 ms), where
+// it redacts MIGRATE's AUTH but not a script's. It is written into the script's
+// end instead, as hex, past the 128 characters SLOWLOG keeps of an argument.
 const MOVE_KEYS = `
 local host, port, timeout = ARGV[1], ARGV[2], ARGV[3]
 local budget, per = tonumber(ARGV[4]), tonumber(ARGV[5])
-local password = ARGV[6]
 local function now()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
-local deadline = now() + tonumber(ARGV[7])
-local moved = 0
-for i = 8, #ARGV do
-  local slot = tonumber(ARGV[i])
-  while true do
-    if moved >= budget or (moved > 0 and now() >= deadline) then return {moved, i - 8} end
-    local keys = redis.call('CLUSTER', 'GETKEYSINSLOT', slot, math.min(per, budget - moved))
-    if #keys == 0 then break end
-    local before = redis.call('CLUSTER', 'COUNTKEYSINSLOT', slot)
-    local r
-    if password == '' then
-      r = redis.pcall('MIGRATE', host, port, '', 0, timeout, 'KEYS', unpack(keys))
-    else
-      r = redis.pcall('MIGRATE', host, port, '', 0, timeout, 'AUTH', password, 'KEYS', unpack(keys))
+local function move(password)
+  local deadline = now() + tonumber(ARGV[6])
+  local moved = 0
+  for i = 7, #ARGV do
+    local slot = tonumber(ARGV[i])
+    while true do
+      if moved >= budget or (moved > 0 and now() >= deadline) then return {moved, i - 7} end
+      local keys = redis.call('CLUSTER', 'GETKEYSINSLOT', slot, math.min(per, budget - moved))
+      if #keys == 0 then break end
+      local before = redis.call('CLUSTER', 'COUNTKEYSINSLOT', slot)
+      local r
+      if password == '' then
+        r = redis.pcall('MIGRATE', host, port, '', 0, timeout, 'KEYS', unpack(keys))
+      else
+        r = redis.pcall('MIGRATE', host, port, '', 0, timeout, 'AUTH', password, 'KEYS', unpack(keys))
+      end
+      if type(r) == 'table' and r.err then
+        -- MIGRATE ... KEYS deletes the keys it did move: count them (by slot:
+        -- a key name no longer here would be an ASK, an error, in a script).
+        return {moved + before - redis.call('CLUSTER', 'COUNTKEYSINSLOT', slot), i - 7, r.err}
+      end
+      moved = moved + #keys
     end
-    if type(r) == 'table' and r.err then
-      -- MIGRATE ... KEYS deletes the keys it did move: count them (by slot:
-      -- a key name no longer here would be an ASK, an error, in a script).
-      return {moved + before - redis.call('CLUSTER', 'COUNTKEYSINSLOT', slot), i - 8, r.err}
-    end
-    moved = moved + #keys
   end
+  return {moved, #ARGV - 6}
 end
-return {moved, #ARGV - 7}
+return move((('PASSWORD_HEX'):gsub('..', function(h) return string.char(tonumber(h, 16)) end)))
 `;
+
+/** The key-moving script for a password (memoised: Redis caches one compiled copy per body). */
+const moveKeysScript = (() => {
+  let last: { password: string; script: string } | undefined;
+  return (password: string) => {
+    if (last?.password !== password) last = { password, script: MOVE_KEYS.replace('PASSWORD_HEX', Buffer.from(password).toString('hex')) };
+    return last.script;
+  };
+})();
 
 /** Lua's unpack() has a stack limit near 8000 values: bound the keys of one MIGRATE well below it. */
 const MAX_KEYS_PER_MIGRATE = 1000;
@@ -84,8 +98,9 @@ export async function moveKeysRound(
   opts: { budget: number; migrateTimeoutMs: number; password?: string },
 ): Promise<ScriptRound> {
   const per = Math.min(opts.budget, MAX_KEYS_PER_MIGRATE);
-  const args = [dst.address.host, String(dst.address.port), String(opts.migrateTimeoutMs), String(opts.budget), String(per), opts.password ?? '', String(ROUND_TIME_BUDGET_MS * 1000)];
-  const [moved, resume, error] = (await evalScript(sc, src, 'moving keys', MOVE_KEYS, [...args, ...slots.map(String)])) as [number, number, Buffer | undefined];
+  const args = [dst.address.host, String(dst.address.port), String(opts.migrateTimeoutMs), String(opts.budget), String(per), String(ROUND_TIME_BUDGET_MS * 1000)];
+  const script = moveKeysScript(opts.password ?? '');
+  const [moved, resume, error] = (await evalScript(sc, src, 'moving keys', script, [...args, ...slots.map(String)])) as [number, number, Buffer | undefined];
   return { moved: Number(moved), resume: Number(resume), error: error === undefined || error === null ? undefined : error.toString() };
 }
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { runCommand, runRck } from '../support/rck.js';
 import { startConsistencyWorkload } from '../../src/workload/consistency.js';
 import { type ScaleCluster, addSpareMaster, nodeId, scaleCluster, slotsOf } from '../support/scale.js';
@@ -48,11 +48,20 @@ describe('rck reshard', () => {
   it('moves slots and keys on a cluster with a password (MIGRATE and the raw pipeline authenticate)', async () => {
     const c = await cluster(3, 0, 0, 500, 's3cret');
     const env = { RCK_PASSWORD: 's3cret' };
+    // Every command goes to SLOWLOG: the password must not be among their arguments.
+    const admin = [0, 1, 2].map((i) => c.set.client(i, 's3cret'));
+    onTestFinished(() => admin.forEach((a) => a.disconnect()));
+    for (const a of admin) await a.config('SET', 'slowlog-log-slower-than', '0', 'slowlog-max-len', '100000');
     const r = await runRck(['reshard', c.seed, '--to', c.set.addresses[2]!, '--slots', '2000', '--yes', '--json'], env);
     expect(r.stderr).not.toMatch(/^rck:/m);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ applied: true, slotsMoved: 2000 });
     expect(r.stdout + r.stderr).not.toContain('s3cret');
+    for (const a of admin) {
+      const log = JSON.stringify(await a.call('SLOWLOG', 'GET', '-1'));
+      expect(log).toContain('EVAL'); // the moves are in it
+      expect(log).not.toContain('s3cret');
+    }
     const status = JSON.parse((await runRck(['status', '--json', c.seed], env)).stdout);
     expect(status.keys).toBe(500);
     expect((await runRck(['check', c.seed], env)).code).toBe(0);
