@@ -1,3 +1,4 @@
+import calculateSlot from 'cluster-key-slot';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { runCommand, runRck } from '../support/rck.js';
 import { startConsistencyWorkload } from '../../src/workload/consistency.js';
@@ -43,6 +44,23 @@ describe('rck reshard', () => {
 
     await expectHealthy(c);
     expect(await verifyKeys(c.all(), c.expected)).toEqual(cleanReport(3000));
+  });
+
+  it('moves a slot holding more keys than one round in several rounds, resuming inside the slot', async () => {
+    const c = await cluster(3, 0, 0, 0);
+    const slot = calculateSlot('{t}');
+    const owner = Math.floor(slot / 5462); // 3 masters: 0-5460, 5461-10922, 10923-16383 (MSET below says MOVED if not)
+    const w = c.set.client(owner);
+    onTestFinished(() => w.disconnect());
+    for (let i = 0; i < 500; i++) c.expected.set(`{t}k${i}`, `v${i}`);
+    await w.mset(...[...c.expected].flat());
+    const target = c.set.addresses[(owner + 1) % 3]!;
+    // 7 keys a round: 72 rounds for the one slot, each resuming where the last stopped.
+    const r = await runRck(['reshard', c.seed, '--to', target, '--slot-list', String(slot), '--batch-keys', '7', '--yes', '--json']);
+    expect(r.stderr).not.toMatch(/^rck:/m);
+    expect(JSON.parse(r.stdout)).toMatchObject({ applied: true, slotsMoved: 1, keysMoved: 500 });
+    expect(await verifyKeys(c.all(), c.expected)).toEqual(cleanReport(500));
+    await expectHealthy(c);
   });
 
   it('moves slots and keys on a cluster with a password (MIGRATE and the raw pipeline authenticate)', async () => {
