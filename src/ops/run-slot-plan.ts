@@ -4,7 +4,7 @@
  * fresh model (pure planner passed in), shows it, moves the slots, and checks
  * that no slot was left open.
  */
-import { OperationError, errorText } from '../errors.js';
+import { NodeCheckError, OperationError, errorText } from '../errors.js';
 import type { NodeAddress } from '../redis/address.js';
 import type { ConnectOptions } from '../redis/connection.js';
 import { NodePool } from '../redis/pool.js';
@@ -15,7 +15,7 @@ import { isMaster, nodeById } from '../topology/model.js';
 import { observeCluster } from '../topology/observe.js';
 import { blockingProblems, observeReady } from './cluster-ready.js';
 import { type MoveOptions, type MoveProgress, type MoveResult, moveSlots } from './slot-mover.js';
-import { countKeys } from './slot-scripts.js';
+import { checkScripting, countKeys } from './slot-scripts.js';
 
 export interface SlotPlanOptions<P extends { moves: SlotMove[] }> extends ConnectOptions, Omit<MoveOptions, 'password' | 'onProgress'> {
   seeds: NodeAddress[];
@@ -41,16 +41,18 @@ export async function runSlotPlan<P extends { moves: SlotMove[] }>(opts: SlotPla
   try {
     const model = await observeReady(pool, opts.seeds, opts.readyTimeoutMs ?? 20_000);
     progress(`cluster ready: ${model.nodes.length} node(s), every node knows every other and reports cluster_state:ok`);
+    const masters = model.nodes.filter(isMaster).map((n) => ({ id: n.id, address: n.address }));
     const plan = opts.plan(model);
+    if (plan.moves.length > 0) await checkScripting(async (m) => new RawConnection(await pool.get(m.address), m.address), masters);
     const keysPlanned = plan.moves.length > 0 ? await countPlannedKeys(pool, model, plan.moves) : 0;
     if (opts.confirm && !(await opts.confirm(plan, model, keysPlanned))) return { plan, applied: false, keysPlanned };
     if (plan.moves.length === 0) return { plan, applied: false, keysPlanned };
-    const masters = model.nodes.filter(isMaster).map((n) => ({ id: n.id, address: n.address }));
     const result = await moveSlots(pool, masters, plan.moves, {
       ...opts,
       password: opts.password,
       onProgress: (p) => opts.onMove?.({ ...p, keysTotal: keysPlanned }),
     }).catch((err: unknown) => {
+      if (err instanceof NodeCheckError) throw err; // refused before any change
       // Whatever failed, slots in flight may be open: say how to settle them.
       throw new OperationError(errorText(err), { hint: 'slots in flight may be left open: run rck fix to finish or roll back each one (no key is lost)' });
     });

@@ -12,6 +12,7 @@ import type { NodePool } from '../redis/pool.js';
 import { RawPool } from '../redis/raw-pipeline.js';
 import type { SlotMove } from '../plan/slot-moves.js';
 import { type MoverNode, type MoverPools, migrateBatch } from './migrate-batch.js';
+import { checkScripting } from './slot-scripts.js';
 
 export type { MoverNode } from './migrate-batch.js';
 
@@ -81,6 +82,7 @@ export async function moveSlots(pool: NodePool, masters: MoverNode[], moves: Slo
     report();
   };
   try {
+    await checkScripting((m) => pools.raw.get(m.address), masters);
     let failure = await schedule(queue, run, o.concurrency, o.perSource, opts.signal);
     // The other masters' updates ran in the background; they must all have landed.
     for (const r of await Promise.allSettled(announcements)) if (r.status === 'rejected') failure ??= r.reason;

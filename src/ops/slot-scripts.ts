@@ -15,7 +15,7 @@
  * Scripts without a shebang may touch several slots (Redis 7 keeps that for
  * compatibility); each MIGRATE still names keys of one slot only.
  */
-import { OperationError } from '../errors.js';
+import { NodeCheckError, OperationError } from '../errors.js';
 import { formatAddress } from '../redis/address.js';
 import { type RawConnection, RespError, type RespReply } from '../redis/raw-pipeline.js';
 import type { MoverNode } from './migrate-batch.js';
@@ -170,4 +170,22 @@ async function evalScript(c: RawConnection, node: MoverNode, what: string, scrip
     throw new OperationError(`${where(node)}: ${what} failed: ${reply?.message ?? 'no reply'}`, { subject: where(node) });
   }
   return reply;
+}
+
+/**
+ * Before anything changes: the node runs scripts. Hardened configs sometimes
+ * rename EVAL away; then moving would fail at its first step on that node.
+ */
+export async function checkScripting(connect: (node: MoverNode) => Promise<RawConnection>, masters: readonly MoverNode[]): Promise<void> {
+  await Promise.all(
+    masters.map(async (node) => {
+      const [reply] = await (await connect(node)).exec([['EVAL', 'return 1', '0']]);
+      if (!(reply instanceof RespError) && reply !== undefined) return;
+      const why = reply?.message.replace(/, with args beginning with.*/s, '') ?? 'no reply';
+      throw new NodeCheckError(
+        `${where(node)} refuses scripts (${why}): rck moves slots with short Lua scripts (EVAL); allow EVAL on every master for the move; nothing was changed`,
+        { subject: where(node) },
+      );
+    }),
+  );
 }

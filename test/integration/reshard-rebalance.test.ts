@@ -63,6 +63,18 @@ describe('rck reshard', () => {
     await expectHealthy(c);
   });
 
+  it('refuses, before changing anything, a cluster whose nodes refuse scripts', async () => {
+    const c = await scaleCluster(3, 0, 0, 100, { extraArgs: ['--rename-command', 'EVAL', ''] });
+    clusters.push(c);
+    const before = await slotsOf(c.set.addresses[0]!);
+    const r = await runRck(['reshard', c.seed, '--to', c.set.addresses[0]!, '--slots', '100', '--yes']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/^rck: 127\.0\.0\.1:\d+ refuses scripts \(.*unknown command.*\): rck moves slots with short Lua scripts \(EVAL\).*nothing was changed$/m);
+    expect(r.stderr).not.toMatch(/hint: slots in flight/);
+    expect(await slotsOf(c.set.addresses[0]!)).toBe(before);
+    expect((await runRck(['check', c.seed])).code).toBe(0);
+  });
+
   it('moves slots and keys on a cluster with a password (MIGRATE and the raw pipeline authenticate)', async () => {
     const c = await cluster(3, 0, 0, 500, 's3cret');
     const env = { RCK_PASSWORD: 's3cret' };
