@@ -43,8 +43,11 @@ export async function runSlotPlan<P extends { moves: SlotMove[] }>(opts: SlotPla
     progress(`cluster ready: ${model.nodes.length} node(s), every node knows every other and reports cluster_state:ok`);
     const masters = model.nodes.filter(isMaster).map((n) => ({ id: n.id, address: n.address }));
     const plan = opts.plan(model);
-    if (plan.moves.length > 0) await checkScripting(async (m) => new RawConnection(await pool.get(m.address), m.address), masters);
-    const keysPlanned = plan.moves.length > 0 ? await countPlannedKeys(pool, model, plan.moves) : 0;
+    let keysPlanned = 0;
+    if (plan.moves.length > 0) {
+      await checkScripting(async (m) => new RawConnection(await pool.get(m.address), m.address), masters);
+      keysPlanned = await countPlannedKeys(pool, model, plan.moves);
+    }
     if (opts.confirm && !(await opts.confirm(plan, model, keysPlanned))) return { plan, applied: false, keysPlanned };
     if (plan.moves.length === 0) return { plan, applied: false, keysPlanned };
     const result = await moveSlots(pool, masters, plan.moves, {
