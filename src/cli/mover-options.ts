@@ -20,7 +20,7 @@ export interface MoverFlags {
 export function addMoverOptions(cmd: Command): Command {
   return cmd
     .option('--batch-slots <n>', 'slots moved together: each node saves its config once per batch', String(MOVER_DEFAULTS.slotsPerBatch))
-    .option('--batch-keys <n>', 'keys moved per round on a source: Redis serves no other client during a round', String(MOVER_DEFAULTS.keysPerRound))
+    .option('--batch-keys <n>', 'most keys moved in one round on a source (a round also ends after 10 ms): Redis serves no other client during a round', String(MOVER_DEFAULTS.keysPerRound))
     .option('--concurrency <n>', 'batches in flight at once (at most 2 per source master)', String(MOVER_DEFAULTS.concurrency))
     .option('--migrate-timeout <duration>', 'MIGRATE timeout', `${MOVER_DEFAULTS.migrateTimeoutMs}ms`)
     .option('--wait-timeout <duration>', 'how long to wait for the cluster to be ready (new nodes known by all, state ok)', '20s')
