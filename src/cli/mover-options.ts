@@ -1,6 +1,7 @@
 /** Flags shared by the commands that move slots (reshard, rebalance). */
 import type { Command } from 'commander';
 import { MOVER_DEFAULTS, type MoveOptions } from '../ops/slot-mover.js';
+import { ROUND_TIME_BUDGET_MS } from '../ops/slot-scripts.js';
 import { type SlotPlanOptions, type SlotPlanResult, runSlotPlan } from '../ops/run-slot-plan.js';
 import type { SlotMove } from '../plan/slot-moves.js';
 import { type ConnectionFlags, connectionFrom, parseAddresses, parseCount, parseMillis } from './options.js';
@@ -20,7 +21,7 @@ export interface MoverFlags {
 export function addMoverOptions(cmd: Command): Command {
   return cmd
     .option('--batch-slots <n>', 'slots moved together: each node saves its config once per batch', String(MOVER_DEFAULTS.slotsPerBatch))
-    .option('--batch-keys <n>', 'most keys moved in one round on a source (a round also ends after 10 ms): Redis serves no other client during a round', String(MOVER_DEFAULTS.keysPerRound))
+    .option('--batch-keys <n>', `most keys moved in one round on a source (a round also ends after ${ROUND_TIME_BUDGET_MS} ms): Redis serves no other client during a round`, String(MOVER_DEFAULTS.keysPerRound))
     .option('--concurrency <n>', 'batches in flight at once (at most 2 per source master)', String(MOVER_DEFAULTS.concurrency))
     .option('--migrate-timeout <duration>', 'MIGRATE timeout', `${MOVER_DEFAULTS.migrateTimeoutMs}ms`)
     .option('--wait-timeout <duration>', 'how long to wait for the cluster to be ready (new nodes known by all, state ok)', '20s')
