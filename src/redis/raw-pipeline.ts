@@ -1,9 +1,10 @@
 /**
- * Pipelines for the slot mover's hot path, on the project's Redis client: a
+ * Connections for the slot mover's scripts, on the project's Redis client: a
  * batch of commands goes out as one pipeline, replies come back in order with
  * errors as values (RespError) instead of failing the batch, and bulk replies
- * stay Buffers (callBuffer), so binary key names survive a GETKEYSINSLOT ->
- * MIGRATE round trip untouched.
+ * stay Buffers (callBuffer), so binary data comes back byte for byte. The
+ * mover's own pool has a long command timeout: a source's scripts queue
+ * behind each other.
  */
 import type { Redis } from 'ioredis';
 import { OperationError, errorText } from '../errors.js';
@@ -44,7 +45,7 @@ export class RawPool {
   private readonly conns = new Map<string, RawConnection>();
 
   constructor(options: ConnectOptions = {}) {
-    // A pipeline of MIGRATEs queues on the server: give the later ones time.
+    // A source's key-moving scripts queue behind each other on the server: give the later ones time.
     this.pool = new NodePool({ ...options, commandTimeoutMs: options.commandTimeoutMs ?? 120_000 });
   }
 
