@@ -29,6 +29,9 @@ const where = (n: MoverNode) => formatAddress(n.address);
 // it redacts MIGRATE's AUTH but not a script's. It is written into the script's
 // end instead, as hex, past the 128 characters SLOWLOG keeps of an argument.
 const MOVE_KEYS = `
+-- Replicate effects, not the script (TIME and GETKEYSINSLOT before a write): needed
+-- before Redis 7, where it is not the default; a no-op since.
+redis.replicate_commands()
 local host, port, timeout = ARGV[1], ARGV[2], ARGV[3]
 local budget, per = tonumber(ARGV[4]), tonumber(ARGV[5])
 local function now()
