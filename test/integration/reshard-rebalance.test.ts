@@ -63,6 +63,31 @@ describe('rck reshard', () => {
     await expectHealthy(c);
   });
 
+  it('replicas follow the scripts: after a reshard each replica holds exactly its master\'s keys', async () => {
+    const c = await cluster(3, 1, 0, 3000);
+    const r = await runRck(['reshard', c.seed, '--to', c.set.addresses[0]!, '--slots', '3000', '--yes']);
+    expect(r.stderr).not.toMatch(/^rck:/m);
+    const clients = c.set.nodes.map((_, i) => c.set.client(i));
+    onTestFinished(() => clients.forEach((x) => x.disconnect()));
+    const sortedKeys = async (i: number) => ((await clients[i]!.keys('*')) as string[]).sort();
+    for (let i = 3; i < 6; i++) {
+      const replica = clients[i]!;
+      const masterPort = /master_port:(\d+)/.exec(await replica.info('replication'))![1];
+      const m = c.set.nodes.findIndex((n) => String(n.port) === masterPort);
+      // The replica has applied everything its master sent (the scripts' DELs included).
+      await expect
+        .poll(async () => {
+          const offset = (text: string, field: string) => new RegExp(`${field}:(\\d+)`).exec(text)?.[1];
+          return offset(await replica.info('replication'), 'slave_repl_offset') === offset(await clients[m]!.info('replication'), 'master_repl_offset');
+        }, { timeout: 10_000, interval: 50 })
+        .toBe(true);
+      const [mine, masters] = [await sortedKeys(i), await sortedKeys(m)];
+      expect(mine.length).toBe(masters.length);
+      expect(mine).toEqual(masters);
+    }
+    expect(await verifyKeys(c.all(), c.expected)).toEqual(cleanReport(3000));
+  });
+
   it('refuses, before changing anything, a cluster whose nodes refuse scripts', async () => {
     const c = await scaleCluster(3, 0, 0, 100, { extraArgs: ['--rename-command', 'EVAL', ''] });
     clusters.push(c);
