@@ -31,7 +31,7 @@ export interface Member {
   since?: string;
 }
 
-export type PlatformEventType = 'Created' | 'Started' | 'Ready' | 'Exited' | 'Killed' | 'Restarting' | 'Recreated' | 'Stopped' | 'BackOff' | 'Deleted';
+export type PlatformEventType = 'Created' | 'Started' | 'Ready' | 'Exited' | 'Killed' | 'Restarting' | 'Recreated' | 'Stopped' | 'BackOff' | 'Deleted' | 'Adopted';
 
 export interface PlatformEvent {
   time: string;

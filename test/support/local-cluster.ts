@@ -271,4 +271,4 @@ export class LocalClusterHarness {
   }
 }
 
-export { pidAlive } from '../../src/platform/local/supervisor.js';
+export { pidAlive } from '../../src/platform/local/process-alive.js';

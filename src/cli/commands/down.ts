@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { InputError, OperationError } from '../../errors.js';
 import { callControl } from '../../platform/local/control.js';
 import { requireLocalCluster } from '../../platform/local/resolve.js';
-import { pidAlive, stopOrphans, supervisorPid } from '../../platform/local/supervisor.js';
+import { pidAlive } from '../../platform/local/process-alive.js';
+import { stopLeftoverMembers, supervisorPid } from '../../platform/local/supervisor.js';
 import { printLine, progressPrinter } from '../output.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
 
@@ -34,7 +35,7 @@ export function registerDown(program: Command): void {
       if (pidAlive(pid)) throw new OperationError(`supervisor pid ${pid} did not stop within 60 s`);
     } else {
       // No supervisor (it was killed): stop member processes it may have left behind.
-      await stopOrphans(state, report);
+      await stopLeftoverMembers(state, report);
     }
     if (flags.purge) {
       await rm(state.dir, { recursive: true, force: true });

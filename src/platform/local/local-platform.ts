@@ -11,7 +11,9 @@ import type { NodeAddress } from '../../redis/address.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import { memberCount, memberName } from '../../spec/members.js';
 import type { Member, MemberPhase, Platform, PlatformEvent, PlatformEventType, RestartOptions } from '../platform.js';
-import { type SpawnedMember, describeExit, spawnMember, waitMemberReady } from './member-process.js';
+import { judgeLeftover } from './adopt.js';
+import { type MemberProcess, adoptProcess, describeExit, spawnMember, waitMemberReady } from './member-process.js';
+import { pidAlive, signalPid } from './process-alive.js';
 import { checkCanBind, portPairFree } from './preflight.js';
 import type { MemberRecord, MembersFile, StateDir } from './state-dir.js';
 
@@ -25,7 +27,7 @@ interface Slot {
   up: boolean;
   restarts: number;
   since?: string;
-  spawned?: SpawnedMember;
+  spawned?: MemberProcess;
   /** What should happen when the process exits. */
   onExit: 'restart' | 'recreate' | 'stay-stopped';
   /** Consecutive crashes, for back-off; reset once it stays up. */
@@ -79,7 +81,9 @@ export class LocalPlatform implements Platform {
       const prev = previous?.members.find((m) => m.name === name);
       // Back where it was (a member may have moved to another 127.x address).
       const placed = prev && this.inRange(prev.port) ? { host: prev.host, port: prev.port } : { host: spec.local.host, port: spec.local.basePort + ordinal };
-      return newSlot(name, ordinal, prev?.domain ?? localDomain(ordinal, spec.masters), placed.host, placed.port);
+      const slot = newSlot(name, ordinal, prev?.domain ?? localDomain(ordinal, spec.masters), placed.host, placed.port);
+      slot.restarts = prev?.restarts ?? 0;
+      return slot;
     });
   }
 
@@ -95,6 +99,7 @@ export class LocalPlatform implements Platform {
   /** Moves members whose previous port is taken now to free ports (an `up` after `down`). */
   async reserveAddresses(): Promise<void> {
     for (const s of this.slots) {
+      if (s.spawned) continue; // adopted: it holds its port
       if (!(await portPairFree(s.host, s.port))) s.port = await this.allocatePort(s);
     }
     await this.persist();
@@ -125,6 +130,54 @@ export class LocalPlatform implements Platform {
    */
   startAll(): Promise<void> {
     return this.startEach(this.slots);
+  }
+
+  /**
+   * Takes over the members a previous supervisor left running (adopt.ts proves each
+   * one's identity first): they keep serving, untouched. Only a process that runs in a
+   * member's volume under another identity is stopped. Returns the names adopted.
+   */
+  async adoptLeftovers(previous: MembersFile | undefined, report: (line: string) => void): Promise<string[]> {
+    const adopted: string[] = [];
+    for (const s of this.slots) {
+      const rec = previous?.members.find((m) => m.name === s.name);
+      if (!rec?.pid) continue;
+      const verdict = await judgeLeftover(this.state, rec, this.password);
+      if (verdict.kind === 'gone') continue;
+      if (verdict.kind === 'impostor') {
+        report(`${s.name}: stopping leftover pid ${rec.pid}: ${verdict.why}`);
+        await stopPid(rec.pid);
+        continue;
+      }
+      s.host = rec.host;
+      s.port = rec.port;
+      s.onExit = 'restart';
+      const proc = adoptProcess(rec.pid);
+      s.spawned = proc;
+      void proc.exited.then((e) => this.handleExit(s, proc, describeExit(e)));
+      adopted.push(s.name);
+      if (verdict.answering) {
+        s.phase = 'Running';
+        s.up = true;
+        s.since = new Date(Date.now() - (verdict.uptimeSeconds ?? 0) * 1000).toISOString();
+        this.emit(s, 'Adopted', `pid ${rec.pid} on ${s.host}:${s.port} left running by the previous supervisor; identity verified, not restarted`);
+      } else {
+        s.phase = 'Starting';
+        this.emit(s, 'Adopted', `pid ${rec.pid} runs in its volume but does not answer yet (loading or frozen); watching it, not restarting it`);
+        void waitMemberReady(s.host, s.port, this.password, proc, 24 * 3600_000).then(
+          () => {
+            if (s.spawned !== proc) return;
+            s.phase = 'Running';
+            s.up = true;
+            s.since = new Date().toISOString();
+            this.emit(s, 'Ready', `answering on ${s.host}:${s.port}`);
+          },
+          () => {},
+        );
+      }
+    }
+    await this.persist();
+    return adopted;
   }
 
   /** Starts members at once; throws the first failure once every start has settled. */
@@ -262,9 +315,9 @@ export class LocalPlatform implements Platform {
     }
     s.onExit = then;
     s.phase = 'Stopping';
-    spawned.proc.kill(signal);
-    const again = signal === 'SIGTERM' ? setInterval(() => spawned.proc.kill('SIGTERM'), STOP_RETRY_MS) : undefined;
-    const timer = setTimeout(() => spawned.proc.kill('SIGKILL'), STOP_GRACE_MS);
+    spawned.signal(signal);
+    const again = signal === 'SIGTERM' ? setInterval(() => spawned.signal('SIGTERM'), STOP_RETRY_MS) : undefined;
+    const timer = setTimeout(() => spawned.signal('SIGKILL'), STOP_GRACE_MS);
     await spawned.exited;
     clearInterval(again);
     clearTimeout(timer);
@@ -272,7 +325,7 @@ export class LocalPlatform implements Platform {
     await new Promise((r) => setImmediate(r));
   }
 
-  private async handleExit(s: Slot, spawned: SpawnedMember, how: string): Promise<void> {
+  private async handleExit(s: Slot, spawned: MemberProcess, how: string): Promise<void> {
     if (s.spawned !== spawned) return;
     s.spawned = undefined;
     s.up = false;
@@ -342,7 +395,7 @@ export class LocalPlatform implements Platform {
    */
   private persist(): Promise<void> {
     const write = async () => {
-      const members: MemberRecord[] = this.slots.map((s) => ({ name: s.name, ordinal: s.ordinal, host: s.host, port: s.port, pid: s.spawned?.pid, domain: s.domain }));
+      const members: MemberRecord[] = this.slots.map((s) => ({ name: s.name, ordinal: s.ordinal, host: s.host, port: s.port, pid: s.spawned?.pid, domain: s.domain, restarts: s.restarts }));
       await this.state.writeMembers({ nextPort: this.nextPort, members });
     };
     const run = this.persisting.then(write, write);
@@ -360,6 +413,17 @@ export class LocalPlatform implements Platform {
 
 function newSlot(name: string, ordinal: number, domain: string, host: string, port: number): Slot {
   return { name, ordinal, domain, host, port, phase: 'Pending', up: false, restarts: 0, onExit: 'restart', crashes: 0, busy: Promise.resolve() };
+}
+
+/** SIGTERM (repeated: Redis may refuse one while it writes its first AOF), SIGKILL after the grace period. */
+export async function stopPid(pid: number): Promise<void> {
+  signalPid(pid, 'SIGTERM');
+  const deadline = Date.now() + STOP_GRACE_MS;
+  for (let i = 1; pidAlive(pid) && Date.now() < deadline; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    if (i % (STOP_RETRY_MS / 20) === 0) signalPid(pid, 'SIGTERM');
+  }
+  if (pidAlive(pid)) signalPid(pid, 'SIGKILL');
 }
 
 /** The member's last log line: why redis-server refused to start, usually. */

@@ -2,12 +2,18 @@
  * One redis-server process for one member (a container): spawned with the member's
  * conf file (password inside, never on the command line), stdout/stderr appended to the
  * member's log file, ready when it answers PING.
+ *
+ * Members outlive the supervisor: each runs in its own session and process group
+ * (Ctrl-C on a foreground `rck up` reaches the supervisor, which stops them in order;
+ * a supervisor that is killed leaves them serving), so a new supervisor adopts the
+ * running process instead of starting it again (adopt.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import { Redis } from 'ioredis';
 import { renderMemberConf } from '../../spec/redis-conf.js';
 import { REDIS_SERVER } from './preflight.js';
+import { pidAlive, signalPid } from './process-alive.js';
 import type { StateDir } from './state-dir.js';
 
 export interface ExitInfo {
@@ -15,11 +21,18 @@ export interface ExitInfo {
   signal: NodeJS.Signals | null;
 }
 
-export interface SpawnedMember {
-  proc: ChildProcess;
+/** A running member process, started by this supervisor or adopted from an earlier one. */
+export interface MemberProcess {
   pid: number;
+  /** Resolves when the process is gone (an adopted one's exit status is unknown: code null, signal null). */
   exited: Promise<ExitInfo>;
+  /** Sends a signal; harmless once the process has exited. */
+  signal(sig: NodeJS.Signals): void;
+  adopted: boolean;
 }
+
+/** How often an adopted member (not our child: no exit event) is checked for life. */
+const ADOPTED_POLL_MS = 20;
 
 export interface SpawnInput {
   state: StateDir;
@@ -30,7 +43,7 @@ export interface SpawnInput {
 }
 
 /** Writes the member's conf for its (possibly new) address and starts redis-server. */
-export async function spawnMember(m: SpawnInput): Promise<SpawnedMember> {
+export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
   const dataDir = m.state.memberData(m.name);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const confPath = m.state.memberConf(m.name);
@@ -39,7 +52,7 @@ export async function spawnMember(m: SpawnInput): Promise<SpawnedMember> {
   const log = await open(m.state.memberLog(m.name), 'a', 0o600);
   let proc: ChildProcess;
   try {
-    proc = spawn(REDIS_SERVER, [confPath], { stdio: ['ignore', log.fd, log.fd], cwd: dataDir });
+    proc = spawn(REDIS_SERVER, [confPath], { stdio: ['ignore', log.fd, log.fd], cwd: dataDir, detached: true });
   } finally {
     await log.close();
   }
@@ -52,7 +65,19 @@ export async function spawnMember(m: SpawnInput): Promise<SpawnedMember> {
     await exited;
     throw new Error(`${m.name}: could not start ${REDIS_SERVER}`);
   }
-  return { proc, pid: proc.pid, exited };
+  return { pid: proc.pid, exited, signal: (sig) => void proc.kill(sig), adopted: false };
+}
+
+/** Watches a member process a previous supervisor started (verified by adopt.ts). */
+export function adoptProcess(pid: number): MemberProcess {
+  const exited = new Promise<ExitInfo>((resolve) => {
+    const timer = setInterval(() => {
+      if (pidAlive(pid)) return;
+      clearInterval(timer);
+      resolve({ code: null, signal: null });
+    }, ADOPTED_POLL_MS);
+  });
+  return { pid, exited, signal: (sig) => signalPid(pid, sig), adopted: true };
 }
 
 /**
@@ -63,7 +88,7 @@ export async function waitMemberReady(
   host: string,
   port: number,
   password: string | undefined,
-  spawned: SpawnedMember,
+  spawned: MemberProcess,
   timeoutMs = 30_000,
 ): Promise<void> {
   let exited: ExitInfo | undefined;
@@ -99,5 +124,6 @@ export async function waitMemberReady(
 }
 
 export function describeExit(e: ExitInfo): string {
+  if (e.code === null && e.signal === null) return 'exit status unknown: adopted process';
   return e.signal ? `signal ${e.signal}` : `exit code ${e.code}`;
 }

@@ -44,6 +44,8 @@ export interface MemberRecord {
   pid?: number;
   /** Failure domain given when the member was first created (a pod stays on its node). */
   domain?: string;
+  /** Restarts and re-creations so far (kept across supervisors, as a pod's restartCount). */
+  restarts?: number;
 }
 
 export interface MembersFile {

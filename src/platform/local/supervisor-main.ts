@@ -38,8 +38,12 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 process.on('SIGHUP', () => {}); // detached: keep running when the terminal that started `up` closes
-// Foreground: the `rck up` that owns us is gone (killed): stop, as Ctrl-C would have.
-if (foreground) process.on('disconnect', () => void sup.stop());
+// Foreground: the `rck up` that owns us is gone (killed, its terminal closed). Stopping
+// the members would be the keeper's own failure taking the cluster down (and, with
+// persistence off, every key with it), so keep supervising in the background.
+if (foreground) {
+  process.on('disconnect', () => report('the `rck up` that started this supervisor is gone; supervising in the background (stop with `rck down`)'));
+}
 
 try {
   const r = await sup.start();

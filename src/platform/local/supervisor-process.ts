@@ -5,7 +5,8 @@
  *   to the parent over IPC until the cluster is up, then the parent disconnects and exits.
  * - `rck up` (foreground): attached; the CLI prints every report it sends and stays until
  *   the supervisor stops (Ctrl-C reaches both; the supervisor stops its members). If the
- *   CLI dies, the IPC channel closes and the supervisor stops too.
+ *   CLI dies, the supervisor keeps running in the background: the keeper's own failure
+ *   never stops members.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';

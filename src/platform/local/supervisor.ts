@@ -5,7 +5,6 @@
  * sees only the Platform interface.
  */
 import { desiredShape } from '../../controller/desired.js';
-import { readFileSync } from 'node:fs';
 import { readlink, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:net';
 import { errorText } from '../../errors.js';
@@ -22,7 +21,8 @@ import type { Member, Platform, PlatformEvent } from '../platform.js';
 import { bootstrapIfNew, observeHealth, waitHealthy } from './bootstrap.js';
 import { type ControlRequest, serveControl } from './control.js';
 import type { Health } from './health.js';
-import { LocalPlatform } from './local-platform.js';
+import { LocalPlatform, stopPid } from './local-platform.js';
+import { pidAlive } from './process-alive.js';
 import type { StateDir } from './state-dir.js';
 
 export interface ReconcileContext {
@@ -91,15 +91,16 @@ export class Supervisor {
       this.cluster = cluster;
       this.password = await state.password(cluster);
       await writeFile(state.sharedConf, renderSharedConf(cluster.spec, cluster.metadata.name), { mode: 0o644 });
-      await stopOrphans(state, report);
-      const platform = new LocalPlatform(state, cluster, this.password, await state.readMembers(), (member, gone) =>
-        this.recreateGate(member, gone),
-      );
+      const previous = await state.readMembers();
+      const platform = new LocalPlatform(state, cluster, this.password, previous, (member, gone) => this.recreateGate(member, gone));
       this.platform = platform;
       platform.onEvent((e) => this.onPlatformEvent(e));
+      // Members a killed supervisor left running keep serving: adopted, never restarted.
+      const adopted = await platform.adoptLeftovers(previous, report);
       this.server = await serveControl(state.controlSocket, (req) => this.handle(req));
       await platform.reserveAddresses();
-      report(`starting ${platform.addresses().length} members of ${cluster.metadata.name}`);
+      const total = platform.addresses().length;
+      report(adopted.length > 0 ? `adopted ${adopted.length} running member(s); starting ${total - adopted.length} of ${total}` : `starting ${total} members of ${cluster.metadata.name}`);
       await platform.startAll();
       this.phase = 'Bootstrapping';
       const b = { platform, state, cluster, password: this.password, report };
@@ -335,54 +336,19 @@ export async function supervisorPid(state: StateDir): Promise<number | undefined
   return rec.pid;
 }
 
-/** The process exists and is not a zombie (a dead child nobody reaped yet still answers kill 0). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    // Linux: field 3 of /proc/<pid>/stat is the state; Z = zombie.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no /proc (macOS): trust kill 0
-  }
-}
-
 /**
- * Member processes left by a supervisor that died (SIGKILL): stop them gracefully so
- * the new supervisor can start them again with their volumes. Only processes whose
- * command line names this member's conf file are touched.
+ * `rck down` with no supervisor (it was killed): stop the member processes it left
+ * running. Only processes whose working directory is this member's volume are touched.
  */
-export async function stopOrphans(state: StateDir, report: (line: string) => void): Promise<void> {
+export async function stopLeftoverMembers(state: StateDir, report: (line: string) => void): Promise<void> {
   const prev = await state.readMembers();
-  const leftovers: number[] = [];
+  const stops: Promise<void>[] = [];
   for (const m of prev?.members ?? []) {
     if (!m.pid || !pidAlive(m.pid)) continue;
-    // Redis rewrites its process title, so recognise it by its working directory: the
-    // member's volume (it is started there and chdirs to `dir`, the same place).
     const cwd = await readlink(`/proc/${m.pid}/cwd`).catch(() => '');
     if (cwd !== state.memberData(m.name)) continue;
-    report(`${m.name}: stopping leftover process ${m.pid} from a previous supervisor`);
-    process.kill(m.pid, 'SIGTERM');
-    leftovers.push(m.pid);
+    report(`${m.name}: stopping pid ${m.pid}, left running by a supervisor that is gone`);
+    stops.push(stopPid(m.pid));
   }
-  const deadline = Date.now() + 15_000;
-  for (let i = 1; leftovers.some(pidAlive) && Date.now() < deadline; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    // Redis may refuse a SIGTERM for a moment (see STOP_RETRY_MS in local-platform.ts): ask again.
-    if (i % 25 === 0) for (const pid of leftovers.filter(pidAlive)) signal(pid, 'SIGTERM');
-  }
-  for (const pid of leftovers.filter(pidAlive)) signal(pid, 'SIGKILL');
-}
-
-/** Signals a process that may have exited a moment ago. */
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // gone already
-  }
+  await Promise.all(stops);
 }

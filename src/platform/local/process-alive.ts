@@ -1,0 +1,27 @@
+/** Is a process alive? Local members outlive the supervisor, so it must ask by pid. */
+import { readFileSync } from 'node:fs';
+
+/** The process exists and is not a zombie (a dead child nobody reaped yet still answers kill 0). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    // Linux: field 3 of /proc/<pid>/stat is the state; Z = zombie.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): trust kill 0
+  }
+}
+
+/** Signals a process that may have exited a moment ago. */
+export function signalPid(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // gone already
+  }
+}
