@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { InputError, OperationError } from '../../errors.js';
+import { InputError } from '../../errors.js';
 import { callControl } from '../../platform/local/control.js';
 import { requireLocalCluster } from '../../platform/local/resolve.js';
-import { pidAlive } from '../../platform/local/process-alive.js';
+import { pidAlive, signalPid } from '../../platform/local/process-alive.js';
 import { stopLeftoverMembers, supervisorPid } from '../../platform/local/supervisor.js';
 import { printLine, progressPrinter } from '../output.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
@@ -29,14 +29,11 @@ export function registerDown(program: Command): void {
     const pid = await supervisorPid(state);
     if (pid !== undefined) {
       report(`stopping supervisor pid ${pid} and the members of ${name}`);
-      await callControl(state.controlSocket, { op: 'stop' });
-      const deadline = Date.now() + 60_000;
-      while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      if (pidAlive(pid)) throw new OperationError(`supervisor pid ${pid} did not stop within 60 s`);
-    } else {
-      // No supervisor (it was killed): stop member processes it may have left behind.
-      await stopLeftoverMembers(state, report);
+      await stopSupervisor(pid, state.controlSocket, report);
     }
+    // Whatever state the supervisor was in (killed, stuck, crash-looping members), no
+    // member process of this cluster outlives `down`.
+    await stopLeftoverMembers(state, report);
     if (flags.purge) {
       await rm(state.dir, { recursive: true, force: true });
       printLine(`cluster ${name} stopped and purged (${state.dir} deleted)`);
@@ -44,6 +41,20 @@ export function registerDown(program: Command): void {
       printLine(`cluster ${name} stopped; data kept in ${state.dir} (\`rck up\` brings it back, \`rck down --purge\` deletes it)`);
     }
   });
+}
+
+/** How long a supervisor gets to stop its members in order before `down` stops them itself. */
+const SUPERVISOR_STOP_GRACE_MS = 30_000;
+
+/** Asks the supervisor to stop (SIGTERM if its socket does not answer); SIGKILL after the grace period. */
+async function stopSupervisor(pid: number, socket: string, report: (line: string) => void): Promise<void> {
+  await callControl(socket, { op: 'stop' }).catch(() => signalPid(pid, 'SIGTERM'));
+  const deadline = Date.now() + SUPERVISOR_STOP_GRACE_MS;
+  while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  if (!pidAlive(pid)) return;
+  report(`supervisor pid ${pid} did not stop within ${SUPERVISOR_STOP_GRACE_MS / 1000} s; killing it and stopping the members directly`);
+  signalPid(pid, 'SIGKILL');
+  while (pidAlive(pid)) await new Promise((r) => setTimeout(r, 20));
 }
 
 async function confirmPurge(name: string, dir: string): Promise<void> {

@@ -5,7 +5,8 @@
  * sees only the Platform interface.
  */
 import { desiredShape } from '../../controller/desired.js';
-import { readlink, rm, writeFile } from 'node:fs/promises';
+import { readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Server } from 'node:net';
 import { errorText } from '../../errors.js';
 import { rolloutRestart } from '../../controller/rollout.js';
@@ -337,18 +338,34 @@ export async function supervisorPid(state: StateDir): Promise<number | undefined
 }
 
 /**
- * `rck down` with no supervisor (it was killed): stop the member processes it left
- * running. Only processes whose working directory is this member's volume are touched.
+ * `rck down` with no supervisor (it was killed, or did not stop): stop every member
+ * process of this cluster. Found by the pids recorded in members.json and, on Linux,
+ * by any process whose working directory is a member's volume (a record may be stale).
  */
 export async function stopLeftoverMembers(state: StateDir, report: (line: string) => void): Promise<void> {
   const prev = await state.readMembers();
+  const candidates = new Map<number, string>();
+  for (const m of prev?.members ?? []) if (m.pid) candidates.set(m.pid, m.name);
+  for (const pid of await processesUnder(join(state.dir, 'members'))) if (!candidates.has(pid)) candidates.set(pid, 'a member');
   const stops: Promise<void>[] = [];
-  for (const m of prev?.members ?? []) {
-    if (!m.pid || !pidAlive(m.pid)) continue;
-    const cwd = await readlink(`/proc/${m.pid}/cwd`).catch(() => '');
-    if (cwd !== state.memberData(m.name)) continue;
-    report(`${m.name}: stopping pid ${m.pid}, left running by a supervisor that is gone`);
-    stops.push(stopPid(m.pid));
+  for (const [pid, name] of candidates) {
+    if (!pidAlive(pid)) continue;
+    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '');
+    if (!cwd.startsWith(`${join(state.dir, 'members')}/`) || !cwd.endsWith('/data')) continue;
+    report(`${name}: stopping pid ${pid}, left running by a supervisor that is gone`);
+    stops.push(stopPid(pid));
   }
   await Promise.all(stops);
+}
+
+/** Pids whose working directory is below `dir` (Linux; empty elsewhere). */
+async function processesUnder(dir: string): Promise<number[]> {
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  const out: number[] = [];
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const cwd = await readlink(`/proc/${e}/cwd`).catch(() => '');
+    if (cwd.startsWith(`${dir}/`)) out.push(Number(e));
+  }
+  return out;
 }
