@@ -1,4 +1,4 @@
-/** `rck bench consistency`: the consistency workload as a command. */
+/** `rck bench consistency` (the consistency workload as a command) and `rck bench chaos` (bench-chaos.ts). */
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { readLocalStatus } from '../../platform/local/local-status.js';
@@ -8,6 +8,7 @@ import { PASSWORD_ENV } from '../../redis/connection.js';
 import { formatSnapshot, startConsistencyWorkload } from '../../workload/consistency.js';
 import { parseCount, parseMillis } from '../options.js';
 import { printJson, printLine } from '../output.js';
+import { registerBenchChaos } from './bench-chaos.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
 
 interface ConsistencyFlags extends LocalTargetFlags {
@@ -62,6 +63,7 @@ export function registerBench(program: Command): void {
     }
     if (r.lostWrites > 0 || r.unreadableKeys > 0) process.exitCode = 1;
   });
+  registerBenchChaos(bench);
 }
 
 async function target(flags: ConsistencyFlags): Promise<{ nodes: NodeAddress[]; password?: string }> {

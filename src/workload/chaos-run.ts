@@ -1,0 +1,263 @@
+/**
+ * The chaos executor behind `rck bench chaos`: preloads a key set, runs the
+ * consistency workload for the whole run, applies the seeded schedule's faults one
+ * by one (each time waiting until the cluster is Ready again, within a deadline),
+ * measures each fault, and returns the verdict. It always resumes frozen members
+ * and stops its workload, also when interrupted.
+ */
+import { readFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Cluster } from 'ioredis';
+import { errorText, OperationError } from '../errors.js';
+import { type LocalStatus, readLocalStatus } from '../platform/local/local-status.js';
+import type { LocalTarget } from '../platform/local/resolve.js';
+import { parseAddress } from '../redis/address.js';
+import { nodeTimeoutMs } from '../spec/members.js';
+import { type ConsistencyReport, type ConsistencyWorkload, clusterClient, startConsistencyWorkload } from './consistency.js';
+import { type ActionRun, applyAction, resumeFrozenMembers } from './chaos-faults.js';
+import { PreloadedKeys } from './chaos-keys.js';
+import { waitReady } from './chaos-ready.js';
+import { type FaultKind, type ScheduledFault, generateChaosSchedule } from './chaos-schedule.js';
+import { type ChaosVerdict, type DataLossEvent, type FaultOutcome, chaosVerdict, copySurvived } from './chaos-verdict.js';
+
+export interface ChaosOptions {
+  target: LocalTarget;
+  seed: number;
+  faults: number;
+  kinds?: FaultKind[];
+  /** Preloaded keys checked after every fault. */
+  keys: number;
+  /** The consistency workload's counters and workers. */
+  counters: number;
+  workers: number;
+  /** Per fault: from its start until the cluster must be Ready again. */
+  faultTimeoutMs: number;
+  /** Leave the preloaded keys in the cluster at the end. */
+  keepKeys?: boolean;
+  /** Aborting stops after the fault in progress (a freeze is cut short), then gives the verdict. */
+  signal: AbortSignal;
+  progress: (line: string) => void;
+  onStart?: (info: ChaosStart) => void;
+  /** Each fault as soon as it is measured (its lost writes and outage may still grow until the next one starts). */
+  onFault?: (o: FaultOutcome) => void;
+}
+
+export interface ChaosStart {
+  cluster: string;
+  masters: number;
+  replicasPerMaster: number;
+  persistence: boolean;
+  nodeTimeoutMs: number;
+  schedule: ScheduledFault[];
+}
+
+/** Ops the workload must read after Ready, per counter, before a fault's lost writes are counted. */
+const READS_PER_COUNTER = 3;
+
+export async function runChaos(opts: ChaosOptions): Promise<ChaosVerdict> {
+  const { target: t, progress } = opts;
+  const { spec } = t.cluster;
+  const runStartedAt = Date.now();
+  const password = await t.state.password(t.cluster);
+  const timeoutMs = nodeTimeoutMs(spec);
+  const first = await waitReady(t, password, { deadline: Date.now() + opts.faultTimeoutMs, signal: opts.signal });
+  if (first.readyAt === null || !first.status) {
+    throw new OperationError(`cluster ${t.cluster.metadata.name} is not Ready (${first.why}); chaos starts from a Ready cluster`, { hint: 'see `rck status`' });
+  }
+  const schedule = generateChaosSchedule({ seed: opts.seed, faults: opts.faults, kinds: opts.kinds, members: first.status.members, nodeTimeoutMs: timeoutMs });
+  opts.onStart?.({ cluster: t.cluster.metadata.name, masters: spec.masters, replicasPerMaster: spec.replicasPerMaster, persistence: spec.persistence.enabled, nodeTimeoutMs: timeoutMs, schedule });
+
+  const keys = new PreloadedKeys(opts.keys, opts.seed);
+  const outcomes: FaultOutcome[] = [];
+  let workload: ConsistencyWorkload | undefined;
+  let report: ConsistencyReport | undefined;
+  let interrupted: string | undefined;
+  let final = { lost: 0, unreadable: opts.keys };
+  const outage = new OutageWindow();
+  let lostBaseline = 0;
+  try {
+    const loadStarted = Date.now();
+    const unconfirmed = await withClient(first.status, password, (c) => keys.load(c, spec.replicasPerMaster));
+    progress(
+      `preloaded ${opts.keys} keys (${keys.prefix}:*) in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s` +
+        (unconfirmed ? `; ${unconfirmed} master(s) did not confirm replication within 10 s` : ', on every replica (WAIT)'),
+    );
+    workload = startConsistencyWorkload({ nodes: upAddresses(first.status), password, keys: opts.counters, workers: opts.workers });
+    outage.open(workload);
+    for (const f of schedule) {
+      await sleep(f.pauseMs, opts.signal);
+      if (opts.signal.aborted) break;
+      const before = await readLocalStatus(t, password);
+      const prev = outcomes.at(-1);
+      const atStart = workload.snapshot();
+      if (prev) {
+        prev.lostWrites = atStart.lostWrites - lostBaseline;
+        prev.longestWriteOutageMs = outage.close();
+        lostBaseline = atStart.lostWrites;
+      }
+      outage.open(workload);
+      const o = await runFault(opts, f, before, password, keys, workload);
+      o.lostWrites = workload.snapshot().lostWrites - lostBaseline;
+      o.longestWriteOutageMs = outage.peek();
+      outcomes.push(o);
+      opts.onFault?.(o);
+      if (o.readyAfterMs === null) {
+        interrupted = opts.signal.aborted ? 'interrupted' : `fault #${f.number} left the cluster not Ready; ${schedule.length - f.number} fault(s) not run`;
+        break;
+      }
+    }
+    if (opts.signal.aborted) interrupted ??= 'interrupted';
+  } catch (err) {
+    interrupted = `unexpected error: ${errorText(err)}`;
+  } finally {
+    outage.stop();
+    resumeFrozenMembers();
+  }
+  // The counters and the key set are read back whatever ended the run.
+  if (workload) {
+    report = await workload.stop().catch(() => undefined);
+    const last = outcomes.at(-1);
+    if (last && report) {
+      last.lostWrites = report.lostWrites - lostBaseline;
+      last.longestWriteOutageMs = Math.max(outage.peek(), report.longestWriteOutageMs > outage.longestBefore ? report.longestWriteOutageMs : 0);
+    }
+  }
+  try {
+    const status = await readLocalStatus(t, password);
+    const check = await withClient(status, password, (c) => keys.check(c));
+    const last = outcomes.at(-1);
+    if (last) last.keysLost += check.newlyLost;
+    final = { lost: check.lost, unreadable: check.unreadable };
+    if (!opts.keepKeys && check.unreadable === 0) await withClient(status, password, (c) => keys.remove(c));
+  } catch (err) {
+    interrupted ??= `final read-back failed: ${errorText(err)}`;
+  }
+  return chaosVerdict({
+    seed: opts.seed,
+    cluster: t.cluster.metadata.name,
+    persistence: spec.persistence.enabled,
+    nodeTimeoutMs: timeoutMs,
+    faultsPlanned: schedule.length,
+    faultTimeoutMs: opts.faultTimeoutMs,
+    outcomes,
+    keysPreloaded: opts.keys,
+    keysLost: final.lost,
+    keysUnreadable: final.unreadable,
+    workload: {
+      ops: (report?.reads ?? 0) + (report?.writes ?? 0),
+      lostWrites: report?.lostWrites ?? 0,
+      unackedWrites: report?.unackedWrites ?? 0,
+      longestWriteOutageMs: report?.longestWriteOutageMs ?? 0,
+      unreadableKeys: report?.unreadableKeys ?? 0,
+    },
+    dataLoss: await readDataLossEvents(t.state.eventsFile, runStartedAt),
+    ...(interrupted ? { interrupted } : {}),
+  });
+}
+
+/** Applies one fault, waits for Ready again, reads the key set back and lets the workload re-read its counters. */
+async function runFault(opts: ChaosOptions, f: ScheduledFault, before: LocalStatus, password: string | undefined, keys: PreloadedKeys, w: ConsistencyWorkload): Promise<FaultOutcome> {
+  const ctx = { target: opts.target, password, before, signal: opts.signal };
+  const startedAt = Date.now();
+  const deadline = startedAt + opts.faultTimeoutMs;
+  const runs: Promise<ActionRun>[] = [];
+  for (const [i, a] of f.actions.entries()) {
+    if (i > 0 && f.offsetMs > 0) await sleep(f.offsetMs, opts.signal);
+    runs.push(applyAction(ctx, a));
+  }
+  const done = await Promise.all(runs);
+  const ready = await waitReady(opts.target, password, { deadline, signal: opts.signal, observed: (s) => done.every((r) => r.observed(s)) });
+  const applied = done.map((r) => r.applied);
+  let keysLost = 0;
+  if (ready.readyAt !== null && ready.status) {
+    keysLost = (await withClient(ready.status, password, (c) => keys.check(c))).newlyLost;
+    const readsAtReady = w.snapshot().reads;
+    const until = Date.now() + 5000;
+    while (w.snapshot().reads - readsAtReady < READS_PER_COUNTER * opts.counters && Date.now() < until) await sleep(50);
+  } else {
+    opts.progress(`fault #${f.number}: not Ready within ${Math.round(opts.faultTimeoutMs / 1000)} s: ${ready.why}`);
+  }
+  return {
+    number: f.number,
+    kind: f.kind,
+    actions: applied,
+    startedAt,
+    readyAfterMs: ready.readyAt === null ? null : ready.readyAt - startedAt,
+    longestWriteOutageMs: 0,
+    keysLost,
+    lostWrites: 0,
+    copySurvived: copySurvived(applied, opts.target.cluster.spec.persistence.enabled),
+  };
+}
+
+/**
+ * The longest write outage within a window, sampled every 50 ms from the workload's
+ * "failing now" figure, and its overall longest when that grew during the window.
+ */
+class OutageWindow {
+  private max = 0;
+  private timer?: NodeJS.Timeout;
+  private w?: ConsistencyWorkload;
+  longestBefore = 0;
+
+  open(w: ConsistencyWorkload): void {
+    this.stop();
+    this.w = w;
+    this.max = 0;
+    this.longestBefore = w.snapshot().longestWriteOutageMs;
+    this.timer = setInterval(() => (this.max = Math.max(this.max, w.snapshot().currentWriteOutageMs)), 50);
+  }
+
+  peek(): number {
+    if (!this.w) return this.max;
+    const s = this.w.snapshot();
+    return Math.max(this.max, s.currentWriteOutageMs, s.longestWriteOutageMs > this.longestBefore ? s.longestWriteOutageMs : 0);
+  }
+
+  close(): number {
+    const v = this.peek();
+    this.stop();
+    return v;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** DataLoss Warnings from the event log, recorded at or after `since` (epoch ms). */
+export async function readDataLossEvents(path: string, since: number): Promise<DataLossEvent[]> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  const out: DataLossEvent[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.includes('DataLoss')) continue;
+    try {
+      const e = JSON.parse(line) as { time?: string; type?: string; action?: string; member?: string; reason?: string; keysLost?: unknown };
+      const at = Date.parse(e.time ?? '');
+      if (e.action !== 'DataLoss' || e.type !== 'Warning' || !(at >= since)) continue;
+      out.push({ at, member: e.member ?? '', reason: e.reason ?? '', ...(typeof e.keysLost === 'number' ? { keysLost: e.keysLost } : {}) });
+    } catch {
+      /* a line cut short by a crash */
+    }
+  }
+  return out;
+}
+
+function upAddresses(s: LocalStatus) {
+  return s.members.filter((m) => m.up).map((m) => parseAddress(m.address));
+}
+
+async function withClient<T>(s: LocalStatus, password: string | undefined, use: (c: Cluster) => Promise<T>): Promise<T> {
+  const c = clusterClient(upAddresses(s), password, 2000);
+  try {
+    return await use(c);
+  } finally {
+    c.disconnect();
+  }
+}
+
+/** Waits `ms`, or less when the run is aborted. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).catch(() => undefined);
+}
