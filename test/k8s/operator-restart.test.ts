@@ -218,6 +218,9 @@ describe("the operator's own restart", { timeout: 300_000 }, () => {
     console.error(`[k8s operator restart] operator SIGKILLed: the new one led after ${((tLead - t0) / 1000).toFixed(1)} s (lease 3 s), ` +
       `Ready for generation ${generation} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     expect(after).toMatchObject({ phase: 'Ready', readyMembers: MEMBERS, shards: 3, members: MEMBERS });
+    // Ready never went False: the new operator keeps its transition time.
+    const readySince = (s: ClusterStatus) => s.conditions.find((x) => x.type === 'Ready')?.lastTransitionTime;
+    expect(readySince(after)).toBe(readySince(created));
     const log = second.log.join('\n');
     expect(log).toContain(`${NS}/${NAME}: keeping`);
     expect(log).toContain(`${NS}/${NAME}: applied`);

@@ -24,6 +24,7 @@ import { type ClusterStatus, invalidStatus, statusOf } from './status.js';
 export interface RedisClusterObject extends KubernetesObject {
   metadata: { name: string; namespace: string; uid: string; generation?: number; labels?: Record<string, string>; deletionTimestamp?: Date };
   spec?: unknown;
+  status?: ClusterStatus;
 }
 
 // Objects are re-applied on every spec change, and now and then to undo manual edits.
@@ -39,6 +40,7 @@ export class ClusterKeeper {
   private appliedGeneration?: number;
   private appliedAt = 0;
   private lastStatus = '';
+  private written?: ClusterStatus;
 
   constructor(kc: KubeConfig, private obj: RedisClusterObject, private readonly log: (line: string) => void) {
     this.core = kc.makeApiClient(CoreV1Api);
@@ -142,7 +144,10 @@ export class ClusterKeeper {
     return Buffer.from(b64, 'base64').toString('utf8');
   }
 
-  private async writeStatus(status: ClusterStatus): Promise<void> {
+  private async writeStatus(computed: ClusterStatus): Promise<void> {
+    // A condition whose status did not change keeps the transition time last written, also
+    // when this keeper is new (the operator restarted) and its controller has no history.
+    const status = keepTransitionTimes(computed, this.written ?? this.obj.status);
     // Compare without transition times' churn: they only change with a status.
     const text = JSON.stringify(status);
     if (text === this.lastStatus) return;
@@ -151,6 +156,7 @@ export class ClusterKeeper {
       { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: { status } }, mergePatch,
     );
     this.lastStatus = text;
+    this.written = status;
   }
 
   /** Closes the controller's connections to the nodes (the keeper stops). */
@@ -175,4 +181,12 @@ export class ClusterKeeper {
     await this.core.deleteCollectionNamespacedPersistentVolumeClaim({ namespace: this.obj.metadata.namespace, labelSelector: selector });
     this.log(`${this.key}: deleted with its volumes`);
   }
+}
+
+function keepTransitionTimes(status: ClusterStatus, shown: ClusterStatus | undefined): ClusterStatus {
+  const conditions = status.conditions.map((c) => {
+    const before = shown?.conditions?.find((b) => b.type === c.type);
+    return before?.status === c.status && before.lastTransitionTime ? { ...c, lastTransitionTime: before.lastTransitionTime } : c;
+  });
+  return { ...status, conditions };
 }
