@@ -70,8 +70,7 @@ export async function applyAction(ctx: FaultContext, action: FaultAction): Promi
         return { applied, observed: replaced };
       case 'freeze':
         await checkMemberPid(ctx.target, m);
-        await freeze(m.pid!, action.freezeMs, ctx.signal);
-        applied.detail = `${action.freezeMs} ms`;
+        applied.detail = `stopped ${await freeze(m.pid!, action.freezeMs, ctx.signal)} ms`;
         return { applied, observed: always };
     }
   } catch (err) {
@@ -98,18 +97,21 @@ export function shardOf(status: LocalStatus, m: MemberStatus): string[] {
 const frozen = new Set<number>();
 let resumeOnExit = false;
 
-async function freeze(pid: number, ms: number, signal: AbortSignal): Promise<void> {
+/** SIGSTOP, then SIGCONT after `ms` (sooner when aborted); returns how long the member was stopped. */
+async function freeze(pid: number, ms: number, signal: AbortSignal): Promise<number> {
   if (!resumeOnExit) {
     resumeOnExit = true;
     process.once('exit', resumeFrozenMembers);
   }
   frozen.add(pid);
+  const started = Date.now();
   try {
     process.kill(pid, 'SIGSTOP');
     await sleep(ms, signal);
   } finally {
     resume(pid);
   }
+  return Date.now() - started;
 }
 
 /** SIGCONT to every member a freeze still holds (an interrupted run must not leave one stopped). */

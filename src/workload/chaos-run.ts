@@ -5,7 +5,6 @@
  * measures each fault, and returns the verdict. It always resumes frozen members
  * and stops its workload, also when interrupted.
  */
-import { readFile } from 'node:fs/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Cluster } from 'ioredis';
 import { errorText, OperationError } from '../errors.js';
@@ -18,7 +17,8 @@ import { type ActionRun, applyAction, resumeFrozenMembers } from './chaos-faults
 import { PreloadedKeys } from './chaos-keys.js';
 import { waitReady } from './chaos-ready.js';
 import { type FaultKind, type ScheduledFault, generateChaosSchedule } from './chaos-schedule.js';
-import { type ChaosVerdict, type DataLossEvent, type FaultOutcome, chaosVerdict, copySurvived } from './chaos-verdict.js';
+import { readDataLossEvents } from './chaos-data-loss.js';
+import { type ChaosVerdict, type FaultOutcome, chaosVerdict, copySurvived } from './chaos-verdict.js';
 
 export interface ChaosOptions {
   target: LocalTarget;
@@ -34,7 +34,7 @@ export interface ChaosOptions {
   faultTimeoutMs: number;
   /** Leave the preloaded keys in the cluster at the end. */
   keepKeys?: boolean;
-  /** Aborting stops after the fault in progress (a freeze is cut short), then gives the verdict. */
+  /** Aborting stops after the fault in progress (a freeze is cut short, Ready is still awaited), then gives the verdict. */
   signal: AbortSignal;
   progress: (line: string) => void;
   onStart?: (info: ChaosStart) => void;
@@ -51,6 +51,9 @@ export interface ChaosStart {
   schedule: ScheduledFault[];
 }
 
+/** How long a run waits for the cluster to be Ready before its first fault. */
+const START_READY_TIMEOUT_MS = 30_000;
+
 /** Ops the workload must read after Ready, per counter, before a fault's lost writes are counted. */
 const READS_PER_COUNTER = 3;
 
@@ -60,9 +63,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosVerdict> {
   const runStartedAt = Date.now();
   const password = await t.state.password(t.cluster);
   const timeoutMs = nodeTimeoutMs(spec);
-  const first = await waitReady(t, password, { deadline: Date.now() + opts.faultTimeoutMs, signal: opts.signal });
+  if (!(await readLocalStatus(t, password)).supervisor) {
+    throw new OperationError(`cluster ${t.cluster.metadata.name} is not running (no supervisor)`, { hint: 'start it with `rck up --detach`' });
+  }
+  const first = await waitReady(t, password, { deadline: Date.now() + START_READY_TIMEOUT_MS, signal: opts.signal });
   if (first.readyAt === null || !first.status) {
-    throw new OperationError(`cluster ${t.cluster.metadata.name} is not Ready (${first.why}); chaos starts from a Ready cluster`, { hint: 'see `rck status`' });
+    throw new OperationError(`cluster ${t.cluster.metadata.name} is not Ready after ${START_READY_TIMEOUT_MS / 1000} s (${first.why}); chaos starts from a Ready cluster`, { hint: "see `rck status` and `rck events`" });
   }
   const schedule = generateChaosSchedule({ seed: opts.seed, faults: opts.faults, kinds: opts.kinds, members: first.status.members, nodeTimeoutMs: timeoutMs });
   opts.onStart?.({ cluster: t.cluster.metadata.name, masters: spec.masters, replicasPerMaster: spec.replicasPerMaster, persistence: spec.persistence.enabled, nodeTimeoutMs: timeoutMs, schedule });
@@ -102,11 +108,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosVerdict> {
       outcomes.push(o);
       opts.onFault?.(o);
       if (o.readyAfterMs === null) {
-        interrupted = opts.signal.aborted ? 'interrupted' : `fault #${f.number} left the cluster not Ready; ${schedule.length - f.number} fault(s) not run`;
+        interrupted = `fault #${f.number} left the cluster not Ready; ${schedule.length - f.number} fault(s) not run`;
         break;
       }
     }
-    if (opts.signal.aborted) interrupted ??= 'interrupted';
+    if (opts.signal.aborted) interrupted ??= `interrupted after ${outcomes.length} of ${schedule.length} faults`;
   } catch (err) {
     interrupted = `unexpected error: ${errorText(err)}`;
   } finally {
@@ -166,7 +172,8 @@ async function runFault(opts: ChaosOptions, f: ScheduledFault, before: LocalStat
     runs.push(applyAction(ctx, a));
   }
   const done = await Promise.all(runs);
-  const ready = await waitReady(opts.target, password, { deadline, signal: opts.signal, observed: (s) => done.every((r) => r.observed(s)) });
+  // Ctrl-C cuts a freeze short but still waits for Ready: the run stops with the cluster whole.
+  const ready = await waitReady(opts.target, password, { deadline, signal: new AbortController().signal, observed: (s) => done.every((r) => r.observed(s)) });
   const applied = done.map((r) => r.applied);
   let keysLost = 0;
   if (ready.readyAt !== null && ready.status) {
@@ -224,24 +231,6 @@ class OutageWindow {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
   }
-}
-
-/** DataLoss Warnings from the event log, recorded at or after `since` (epoch ms). */
-export async function readDataLossEvents(path: string, since: number): Promise<DataLossEvent[]> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  const out: DataLossEvent[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.includes('DataLoss')) continue;
-    try {
-      const e = JSON.parse(line) as { time?: string; type?: string; action?: string; member?: string; reason?: string; keysLost?: unknown };
-      const at = Date.parse(e.time ?? '');
-      if (e.action !== 'DataLoss' || e.type !== 'Warning' || !(at >= since)) continue;
-      out.push({ at, member: e.member ?? '', reason: e.reason ?? '', ...(typeof e.keysLost === 'number' ? { keysLost: e.keysLost } : {}) });
-    } catch {
-      /* a line cut short by a crash */
-    }
-  }
-  return out;
 }
 
 function upAddresses(s: LocalStatus) {
