@@ -68,7 +68,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosVerdict> {
   }
   const first = await waitReady(t, password, { deadline: Date.now() + START_READY_TIMEOUT_MS, signal: opts.signal });
   if (first.readyAt === null || !first.status) {
-    throw new OperationError(`cluster ${t.cluster.metadata.name} is not Ready after ${START_READY_TIMEOUT_MS / 1000} s (${first.why}); chaos starts from a Ready cluster`, { hint: "see `rck status` and `rck events`" });
+    throw new OperationError(`cluster ${t.cluster.metadata.name} is not Ready after ${START_READY_TIMEOUT_MS / 1000} s (${first.why}); chaos starts from a Ready cluster`, { hint: 'see `rck status` and `rck events`' });
   }
   const schedule = generateChaosSchedule({ seed: opts.seed, faults: opts.faults, kinds: opts.kinds, members: first.status.members, nodeTimeoutMs: timeoutMs });
   opts.onStart?.({ cluster: t.cluster.metadata.name, masters: spec.masters, replicasPerMaster: spec.replicasPerMaster, persistence: spec.persistence.enabled, nodeTimeoutMs: timeoutMs, schedule });

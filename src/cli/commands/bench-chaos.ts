@@ -106,7 +106,7 @@ const seconds = (ms: number | null) => (ms === null ? '-' : `${(ms / 1000).toFix
 /** One line per fault: what it hit, time back to Ready, longest write outage, losses. */
 export function faultLine(o: FaultOutcome): string {
   const errors = o.actions.filter((a) => a.error).map((a) => `${a.kind} failed: ${a.error}`);
-  const details = o.actions.filter((a) => a.detail && !a.error).map((a) => a.detail);
+  const details = o.actions.filter((a) => a.detail && !a.error).map((a) => (o.actions.length > 1 ? `${a.kind}: ${a.detail}` : a.detail));
   return [
     `#${o.number} ${faultLabel(o)}${details.length ? ` [${details.join('; ')}]` : ''}`,
     o.readyAfterMs === null ? 'NOT Ready in time' : `Ready in ${seconds(o.readyAfterMs)}`,
