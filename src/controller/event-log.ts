@@ -19,6 +19,7 @@ export interface EventRow {
   member: string;
   action: string;
   reason: string;
+  keysLost?: number;
 }
 
 /** Every event in the file, oldest first; platform events map their type to the action. */
@@ -29,7 +30,10 @@ export async function readEvents(path: string): Promise<EventRow[]> {
     if (!line.trim()) continue;
     try {
       const e = JSON.parse(line) as Record<string, string>;
-      if (e.action) rows.push({ time: e.time!, type: e.type === 'Warning' ? 'Warning' : 'Normal', member: e.member!, action: e.action, reason: e.reason ?? '' });
+      if (e.action) {
+        const keysLost = typeof e.keysLost === 'number' ? { keysLost: e.keysLost } : {};
+        rows.push({ time: e.time!, type: e.type === 'Warning' ? 'Warning' : 'Normal', member: e.member!, action: e.action, reason: e.reason ?? '', ...keysLost });
+      }
       else rows.push({ time: e.time!, type: ['Killed', 'Exited', 'BackOff'].includes(e.type!) ? 'Warning' : 'Normal', member: e.member!, action: e.type!, reason: e.message ?? '' });
     } catch {
       /* a line cut short by a crash: skip it */

@@ -6,7 +6,12 @@ export interface ControllerEvent {
   member: string;
   action: string;
   reason: string;
+  /** DataLoss events: how many keys were lost, when it is known. */
+  keysLost?: number;
 }
+
+/** The action of the Warning event recorded whenever data may have been lost. */
+export const DATA_LOSS = 'DataLoss';
 
 export interface EventSink {
   record(e: ControllerEvent): Promise<void>;

@@ -28,7 +28,12 @@ export function sharedConfig(spec: ClusterSpec): ConfLine[] {
   for (const [k, v] of Object.entries(SEED_REDIS_CONFIG)) lines.set(k, v);
   lines.set('appendonly', spec.persistence.enabled ? 'yes' : 'no');
   // Without persistence, no RDB snapshots either: a restarted member comes back empty.
-  if (!spec.persistence.enabled) lines.set('save', '""');
+  if (!spec.persistence.enabled) {
+    lines.set('save', '""');
+    // A replica's full sync still writes dump.rdb; a member that crashes would reload that
+    // stale copy and claim old values. Redis deletes it after the sync with this setting.
+    lines.set('rdb-del-sync-files', 'yes');
+  }
   for (const [k, v] of RCK_DEFAULTS) lines.set(k, v);
   for (const [k, v] of Object.entries(spec.redis.config)) {
     if (OWNED_SETTINGS[k]) continue; // validation already rejected these; never render them

@@ -6,6 +6,7 @@
 import { OperationError, errorText } from '../../errors.js';
 import { createCluster } from '../../ops/create.js';
 import type { RedisCluster } from '../../spec/schema.js';
+import type { ClusterModel } from '../../topology/model.js';
 import { observeCluster } from '../../topology/observe.js';
 import type { LocalPlatform } from './local-platform.js';
 import { type Health, localClusterHealth } from './health.js';
@@ -57,10 +58,11 @@ export async function waitHealthy(b: BootstrapInput, timeoutMs: number, signal?:
   throw new OperationError(`cluster ${b.cluster.metadata.name} not healthy after ${timeoutMs} ms: ${last.problems.slice(0, 3).join('; ')}`);
 }
 
-export async function observeHealth(platform: LocalPlatform, cluster: RedisCluster, password?: string): Promise<Health> {
+export async function observeHealth(platform: LocalPlatform, cluster: RedisCluster, password?: string, onModel?: (model: ClusterModel) => void): Promise<Health> {
   const members = await platform.listMembers();
   const up = members.filter((m) => m.up).map((m) => m.address);
   if (up.length === 0) return { healthy: false, problems: ['no member is up'] };
   const model = await observeCluster(up, { password, seedsOnly: true, timeoutMs: 1000 });
+  onModel?.(model);
   return localClusterHealth(model, members, cluster.spec.masters, cluster.spec.replicasPerMaster);
 }

@@ -71,6 +71,11 @@ export class LocalPlatform implements Platform {
     previous?: MembersFile,
     /** Delays re-creating a killed member (see recreate-gate.ts); resolves to a reason. */
     private readonly recreateGate?: (member: string, oldAddress: NodeAddress) => Promise<string>,
+    /**
+     * Runs after a member's process exited by itself or was killed, before it is started
+     * again: the supervisor promotes a crashed master's replica here (crash-responder.ts).
+     */
+    private readonly beforeRestart?: (member: string, oldAddress: NodeAddress, exitedAt: number) => Promise<{ promoted: boolean }>,
   ) {
     const { spec } = cluster;
     // A scale the controller has not finished yet keeps the members it left: it finishes it.
@@ -337,10 +342,16 @@ export class LocalPlatform implements Platform {
     }
     s.phase = 'Pending';
     s.restarts++;
+    // Before anything starts again where the old process was, its replica takes over.
+    const exitedAt = Date.now();
+    const promoted = this.beforeRestart
+      ? (await this.beforeRestart(s.name, { host: s.host, port: s.port }, exitedAt).catch(() => ({ promoted: false }))).promoted
+      : false;
+    if (this.restartCancelled(s)) return;
     if (action === 'recreate') {
-      if (this.recreateGate) {
+      if (this.recreateGate && !promoted) {
         const why = await this.recreateGate(s.name, { host: s.host, port: s.port }).catch((err: Error) => err.message);
-        if (this.closed || s.spawned || s.onExit === 'stay-stopped') return;
+        if (this.restartCancelled(s)) return;
         this.emit(s, 'Restarting', `re-creating now (${why})`);
       }
       s.port = await this.allocatePort(s);
@@ -358,14 +369,19 @@ export class LocalPlatform implements Platform {
       s.crashes++;
       this.emit(s, delay ? 'BackOff' : 'Exited', `exited by itself (${how}); restarting on ${s.host}:${s.port}${delay ? ` in ${delay} ms` : ''}`);
       if (delay) await new Promise((r) => setTimeout(r, delay));
-      if (this.closed || s.spawned || s.onExit === 'stay-stopped') return;
+      if (this.restartCancelled(s)) return;
       if (!(await portPairFree(s.host, s.port))) s.port = await this.allocatePort(s);
     }
     await this.serial(s, async () => {
-      if (this.closed || s.spawned || s.onExit === 'stay-stopped') return;
+      if (this.restartCancelled(s)) return;
       s.onExit = 'restart';
       await this.launch(s);
     }).catch((err) => this.emit(s, 'Exited', `restart failed: ${(err as Error).message}`));
+  }
+
+  /** While a restart waited, the member was stopped, started again, or the platform closed. */
+  private restartCancelled(s: Slot): boolean {
+    return this.closed || s.spawned !== undefined || s.onExit === 'stay-stopped';
   }
 
   private inRange(port: number): boolean {

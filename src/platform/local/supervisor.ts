@@ -22,6 +22,7 @@ import type { Member, Platform, PlatformEvent } from '../platform.js';
 import { bootstrapIfNew, observeHealth, waitHealthy } from './bootstrap.js';
 import { type ControlRequest, serveControl } from './control.js';
 import type { Health } from './health.js';
+import { CrashResponder } from './crash-responder.js';
 import { LocalPlatform, stopPid } from './local-platform.js';
 import { pidAlive } from './process-alive.js';
 import type { StateDir } from './state-dir.js';
@@ -66,6 +67,7 @@ export interface SupervisorOptions {
 
 export class Supervisor {
   private platform?: LocalPlatform;
+  private crashes?: CrashResponder;
   private cluster?: RedisCluster;
   private password?: string;
   private server?: Server;
@@ -93,7 +95,17 @@ export class Supervisor {
       this.password = await state.password(cluster);
       await writeFile(state.sharedConf, renderSharedConf(cluster.spec, cluster.metadata.name), { mode: 0o644 });
       const previous = await state.readMembers();
-      const platform = new LocalPlatform(state, cluster, this.password, previous, (member, gone) => this.recreateGate(member, gone));
+      this.crashes = new CrashResponder({
+        state,
+        password: this.password,
+        persistence: () => this.cluster!.spec.persistence.enabled,
+        members: async () => (await this.platform?.listMembers()) ?? [],
+        report,
+      });
+      const crashes = this.crashes;
+      const platform = new LocalPlatform(state, cluster, this.password, previous, (member, gone) => this.recreateGate(member, gone), (member, gone, exitedAt) =>
+        this.phase === 'Stopping' ? Promise.resolve({ promoted: false }) : crashes.beforeRestart(member, gone, exitedAt),
+      );
       this.platform = platform;
       platform.onEvent((e) => this.onPlatformEvent(e));
       // Members a killed supervisor left running keep serving: adopted, never restarted.
@@ -270,7 +282,7 @@ export class Supervisor {
       name: 'health',
       intervalMs: 1000,
       reconcile: async () => {
-        const h = await observeHealth(this.platform!, this.cluster!, this.password).catch((err) => ({
+        const h = await observeHealth(this.platform!, this.cluster!, this.password, (model) => this.crashes?.noteObservation(model)).catch((err) => ({
           healthy: false,
           problems: [errorText(err)],
         }));

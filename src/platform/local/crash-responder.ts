@@ -1,0 +1,87 @@
+/**
+ * What the supervisor does between seeing a member's process exit (a crash, or `rck
+ * kill`) and starting it again: promote the crashed master's replica at once (see
+ * plan/crash-successor.ts), and record every case where data may have been lost as a
+ * DataLoss event with its numbers. The platform saw the exit, so this is certain, not
+ * Redis's failure detection guessing through a partition.
+ */
+import { DATA_LOSS, type ControllerEvent } from '../../controller/events.js';
+import { FileEventSink } from '../../controller/event-log.js';
+import { errorText } from '../../errors.js';
+import { failoverCrashedMaster } from '../../ops/crash-failover.js';
+import { type NodeAddress, formatAddress } from '../../redis/address.js';
+import { withPool } from '../../redis/pool.js';
+import type { ClusterModel } from '../../topology/model.js';
+import { nodeIdInVolume } from './adopt.js';
+import type { Member } from '../platform.js';
+import type { StateDir } from './state-dir.js';
+
+export interface CrashResponderDeps {
+  state: StateDir;
+  password?: string;
+  persistence: () => boolean;
+  members: () => Promise<Member[]>;
+  report: (line: string) => void;
+}
+
+export interface CrashResponse {
+  /** The replica took over: the member may start at once, it will rejoin as a replica. */
+  promoted: boolean;
+}
+
+export class CrashResponder {
+  /** Keys each node id held when last observed (the health loop feeds it), for the loss numbers. */
+  private readonly lastKeys = new Map<string, number>();
+  private readonly events: FileEventSink;
+
+  constructor(private readonly deps: CrashResponderDeps) {
+    this.events = new FileEventSink(deps.state.eventsFile);
+  }
+
+  /** Remembers what each master held, from an observation the supervisor made anyway. */
+  noteObservation(model: ClusterModel): void {
+    for (const n of model.nodes) if (n.id && n.self?.role === 'master') this.lastKeys.set(n.id, n.keys);
+  }
+
+  async beforeRestart(member: string, address: NodeAddress, exitedAt: number): Promise<CrashResponse> {
+    const deadNodeId = await nodeIdInVolume(this.deps.state.memberData(member));
+    const peers = (await this.deps.members()).filter((m) => m.up && m.name !== member).map((m) => ({ member: m.name, address: m.address }));
+    if (peers.length === 0) return { promoted: false };
+    const r = await withPool({ password: this.deps.password, timeoutMs: 500 }, (pool) =>
+      failoverCrashedMaster(pool, { deadAddress: address, deadNodeId, peers, exitedAt, persistence: this.deps.persistence() }),
+    );
+    const d = r.decision;
+    const held = deadNodeId !== undefined ? this.lastKeys.get(deadNodeId) : undefined;
+    const heldText = held !== undefined ? `${held} keys when last observed` : 'an unknown number of keys';
+    if (d.kind === 'promote') {
+      const how = `CLUSTER FAILOVER ${d.mode.toUpperCase()}`;
+      if (r.promoted) {
+        this.deps.report(`${member}: exited; promoted ${d.member} (${how}) in ${r.tookMs} ms: ${d.reason}`);
+        await this.record({ type: 'Warning', member: d.member, action: 'CrashFailover', reason: `${member} (${formatAddress(address)}) exited; promoted ${d.member} with ${how} in ${r.tookMs} ms: ${d.reason}` });
+      } else {
+        this.deps.report(`${member}: exited; promoting ${d.member} failed: ${r.error}`);
+        await this.record({ type: 'Warning', member: d.member, action: 'CrashFailover-failed', reason: `${how} after ${member} exited: ${r.error}` });
+      }
+      if (r.promoted && !d.inSync) {
+        const lost = held !== undefined ? Math.max(0, held - d.replicaKeys) : undefined;
+        await this.dataLoss(member, lost, `${member} held ${heldText}; its replica ${d.member} was not in sync and holds ${d.replicaKeys}: writes it had not received are lost`);
+      }
+      return { promoted: r.promoted };
+    }
+    if (d.kind === 'no-copy') await this.dataLoss(member, held, `${member} exited and no copy of its data survives (${d.reason}); it held ${heldText} and restarts empty`);
+    return { promoted: false };
+  }
+
+  private async dataLoss(member: string, keysLost: number | undefined, reason: string): Promise<void> {
+    this.deps.report(`${member}: DATA LOSS: ${reason}`);
+    await this.record({ type: 'Warning', member, action: DATA_LOSS, reason, ...(keysLost !== undefined ? { keysLost } : {}) });
+  }
+
+  private async record(e: Omit<ControllerEvent, 'time'>): Promise<void> {
+    try {
+      await this.events.record({ time: new Date().toISOString(), ...e });
+    } catch (err) {
+      this.deps.report(`cannot record event: ${errorText(err)}`);
+    }
+  }
+}
