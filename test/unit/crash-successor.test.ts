@@ -1,0 +1,62 @@
+/** decideCrashSuccessor: who takes over from a master whose process the platform saw exit. */
+import { describe, expect, it } from 'vitest';
+import { type CrashFacts, decideCrashSuccessor } from '../../src/plan/crash-successor.js';
+import { type FakeMember, observation, seedMembers } from './heal-fixtures.js';
+
+const DEAD = 'a'.repeat(40);
+
+function facts(members: FakeMember[], opts: { persistence?: boolean; secondsSinceExit?: number; deadId?: string } = {}): CrashFacts {
+  const obs = observation(members);
+  return {
+    deadId: opts.deadId ?? DEAD,
+    deadAddress: { host: '127.0.0.1', port: 7000 },
+    peers: obs.members.filter((m) => m.node).map((m) => ({ member: m.name, node: m.node! })),
+    secondsSinceExit: opts.secondsSinceExit ?? 0.1,
+    persistence: opts.persistence ?? true,
+  };
+}
+
+/** The seed with r-0 (master of 0-5460) gone and changes to its replica r-3. */
+function withDeadMaster(replica: Partial<FakeMember> = {}, extra: FakeMember[] = []): FakeMember[] {
+  return [...seedMembers().map((m) => (m.name === 'r-0' ? { ...m, up: false } : m.name === 'r-3' ? { ...m, keys: 100, ...replica } : m)), ...extra];
+}
+
+describe('decideCrashSuccessor', () => {
+  it('promotes the replica whose link was up, with FORCE while a majority of masters can vote', () => {
+    const d = decideCrashSuccessor(facts(withDeadMaster({ linkDownSince: 0 })));
+    expect(d).toMatchObject({ kind: 'promote', member: 'r-3', mode: 'force', inSync: true, replicaKeys: 100 });
+  });
+
+  it('takes the in-sync replica with the highest offset among two', () => {
+    const second: FakeMember = { name: 'r-6', id: '1'.repeat(40), port: 7006, role: 'replica', master: DEAD, offset: 900, linkDownSince: 1 };
+    const d = decideCrashSuccessor(facts(withDeadMaster({ offset: 500, linkDownSince: 0 }, [second])));
+    expect(d).toMatchObject({ kind: 'promote', member: 'r-6', inSync: true });
+  });
+
+  it('a replica whose link was down long before the exit is not in sync: persistence on restarts from the AOF', () => {
+    const d = decideCrashSuccessor(facts(withDeadMaster({ linkDownSince: 30 }), { persistence: true }));
+    expect(d.kind).toBe('restart');
+  });
+
+  it('persistence off: the stale replica is still promoted (the restarted master has nothing), marked not in sync', () => {
+    const d = decideCrashSuccessor(facts(withDeadMaster({ linkDownSince: 30 }), { persistence: false }));
+    expect(d).toMatchObject({ kind: 'promote', member: 'r-3', inSync: false, replicaKeys: 100 });
+  });
+
+  it('persistence off and no replica: no copy survives', () => {
+    const members = withDeadMaster().filter((m) => m.name !== 'r-3');
+    expect(decideCrashSuccessor(facts(members, { persistence: false })).kind).toBe('no-copy');
+    expect(decideCrashSuccessor(facts(members, { persistence: true })).kind).toBe('restart');
+  });
+
+  it('a replica that exits, or an unknown node, needs no failover', () => {
+    const members = seedMembers().map((m) => (m.name === 'r-3' ? { ...m, up: false } : m));
+    expect(decideCrashSuccessor(facts(members, { deadId: 'd'.repeat(40) })).kind).toBe('restart');
+    expect(decideCrashSuccessor(facts(seedMembers(), { deadId: '9'.repeat(40) })).kind).toBe('restart');
+  });
+
+  it('TAKEOVER when the masters left cannot form a majority', () => {
+    const members = withDeadMaster({ linkDownSince: 0 }).map((m) => (m.name === 'r-1' ? { ...m, up: false } : m));
+    expect(decideCrashSuccessor(facts(members))).toMatchObject({ kind: 'promote', member: 'r-3', mode: 'takeover' });
+  });
+});
