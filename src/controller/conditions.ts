@@ -9,7 +9,7 @@ import { memberCount } from '../spec/members.js';
 import type { DesiredShape, Observation } from './observation.js';
 
 export interface Condition {
-  type: 'Ready' | 'Degraded' | 'Healing';
+  type: 'Ready' | 'Degraded' | 'Healing' | 'DataLoss';
   status: 'True' | 'False';
   reason: string;
   message: string;

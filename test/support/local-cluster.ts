@@ -36,7 +36,7 @@ export interface MemberJson {
 }
 
 export interface ConditionJson {
-  type: 'Ready' | 'Degraded' | 'Healing';
+  type: 'Ready' | 'Degraded' | 'Healing' | 'DataLoss';
   status: 'True' | 'False';
   reason: string;
   message: string;

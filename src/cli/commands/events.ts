@@ -1,5 +1,8 @@
 /** `rck events`: what happened to the local cluster, and what the controller did about it. */
 import type { Command } from 'commander';
+import { appendFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { DATA_LOSS_ACKNOWLEDGED, dataLossCondition } from '../../controller/data-loss.js';
 import { readEvents } from '../../controller/event-log.js';
 import { resolveLocalCluster } from '../../platform/local/resolve.js';
 import { printJson, printLine, renderTable } from '../output.js';
@@ -12,10 +15,17 @@ export function registerEvents(program: Command): void {
       .description('list events of the local cluster: time, member, action and reason (members restarted, failovers, repairs)')
       .option('-n, --limit <n>', 'show the last n events', '50')
       .option('--warnings', 'only warnings (possible data loss, failed actions, crashes)')
-      .option('--json', 'print a JSON list'),
+      .option('--json', 'print a JSON list')
+      .option('--ack-data-loss', 'acknowledge every DataLoss event so far: the DataLoss condition turns False (the events stay)'),
     false,
-  ).action(async (flags: LocalTargetFlags & { limit: string; warnings?: boolean; json?: boolean }) => {
+  ).action(async (flags: LocalTargetFlags & { limit: string; warnings?: boolean; json?: boolean; ackDataLoss?: boolean }) => {
     const t = await resolveLocalCluster(flags);
+    if (flags.ackDataLoss) {
+      const open = dataLossCondition(await readEvents(t.state.eventsFile));
+      const ack = { source: 'user', time: new Date().toISOString(), type: 'Normal', member: t.cluster.metadata.name, action: DATA_LOSS_ACKNOWLEDGED, reason: `acknowledged by ${userInfo().username}` };
+      await appendFile(t.state.eventsFile, `${JSON.stringify(ack)}\n`, { mode: 0o600 });
+      return printLine(open.status === 'True' ? `acknowledged: ${open.message.split(';')[0]}` : 'no unacknowledged data loss; recorded the acknowledgement anyway');
+    }
     let rows = await readEvents(t.state.eventsFile);
     if (flags.warnings) rows = rows.filter((r) => r.type === 'Warning');
     rows = rows.slice(-Math.max(1, Number(flags.limit) || 50));

@@ -6,6 +6,8 @@ import { desiredShape } from '../../controller/desired.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Condition, conditionsFor } from '../../controller/conditions.js';
+import { dataLossCondition } from '../../controller/data-loss.js';
+import { readEvents } from '../../controller/event-log.js';
 import type { Observation } from '../../controller/observation.js';
 import { planHeal } from '../../plan/heal/index.js';
 import type { ClusterModel } from '../../topology/model.js';
@@ -90,7 +92,10 @@ export async function readLocalStatus(t: LocalTarget, password: string | undefin
     cluster: t.cluster.metadata.name,
     stateDir: t.state.dir,
     supervisor: sup ? { pid: sup.pid, phase: sup.phase } : null,
-    conditions: (sup && (await controllerConditions(t))) || conditionsNow(t, members, model),
+    conditions: [
+      ...((sup && (await controllerConditions(t))) || conditionsNow(t, members, model)),
+      dataLossCondition(await readEvents(t.state.eventsFile)),
+    ],
     health,
     members: out,
   };
