@@ -29,10 +29,15 @@ export interface CrashResponse {
   promoted: boolean;
 }
 
+/** How long to wait for other exits before treating one as a lone crash (part of the outage). */
+const LONE_EXIT_WINDOW_MS = 100;
+
 export class CrashResponder {
   /** Keys each node id held when last observed (the health loop feeds it), for the loss numbers. */
   private readonly lastKeys = new Map<string, number>();
   private readonly events: FileEventSink;
+  /** When each member last exited, to tell a lone crash from several members lost at once. */
+  private readonly exits = new Map<string, number>();
 
   constructor(private readonly deps: CrashResponderDeps) {
     this.events = new FileEventSink(deps.state.eventsFile);
@@ -44,6 +49,16 @@ export class CrashResponder {
   }
 
   async beforeRestart(member: string, address: NodeAddress, exitedAt: number): Promise<CrashResponse> {
+    // Several members gone at once (a node lost, everything killed) is not the one-crash
+    // case: a replica picked now may be dying too. Redis's own failover and the
+    // controller, which re-observe, handle that; this path only acts on a lone exit.
+    this.exits.set(member, exitedAt);
+    await new Promise((r) => setTimeout(r, LONE_EXIT_WINDOW_MS));
+    const others = [...this.exits].filter(([m, t]) => m !== member && Math.abs(t - exitedAt) < LONE_EXIT_WINDOW_MS * 5);
+    if (others.length > 0) {
+      this.deps.report(`${member}: exited together with ${others.map(([m]) => m).join(', ')}; no crash failover, Redis and the controller take it from here`);
+      return { promoted: false };
+    }
     const deadNodeId = await nodeIdInVolume(this.deps.state.memberData(member));
     const peers = (await this.deps.members()).filter((m) => m.up && m.name !== member).map((m) => ({ member: m.name, address: m.address }));
     if (peers.length === 0) return { promoted: false };
