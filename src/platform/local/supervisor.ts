@@ -114,6 +114,12 @@ export class Supervisor {
       await platform.reserveAddresses();
       const total = platform.addresses().length;
       report(adopted.length > 0 ? `adopted ${adopted.length} running member(s); starting ${total - adopted.length} of ${total}` : `starting ${total} members of ${cluster.metadata.name}`);
+      // A member that died while no supervisor ran is a crash seen late: its replica takes
+      // over first, or it would come back at its address (maybe without its data) and be
+      // followed. Only when others kept running: a cold start has no replica to promote.
+      if (adopted.length > 0) {
+        for (const m of await platform.listMembers()) if (!adopted.includes(m.name)) await this.crashes.beforeRestart(m.name, m.address, Date.now());
+      }
       await platform.startAll();
       this.phase = 'Bootstrapping';
       const b = { platform, state, cluster, password: this.password, report };
