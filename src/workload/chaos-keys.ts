@@ -18,6 +18,8 @@ export interface KeyCheck {
 
 const BATCH = 1000;
 const VALUE_SIZE = 64;
+/** How long a batch's failed reads are retried before they count as unreadable. */
+const READ_RETRY_MS = 10_000;
 
 export class PreloadedKeys {
   private readonly token = randomBytes(4).toString('hex');
@@ -57,14 +59,17 @@ export class PreloadedKeys {
     return acks.filter((n) => n < replicasPerMaster).length;
   }
 
-  /** Reads every key back; a failed read is retried a few times before it counts as unreadable. */
+  /** Reads every key back; a failed read is retried for up to 10 s before it counts as unreadable. */
   async check(client: Cluster): Promise<KeyCheck> {
     let unreadable = 0;
     let newlyLost = 0;
     for (let start = 0; start < this.count; start += BATCH) {
       let pending = this.ids(start);
-      for (let attempt = 0; attempt < 5 && pending.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 200 * attempt));
+      // Retried for a while, not a fixed number of times: right after a fault a slot's
+      // owner may still be loading or the client's slot map stale, and that is not a loss.
+      const until = Date.now() + READ_RETRY_MS;
+      for (let attempt = 0; pending.length > 0 && (attempt === 0 || Date.now() < until); attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 100 * 2 ** attempt)));
         const results = await Promise.all(pending.map((i) => client.get(this.key(i)).then((v) => ({ i, v }), () => ({ i, v: undefined }))));
         pending = [];
         for (const { i, v } of results) {

@@ -11,6 +11,9 @@ import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import type { NodeAddress } from '../redis/address.js';
 
+/** How long the final read-back keeps retrying one counter before it counts as unreadable. */
+const FINAL_READ_RETRY_MS = 10_000;
+
 export interface ConsistencyOptions {
   nodes: NodeAddress[];
   password?: string;
@@ -151,16 +154,26 @@ export function startConsistencyWorkload(opts: ConsistencyOptions): ConsistencyW
       // Keys still failing count their outage up to now.
       final.longestWriteOutageMs = Math.max(final.longestWriteOutageMs, final.currentWriteOutageMs);
       let unreadable = 0;
+      // A read that fails right after a fault (a stale slot map, a node still loading) is
+      // retried for a few seconds: an unread counter would fail the run without telling us anything.
       for (const i of [...acked.keys()]) {
-        try {
-          const v = await withTimeout(client.get(keyName(i)));
-          const got = v === null ? 0 : Number(v);
-          const expected = acked.get(i) ?? 0;
-          if (got < expected) final.lostWrites += expected - got;
-          else if (got > expected) final.unackedWrites += got - expected;
-        } catch (err) {
-          unreadable++;
-          noteError(err);
+        const until = Date.now() + FINAL_READ_RETRY_MS;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            const v = await withTimeout(client.get(keyName(i)));
+            const got = v === null ? 0 : Number(v);
+            const expected = acked.get(i) ?? 0;
+            if (got < expected) final.lostWrites += expected - got;
+            else if (got > expected) final.unackedWrites += got - expected;
+            break;
+          } catch (err) {
+            noteError(err);
+            if (Date.now() >= until) {
+              unreadable++;
+              break;
+            }
+            await new Promise((r) => setTimeout(r, Math.min(1000, 100 * 2 ** attempt)));
+          }
         }
       }
       client.disconnect();

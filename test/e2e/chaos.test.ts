@@ -22,7 +22,7 @@ async function chaos(h: LocalClusterHarness, seed: number): Promise<{ verdict: C
   const schedule = generateChaosSchedule({ seed, faults: FAULTS, kinds: KINDS, members: before.members, nodeTimeoutMs: 1000 });
   expect(verdict.faults.map((f) => [f.kind, f.actions[0]!.role])).toEqual(schedule.map((f) => [f.kind, 'target' in f.actions[0]! ? f.actions[0].target.role : undefined]));
   expect(r.stderr).toContain(`chaos seed ${seed} on ${h.name}`);
-  expect(r.code, r.stderr).toBe(0);
+  expect(r.code, `${r.stderr}\nverdict failures: ${JSON.stringify(verdict.failures)}${verdict.interrupted ? `\ninterrupted: ${verdict.interrupted}` : ''}`).toBe(0);
   return { verdict, faultLines: r.stderr.split('\n').filter((l) => /^#\d+ /.test(l)), stderr: r.stderr };
 }
 
