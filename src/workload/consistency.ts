@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import type { NodeAddress } from '../redis/address.js';
+import { WriteOutages } from './write-outage.js';
 
 /** How long the final read-back keeps retrying one counter before it counts as unreadable. */
 const FINAL_READ_RETRY_MS = 10_000;
@@ -37,9 +38,9 @@ export interface ConsistencySnapshot {
   lostWrites: number;
   /** Increments that failed or timed out on the client yet were applied. */
   unackedWrites: number;
-  /** Longest time from a key's first failed write to its next successful one. */
+  /** Longest time from the send of a key's first unacknowledged write to its next acknowledged one (write-outage.ts). */
   longestWriteOutageMs: number;
-  /** A key is failing writes right now: how long so far (0 when none). */
+  /** The oldest write not acknowledged yet (failing or in flight): how long so far (0 when none). */
   currentWriteOutageMs: number;
 }
 
@@ -84,7 +85,7 @@ export function startConsistencyWorkload(opts: ConsistencyOptions): ConsistencyW
   const client = clusterClient(opts.nodes, opts.password, timeoutMs);
   const started = Date.now();
   const acked = new Map<number, number>(); // key index -> last value the cluster acknowledged
-  const failingSince = new Map<number, number>();
+  const outages = new WriteOutages();
   const errors = new Set<string>();
   const s: ConsistencySnapshot = {
     elapsedMs: 0, reads: 0, writes: 0, readErrors: 0, writeErrors: 0,
@@ -118,19 +119,18 @@ export function startConsistencyWorkload(opts: ConsistencyOptions): ConsistencyW
         noteError(err);
       }
       if (!running) break;
+      // The outage runs from the send: a write fails only once its timeout expired, and one
+      // the client retried by itself may succeed late without an error.
+      outages.sent(i, Date.now());
       try {
         const v = await withTimeout(client.incr(keyName(i)));
+        outages.acked(i, Date.now());
+        s.longestWriteOutageMs = outages.longestMs;
         s.writes++;
         check(i, v, (acked.get(i) ?? 0) + 1);
-        const since = failingSince.get(i);
-        if (since !== undefined) {
-          s.longestWriteOutageMs = Math.max(s.longestWriteOutageMs, Date.now() - since);
-          failingSince.delete(i);
-        }
       } catch (err) {
         s.writeErrors++;
         noteError(err);
-        if (!failingSince.has(i)) failingSince.set(i, Date.now());
         await new Promise((r) => setTimeout(r, 10)); // do not spin while a shard is down
       }
     }
@@ -140,8 +140,7 @@ export function startConsistencyWorkload(opts: ConsistencyOptions): ConsistencyW
 
   const snapshot = (): ConsistencySnapshot => {
     const now = Date.now();
-    const oldest = Math.min(...failingSince.values());
-    return { ...s, elapsedMs: now - started, currentWriteOutageMs: failingSince.size ? now - oldest : 0 };
+    return { ...s, elapsedMs: now - started, currentWriteOutageMs: outages.currentMs(now) };
   };
 
   return {
