@@ -9,6 +9,7 @@ import type { NodePool } from '../redis/pool.js';
 import type { Redis } from 'ioredis';
 import { createCluster } from '../ops/create.js';
 import { fixCluster } from '../ops/fix.js';
+import { promoteReplica } from '../ops/crash-failover.js';
 import { pollUntil } from '../ops/wait.js';
 import { moveSlots } from '../ops/slot-mover.js';
 import type { SlotMove } from '../plan/slot-moves.js';
@@ -63,6 +64,10 @@ export async function act(action: HealAction, ctx: ActContext): Promise<void> {
       return moveSlotsNow(action.moves, ctx);
     case 'retire':
       return retire(action.members, ctx);
+    case 'promote-copy':
+      return promoteCopy(action.member, action.emptyMember, action.masterId, ctx);
+    case 'admit':
+      return admit(action.member, ctx);
     case 'restore-settings': {
       const c = await ctx.pool.get(memberAddress(ctx, action.member));
       await c.config('SET', 'cluster-node-timeout', String(ctx.desired.nodeTimeoutMs));
@@ -240,4 +245,29 @@ async function forget(c: Redis, member: string, id: string): Promise<void> {
   await c.call('CLUSTER', 'FORGET', id).catch((err: Error) => {
     if (!/Unknown node/i.test(err.message)) throw new OperationError(`${member}: CLUSTER FORGET ${id.slice(0, 8)} failed: ${err.message}`);
   });
+}
+
+/**
+ * The copy takes over from a master that restarted without its data. Re-checked right
+ * before: the empty master is still closed and still the replica's master.
+ */
+async function promoteCopy(member: string, emptyMember: string, masterId: string, ctx: ActContext): Promise<void> {
+  const empty = await readNode(ctx.pool, memberAddress(ctx, emptyMember));
+  if (!empty.admissionPending || empty.id !== masterId || empty.self?.role !== 'master') {
+    throw new OperationError(`not promoting ${member}: ${emptyMember} is no longer a closed master with id ${masterId.slice(0, 8)}`);
+  }
+  const addr = memberAddress(ctx, member);
+  const me = await readNode(ctx.pool, addr);
+  if (me.self?.role !== 'replica' || me.self.masterId !== masterId) throw new OperationError(`not promoting ${member}: it no longer replicates ${masterId.slice(0, 8)}`);
+  await promoteReplica(ctx.pool, addr, 'force');
+}
+
+/** Opens a closed member: its default user gets every command back (+@all keeps the password). */
+async function admit(member: string, ctx: ActContext): Promise<void> {
+  const addr = memberAddress(ctx, member);
+  const n = await readNode(ctx.pool, addr);
+  if (!n.admissionPending) return;
+  if (n.self?.role === 'replica' && !n.replication.masterLinkUp) throw new OperationError(`not admitting ${member}: its sync from ${n.self.masterId?.slice(0, 8)} is not done`);
+  const c = await ctx.pool.get(addr);
+  await c.call('ACL', 'SETUSER', 'default', '+@all');
 }

@@ -34,6 +34,10 @@ export function problems(obs: Observation, desired: DesiredShape): Verdict[] {
       message: `${masters.size} master(s) serve slots and ${obs.members.length} member(s) exist; the spec asks for ${desired.masters} masters x ${desired.replicasPerMaster} replicas (${wanted} members)`,
     });
   }
+  const closed = answering(obs).filter((m) => m.node.admissionPending);
+  if (closed.length > 0) {
+    out.push({ status: 'False', reason: 'NotAdmitted', message: `${closed.map((m) => m.name).join(', ')} restarted without their data: closed to clients and replicas until their copy is safe` });
+  }
   const down = obs.members.filter((m) => !m.node);
   if (down.length > 0) out.push({ status: 'False', reason: 'MembersDown', message: `${down.map((m) => m.name).join(', ')} not answering` });
   let served = 0;

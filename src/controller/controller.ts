@@ -9,7 +9,7 @@ import { NodePool } from '../redis/pool.js';
 import { type HealMemory, type HealPlan, describeAction, planHeal } from '../plan/heal/index.js';
 import { act } from './act.js';
 import { type Condition, conditionsFor } from './conditions.js';
-import type { EventSink } from './events.js';
+import { DATA_LOSS, type EventSink } from './events.js';
 import type { DesiredShape, Observation } from './observation.js';
 import { type MemberSource, observe } from './observe.js';
 
@@ -72,7 +72,9 @@ export class Controller {
       try {
         await act(action, { pool, source: this.opts.source, desired: this.opts.desired, password: this.opts.password, obs });
         report(`${describeAction(action)} (${Date.now() - started} ms)`);
-        await this.record(action.kind === 'promote' ? 'Warning' : 'Normal', member, action.kind, action.kind === 'promote' ? `${action.reason}; ${action.warning}` : action.reason);
+        const warn = action.kind === 'promote' || action.kind === 'promote-copy';
+        await this.record(warn ? 'Warning' : 'Normal', member, action.kind, action.kind === 'promote' ? `${action.reason}; ${action.warning}` : action.reason);
+        if (action.kind === 'admit' && action.dataLoss) await this.record('Warning', member, DATA_LOSS, action.dataLoss);
       } catch (err) {
         errors.push(`${describeAction(action)}: ${errorText(err)}`);
         report(`failed: ${describeAction(action)}: ${errorText(err)}`);

@@ -3,6 +3,7 @@
  * they work with the official redis image. The password reaches redis-cli through
  * REDISCLI_AUTH (never an argument: arguments show in ps).
  */
+import { CLOSED_NOTE, CLOSED_USER_RULES } from '../spec/admission.js';
 import { REDIS_PORT } from './names.js';
 
 /**
@@ -15,6 +16,23 @@ set -eu
 : "\${POD_IP:?POD_IP must come from the downward API (status.podIP)}"
 umask 077
 conf=/data/rck-member.conf
+# Admission (spec/admission.ts): nodes.conf says this node is a master with slots, but no
+# AOF brings its data back (a container restart with persistence off, a stale RDB). Its
+# replicas would full-sync the empty dataset and flush the only copy, so it starts closed
+# to replication and clients; the operator promotes the copy, then opens this node.
+closed=no
+rules='${CLOSED_USER_RULES}'
+if [ -s /data/nodes.conf ]; then
+  myself=$(grep -m1 '^[0-9a-f]* [^ ]* [^ ]*myself' /data/nodes.conf || true)
+  # shellcheck disable=SC2086
+  set -- $myself
+  if [ "$#" -gt 8 ] && case ",$3," in *,master,*) true ;; *) false ;; esac; then
+    if ! grep -q '^appendonly yes' /etc/rck/redis.conf || [ ! -d /data/appendonlydir ]; then
+      closed=yes
+      echo "start: ${CLOSED_NOTE}"
+    fi
+  fi
+fi
 {
   echo "include /etc/rck/redis.conf"
   echo "port ${REDIS_PORT}"
@@ -30,7 +48,10 @@ conf=/data/rck-member.conf
     # A password from an existing Secret may hold quotes or backslashes: escape them for redis.conf.
     pw=$(printf '%s' "$REDISCLI_AUTH" | sed 's/\\\\/\\\\\\\\/g; s/"/\\\\"/g')
     # printf, not echo: dash's echo would turn the escaped backslashes back.
-    printf 'requirepass "%s"\\nmasterauth "%s"\\n' "$pw" "$pw"
+    printf 'masterauth "%s"\\n' "$pw"
+    if [ "$closed" = yes ]; then printf 'user default on ">%s" %s\\n' "$pw" "$rules"; else printf 'requirepass "%s"\\n' "$pw"; fi
+  elif [ "$closed" = yes ]; then
+    echo "user default on nopass $rules"
   fi
 } > "$conf"
 exec redis-server "$conf"

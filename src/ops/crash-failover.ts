@@ -53,7 +53,7 @@ export async function failoverCrashedMaster(pool: NodePool, input: CrashFailover
   });
   if (decision.kind !== 'promote') return { decision, promoted: false, tookMs: Date.now() - started };
   try {
-    await promote(pool, decision.address, decision.mode);
+    await promoteReplica(pool, decision.address, decision.mode);
     return { decision, promoted: true, tookMs: Date.now() - started };
   } catch (err) {
     return { decision, promoted: false, tookMs: Date.now() - started, error: (err as Error).message };
@@ -61,7 +61,7 @@ export async function failoverCrashedMaster(pool: NodePool, input: CrashFailover
 }
 
 /** FAILOVER FORCE (or TAKEOVER), then waits until the replica is master; TAKEOVER if FORCE gets no majority in time. */
-async function promote(pool: NodePool, addr: NodeAddress, mode: 'force' | 'takeover'): Promise<void> {
+export async function promoteReplica(pool: NodePool, addr: NodeAddress, mode: 'force' | 'takeover'): Promise<void> {
   const c = await pool.get(addr);
   await c.call('CLUSTER', 'FAILOVER', mode.toUpperCase());
   if (await isMasterBy(pool, addr, Date.now() + (mode === 'force' ? FORCE_WAIT_MS : TAKEOVER_WAIT_MS))) return;

@@ -5,6 +5,7 @@
  * The local platform writes the shared part to `redis.conf` and the member part to a
  * 0600 file that `include`s it, so the password never appears on a command line.
  */
+import { closedUserLine } from './admission.js';
 import { OWNED_SETTINGS } from './owned-settings.js';
 import { SEED_REDIS_CONFIG } from './members.js';
 import type { ClusterSpec } from './schema.js';
@@ -64,6 +65,8 @@ export interface MemberConfInput {
   port: number;
   dataDir: string;
   password?: string;
+  /** Start closed (spec/admission.ts): the default user may not sync, read or write. */
+  closed?: boolean;
 }
 
 /** The member's own file: includes the shared conf, then its address, volume and secret. */
@@ -86,7 +89,9 @@ export function renderMemberConf(m: MemberConfInput): string {
   // Outgoing bus connections must leave from the member's own address, or peers learn
   // 127.0.0.1 instead (DESIGN.md: distinct loopback addresses).
   if (m.host !== '127.0.0.1') lines.push(`bind-source-addr ${m.host}`);
-  if (m.password) lines.push(`requirepass ${quoteIfNeeded(m.password)}`, `masterauth ${quoteIfNeeded(m.password)}`);
+  if (m.closed) lines.push(closedUserLine(m.password, quoteIfNeeded));
+  else if (m.password) lines.push(`requirepass ${quoteIfNeeded(m.password)}`);
+  if (m.password) lines.push(`masterauth ${quoteIfNeeded(m.password)}`);
   return `${lines.join('\n')}\n`;
 }
 

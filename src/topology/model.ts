@@ -23,6 +23,12 @@ export interface ObservedNode {
   keys: number;
   /** cluster-node-timeout it runs with now (CONFIG GET), when readable. */
   nodeTimeoutMs?: number;
+  /**
+   * It started closed (see manifests/scripts.ts and spec/admission.ts): its default user may
+   * not PSYNC/SYNC/REPLCONF, read or write, because it restarted without the data its
+   * nodes.conf says it owns. It waits for the controller to admit it.
+   */
+  admissionPending?: boolean;
 }
 
 export interface UnreachableNode {

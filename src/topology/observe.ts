@@ -76,9 +76,11 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
     .info('replication')
     .dbsize()
     .config('GET', 'cluster-node-timeout')
+    .call('ACL', 'GETUSER', 'default')
     .exec();
   if (!res) throw new Error(`${formatAddress(addr)}: no reply`);
-  const [nodesRes, infoRes, replRes, sizeRes, timeoutRes] = res;
+  const [nodesRes, infoRes, replRes, sizeRes, timeoutRes, aclRes] = res;
+  const admissionPending = !aclRes?.[0] && isClosedUser(aclRes?.[1]);
   const timeoutPair = timeoutRes?.[1] as string[] | undefined;
   const nodeTimeoutMs = timeoutPair?.[1] !== undefined ? Number(timeoutPair[1]) : undefined;
   const replication = parseReplicationInfo(String(replRes![1] ?? ''));
@@ -101,5 +103,14 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
     replication,
     keys,
     nodeTimeoutMs,
+    ...(admissionPending ? { admissionPending } : {}),
   };
+}
+
+/** ACL GETUSER's reply (flat key/value array) denies PSYNC: the start script closed the node. */
+function isClosedUser(reply: unknown): boolean {
+  if (!Array.isArray(reply)) return false;
+  const i = reply.indexOf('commands');
+  const commands = i >= 0 ? reply[i + 1] : undefined;
+  return typeof commands === 'string' && commands.split(' ').includes('-psync');
 }

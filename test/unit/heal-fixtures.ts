@@ -17,6 +17,8 @@ export interface FakeMember {
   offset?: number;
   linkDownSince?: number;
   migrating?: [number, string][];
+  /** Started closed (admission pending). */
+  closed?: boolean;
 }
 
 /** Ids everyone knows but no member carries (lost nodes): id -> line fields. */
@@ -78,6 +80,7 @@ export function observation(members: FakeMember[], opts: { ghosts?: Ghost[]; sta
           ? { role: 'replica', offset: m.offset ?? 0, replicas: [], masterLinkUp: m.linkDownSince === undefined, masterLinkDownSinceSeconds: m.linkDownSince }
           : { role: 'master', offset: m.offset ?? 0, replicas: [] },
       keys: m.keys ?? 0,
+      ...(m.closed ? { admissionPending: true } : {}),
     };
     return { ...base, node };
   });

@@ -29,7 +29,11 @@ export type HealAction =
   /** Move slots between masters with the engine's slot mover (scale-out spread, scale-in drain). */
   | { kind: 'move-slots'; moves: SlotMove[]; reason: string }
   /** Leaving members that own no slots: every kept node FORGETs them, then they are RESET (scale-in). */
-  | { kind: 'retire'; members: string[]; reason: string };
+  | { kind: 'retire'; members: string[]; reason: string }
+  /** A closed master restarted without its data: its replica `member` (the copy) takes over with FAILOVER FORCE. */
+  | { kind: 'promote-copy'; member: string; emptyMember: string; masterId: string; reason: string }
+  /** Open a member that started closed (ACL SETUSER default +@all); `dataLoss` when no copy of its slots was left. */
+  | { kind: 'admit'; member: string; reason: string; dataLoss?: string };
 
 /** One line for logs and events. */
 export function describeAction(a: HealAction): string {
@@ -60,5 +64,9 @@ export function describeAction(a: HealAction): string {
       return `move ${countMovedSlots(a.moves)} slot(s) in ${a.moves.length} move(s): ${a.reason}`;
     case 'retire':
       return `retire ${a.members.join(', ')}: ${a.reason}`;
+    case 'promote-copy':
+      return `${a.member}: failover force over ${a.emptyMember}, which lost its data: ${a.reason}`;
+    case 'admit':
+      return `${a.member}: admit (open to clients and replicas): ${a.reason}`;
   }
 }

@@ -12,6 +12,7 @@ import type { HealAction } from './actions.js';
 import { answering, inCluster, isFresh, slotMasters } from './facts.js';
 import { planAttachments, planForgets, planMeets, planReplicaBalance } from './membership.js';
 import { planGrowth, planRetire, planScaleSlots, scaleCanProceed, scaleView } from './scale.js';
+import { planAdmissions } from './admission.js';
 import { planPromotions } from './failover.js';
 import { planPlacement } from './placement.js';
 
@@ -58,6 +59,11 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
 
   const meets = planMeets(obs);
   if (meets.length > 0) return { actions: meets, waiting, memory };
+
+  // Before anything else uses them: a member that lost its data is closed until its copy is safe.
+  const admissions = planAdmissions(obs);
+  waiting.push(...admissions.waiting);
+  if (admissions.actions.length > 0) return { actions: admissions.actions, waiting, memory };
 
   const promotions = planPromotions(obs, desired);
   waiting.push(...promotions.waiting);

@@ -27,6 +27,8 @@ export interface CrashResponderDeps {
 export interface CrashResponse {
   /** The replica took over: the member may start at once, it will rejoin as a replica. */
   promoted: boolean;
+  /** No copy survives and the loss is reported: the member may start open (nothing to protect). */
+  noCopy?: boolean;
 }
 
 /** How long to wait for other exits before treating one as a lone crash (part of the outage). */
@@ -83,7 +85,10 @@ export class CrashResponder {
       }
       return { promoted: r.promoted };
     }
-    if (d.kind === 'no-copy') await this.dataLoss(member, held, `${member} exited and no copy of its data survives (${d.reason}); it held ${heldText} and restarts empty`);
+    if (d.kind === 'no-copy') {
+      await this.dataLoss(member, held, `${member} exited and no copy of its data survives (${d.reason}); it held ${heldText} and restarts empty`);
+      return { promoted: false, noCopy: true };
+    }
     return { promoted: false };
   }
 

@@ -14,6 +14,7 @@ import type { Member, MemberPhase, Platform, PlatformEvent, PlatformEventType, R
 import { judgeLeftover } from './adopt.js';
 import { type MemberProcess, adoptProcess, describeExit, spawnMember, waitMemberReady } from './member-process.js';
 import { pidAlive, signalPid } from './process-alive.js';
+import { CLOSED_NOTE } from '../../spec/admission.js';
 import { checkCanBind, portPairFree } from './preflight.js';
 import type { MemberRecord, MembersFile, StateDir } from './state-dir.js';
 
@@ -34,6 +35,8 @@ interface Slot {
   crashes: number;
   /** Re-create with an empty volume (the PVC was deleted with the pod). */
   wipeOnRecreate?: boolean;
+  /** Start the next process open even if its volume says it should start closed (spec/admission.ts). */
+  startOpen?: boolean;
   /** Serialises start/stop of one member. */
   busy: Promise<void>;
 }
@@ -75,7 +78,7 @@ export class LocalPlatform implements Platform {
      * Runs after a member's process exited by itself or was killed, before it is started
      * again: the supervisor promotes a crashed master's replica here (crash-responder.ts).
      */
-    private readonly beforeRestart?: (member: string, oldAddress: NodeAddress, exitedAt: number) => Promise<{ promoted: boolean }>,
+    private readonly beforeRestart?: (member: string, oldAddress: NodeAddress, exitedAt: number) => Promise<{ promoted: boolean; noCopy?: boolean }>,
   ) {
     const { spec } = cluster;
     // A scale the controller has not finished yet keeps the members it left: it finishes it.
@@ -286,10 +289,12 @@ export class LocalPlatform implements Platform {
   private async launch(s: Slot): Promise<void> {
     s.phase = 'Starting';
     s.up = false;
-    const spawned = await spawnMember({ state: this.state, name: s.name, host: s.host, port: s.port, password: this.password });
+    const startOpen = s.startOpen ?? false;
+    s.startOpen = undefined;
+    const spawned = await spawnMember({ state: this.state, name: s.name, host: s.host, port: s.port, password: this.password, appendonly: this.cluster.spec.persistence.enabled, startOpen });
     s.spawned = spawned;
     void spawned.exited.then((e) => this.handleExit(s, spawned, describeExit(e)));
-    this.emit(s, 'Started', `pid ${spawned.pid} on ${s.host}:${s.port}`);
+    this.emit(s, 'Started', `pid ${spawned.pid} on ${s.host}:${s.port}${spawned.startedClosed ? `; ${CLOSED_NOTE}` : ''}`);
     await this.persist();
     try {
       await waitMemberReady(s.host, s.port, this.password, spawned);
@@ -344,9 +349,11 @@ export class LocalPlatform implements Platform {
     s.restarts++;
     // Before anything starts again where the old process was, its replica takes over.
     const exitedAt = Date.now();
-    const promoted = this.beforeRestart
-      ? (await this.beforeRestart(s.name, { host: s.host, port: s.port }, exitedAt).catch(() => ({ promoted: false }))).promoted
-      : false;
+    const none: { promoted: boolean; noCopy?: boolean } = { promoted: false };
+    const response = this.beforeRestart ? await this.beforeRestart(s.name, { host: s.host, port: s.port }, exitedAt).catch(() => none) : none;
+    const promoted = response.promoted;
+    // The responder found no copy and reported the loss: nothing is left to protect by starting closed.
+    if (response.noCopy) s.startOpen = true;
     if (this.restartCancelled(s)) return;
     if (action === 'recreate') {
       if (this.recreateGate && !promoted) {

@@ -9,8 +9,10 @@
  * running process instead of starting it again (adopt.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, open, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { CLOSED_NOTE, mustStartClosed } from '../../spec/admission.js';
 import { renderMemberConf } from '../../spec/redis-conf.js';
 import { REDIS_SERVER } from './preflight.js';
 import { pidAlive, signalPid } from './process-alive.js';
@@ -29,6 +31,8 @@ export interface MemberProcess {
   /** Sends a signal; harmless once the process has exited. */
   signal(sig: NodeJS.Signals): void;
   adopted: boolean;
+  /** Started closed until the controller admits it (spec/admission.ts). */
+  startedClosed?: boolean;
 }
 
 /** How often an adopted member (not our child: no exit event) is checked for life. */
@@ -40,6 +44,10 @@ export interface SpawnInput {
   host: string;
   port: number;
   password?: string;
+  /** appendonly yes in the shared configuration (persistence on). */
+  appendonly: boolean;
+  /** Never start closed (the loss was already reported; nothing is left to protect). */
+  startOpen?: boolean;
 }
 
 /** Writes the member's conf for its (possibly new) address and starts redis-server. */
@@ -47,11 +55,17 @@ export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
   const dataDir = m.state.memberData(m.name);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const confPath = m.state.memberConf(m.name);
-  const conf = renderMemberConf({ sharedConfPath: m.state.sharedConf, host: m.host, port: m.port, dataDir, password: m.password });
+  const closed = !m.startOpen && mustStartClosed({
+    nodesConf: await readFile(join(dataDir, 'nodes.conf'), 'utf8').catch(() => undefined),
+    appendonly: m.appendonly,
+    aofPresent: await access(join(dataDir, 'appendonlydir')).then(() => true, () => false),
+  });
+  const conf = renderMemberConf({ sharedConfPath: m.state.sharedConf, host: m.host, port: m.port, dataDir, password: m.password, closed });
   await writeFile(confPath, conf, { mode: 0o600 });
   const log = await open(m.state.memberLog(m.name), 'a', 0o600);
   let proc: ChildProcess;
   try {
+    if (closed) await log.write(`rck: ${CLOSED_NOTE}\n`);
     proc = spawn(REDIS_SERVER, [confPath], { stdio: ['ignore', log.fd, log.fd], cwd: dataDir, detached: true });
   } finally {
     await log.close();
@@ -65,7 +79,7 @@ export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
     await exited;
     throw new Error(`${m.name}: could not start ${REDIS_SERVER}`);
   }
-  return { pid: proc.pid, exited, signal: (sig) => void proc.kill(sig), adopted: false };
+  return { pid: proc.pid, exited, signal: (sig) => void proc.kill(sig), adopted: false, ...(closed ? { startedClosed: true } : {}) };
 }
 
 /** Watches a member process a previous supervisor started (verified by adopt.ts). */
