@@ -29,6 +29,8 @@
 // Usage: npm run build && node bench/failover.mjs
 // Env:   PRELOAD_KEYS (100000)  VALUE_BYTES (100)  RESTART_DELAY_MS (1000)  RECOVERY_TIMEOUT_S (60)
 //        ROWS (e.g. "off:crash,on:kill"; default all)  SYSTEMS ("rck,redis"; default both)
+//        PLANNED (1): also run the rck-only phases of the README's older table (planned failover with
+//        `rck restart`, full restart on new addresses; bench/failover-planned.mjs); PLANNED=0 skips them
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -36,6 +38,7 @@ import { mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promi
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { plannedAndFullRestart } from './failover-planned.mjs';
 import { freeBase } from './nodes.mjs';
 
 const dist = (p) => new URL(`../dist/${p}`, import.meta.url);
@@ -436,6 +439,7 @@ const started = Date.now();
 log(`failover bench: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start (other work runs on this machine: timings are noisy)`);
 log(`redis-server ${execFileSync('redis-server', ['--version']).toString().match(/v=(\S+)/)?.[1]}; preload ${PRELOAD_KEYS} keys x ${VALUE_BYTES} B values; workload ${WORKLOAD.keys} counters, ${WORKLOAD.workers} workers; Redis-alone restart delay ${RESTART_DELAY_MS} ms; recovery deadline ${RECOVERY_TIMEOUT_MS / 1000} s`);
 let failed = false;
+let planned = [];
 try {
   const confs = {};
   for (const { persistence, scenario } of ROWS) {
@@ -454,6 +458,11 @@ try {
       log(`  -> ${JSON.stringify(r.redis)}`);
     }
     row.push(r);
+  }
+  if (process.env.PLANNED !== '0') {
+    log('rck only: planned failover and full restart (bench/failover-planned.mjs)');
+    planned = await plannedAndFullRestart({ track: (h) => rckHomes.add(h), untrack: (h) => rckHomes.delete(h) }).catch((e) => [`ERROR ${e.message}`]);
+    for (const l of planned) log(`  ${l}`);
   }
 } catch (e) {
   failed = true;
@@ -492,6 +501,10 @@ for (const r of row) {
     if (x.error) console.log(`  ${SCENARIO_NAME[r.scenario]}, persistence ${r.persistence}, ${sys}: ERROR ${x.error}`);
     else console.log(`  ${SCENARIO_NAME[r.scenario]}, persistence ${r.persistence}, ${sys}: ${x.report.opsPerSec} ops/s, ${x.report.writeErrors} write errors, ${x.report.unreadableKeys} counters unreadable; ${x.note.join('; ')}${x.report.errorSamples?.length ? `; errors: ${x.report.errorSamples.slice(0, 2).join(' | ')}` : ''}`);
   }
+}
+if (planned.length) {
+  console.log('rck only, seed cluster (persistence on, no preload), controller running:');
+  for (const l of planned) console.log(`  ${l}`);
 }
 console.log('');
 console.log('```markdown');
