@@ -8,10 +8,6 @@
  * restarted, every redis-server is the same process (run_id, process_id), every node kept
  * its role, node id and master, and every key written before is still there.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   AppsV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api, PatchStrategy, type V1Pod, setHeaderOptions,
 } from '@kubernetes/client-node';
@@ -21,39 +17,24 @@ import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd
 import { Applier } from '../../src/platform/kubernetes/apply.js';
 import type { ClusterStatus } from '../../src/platform/kubernetes/status.js';
 import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
+import { type OperatorProcess, startOperator as startOperatorProcess, stopOperator } from './operator-process.js';
 import { waitFor } from './wait.js';
 
 const NS = 'rck-restart';
 const NAME = 'keeper';
 const KEYS = 3000;
 const MEMBERS = 6;
-const MAIN = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'dist', 'cli', 'main.js');
 
 let env: K8sTestEnv;
 let core: CoreV1Api;
 let custom: CustomObjectsApi;
 /** Every operator this file started, stopped in afterAll whatever happened. */
-const operators: { child: ChildProcess; log: string[] }[] = [];
-
-function startOperator(kubeconfig: string): { child: ChildProcess; log: string[] } {
-  if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
-  const args = [MAIN, 'operator', '--kubeconfig', kubeconfig, '-n', NS, '--interval', '500ms', '--lease-duration', '3s'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const log: string[] = [];
-  const collect = (d: Buffer) => log.push(...d.toString().split('\n').filter(Boolean));
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const op = { child, log };
+const operators: OperatorProcess[] = [];
+const startOperator = (kubeconfig: string) => {
+  const op = startOperatorProcess(kubeconfig, NS);
   operators.push(op);
   return op;
-}
-
-async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill(signal);
-  await exited;
-}
+};
 
 beforeAll(async () => {
   env = await startK8sTestEnv();
@@ -65,7 +46,7 @@ beforeAll(async () => {
 }, 60 * 60_000);
 
 afterAll(async () => {
-  for (const op of operators) await kill(op.child, 'SIGTERM');
+  for (const op of operators) await stopOperator(op);
   if (process.env.RCK_K8S_DEBUG) for (const op of operators) console.error(op.log.join('\n'));
   await env?.stop();
 }, 180_000);
@@ -206,7 +187,7 @@ describe("the operator's own restart", { timeout: 300_000 }, () => {
     const eventsBefore = await eventsOf();
 
     const t0 = Date.now();
-    await kill(first.child, 'SIGKILL'); // no release: the new operator waits for the lease to lapse
+    await stopOperator(first, 'SIGKILL'); // no release: the new operator waits for the lease to lapse
     // A spec change while no operator runs: the new operator's Ready status for this
     // generation proves it applied the objects and completed a pass after the take-over.
     const generation = await patchAllowed('127.0.0.0/8');

@@ -1,0 +1,182 @@
+/**
+ * Issue 12 on Kubernetes: with persistence off, a master's container is killed (its
+ * redis-server SIGKILLed, as an OOM kill does) and the kubelet restarts it in place: same
+ * pod, same IP, same volume, an empty dataset, and a nodes.conf that still says it owns
+ * its slots. Before admission its replica reconnected to the same address, full-synced the
+ * empty node and flushed the shard (measured: 995 of 3,000 keys lost, Ready 3.4 s later,
+ * no warning). Now the start script starts it closed, the operator promotes the replica
+ * that holds the copy, and the restarted node rejoins as its replica and is admitted:
+ * every key read back, no acknowledged write lost, no DataLoss event.
+ */
+import { CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
+import { Applier } from '../../src/platform/kubernetes/apply.js';
+import type { ClusterStatus } from '../../src/platform/kubernetes/status.js';
+import { startConsistencyWorkload } from '../../src/workload/consistency.js';
+import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
+import { type OperatorProcess, startOperator, stopOperator } from './operator-process.js';
+import { waitFor } from './wait.js';
+
+const NS = 'rck-crash';
+const NAME = 'keeper';
+const KEYS = 3000;
+const MEMBERS = 6;
+
+let env: K8sTestEnv;
+let core: CoreV1Api;
+let custom: CustomObjectsApi;
+let operator: OperatorProcess | undefined;
+
+beforeAll(async () => {
+  env = await startK8sTestEnv();
+  core = env.kc.makeApiClient(CoreV1Api);
+  custom = env.kc.makeApiClient(CustomObjectsApi);
+  await new Applier(env.kc).apply(redisClusterCrd());
+  await core.createNamespace({ body: { metadata: { name: NS } } });
+  await waitForDefaultServiceAccount(env.kc, NS);
+}, 60 * 60_000);
+
+afterAll(async () => {
+  if (operator) await stopOperator(operator);
+  if (process.env.RCK_K8S_DEBUG && operator) console.error(operator.log.join('\n'));
+  await env?.stop();
+}, 180_000);
+
+const status = async () =>
+  ((await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME })) as { status?: ClusterStatus }).status;
+const isReady = (s: ClusterStatus | undefined) => s?.conditions.find((c) => c.type === 'Ready')?.status === 'True';
+const pods = async () => (await core.listNamespacedPod({ namespace: NS })).items.filter((p) => !p.metadata?.deletionTimestamp);
+
+async function password(): Promise<string> {
+  const s = await core.readNamespacedSecret({ name: `${NAME}-auth`, namespace: NS });
+  return Buffer.from(s.data!.password!, 'base64').toString('utf8');
+}
+
+async function onNode<T>(ip: string, f: (r: Redis) => Promise<T>): Promise<T> {
+  const r = new Redis({ host: ip, port: 6379, password: await password(), lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  r.on('error', () => {});
+  try {
+    await r.connect();
+    return await f(r);
+  } finally {
+    r.disconnect();
+  }
+}
+
+interface NodeState {
+  pod: string;
+  ip: string;
+  uid: string;
+  restarts: number;
+  role: string;
+  nodeId: string;
+  masterId: string;
+  keys: number;
+  pid: number;
+}
+
+/** Every member as its pod and its node say; a member that does not answer yet is left out. */
+async function nodes(): Promise<NodeState[]> {
+  const out: NodeState[] = [];
+  for (const p of await pods()) {
+    const ip = p.status?.podIP;
+    if (!ip) continue;
+    const n = await onNode(ip, async (r) => {
+      const myself = ((await r.call('CLUSTER', 'NODES')) as string).split('\n').find((l) => l.split(' ')[2]?.includes('myself'))!.split(' ');
+      const pid = Number((await r.info('server')).match(/^process_id:(\d+)/m)![1]);
+      // DBSIZE is refused while a node is closed (admission pending): count it as 0 keys.
+      const keys = await r.dbsize().catch(() => 0);
+      return { role: ((await r.call('ROLE')) as string[])[0]!, nodeId: myself[0]!, masterId: myself[3]!, keys, pid };
+    }).catch(() => undefined);
+    if (n) out.push({ pod: p.metadata!.name!, ip, uid: p.metadata!.uid!, restarts: p.status?.containerStatuses?.[0]?.restartCount ?? 0, ...n });
+  }
+  return out.sort((a, b) => a.pod.localeCompare(b.pod));
+}
+
+/** Three masters holding `total` keys, each replica holding exactly its master's keys. */
+function synced(ns: NodeState[], total: number): boolean {
+  const masters = ns.filter((n) => n.role === 'master');
+  const replicas = ns.filter((n) => n.role === 'slave');
+  return ns.length === MEMBERS && masters.length === 3 && masters.reduce((s, m) => s + m.keys, 0) === total &&
+    replicas.every((r) => r.keys === masters.find((m) => m.nodeId === r.masterId)?.keys);
+}
+
+async function diagnose(): Promise<string> {
+  const s = await status().catch(() => undefined);
+  const ps = (await core.listNamespacedPod({ namespace: NS })).items.map((p: V1Pod) =>
+    `${p.metadata?.name} ${p.status?.phase} ip=${p.status?.podIP} restarts=${p.status?.containerStatuses?.map((c) => c.restartCount).join(',')}`);
+  const ns = await nodes().catch(() => []);
+  return [`status: ${JSON.stringify(s)}`, ...ps, ...ns.map((n) => JSON.stringify(n)), ...(operator?.log.slice(-30) ?? [])].join('\n');
+}
+
+const eventReasons = async () =>
+  (await core.listNamespacedEvent({ namespace: NS, fieldSelector: `involvedObject.kind=RedisCluster,involvedObject.name=${NAME}` })).items;
+
+describe('a master container killed and restarted in place, persistence off', { timeout: 300_000 }, () => {
+  it('its replica is promoted, the empty node rejoins as a replica and is admitted: 0 of 3,000 keys and 0 acknowledged writes lost', async () => {
+    operator = startOperator(env.kubeconfigPath, NS);
+    await custom.createNamespacedCustomObject({
+      group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: NAME }, spec: {
+        persistence: { enabled: false },
+        kubernetes: { terminationGracePeriodSeconds: 10 },
+      } },
+    });
+    await waitFor('RedisCluster Ready', async () => (isReady(await status()) ? true : undefined), 240_000, diagnose);
+    const ip0 = (await pods())[0]!.status!.podIP!;
+    const keys = Array.from({ length: KEYS }, (_, i) => `crash-key-${i}`);
+    const c = new Cluster([{ host: ip0, port: 6379 }], { redisOptions: { password: await password() } });
+    try {
+      for (let i = 0; i < keys.length; i += 500) await Promise.all(keys.slice(i, i + 500).map((k) => c.set(k, `value-${k}`)));
+    } finally {
+      c.disconnect();
+    }
+    const before = await waitFor('replicas hold their masters\' keys', async () => {
+      const ns = await nodes();
+      return synced(ns, KEYS) ? ns : undefined;
+    }, 30_000, diagnose);
+    const victim = before.find((n) => n.role === 'master')!;
+    const copy = before.find((n) => n.role === 'slave' && n.masterId === victim.nodeId)!;
+    expect(copy).toBeDefined();
+    const eventsBefore = new Set((await eventReasons()).map((e) => e.metadata!.uid));
+    const COUNTERS = 300;
+    const workload = startConsistencyWorkload({ nodes: before.map((n) => ({ host: n.ip, port: 6379 })), password: await password(), keys: COUNTERS, workers: 4 });
+
+    const t0 = Date.now();
+    process.kill(victim.pid, 'SIGKILL'); // the container's main process: the kubelet restarts it in place
+    // Admitted, then Ready with every replica synced. (Later the placement rule may hand the
+    // master role back to the restarted node with a planned failover, which loses nothing.)
+    const admitted = async () => (await eventReasons()).some((e) => !eventsBefore.has(e.metadata!.uid) && e.reason === 'Admit');
+    const after = await waitFor('the restarted node admitted, and Ready again with every replica synced', async () => {
+      const ns = await nodes();
+      const v = ns.find((n) => n.pod === victim.pod);
+      return v && v.pid !== victim.pid && (await admitted()) && isReady(await status()) && synced(ns, KEYS + COUNTERS) ? ns : undefined;
+    }, 120_000, diagnose);
+    const readyMs = Date.now() - t0;
+    const report = await workload.stop();
+    console.error(`[k8s crash in place] persistence off, ${KEYS} keys: Ready again ${(readyMs / 1000).toFixed(1)} s after the kill; ` +
+      `longest write outage ${(report.longestWriteOutageMs / 1000).toFixed(1)} s; ${report.writes} writes, ${report.lostWrites} lost`);
+
+    // The same pod (same UID and IP), its container restarted by the kubelet.
+    const v = after.find((n) => n.pod === victim.pod)!;
+    expect({ uid: v.uid, ip: v.ip }).toEqual({ uid: victim.uid, ip: victim.ip });
+    expect(v.restarts).toBeGreaterThan(victim.restarts);
+    // Not one key, not one acknowledged write lost.
+    const c2 = new Cluster([{ host: ip0, port: 6379 }], { redisOptions: { password: await password() } });
+    try {
+      const values = await Promise.all(keys.map((k) => c2.get(k)));
+      expect(values.filter((x, i) => x !== `value-${keys[i]}`)).toEqual([]);
+    } finally {
+      c2.disconnect();
+    }
+    expect(report.lostWrites).toBe(0);
+    expect(report.writes).toBeGreaterThan(0);
+    // What the operator did, as Events on the RedisCluster: the copy promoted, the node admitted, no loss.
+    const events = (await eventReasons()).filter((e) => !eventsBefore.has(e.metadata!.uid));
+    expect(events.filter((e) => e.reason === 'PromoteCopy').map((e) => e.message?.split(':')[0])).toEqual([copy.pod]);
+    expect(events.filter((e) => e.reason === 'Admit').map((e) => e.message?.split(':')[0])).toEqual([victim.pod]);
+    expect(events.filter((e) => e.reason === 'DataLoss')).toEqual([]);
+  });
+});
