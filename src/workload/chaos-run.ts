@@ -12,7 +12,7 @@ import { type LocalStatus, readLocalStatus } from '../platform/local/local-statu
 import type { LocalTarget } from '../platform/local/resolve.js';
 import { parseAddress } from '../redis/address.js';
 import { nodeTimeoutMs } from '../spec/members.js';
-import { type ConsistencyReport, type ConsistencyWorkload, clusterClient, startConsistencyWorkload } from './consistency.js';
+import { type ConsistencyReport, type ConsistencyWorkload, closeCluster, clusterClient, startConsistencyWorkload } from './consistency.js';
 import { type ActionRun, applyAction, resumeFrozenMembers } from './chaos-faults.js';
 import { PreloadedKeys } from './chaos-keys.js';
 import { waitReady } from './chaos-ready.js';
@@ -242,7 +242,7 @@ async function withClient<T>(s: LocalStatus, password: string | undefined, use: 
   try {
     return await use(c);
   } finally {
-    c.disconnect();
+    closeCluster(c);
   }
 }
 

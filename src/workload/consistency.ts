@@ -175,7 +175,7 @@ export function startConsistencyWorkload(opts: ConsistencyOptions): ConsistencyW
           }
         }
       }
-      client.disconnect();
+      closeCluster(client);
       return {
         ...final,
         opsPerSec: Math.round(((final.reads + final.writes) * 1000) / Math.max(1, durationMs)),
@@ -185,6 +185,19 @@ export function startConsistencyWorkload(opts: ConsistencyOptions): ConsistencyW
       };
     },
   };
+}
+
+/**
+ * Disconnects a cluster client for good. ioredis (5.9) re-arms its slots-refresh timer
+ * when a refresh was in flight at disconnect(): that refresh's callback schedules the next
+ * round, which finds no node, fails, and schedules another, every `slotsRefreshInterval`,
+ * forever, and the process never exits (`rck bench chaos` hung after its verdict). A
+ * callback queued behind the in-flight refresh clears the timer once more.
+ */
+export function closeCluster(c: Cluster): void {
+  c.disconnect();
+  const clear = (c as unknown as { clearNodesRefreshInterval?: () => void }).clearNodesRefreshInterval;
+  if (typeof clear === 'function') c.refreshSlotsCache(() => clear.call(c));
 }
 
 /** One line for progress output. */
