@@ -37,6 +37,8 @@ export class Controller {
   private memory: HealMemory = {};
   private conditions: Condition[] = [];
   private lastWaiting = '';
+  /** Keys each node id held when last seen open: the size of a loss, should its data vanish. */
+  private readonly lastKeys = new Map<string, number>();
 
   constructor(private readonly opts: ControllerOptions) {
     this.pool = new NodePool({ password: opts.password, timeoutMs: opts.timeoutMs ?? 1000 });
@@ -60,6 +62,7 @@ export class Controller {
     const pool = this.pool;
     const report = this.opts.report ?? (() => {});
     const obs = await observe(this.opts.source, pool);
+    for (const m of obs.members) if (m.node?.id && !m.node.admissionPending) this.lastKeys.set(m.node.id, m.node.keys);
     const plan = planHeal(obs, this.opts.desired, this.memory);
     this.memory = plan.memory;
     const waiting = plan.waiting.join('; ');
@@ -74,7 +77,11 @@ export class Controller {
         report(`${describeAction(action)} (${Date.now() - started} ms)`);
         const warn = action.kind === 'promote' || action.kind === 'promote-copy';
         await this.record(warn ? 'Warning' : 'Normal', member, action.kind, action.kind === 'promote' ? `${action.reason}; ${action.warning}` : action.reason);
-        if (action.kind === 'admit' && action.dataLoss) await this.record('Warning', member, DATA_LOSS, action.dataLoss);
+        if (action.kind === 'admit' && action.dataLoss) {
+          const id = obs.members.find((m) => m.name === action.member)?.node?.id;
+          const held = id ? this.lastKeys.get(id) : undefined;
+          await this.record('Warning', member, DATA_LOSS, `${action.dataLoss} (${held === undefined ? 'an unknown number of keys' : `${held} keys when last seen`})`, held);
+        }
       } catch (err) {
         errors.push(`${describeAction(action)}: ${errorText(err)}`);
         report(`failed: ${describeAction(action)}: ${errorText(err)}`);
@@ -85,9 +92,9 @@ export class Controller {
     return { obs, plan, conditions: this.conditions, errors };
   }
 
-  private async record(type: 'Normal' | 'Warning', member: string, action: string, reason: string): Promise<void> {
+  private async record(type: 'Normal' | 'Warning', member: string, action: string, reason: string, keysLost?: number): Promise<void> {
     try {
-      await this.opts.events.record({ time: new Date().toISOString(), type, member, action, reason });
+      await this.opts.events.record({ time: new Date().toISOString(), type, member, action, reason, ...(keysLost !== undefined ? { keysLost } : {}) });
     } catch {
       /* events are best effort: never stop healing because a log write failed */
     }

@@ -5,7 +5,7 @@
  */
 import type { Condition } from './conditions.js';
 import type { EventRow } from './event-log.js';
-import { DATA_LOSS } from './events.js';
+import { type ControllerEvent, DATA_LOSS } from './events.js';
 
 /** The action of the event that acknowledges every DataLoss event before it. */
 export const DATA_LOSS_ACKNOWLEDGED = 'DataLossAcknowledged';
@@ -27,4 +27,47 @@ export function dataLossCondition(events: readonly EventRow[]): Condition {
     message: `${open.length} loss event(s) since ${open[0]!.time}: ${size}; last: ${open[open.length - 1]!.member}: ${open[open.length - 1]!.reason}; see \`rck events --warnings\`, acknowledge with \`rck events --ack-data-loss\``,
     lastTransitionTime: open[0]!.time,
   };
+}
+
+/**
+ * The running count of unacknowledged losses, kept in the RedisCluster's status
+ * (status.dataLoss) so the condition outlives the operator and the Events (which the API
+ * server expires after an hour).
+ */
+export interface DataLossTally {
+  /** The first unacknowledged loss. */
+  since: string;
+  /** The latest loss: an acknowledgement at or after it clears the tally. */
+  lastAt: string;
+  events: number;
+  keysLost: number;
+  /** Losses whose size is unknown. */
+  uncounted: number;
+  /** The latest loss's member and reason. */
+  last: string;
+}
+
+export function addLoss(t: DataLossTally | undefined, e: ControllerEvent): DataLossTally {
+  return {
+    since: t?.since ?? e.time,
+    lastAt: e.time,
+    events: (t?.events ?? 0) + 1,
+    keysLost: (t?.keysLost ?? 0) + (e.keysLost ?? 0),
+    uncounted: (t?.uncounted ?? 0) + (e.keysLost === undefined ? 1 : 0),
+    last: `${e.member}: ${e.reason}`,
+  };
+}
+
+/** An acknowledgement (an ISO time) clears the tally when no loss came after it. */
+export function acknowledged(t: DataLossTally | undefined, ackAt: string | undefined): boolean {
+  return t !== undefined && ackAt !== undefined && !Number.isNaN(Date.parse(ackAt)) && Date.parse(ackAt) >= Date.parse(t.lastAt);
+}
+
+/** The DataLoss condition from the tally; `how` says how a person acknowledges. */
+export function tallyCondition(t: DataLossTally | undefined, how: string, ackAt?: string): Condition {
+  if (!t) {
+    return { type: 'DataLoss', status: 'False', reason: ackAt ? 'Acknowledged' : 'NoLoss', message: ackAt ? 'earlier losses were acknowledged' : 'no data loss recorded', lastTransitionTime: ackAt ?? new Date(0).toISOString() };
+  }
+  const size = `${t.keysLost} key(s) lost${t.uncounted > 0 ? ` (and ${t.uncounted} loss(es) of unknown size)` : ''}`;
+  return { type: 'DataLoss', status: 'True', reason: 'DataLoss', message: `${t.events} loss event(s) since ${t.since}: ${size}; last: ${t.last}; ${how}`, lastTransitionTime: t.since };
 }

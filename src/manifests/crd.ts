@@ -67,6 +67,18 @@ const statusSchema = {
     members: { type: 'integer', description: 'members the spec asks for' },
     shards: { type: 'integer', description: 'masters serving slots' },
     conditions: { type: 'array', items: condition, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] },
+    dataLoss: {
+      type: 'object',
+      description: 'unacknowledged data losses; acknowledge with the annotation rck.dev/data-loss-acknowledged=<RFC 3339 time>',
+      properties: {
+        since: { type: 'string' },
+        lastAt: { type: 'string' },
+        events: { type: 'integer' },
+        keysLost: { type: 'integer' },
+        uncounted: { type: 'integer' },
+        last: { type: 'string' },
+      },
+    },
   },
 };
 

@@ -7,8 +7,11 @@
  * no warning). Now the start script starts it closed, the operator promotes the replica
  * that holds the copy, and the restarted node rejoins as its replica and is admitted:
  * every key read back, no acknowledged write lost, no DataLoss event.
+ * When a master and its replica die together no copy is left: the loss is reported (one
+ * DataLoss Event with the count, a DataLoss condition kept in status.dataLoss so that it
+ * outlives an operator restart) until a person annotates the RedisCluster.
  */
-import { CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
@@ -114,8 +117,8 @@ async function diagnose(): Promise<string> {
 const eventReasons = async () =>
   (await core.listNamespacedEvent({ namespace: NS, fieldSelector: `involvedObject.kind=RedisCluster,involvedObject.name=${NAME}` })).items;
 
-describe('a master container killed and restarted in place, persistence off', { timeout: 300_000 }, () => {
-  it('its replica is promoted, the empty node rejoins as a replica and is admitted: 0 of 3,000 keys and 0 acknowledged writes lost', async () => {
+describe('containers killed and restarted in place by the kubelet, persistence off', { timeout: 300_000 }, () => {
+  it('a master: its replica is promoted, the empty node rejoins as a replica and is admitted: 0 of 3,000 keys and 0 acknowledged writes lost', async () => {
     operator = startOperator(env.kubeconfigPath, NS);
     await custom.createNamespacedCustomObject({
       group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
@@ -178,5 +181,55 @@ describe('a master container killed and restarted in place, persistence off', { 
     expect(events.filter((e) => e.reason === 'PromoteCopy').map((e) => e.message?.split(':')[0])).toEqual([copy.pod]);
     expect(events.filter((e) => e.reason === 'Admit').map((e) => e.message?.split(':')[0])).toEqual([victim.pod]);
     expect(events.filter((e) => e.reason === 'DataLoss')).toEqual([]);
+  });
+
+  it('a master and its replica killed together (no copy left): one DataLoss event with the shard\'s key count, a DataLoss condition that outlives an operator restart until annotated', async () => {
+    const before = await waitFor('replicas hold their masters\' keys', async () => {
+      const ns = await nodes();
+      const masters = ns.filter((n) => n.role === 'master');
+      return ns.length === MEMBERS && masters.length === 3 && ns.filter((n) => n.role === 'slave').every((r) => r.keys === masters.find((m) => m.nodeId === r.masterId)?.keys) ? ns : undefined;
+    }, 60_000, diagnose);
+    const victim = before.find((n) => n.role === 'master')!;
+    const replica = before.find((n) => n.role === 'slave' && n.masterId === victim.nodeId)!;
+    const total = before.filter((n) => n.role === 'master').reduce((sum, n) => sum + n.keys, 0);
+    const eventsBefore = new Set((await eventReasons()).map((e) => e.metadata!.uid));
+
+    process.kill(victim.pid, 'SIGKILL');
+    process.kill(replica.pid, 'SIGKILL');
+    const lossCondition = async () => (await status())?.conditions.find((c) => c.type === 'DataLoss');
+    const lost = await waitFor('a DataLoss condition, and Ready again', async () => {
+      const s = await status();
+      const c = s?.conditions.find((x) => x.type === 'DataLoss');
+      return c?.status === 'True' && isReady(s) ? c : undefined;
+    }, 120_000, diagnose);
+    // Exactly the shard's keys are gone, and the condition and the one event say how many.
+    expect(lost.message).toContain(`${victim.keys} key(s) lost`);
+    const losses = (await eventReasons()).filter((e) => !eventsBefore.has(e.metadata!.uid) && e.reason === 'DataLoss');
+    expect(losses.map((e) => [e.type, e.message?.split(':')[0]])).toEqual([['Warning', victim.pod]]);
+    expect(losses[0]!.message).toContain(`${victim.keys} keys when last seen`);
+    const after = await nodes();
+    expect(after.filter((n) => n.role === 'master').reduce((sum, n) => sum + n.keys, 0)).toBe(total - victim.keys);
+
+    // The operator is SIGKILLed and replaced: the condition is still True (it lives in status.dataLoss).
+    await stopOperator(operator!, 'SIGKILL');
+    operator = startOperator(env.kubeconfigPath, NS);
+    // It takes the tally over from status.dataLoss, before its first pass.
+    await waitFor('the new operator carrying the unacknowledged loss', async () => (operator!.log.some((l) => l.includes('1 unacknowledged data loss event(s)')) ? true : undefined), 30_000, diagnose);
+    await waitFor('a pass by the new operator', async () => (operator!.log.some((l) => l.includes('applied')) ? true : undefined), 30_000, diagnose);
+    expect((await lossCondition())?.status).toBe('True');
+    expect((await lossCondition())?.lastTransitionTime).toBe(lost.lastTransitionTime);
+
+    // A person acknowledges it: False, and an event says so.
+    await custom.patchNamespacedCustomObject(
+      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { metadata: { annotations: { 'rck.dev/data-loss-acknowledged': new Date().toISOString() } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const acked = await waitFor('DataLoss False after the annotation', async () => {
+      const c = await lossCondition();
+      return c?.status === 'False' ? c : undefined;
+    }, 30_000, diagnose);
+    expect(acked.reason).toBe('Acknowledged');
+    expect((await status())?.dataLoss ?? undefined).toBeUndefined();
+    expect((await eventReasons()).filter((e) => e.reason === 'DataLossAcknowledged')).toHaveLength(1);
   });
 });

@@ -67,7 +67,7 @@ export function planAdmissions(obs: Observation): AdmissionPlan {
       kind: 'admit',
       member: m.name,
       reason: `it restarted without its data and no replica holds a copy: its ${slots} slot(s) start empty`,
-      dataLoss: `${m.name} restarted without its data (no AOF) and no replica holds a copy of its ${slots} slot(s): their keys are lost`,
+      dataLoss: `${m.name} restarted without its data (no AOF) and no replica holds a copy of its ${slots} slot(s): any keys they held are lost`,
     });
   }
   return { actions, waiting };

@@ -8,6 +8,8 @@ import {
   AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, type V1StatefulSet, setHeaderOptions,
 } from '@kubernetes/client-node';
 import { Controller } from '../../controller/controller.js';
+import { DATA_LOSS_ACKNOWLEDGED, type DataLossTally, acknowledged, addLoss, tallyCondition } from '../../controller/data-loss.js';
+import { DATA_LOSS, type EventSink } from '../../controller/events.js';
 import { errorText } from '../../errors.js';
 import { GROUP, PLURAL, VERSION } from '../../manifests/crd.js';
 import { namesOf, selectorOf } from '../../manifests/names.js';
@@ -22,10 +24,16 @@ import { type ClusterStatus, invalidStatus, statusOf } from './status.js';
 
 /** The RedisCluster as the API server returns it. */
 export interface RedisClusterObject extends KubernetesObject {
-  metadata: { name: string; namespace: string; uid: string; generation?: number; labels?: Record<string, string>; deletionTimestamp?: Date };
+  metadata: {
+    name: string; namespace: string; uid: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: Date;
+  };
   spec?: unknown;
   status?: ClusterStatus;
 }
+
+/** A person acknowledges the data losses so far by setting this annotation to the current time (RFC 3339). */
+export const DATA_LOSS_ACK_ANNOTATION = 'rck.dev/data-loss-acknowledged';
+const ACK_HOW = `acknowledge with: kubectl annotate rediscluster <name> ${DATA_LOSS_ACK_ANNOTATION}=$(date -u +%Y-%m-%dT%H:%M:%SZ) --overwrite`;
 
 // Objects are re-applied on every spec change, and now and then to undo manual edits.
 const REAPPLY_MS = 60_000;
@@ -41,8 +49,12 @@ export class ClusterKeeper {
   private appliedAt = 0;
   private lastStatus = '';
   private written?: ClusterStatus;
+  /** Unacknowledged losses: from the status last written (an operator restart keeps them), then from this keeper's events. */
+  private dataLoss?: DataLossTally;
 
   constructor(kc: KubeConfig, private obj: RedisClusterObject, private readonly log: (line: string) => void) {
+    this.dataLoss = obj.status?.dataLoss ?? undefined;
+    if (this.dataLoss) log(`${this.key}: carrying ${this.dataLoss.events} unacknowledged data loss event(s) since ${this.dataLoss.since} from status`);
     this.core = kc.makeApiClient(CoreV1Api);
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.applier = new Applier(kc);
@@ -86,13 +98,33 @@ export class ClusterKeeper {
       }),
       desired: desiredShape(rc.spec),
       password,
-      events: new KubernetesEventSink(this.core, { apiVersion: API_VERSION, kind: KIND, name, namespace, uid: this.obj.metadata.uid }),
+      events: this.eventSink(),
       report: (line) => this.log(`${this.key}: ${line}`),
     });
     this.controller.setDesired(desiredShape(rc.spec)); // the spec may have changed (a scale)
     const result = await this.controller.pass();
-    await this.writeStatus(statusOf(result, generation));
+    const ackAt = this.obj.metadata.annotations?.[DATA_LOSS_ACK_ANNOTATION];
+    if (acknowledged(this.dataLoss, ackAt)) {
+      this.log(`${this.key}: data losses acknowledged (${DATA_LOSS_ACK_ANNOTATION}=${ackAt})`);
+      this.dataLoss = undefined;
+      await this.eventSink()
+        .record({ time: new Date().toISOString(), type: 'Normal', member: name, action: DATA_LOSS_ACKNOWLEDGED, reason: `acknowledged by annotation ${DATA_LOSS_ACK_ANNOTATION}=${ackAt}` })
+        .catch(() => {});
+    }
+    await this.writeStatus(statusOf(result, generation, { condition: tallyCondition(this.dataLoss, ACK_HOW, this.dataLoss ? undefined : ackAt), tally: this.dataLoss }));
     return result.plan.actions.length > 0 && result.errors.length === 0;
+  }
+
+  /** Events on the RedisCluster; a DataLoss event also counts in the tally the DataLoss condition shows. */
+  private eventSink(): EventSink {
+    const { name, namespace, uid } = this.obj.metadata;
+    const sink = new KubernetesEventSink(this.core, { apiVersion: API_VERSION, kind: KIND, name, namespace, uid });
+    return {
+      record: async (e) => {
+        if (e.action === DATA_LOSS) this.dataLoss = addLoss(this.dataLoss, e);
+        await sink.record(e);
+      },
+    };
   }
 
   private ownerRef() {

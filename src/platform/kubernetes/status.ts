@@ -1,6 +1,7 @@
 /** The RedisCluster's status from one controller pass. Pure. */
 import { type Condition, SCALING } from '../../controller/conditions.js';
 import type { PassResult } from '../../controller/controller.js';
+import type { DataLossTally } from '../../controller/data-loss.js';
 import { inCluster, slotMasters } from '../../plan/heal/facts.js';
 
 export interface ClusterStatus {
@@ -10,9 +11,11 @@ export interface ClusterStatus {
   readyMembers: number;
   shards: number;
   conditions: (Omit<Condition, 'type'> & { type: string; observedGeneration?: number })[];
+  /** Unacknowledged data losses (the DataLoss condition's source; survives operator restarts). */
+  dataLoss?: DataLossTally | null;
 }
 
-export function statusOf(pass: PassResult, generation: number | undefined): ClusterStatus {
+export function statusOf(pass: PassResult, generation: number | undefined, dataLoss?: { condition: Condition; tally?: DataLossTally }): ClusterStatus {
   const ready = pass.conditions.find((c) => c.type === 'Ready');
   const degraded = pass.conditions.find((c) => c.type === 'Degraded');
   const members = inCluster(pass.obs);
@@ -32,7 +35,9 @@ export function statusOf(pass: PassResult, generation: number | undefined): Clus
     members: pass.obs.members.length,
     readyMembers: members.length,
     shards: [...slotMasters(pass.obs).values()].filter((l) => l.slots.length > 0).length,
-    conditions: pass.conditions.map((c) => ({ ...c, observedGeneration: generation })),
+    conditions: [...pass.conditions, ...(dataLoss ? [dataLoss.condition] : [])].map((c) => ({ ...c, observedGeneration: generation })),
+    // null removes the field in the merge patch once acknowledged.
+    ...(dataLoss ? { dataLoss: dataLoss.tally ?? null } : {}),
   };
 }
 
