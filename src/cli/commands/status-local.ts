@@ -29,9 +29,9 @@ export function printMembers(s: LocalStatus): void {
     m.up ? (m.role ?? '?') : '-',
     m.master ?? '',
     m.slots || '',
-    m.up ? m.keys : '',
+    m.up ? (m.closed ? '-' : m.keys) : '',
     m.role === 'replica' ? (m.linkUp ? 'up' : 'down') : '',
-    m.up ? 'Running' : m.phase,
+    m.up ? (m.closed ? 'Closed' : 'Running') : m.phase,
     m.restarts,
     m.domain,
   ]);

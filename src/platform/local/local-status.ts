@@ -42,6 +42,8 @@ export interface MemberStatus {
   keys: number;
   /** Replicas: replication link to the master is up. */
   linkUp?: boolean;
+  /** It restarted without its data and is closed until the controller admits it (spec/admission.ts). */
+  closed?: boolean;
 }
 
 export interface LocalStatus {
@@ -85,6 +87,7 @@ export async function readLocalStatus(t: LocalTarget, password: string | undefin
       slots: self ? countSlots(self.slots) : 0,
       keys: n?.keys ?? 0,
       linkUp: self?.role === 'replica' ? n?.replication.masterLinkUp : undefined,
+      ...(n?.admissionPending ? { closed: true } : {}),
     };
   });
   const health = localClusterHealth(model, members, t.cluster.spec.masters, t.cluster.spec.replicasPerMaster);
