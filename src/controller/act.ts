@@ -64,6 +64,8 @@ export async function act(action: HealAction, ctx: ActContext): Promise<void> {
       return moveSlotsNow(action.moves, ctx);
     case 'retire':
       return retire(action.members, ctx);
+    case 'crash-failover':
+      return crashFailover(action.member, action.masterId, action.mode, ctx);
     case 'promote-copy':
       return promoteCopy(action.member, action.emptyMember, action.masterId, ctx);
     case 'admit':
@@ -270,4 +272,13 @@ async function admit(member: string, ctx: ActContext): Promise<void> {
   if (n.self?.role === 'replica' && !n.replication.masterLinkUp) throw new OperationError(`not admitting ${member}: its sync from ${n.self.masterId?.slice(0, 8)} is not done`);
   const c = await ctx.pool.get(addr);
   await c.call('ACL', 'SETUSER', 'default', '+@all');
+}
+
+/** Promotes the in-sync replica of a master that crashed; re-checked: it still replicates it, its link still down. */
+async function crashFailover(member: string, masterId: string, mode: 'force' | 'takeover', ctx: ActContext): Promise<void> {
+  const addr = memberAddress(ctx, member);
+  const me = await readNode(ctx.pool, addr);
+  if (me.self?.role !== 'replica' || me.self.masterId !== masterId) throw new OperationError(`not promoting ${member}: it no longer replicates ${masterId.slice(0, 8)}`);
+  if (me.replication.masterLinkUp) throw new OperationError(`not promoting ${member}: its master ${masterId.slice(0, 8)} is back (link up)`);
+  await promoteReplica(ctx.pool, addr, mode);
 }

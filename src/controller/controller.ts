@@ -75,7 +75,7 @@ export class Controller {
       try {
         await act(action, { pool, source: this.opts.source, desired: this.opts.desired, password: this.opts.password, obs });
         report(`${describeAction(action)} (${Date.now() - started} ms)`);
-        const warn = action.kind === 'promote' || action.kind === 'promote-copy';
+        const warn = action.kind === 'promote' || action.kind === 'promote-copy' || action.kind === 'crash-failover';
         await this.record(warn ? 'Warning' : 'Normal', member, action.kind, action.kind === 'promote' ? `${action.reason}; ${action.warning}` : action.reason);
         if (action.kind === 'admit' && action.dataLoss) {
           const id = obs.members.find((m) => m.name === action.member)?.node?.id;

@@ -11,6 +11,8 @@ export interface MemberView {
   address: NodeAddress;
   domain: string;
   up: boolean;
+  /** When the platform last saw the member's redis process end (a container terminated); absent when unknown. */
+  lastExitAt?: number;
 }
 
 export interface MemberObservation extends MemberView {

@@ -19,6 +19,8 @@ export interface FakeMember {
   migrating?: [number, string][];
   /** Started closed (admission pending). */
   closed?: boolean;
+  /** The platform saw its process end this long before the observation. */
+  exitedAgoMs?: number;
 }
 
 /** Ids everyone knows but no member carries (lost nodes): id -> line fields. */
@@ -58,7 +60,10 @@ export function observation(members: FakeMember[], opts: { ghosts?: Ghost[]; sta
   const ghosts = opts.ghosts ?? [];
   const inCluster = members.filter((m) => !m.fresh);
   const obsMembers: MemberObservation[] = members.map((m, ordinal) => {
-    const base = { name: m.name, ordinal, address: { host: '127.0.0.1', port: m.port }, domain: m.domain ?? 'd', up: m.up ?? true };
+    const base = {
+      name: m.name, ordinal, address: { host: '127.0.0.1', port: m.port }, domain: m.domain ?? 'd', up: m.up ?? true,
+      ...(m.exitedAgoMs !== undefined ? { lastExitAt: NOW - m.exitedAgoMs } : {}),
+    };
     if (base.up === false) return base;
     const self = { ...line(m.id, m.port, { myself: true, role: m.role, master: m.master, slots: m.slots }), migrating: new Map(m.migrating ?? []) };
     const table = m.fresh

@@ -30,6 +30,8 @@ export type HealAction =
   | { kind: 'move-slots'; moves: SlotMove[]; reason: string }
   /** Leaving members that own no slots: every kept node FORGETs them, then they are RESET (scale-in). */
   | { kind: 'retire'; members: string[]; reason: string }
+  /** A master's process is known gone (the platform saw it end): FAILOVER FORCE|TAKEOVER on its in-sync replica. */
+  | { kind: 'crash-failover'; member: string; masterId: string; mode: 'force' | 'takeover'; reason: string }
   /** A closed master restarted without its data: its replica `member` (the copy) takes over with FAILOVER FORCE. */
   | { kind: 'promote-copy'; member: string; emptyMember: string; masterId: string; reason: string }
   /** Open a member that started closed (ACL SETUSER default +@all); `dataLoss` when no copy of its slots was left. */
@@ -64,6 +66,8 @@ export function describeAction(a: HealAction): string {
       return `move ${countMovedSlots(a.moves)} slot(s) in ${a.moves.length} move(s): ${a.reason}`;
     case 'retire':
       return `retire ${a.members.join(', ')}: ${a.reason}`;
+    case 'crash-failover':
+      return `${a.member}: failover ${a.mode} (master ${a.masterId.slice(0, 8)} crashed): ${a.reason}`;
     case 'promote-copy':
       return `${a.member}: failover force over ${a.emptyMember}, which lost its data: ${a.reason}`;
     case 'admit':

@@ -13,6 +13,7 @@ import { answering, inCluster, isFresh, slotMasters } from './facts.js';
 import { planAttachments, planForgets, planMeets, planReplicaBalance } from './membership.js';
 import { planGrowth, planRetire, planScaleSlots, scaleCanProceed, scaleView } from './scale.js';
 import { planAdmissions } from './admission.js';
+import { planCrashFailovers } from './crash.js';
 import { planPromotions } from './failover.js';
 import { planPlacement } from './placement.js';
 
@@ -64,6 +65,9 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
   const admissions = planAdmissions(obs);
   waiting.push(...admissions.waiting);
   if (admissions.actions.length > 0) return { actions: admissions.actions, waiting, memory };
+
+  const crashes = planCrashFailovers(obs);
+  if (crashes.length > 0) return { actions: crashes, waiting, memory };
 
   const promotions = planPromotions(obs, desired);
   waiting.push(...promotions.waiting);

@@ -56,6 +56,7 @@ export class PodMemberSource implements MemberSource {
         address: { host: pod?.status?.podIP ?? '0.0.0.0', port: REDIS_PORT },
         domain: pod?.spec?.nodeName ? await this.domainOf(pod.spec.nodeName) : 'unscheduled',
         up: pod !== undefined && isUp(pod),
+        ...(pod && lastExitAt(pod) ? { lastExitAt: lastExitAt(pod) } : {}),
       });
     }
     return out;
@@ -88,4 +89,11 @@ export class PodMemberSource implements MemberSource {
  */
 export function isUp(pod: V1Pod): boolean {
   return !pod.metadata?.deletionTimestamp && pod.status?.phase === 'Running' && Boolean(pod.status.podIP);
+}
+
+/** When the kubelet last reported the redis container terminated (now, or before its last restart). */
+export function lastExitAt(pod: V1Pod): number | undefined {
+  const c = pod.status?.containerStatuses?.find((x) => x.name === 'redis');
+  const finished = c?.state?.terminated?.finishedAt ?? c?.lastState?.terminated?.finishedAt;
+  return finished ? new Date(finished).getTime() : undefined;
 }
