@@ -142,10 +142,14 @@ describe('local cluster lifecycle', () => {
   });
 
   it('down --purge: refused without --yes when not interactive, then deletes everything with --yes', async () => {
+    // The controller may still be moving roles after the previous test: wait for calm first.
+    const calm = await h.waitFor('healthy', (x) => x.health.healthy);
     const refused = await h.rck(['down', '--name', 'life', '--purge']);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/^rck: refusing to delete the volumes of cluster life without confirmation\n/);
-    expect((await h.status()).health.healthy).toBe(true); // nothing stopped, nothing deleted
+    // Nothing stopped, nothing deleted: the same processes, and healthy.
+    const still = await h.waitFor('still healthy', (x) => x.health.healthy);
+    expect(still.members.map((m) => [m.name, m.pid])).toEqual(calm.members.map((m) => [m.name, m.pid]));
 
     const s = await h.status();
     const pids = [s.supervisor!.pid, ...s.members.map((m) => m.pid!)];
