@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DesiredShape } from '../../src/controller/observation.js';
 import { planHeal } from '../../src/plan/heal/index.js';
-import { scaleView } from '../../src/plan/heal/scale.js';
+import { scaleView, slotClaimsOverlap } from '../../src/plan/heal/scale.js';
 import { countMovedSlots } from '../../src/plan/slot-moves.js';
 import { type FakeMember, observation, seedMembers } from './heal-fixtures.js';
 
@@ -160,5 +160,21 @@ describe('planHeal: scaling', () => {
     const view = scaleView(observation(m), shape(3, 1));
     expect(view.drains).toEqual([G]);
     expect([...view.leaving]).toEqual(['r-6', 'r-7']);
+  });
+});
+
+describe('slot plans on a view where two masters claim the same slots', () => {
+  it('slotClaimsOverlap finds any shared slot, and none between disjoint ranges', () => {
+    expect(slotClaimsOverlap([{ start: 0, end: 100 }, { start: 10, end: 20 }, { start: 30, end: 40 }])).toBe(true);
+    expect(slotClaimsOverlap([{ start: 0, end: 5460 }, { start: 5461, end: 10922 }, { start: 10923, end: 16383 }])).toBe(false);
+  });
+
+  it('planHeal waits (a failover in flight) instead of planning moves: it used to never return', () => {
+    const members = seedMembers();
+    // r-3 was promoted over r-0, which still claims its old slots (it has not heard yet).
+    members[3] = { ...members[3]!, role: 'master', master: undefined, slots: [[0, 5460]] };
+    const plan = planHeal(observation(members), { masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 5000, placement: 'ordinal' });
+    expect(plan.actions.filter((a) => a.kind === 'move-slots' || a.kind === 'retire' || a.kind === 'planned-failover')).toEqual([]);
+    expect(plan.waiting.join()).toMatch(/two masters claim the same slots/);
   });
 });

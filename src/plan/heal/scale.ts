@@ -15,7 +15,7 @@
 import type { DesiredShape, MemberObservation, Observation } from '../../controller/observation.js';
 import { memberCount } from '../../spec/members.js';
 import type { ObservedNode } from '../../topology/model.js';
-import { SLOT_COUNT, countSlots, slotsFromRanges } from '../../topology/slots.js';
+import { SLOT_COUNT, type SlotRange, countSlots, slotsFromRanges } from '../../topology/slots.js';
 import { planRebalance } from '../rebalance.js';
 import type { MasterSlots } from '../slot-moves.js';
 import type { HealAction } from './actions.js';
@@ -128,6 +128,12 @@ function spareReplica(obs: Observation, desired: DesiredShape, view: ScaleView):
 /** Leaving masters hand over to kept replicas, then slots move until the targets hold them evenly. */
 export function planScaleSlots(obs: Observation, desired: DesiredShape, view: ScaleView): { actions: HealAction[]; waiting: string[] } {
   const waiting: string[] = [];
+  // Two masters claiming the same slots is a failover in flight (the old master has not
+  // stepped down yet). Every slot plan assumes each slot has one owner (planRebalance never
+  // returned on such a view: the supervisor hung, seen in the chaos campaign): wait for agreement.
+  if (slotClaimsOverlap([...slotMasters(obs).values()].flatMap((l) => l.slots))) {
+    return { actions: [], waiting: ['two masters claim the same slots (a failover in flight); waiting until the cluster agrees'] };
+  }
   const up = answering(obs);
   const memberOf = (id: string) => up.find((m) => m.node.id === id);
 
@@ -188,4 +194,14 @@ export function planRetire(obs: Observation, view: ScaleView): HealAction[] {
     return [{ kind: 'retire', members: stillIn.map((m) => m.name), reason: `scale-in: ${stillIn.map((m) => m.name).join(', ')} own no slots any more and leave the cluster` }];
   }
   return [{ kind: 'set-member-count', count: view.target, reason: `scale-in: ${[...view.leaving].join(', ')} have left the cluster` }];
+}
+
+/** Some slot is in two of the ranges. */
+export function slotClaimsOverlap(ranges: readonly SlotRange[]): boolean {
+  let end = -1;
+  for (const r of [...ranges].sort((a, b) => a.start - b.start)) {
+    if (r.start <= end) return true;
+    end = Math.max(end, r.end);
+  }
+  return false;
 }
