@@ -77,6 +77,17 @@ export class Controller {
         report(`${describeAction(action)} (${Date.now() - started} ms)`);
         const warn = action.kind === 'promote' || action.kind === 'promote-copy' || action.kind === 'crash-failover';
         await this.record(warn ? 'Warning' : 'Normal', member, action.kind, action.kind === 'promote' ? `${action.reason}; ${action.warning}` : action.reason);
+        if (action.kind === 'promote') {
+          // A forced promotion of a replica over a master that is gone: what the master held
+          // beyond the replica's copy is lost (the chaos campaign caught it going unreported).
+          const held = this.lastKeys.get(action.masterId);
+          const copy = obs.members.find((m) => m.name === action.member)?.node?.keys;
+          const lost = held !== undefined && copy !== undefined ? Math.max(0, held - copy) : undefined;
+          if (lost !== 0) {
+            await this.record('Warning', member, DATA_LOSS, `${member} was promoted (FAILOVER ${action.mode.toUpperCase()}) over master ${action.masterId.slice(0, 8)}, which is gone; ` +
+              (lost === undefined ? 'how many keys it held beyond the copy is unknown' : `it held ${held} keys when last seen, the copy ${copy}`), lost);
+          }
+        }
         if (action.kind === 'admit' && action.dataLoss) {
           const id = obs.members.find((m) => m.name === action.member)?.node?.id;
           const held = id ? this.lastKeys.get(id) : undefined;

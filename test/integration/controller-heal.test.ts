@@ -77,7 +77,7 @@ describe('controller heals on real nodes', () => {
     await expectKeys(set, keys);
   });
 
-  it('stuck shard: promotes the best replica with FAILOVER FORCE when Redis does not', async () => {
+  it('stuck shard: promotes the best replica with FAILOVER FORCE when Redis does not, and reports a DataLoss of unknown size (it never saw the master)', async () => {
     const set = await seedCluster({ nodeTimeoutMs: 1000 });
     const keys = await writeKeys(set, 100);
     // Redis itself will not fail over this shard (as when the replica's data is too old).
@@ -99,6 +99,10 @@ describe('controller heals on real nodes', () => {
     expect(promote?.type).toBe('Warning');
     expect(promote?.member).toBe('m-3');
     expect(promote?.reason).toMatch(/may be lost/);
+    // This controller started after the master died, so it cannot count what was lost.
+    const losses = events.events.filter((e) => e.action === 'DataLoss');
+    expect(losses.map((e) => [e.type, e.member, e.keysLost])).toEqual([['Warning', 'm-3', undefined]]);
+    expect(losses[0]!.reason).toMatch(/unknown/);
     await expectKeys(set, keys);
   });
 
