@@ -11,11 +11,12 @@
 import {
   AppsV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api, PatchStrategy, type V1Pod, setHeaderOptions,
 } from '@kubernetes/client-node';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
 import { Applier } from '../../src/platform/kubernetes/apply.js';
 import type { ClusterStatus } from '../../src/platform/kubernetes/status.js';
+import { ClusterView } from './cluster-view.js';
 import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
 import { type OperatorProcess, startOperator as startOperatorProcess, stopOperator } from './operator-process.js';
 import { waitFor } from './wait.js';
@@ -61,21 +62,9 @@ const readyAt = (generation: number) => async () => {
 };
 const pods = async () => (await core.listNamespacedPod({ namespace: NS })).items.filter((p) => !p.metadata?.deletionTimestamp);
 
-async function password(): Promise<string> {
-  const s = await core.readNamespacedSecret({ name: `${NAME}-auth`, namespace: NS });
-  return Buffer.from(s.data!.password!, 'base64').toString('utf8');
-}
-
-async function onNode<T>(ip: string, f: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis({ host: ip, port: 6379, password: await password(), lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  r.on('error', () => {});
-  try {
-    await r.connect();
-    return await f(r);
-  } finally {
-    r.disconnect();
-  }
-}
+const view = () => new ClusterView(env.kc, NS, NAME);
+const password = () => view().password();
+const onNode = <T>(ip: string, f: (r: Redis) => Promise<T>) => view().onNode(ip, f);
 
 const field = (info: string, name: string) => info.match(new RegExp(`^${name}:(.*)$`, 'm'))?.[1]?.trim();
 
