@@ -10,6 +10,7 @@ import { type HealMemory, type HealPlan, describeAction, planHeal } from '../pla
 import { act } from './act.js';
 import { type Condition, conditionsFor } from './conditions.js';
 import { DATA_LOSS, type EventSink } from './events.js';
+import { type LossReport, LossWatch } from './loss-watch.js';
 import type { DesiredShape, Observation } from './observation.js';
 import { type MemberSource, observe } from './observe.js';
 
@@ -37,11 +38,11 @@ export class Controller {
   private memory: HealMemory = {};
   private conditions: Condition[] = [];
   private lastWaiting = '';
-  /** Keys each node id held when last seen open: the size of a loss, should its data vanish. */
-  private readonly lastKeys = new Map<string, number>();
+  private readonly losses: LossWatch;
 
   constructor(private readonly opts: ControllerOptions) {
     this.pool = new NodePool({ password: opts.password, timeoutMs: opts.timeoutMs ?? 1000 });
+    this.losses = new LossWatch(opts.source.recentLog?.bind(opts.source));
   }
 
   /** Closes the connections to the nodes (the controller is being replaced or stopped). */
@@ -62,7 +63,7 @@ export class Controller {
     const pool = this.pool;
     const report = this.opts.report ?? (() => {});
     const obs = await observe(this.opts.source, pool);
-    for (const m of obs.members) if (m.node?.id && !m.node.admissionPending) this.lastKeys.set(m.node.id, m.node.keys);
+    for (const loss of await this.losses.observed(obs)) await this.recordLoss(loss);
     const plan = planHeal(obs, this.opts.desired, this.memory);
     this.memory = plan.memory;
     const waiting = plan.waiting.join('; ');
@@ -77,22 +78,10 @@ export class Controller {
         report(`${describeAction(action)} (${Date.now() - started} ms)`);
         const warn = action.kind === 'promote' || action.kind === 'promote-copy' || action.kind === 'crash-failover';
         await this.record(warn ? 'Warning' : 'Normal', member, action.kind, action.kind === 'promote' ? `${action.reason}; ${action.warning}` : action.reason);
-        if (action.kind === 'promote') {
-          // A forced promotion of a replica over a master that is gone: what the master held
-          // beyond the replica's copy is lost (the chaos campaign caught it going unreported).
-          const held = this.lastKeys.get(action.masterId);
-          const copy = obs.members.find((m) => m.name === action.member)?.node?.keys;
-          const lost = held !== undefined && copy !== undefined ? Math.max(0, held - copy) : undefined;
-          if (lost !== 0) {
-            await this.record('Warning', member, DATA_LOSS, `${member} was promoted (FAILOVER ${action.mode.toUpperCase()}) over master ${action.masterId.slice(0, 8)}, which is gone; ` +
-              (lost === undefined ? 'how many keys it held beyond the copy is unknown' : `it held ${held} keys when last seen, the copy ${copy}`), lost);
-          }
-        }
-        if (action.kind === 'admit' && action.dataLoss) {
-          const id = obs.members.find((m) => m.name === action.member)?.node?.id;
-          const held = id ? this.lastKeys.get(id) : undefined;
-          await this.record('Warning', member, DATA_LOSS, `${action.dataLoss} (${held === undefined ? 'an unknown number of keys' : `${held} keys when last seen`})`, held);
-        }
+        // A forced promotion over a master that is gone loses what it held beyond the copy
+        // (the chaos campaign caught it going unreported); so does admitting without a copy.
+        if (action.kind === 'promote') await this.recordLoss(this.losses.forcedPromotion(obs, action.member, action.masterId, action.mode));
+        if (action.kind === 'admit' && action.dataLoss) await this.recordLoss(this.losses.admittedEmpty(obs, action.member, action.dataLoss));
       } catch (err) {
         errors.push(`${describeAction(action)}: ${errorText(err)}`);
         report(`failed: ${describeAction(action)}: ${errorText(err)}`);
@@ -103,9 +92,23 @@ export class Controller {
     return { obs, plan, conditions: this.conditions, errors };
   }
 
-  private async record(type: 'Normal' | 'Warning', member: string, action: string, reason: string, keysLost?: number): Promise<void> {
+  private async recordLoss(loss: LossReport | undefined): Promise<void> {
+    if (!loss) return;
+    (this.opts.report ?? (() => {}))(`data loss: ${loss.member}: ${loss.reason}`);
+    await this.record('Warning', loss.member, DATA_LOSS, loss.reason, { keysLost: loss.keysLost, bytesLost: loss.bytesLost });
+  }
+
+  private async record(type: 'Normal' | 'Warning', member: string, action: string, reason: string, size: { keysLost?: number; bytesLost?: number } = {}): Promise<void> {
     try {
-      await this.opts.events.record({ time: new Date().toISOString(), type, member, action, reason, ...(keysLost !== undefined ? { keysLost } : {}) });
+      await this.opts.events.record({
+        time: new Date().toISOString(),
+        type,
+        member,
+        action,
+        reason,
+        ...(size.keysLost !== undefined ? { keysLost: size.keysLost } : {}),
+        ...(size.bytesLost !== undefined ? { bytesLost: size.bytesLost } : {}),
+      });
     } catch {
       /* events are best effort: never stop healing because a log write failed */
     }

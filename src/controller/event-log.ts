@@ -20,6 +20,7 @@ export interface EventRow {
   action: string;
   reason: string;
   keysLost?: number;
+  bytesLost?: number;
 }
 
 /** Every event in the file, oldest first; platform events map their type to the action. */
@@ -31,8 +32,11 @@ export async function readEvents(path: string): Promise<EventRow[]> {
     try {
       const e = JSON.parse(line) as Record<string, string>;
       if (e.action) {
-        const keysLost = typeof e.keysLost === 'number' ? { keysLost: e.keysLost } : {};
-        rows.push({ time: e.time!, type: e.type === 'Warning' ? 'Warning' : 'Normal', member: e.member!, action: e.action, reason: e.reason ?? '', ...keysLost });
+        const size = {
+          ...(typeof e.keysLost === 'number' ? { keysLost: e.keysLost } : {}),
+          ...(typeof e.bytesLost === 'number' ? { bytesLost: e.bytesLost } : {}),
+        };
+        rows.push({ time: e.time!, type: e.type === 'Warning' ? 'Warning' : 'Normal', member: e.member!, action: e.action, reason: e.reason ?? '', ...size });
       }
       else rows.push({ time: e.time!, type: ['Killed', 'Exited', 'BackOff'].includes(e.type!) ? 'Warning' : 'Normal', member: e.member!, action: e.type!, reason: e.message ?? '' });
     } catch {

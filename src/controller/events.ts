@@ -8,6 +8,8 @@ export interface ControllerEvent {
   reason: string;
   /** DataLoss events: how many keys were lost, when it is known. */
   keysLost?: number;
+  /** DataLoss events for discarded writes: bytes of replication stream, when that is how the loss is known. */
+  bytesLost?: number;
 }
 
 /** The action of the Warning event recorded whenever data may have been lost. */

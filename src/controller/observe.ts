@@ -13,6 +13,8 @@ export interface MemberSource {
    * retired them. Absent where the platform cannot scale.
    */
   setMemberCount?(count: number): Promise<void>;
+  /** The member's recent Redis log (its tail), where the platform can read it. */
+  recentLog?(member: string): Promise<string>;
 }
 
 export async function observe(source: MemberSource, pool: NodePool): Promise<Observation> {

@@ -75,6 +75,7 @@ const statusSchema = {
         lastAt: { type: 'string' },
         events: { type: 'integer' },
         keysLost: { type: 'integer' },
+        bytesLost: { type: 'integer' },
         uncounted: { type: 'integer' },
         last: { type: 'string' },
       },

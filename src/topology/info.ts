@@ -26,7 +26,20 @@ export interface ReplicationInfo {
   offset: number;
   /** Master: replicas as it sees them. */
   replicas: { host: string; port: number; state: string; offset: number; lagSeconds: number }[];
+  /** master_replid: the replication history it serves (a master) or follows (a replica). */
+  replid?: string;
+  /**
+   * master_replid2 and second_repl_offset, set when it was promoted: it continues the
+   * history replid2 up to (not including) second_repl_offset. A follower of that history
+   * asking for more than that had writes this node never got.
+   */
+  replid2?: string;
+  secondReplOffset?: number;
+  /** sync_partial_err (INFO stats, when read): PSYNC requests it refused. */
+  syncPartialErr?: number;
 }
+
+const NO_REPLID = /^0+$/;
 
 export function parseReplicationInfo(text: string): ReplicationInfo {
   const m = parseInfo(text);
@@ -43,9 +56,15 @@ export function parseReplicationInfo(text: string): ReplicationInfo {
       lagSeconds: Number(fields.get('lag') ?? 0),
     });
   }
-  if (role === 'master') return { role, offset: Number(m.get('master_repl_offset') ?? 0), replicas };
+  const history = {
+    ...(m.get('master_replid') ? { replid: m.get('master_replid') } : {}),
+    ...(m.get('master_replid2') && !NO_REPLID.test(m.get('master_replid2')!) ? { replid2: m.get('master_replid2'), secondReplOffset: Number(m.get('second_repl_offset')) } : {}),
+    ...(m.has('sync_partial_err') ? { syncPartialErr: Number(m.get('sync_partial_err')) } : {}),
+  };
+  if (role === 'master') return { role, offset: Number(m.get('master_repl_offset') ?? 0), replicas, ...history };
   return {
     role,
+    ...history,
     masterHost: m.get('master_host'),
     masterPort: m.has('master_port') ? Number(m.get('master_port')) : undefined,
     masterLinkUp: m.get('master_link_status') === 'up',

@@ -73,7 +73,7 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
     .pipeline()
     .call('CLUSTER', 'NODES')
     .call('CLUSTER', 'INFO')
-    .info('replication')
+    .info('replication', 'stats') // stats: sync_partial_err, see controller/divergence.ts
     .dbsize()
     .config('GET', 'cluster-node-timeout')
     .call('ACL', 'GETUSER', 'default')

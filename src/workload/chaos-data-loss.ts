@@ -1,7 +1,8 @@
 /**
  * The DataLoss events a chaos run weighs its losses against: Warning events with
  * `"action":"DataLoss"` in the cluster's events.jsonl, with the keys they say were
- * lost when the controller could count them (`keysLost`). Read from the raw lines,
+ * lost when the controller could count them (`keysLost`), or the bytes of writes Redis
+ * discarded (`bytesLost`). Read from the raw lines,
  * so a field the event log reader does not know yet still counts.
  */
 import { readFile } from 'node:fs/promises';
@@ -12,7 +13,7 @@ export function parseDataLossEvents(text: string, since: number): DataLossEvent[
   const out: DataLossEvent[] = [];
   for (const line of text.split('\n')) {
     if (!line.includes('DataLoss')) continue;
-    let e: { time?: unknown; type?: unknown; action?: unknown; member?: unknown; reason?: unknown; keysLost?: unknown };
+    let e: { time?: unknown; type?: unknown; action?: unknown; member?: unknown; reason?: unknown; keysLost?: unknown; bytesLost?: unknown };
     try {
       e = JSON.parse(line);
     } catch {
@@ -25,6 +26,7 @@ export function parseDataLossEvents(text: string, since: number): DataLossEvent[
       member: typeof e.member === 'string' ? e.member : '',
       reason: typeof e.reason === 'string' ? e.reason : '',
       ...(typeof e.keysLost === 'number' && Number.isFinite(e.keysLost) && e.keysLost >= 0 ? { keysLost: e.keysLost } : {}),
+      ...(typeof e.bytesLost === 'number' && Number.isFinite(e.bytesLost) && e.bytesLost > 0 ? { bytesLost: e.bytesLost } : {}),
     });
   }
   return out;

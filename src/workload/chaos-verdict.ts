@@ -1,8 +1,10 @@
 /**
  * The verdict of a chaos run, from what each fault did and what the run measured.
- * Pure. A loss is acceptable only when the fault left no copy of the data (Redis
- * could not keep it) and a DataLoss event reported it; any loss while a copy
- * survived is a failure, whatever the events say.
+ * Pure. A loss is acceptable only when Redis forced it and a DataLoss event reported
+ * it: the fault left no copy of the data, or a master frozen past the node timeout
+ * acknowledged writes that Redis discarded when it rejoined (asynchronous replication;
+ * see controller/divergence.ts). Any other loss while a copy survived is a failure,
+ * whatever the events say.
  */
 import type { FaultKind, Role } from './chaos-schedule.js';
 
@@ -47,6 +49,8 @@ export interface DataLossEvent {
   at: number;
   member: string;
   keysLost?: number;
+  /** Bytes of writes Redis discarded, for losses known that way. */
+  bytesLost?: number;
   reason: string;
 }
 
@@ -62,7 +66,13 @@ export interface LossAccount {
   /** DataLoss events that account for it, and the keys they name. */
   dataLossEvents: number;
   dataLossKeys: number;
+  dataLossBytes: number;
   accounted: boolean;
+  /**
+   * Only acknowledged writes were lost, a master of the fault was frozen, and DataLoss
+   * events name the bytes Redis discarded when it rejoined: a loss Redis forces.
+   */
+  discardedByRedis: boolean;
 }
 
 export interface VerdictInput {
@@ -92,7 +102,7 @@ export interface ChaosVerdict extends Omit<VerdictInput, 'outcomes' | 'dataLoss'
   ops: number;
   lostWrites: number;
   unackedWrites: number;
-  dataLoss: { events: number; keys: number };
+  dataLoss: { events: number; keys: number; bytes: number };
   losses: LossAccount[];
   /** Why the run failed, one line each; empty when ok. */
   failures: string[];
@@ -122,7 +132,7 @@ export function chaosVerdict(input: VerdictInput): ChaosVerdict {
   }
   for (const l of losses) {
     const what = `fault #${l.fault} (${l.label}): ${l.keysLost} preloaded key(s) and ${l.lostWrites} acknowledged write(s) lost`;
-    if (l.copySurvived) failures.push(`${what} while a copy survived`);
+    if (l.copySurvived && !l.discardedByRedis) failures.push(`${what} while a copy survived`);
     else if (!l.accounted) failures.push(`${what} with no copy left, and no DataLoss event accounts for them`);
   }
   if (input.keysUnreadable > 0) failures.push(`${input.keysUnreadable} preloaded key(s) could not be read back at the end`);
@@ -146,16 +156,24 @@ export function chaosVerdict(input: VerdictInput): ChaosVerdict {
     keysPreloaded: input.keysPreloaded,
     keysLost: input.keysLost,
     keysUnreadable: input.keysUnreadable,
-    dataLoss: { events: input.dataLoss.length, keys: input.dataLoss.reduce((n, e) => n + (e.keysLost ?? 0), 0) },
+    dataLoss: {
+      events: input.dataLoss.length,
+      keys: input.dataLoss.reduce((n, e) => n + (e.keysLost ?? 0), 0),
+      bytes: input.dataLoss.reduce((n, e) => n + (e.bytesLost ?? 0), 0),
+    },
     losses,
     failures,
   };
 }
 
+/** The smallest INCR in the replication stream (`*2 $4 INCR $1 k`): discarded bytes bound the writes they can explain. */
+const MIN_WRITE_BYTES = 24;
+
 /**
  * Matches each loss with the DataLoss events recorded from its fault's start on, oldest
  * first, each event used once: accounted when they name at least as many keys as were
- * lost, or one of them names no number (a loss it could not count).
+ * lost and, for lost writes, name keys or discarded bytes too, or one of them names no
+ * number (a loss it could not count).
  */
 export function accountLosses(outcomes: readonly FaultOutcome[], events: readonly DataLossEvent[]): LossAccount[] {
   const unused = [...events].sort((a, b) => a.at - b.at);
@@ -164,8 +182,10 @@ export function accountLosses(outcomes: readonly FaultOutcome[], events: readonl
     if (o.keysLost === 0 && o.lostWrites === 0) continue;
     let n = 0;
     let keys = 0;
+    let bytes = 0;
     let uncounted = false;
-    for (let i = 0; i < unused.length; ) {
+    const enough = () => uncounted || (keys >= o.keysLost && (o.lostWrites === 0 || keys > 0 || bytes > 0));
+    for (let i = 0; i < unused.length && !enough(); ) {
       const e = unused[i]!;
       if (e.at < o.startedAt) {
         i++;
@@ -173,10 +193,11 @@ export function accountLosses(outcomes: readonly FaultOutcome[], events: readonl
       }
       unused.splice(i, 1);
       n++;
-      if (e.keysLost === undefined) uncounted = true;
-      else keys += e.keysLost;
-      if (uncounted || keys >= o.keysLost) break;
+      if (e.keysLost === undefined && e.bytesLost === undefined) uncounted = true;
+      keys += e.keysLost ?? 0;
+      bytes += e.bytesLost ?? 0;
     }
+    const frozenMaster = o.actions.some((a) => a.kind === 'freeze' && a.role === 'master' && !a.error);
     out.push({
       fault: o.number,
       kind: o.kind,
@@ -187,7 +208,9 @@ export function accountLosses(outcomes: readonly FaultOutcome[], events: readonl
       copySurvived: o.copySurvived,
       dataLossEvents: n,
       dataLossKeys: keys,
-      accounted: n > 0 && (uncounted || keys >= o.keysLost),
+      dataLossBytes: bytes,
+      accounted: n > 0 && enough(),
+      discardedByRedis: frozenMaster && o.keysLost === 0 && bytes >= o.lostWrites * MIN_WRITE_BYTES,
     });
   }
   return out;

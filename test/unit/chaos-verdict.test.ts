@@ -93,13 +93,30 @@ describe('accountLosses', () => {
     expect(b).toMatchObject({ fault: 2, keysLost: 200, dataLossEvents: 1, dataLossKeys: 150, accounted: false });
   });
 
-  it('an event without a number accounts for any loss; lost writes alone need one event', () => {
-    const [a, b] = accountLosses(
-      [outcome(1, { keysLost: 5000, copySurvived: false }), outcome(2, { lostWrites: 3, copySurvived: false })],
-      [{ at: 10_500, member: 'redis-app-0', reason: 'forced promotion' }, { at: 20_500, member: 'redis-app-0', keysLost: 0, reason: '' }],
+  it('an event without a number accounts for any loss; lost writes need an event naming keys or bytes, not one naming 0 keys', () => {
+    const [a, b, c] = accountLosses(
+      [outcome(1, { keysLost: 5000, copySurvived: false }), outcome(2, { lostWrites: 3, copySurvived: false }), outcome(3, { lostWrites: 2, copySurvived: false })],
+      [
+        { at: 10_500, member: 'redis-app-0', reason: 'forced promotion' },
+        { at: 20_500, member: 'redis-app-0', keysLost: 0, reason: '' },
+        { at: 30_500, member: 'redis-app-0', bytesLost: 98, reason: 'refused psync' },
+      ],
     );
     expect(a).toMatchObject({ dataLossEvents: 1, dataLossKeys: 0, accounted: true });
-    expect(b).toMatchObject({ dataLossEvents: 1, accounted: true });
+    // Fault 2's 0-key event does not explain 3 lost writes, so it reads on and takes fault 3's event.
+    expect(b).toMatchObject({ dataLossEvents: 2, dataLossBytes: 98, accounted: true });
+    expect(c).toMatchObject({ dataLossEvents: 0, accounted: false });
+  });
+
+  it('writes a frozen master acknowledged and Redis discarded, named in bytes, are a loss Redis forced', () => {
+    const freeze = (over: Partial<FaultOutcome>) => outcome(1, { kind: 'freeze', actions: [act('freeze', 'redis-app-0')], lostWrites: 2, ...over });
+    const event = (bytesLost: number): DataLossEvent[] => [{ at: 12_000, member: 'redis-app-0', bytesLost, reason: 'refused psync' }];
+    expect(accountLosses([freeze({})], event(98))[0]).toMatchObject({ accounted: true, discardedByRedis: true });
+    expect(accountLosses([freeze({})], event(30))[0]).toMatchObject({ accounted: true, discardedByRedis: false }); // 30 bytes cannot hold 2 writes
+    expect(accountLosses([freeze({ keysLost: 1 })], event(98))[0]).toMatchObject({ discardedByRedis: false }); // keys are not writes
+    expect(accountLosses([freeze({ actions: [act('freeze', 'redis-app-3')] })], event(98))[0]).toMatchObject({ discardedByRedis: false }); // a replica
+    expect(chaosVerdict(input([freeze({})], event(98))).failures).toEqual([]);
+    expect(chaosVerdict(input([freeze({})], [])).failures).toEqual(['fault #1 (freeze redis-app-0 (master)): 0 preloaded key(s) and 2 acknowledged write(s) lost while a copy survived']);
   });
 
   it('lists only faults that lost something', () => {

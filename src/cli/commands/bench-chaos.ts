@@ -127,12 +127,14 @@ function printVerdict(v: ChaosVerdict): void {
   printLine(`longest write outage ${seconds(v.longestWriteOutageMs)} (writes to one key failing)`);
   printLine(`lost writes          ${v.lostWrites} acknowledged (${v.unackedWrites} applied without acknowledgement; ${v.ops} ops)`);
   printLine(`keys lost            ${v.keysLost} of ${v.keysPreloaded} preloaded (${v.keysUnreadable} unreadable)`);
-  printLine(`DataLoss events      ${v.dataLoss.events} (${v.dataLoss.keys} keys named)`);
+  printLine(`DataLoss events      ${v.dataLoss.events} (${v.dataLoss.keys} keys, ${v.dataLoss.bytes} bytes of writes named)`);
   for (const l of v.losses) {
-    const how = l.copySurvived ? 'a copy survived: NOT acceptable' : l.accounted ? 'no copy left; accounted' : 'no copy left; NOT accounted';
+    const how = l.discardedByRedis
+      ? 'acknowledged by a frozen master, discarded by Redis when it rejoined; accounted'
+      : l.copySurvived ? 'a copy survived: NOT acceptable' : l.accounted ? 'no copy left; accounted' : 'no copy left; NOT accounted';
     printLine(
       `loss                 #${l.fault} ${l.label}: ${l.keysLost} keys, ${l.lostWrites} writes; ${how} ` +
-        `(${l.dataLossEvents} DataLoss event(s), ${l.dataLossKeys} keys named)`,
+        `(${l.dataLossEvents} DataLoss event(s), ${l.dataLossKeys} keys, ${l.dataLossBytes} bytes named)`,
     );
   }
   for (const f of v.failures) printLine(`failure              ${f}`);

@@ -6,7 +6,7 @@
  * (a container restart), with CrashLoopBackOff-style delays. A member killed through
  * `killMember` (like deleting a pod) is re-created with the same volume on a NEW port.
  */
-import { appendFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdir, rm } from 'node:fs/promises';
 import type { NodeAddress } from '../../redis/address.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import { memberCount, memberName } from '../../spec/members.js';
@@ -16,6 +16,7 @@ import { type MemberProcess, adoptProcess, describeExit, spawnMember, waitMember
 import { pidAlive, signalPid } from './process-alive.js';
 import { CLOSED_NOTE } from '../../spec/admission.js';
 import { checkCanBind, portPairFree } from './preflight.js';
+import { lastLogLine, logTail } from './member-log.js';
 import type { MemberRecord, MembersFile, StateDir } from './state-dir.js';
 
 interface Slot {
@@ -111,6 +112,11 @@ export class LocalPlatform implements Platform {
       if (!(await portPairFree(s.host, s.port))) s.port = await this.allocatePort(s);
     }
     await this.persist();
+  }
+
+  /** The member's recent log, for the controller's loss accounting (refused PSYNCs). */
+  recentLog(name: string): Promise<string> {
+    return logTail(this.state.memberLog(name));
   }
 
   async listMembers(): Promise<Member[]> {
@@ -450,8 +456,3 @@ export async function stopPid(pid: number): Promise<void> {
 }
 
 /** The member's last log line: why redis-server refused to start, usually. */
-async function lastLogLine(path: string): Promise<string | undefined> {
-  const text = await readFile(path, 'utf8').catch(() => '');
-  const line = text.trimEnd().split('\n').pop()?.trim();
-  return line ? line.slice(0, 200) : undefined;
-}

@@ -1,0 +1,98 @@
+/**
+ * LossWatch: what the controller remembers across passes so that a loss is never
+ * silent, and the DataLoss reports it derives: keys a node held when last seen (the
+ * size of a loss should its data vanish), and the replication histories masters served
+ * (to catch writes Redis itself discards, see divergence.ts).
+ */
+import { formatAddress } from '../redis/address.js';
+import { type HistoryOwner, type RefusalSuspect, historyOwners, lostBeyond, parsePsyncRefusals, refusalSuspects } from './divergence.js';
+import type { Observation } from './observation.js';
+
+export interface LossReport {
+  member: string;
+  reason: string;
+  keysLost?: number;
+  /** Bytes of replication stream (writes) discarded, when that is how the loss is known. */
+  bytesLost?: number;
+}
+
+/** Histories remembered; old ones matter only until their owner rejoins or is forgotten. */
+const MAX_HISTORIES = 256;
+
+export class LossWatch {
+  private readonly lastKeys = new Map<string, number>();
+  private readonly owners = new Map<string, HistoryOwner>();
+  private lastRefusals = new Map<string, number>();
+  private readonly reported = new Set<string>();
+
+  /** `readLog`: the recent log of a member, where the platform can read it. */
+  constructor(private readonly readLog?: (member: string) => Promise<string>) {}
+
+  /** Called with every pass's observation; returns the losses it reveals. */
+  async observed(obs: Observation): Promise<LossReport[]> {
+    for (const m of obs.members) if (m.node?.id && !m.node.admissionPending) this.lastKeys.set(m.node.id, m.node.keys);
+    const suspects = refusalSuspects(obs, this.owners, this.lastRefusals);
+    for (const [replid, owner] of historyOwners(obs)) {
+      this.owners.delete(replid); // re-insert: newest last, so the oldest go first
+      this.owners.set(replid, owner);
+    }
+    while (this.owners.size > MAX_HISTORIES) this.owners.delete(this.owners.keys().next().value!);
+    for (const m of obs.members) {
+      const n = m.node?.replication.syncPartialErr;
+      if (m.node?.id && n !== undefined) this.lastRefusals.set(m.node.id, n);
+    }
+    const out: LossReport[] = [];
+    for (const s of suspects) out.push(...(await this.refusedFollowers(s, obs)));
+    return out;
+  }
+
+  /** A replica promoted (FAILOVER FORCE/TAKEOVER) over a master that is gone: what the master held beyond the copy. */
+  forcedPromotion(obs: Observation, member: string, masterId: string, mode: string): LossReport | undefined {
+    const held = this.lastKeys.get(masterId);
+    const copy = obs.members.find((m) => m.name === member)?.node?.keys;
+    const lost = held !== undefined && copy !== undefined ? Math.max(0, held - copy) : undefined;
+    if (lost === 0) return undefined;
+    return {
+      member,
+      reason: `${member} was promoted (FAILOVER ${mode.toUpperCase()}) over master ${masterId.slice(0, 8)}, which is gone; ` +
+        (lost === undefined ? 'how many keys it held beyond the copy is unknown' : `it held ${held} keys when last seen, the copy ${copy}`),
+      keysLost: lost,
+    };
+  }
+
+  /** A member admitted without a copy of its data anywhere. */
+  admittedEmpty(obs: Observation, member: string, why: string): LossReport {
+    const id = obs.members.find((m) => m.name === member)?.node?.id;
+    const held = id ? this.lastKeys.get(id) : undefined;
+    return { member, reason: `${why} (${held === undefined ? 'an unknown number of keys' : `${held} keys when last seen`})`, keysLost: held };
+  }
+
+  private async refusedFollowers(s: RefusalSuspect, obs: Observation): Promise<LossReport[]> {
+    const text = this.readLog ? await this.readLog(s.member).catch(() => undefined) : undefined;
+    if (text === undefined) {
+      // No log to read: the count grew and the old owner now follows the promoted node.
+      const old = obs.members.find((m) => m.node?.id === s.previousOwner.nodeId);
+      if (old?.node?.self?.role !== 'replica' || old.node.self.masterId !== s.nodeId) return [];
+      const key = `${s.nodeId}:${s.replid2}:${s.previousOwner.nodeId}`;
+      if (this.reported.has(key)) return [];
+      this.reported.add(key);
+      return [{ member: old.name, reason: `${old.name} rejoined as a replica of ${s.member}, which continued its history after a failover, and ${s.member} refused its partial resync: writes only ${old.name} had may have been discarded (how many is unknown here: the member log cannot be read)` }];
+    }
+    const out: LossReport[] = [];
+    for (const r of lostBeyond(s, parsePsyncRefusals(text))) {
+      const key = `${s.nodeId}:${s.replid2}:${r.replica}:${r.requested}`;
+      if (this.reported.has(key)) continue;
+      this.reported.add(key);
+      const who = obs.members.find((m) => formatAddress(m.address) === r.replica)?.name ?? r.replica;
+      const bytes = r.requested - r.upTo;
+      out.push({
+        member: who,
+        reason: `${who} had ${bytes} bytes of writes that ${s.member} never received: ${s.member} took over ${s.previousOwner.member}'s history after a failover Redis made while ` +
+          `${s.previousOwner.member} was unreachable (frozen or cut off), and when ${who} rejoined as its replica Redis discarded them with a full resync ` +
+          `(asked for offset ${r.requested}, ${s.member} has up to ${r.upTo}); writes acknowledged in that window are lost (asynchronous replication)`,
+        bytesLost: bytes,
+      });
+    }
+    return out;
+  }
+}
