@@ -30,7 +30,8 @@ export function registerBenchChaos(bench: Command): void {
       .description(
         'run a seeded random schedule of faults on the local cluster (`rck up`) while the consistency workload runs and a preloaded key set waits: ' +
           'one line per fault (time back to Ready, longest write outage, keys and writes lost), then a verdict; ' +
-          'exits 1 when data was lost while a copy survived, or a loss has no DataLoss event to account for it',
+          'exits 1 when data was lost while a copy survived (except writes a frozen master acknowledged and Redis discarded, which a DataLoss event must name), ' +
+          'or a loss has no DataLoss event to account for it',
       )
       .option('--seed <n>', `schedule seed, 0..${MAX_SEED} (default: random, printed); the same seed gives the same schedule`)
       .option('--faults <n>', 'number of faults', '10')
