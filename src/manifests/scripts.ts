@@ -3,7 +3,7 @@
  * they work with the official redis image. The password reaches redis-cli through
  * REDISCLI_AUTH (never an argument: arguments show in ps).
  */
-import { CLOSED_NOTE, CLOSED_USER_RULES } from '../spec/admission.js';
+import { CLOSED_NOTE, CLOSED_USER_RULES, STOPPED_EMPTY_MARKER } from '../spec/admission.js';
 import { REDIS_PORT } from './names.js';
 
 /**
@@ -22,7 +22,10 @@ conf=/data/rck-member.conf
 # to replication and clients; the operator promotes the copy, then opens this node.
 closed=no
 rules='${CLOSED_USER_RULES}'
-if [ -s /data/nodes.conf ]; then
+# Taken on every start: the last stop was graceful and found no keys, so nothing is lost.
+stopped_empty=no
+if [ -e /data/${STOPPED_EMPTY_MARKER} ]; then rm -f /data/${STOPPED_EMPTY_MARKER}; stopped_empty=yes; fi
+if [ -s /data/nodes.conf ] && [ "$stopped_empty" = no ]; then
   myself=$(grep -m1 '^[0-9a-f]* [^ ]* [^ ]*myself' /data/nodes.conf || true)
   # shellcheck disable=SC2086
   set -- $myself
@@ -62,6 +65,7 @@ exec redis-server "$conf"
  * most up-to-date one and wait (bounded) until this pod is a replica, so deleting a master
  * pod is a planned failover (about 50 ms) instead of a node-timeout failover with lost writes.
  * Then it waits for an AOF rewrite in progress, which would make redis-server ignore SIGTERM.
+ * With persistence off it marks a node stopped empty (spec/admission.ts).
  */
 export const PRESTOP_SCRIPT = `#!/bin/sh
 limit=\${HANDOVER_SECONDS:-20}
@@ -73,7 +77,15 @@ me() { redis-cli -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning "$@" 2>/dev/nul
 aof_wait() {
   while in_time && me info persistence | grep -q '^aof_rewrite_in_progress:1'; do sleep 0.1; done
 }
-trap aof_wait EXIT
+# Persistence off: pause writes until the container is gone (it is killed within the grace
+# period) and, when no key is left, leave a marker so the next start need not start closed.
+mark_empty() {
+  grep -q '^appendonly yes' /etc/rck/redis.conf && return 0
+  [ "$(me client pause $(( (limit + 60) * 1000 )) write)" = OK ] || return 0
+  [ "$(me dbsize)" = 0 ] && : > /data/${STOPPED_EMPTY_MARKER}
+  return 0
+}
+trap 'mark_empty; aof_wait' EXIT
 [ "$(me role | head -1)" = master ] || exit 0
 best=""; best_offset=-1
 for line in $(me info replication | grep '^slave[0-9]*:'); do

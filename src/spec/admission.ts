@@ -20,6 +20,14 @@
 export const CLOSED_NOTE =
   'nodes.conf says this node is a master with slots, but no AOF brings its data back: starting closed to replicas and clients until the controller admits it';
 
+/**
+ * Left on the volume by a graceful stop that found the node holding no keys, with writes
+ * paused until the process ends (persistence off only). The next start removes it and
+ * knows that restarting empty loses nothing, so it need not start closed: `rck down` and
+ * `rck up` of an empty cluster report no loss. A crash leaves no marker: closed as before.
+ */
+export const STOPPED_EMPTY_MARKER = 'rck-stopped-empty';
+
 /** The default user's rules while closed; `+@all` alone opens it again. */
 export const CLOSED_USER_RULES = '~* &* +@all -@read -@write -psync -sync -replconf';
 
@@ -30,14 +38,17 @@ export interface StartFacts {
   appendonly: boolean;
   /** The AOF directory exists on the volume. */
   aofPresent: boolean;
+  /** The last stop was graceful and found no keys (STOPPED_EMPTY_MARKER was there). */
+  stoppedEmpty?: boolean;
 }
 
 /**
  * Closed when nodes.conf says this node is a master with slots and no AOF will bring its
- * data back: with appendonly no, any RDB on the volume is at best an old snapshot. Pure.
+ * data back (with appendonly no, any RDB on the volume is at best an old snapshot), unless
+ * it was stopped empty. Pure.
  */
 export function mustStartClosed(f: StartFacts): boolean {
-  if (!f.nodesConf) return false;
+  if (!f.nodesConf || f.stoppedEmpty) return false;
   if (f.appendonly && f.aofPresent) return false;
   const myself = f.nodesConf.split('\n').find((l) => l.split(' ')[2]?.split(',').includes('myself'));
   if (!myself) return false;

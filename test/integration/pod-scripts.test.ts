@@ -3,16 +3,19 @@
  * probe (the Kubernetes tests exercise it too, but with data so small that a replica
  * syncs before any probe could tell): a master is ready, a replica only with its link
  * up; start.sh with a password an existing Secret may hold (quotes, backslash, space);
- * prestop.sh waiting out the first AOF write, during which Redis ignores SIGTERM.
+ * prestop.sh waiting out the first AOF write, during which Redis ignores SIGTERM;
+ * with persistence off, prestop.sh marking a node stopped empty and start.sh then
+ * starting a master open (spec/admission.ts).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_PORT } from '../../src/manifests/names.js';
 import { PRESTOP_SCRIPT, READY_COMMAND, START_SCRIPT } from '../../src/manifests/scripts.js';
+import { STOPPED_EMPTY_MARKER } from '../../src/spec/admission.js';
 import { pollUntil } from '../../src/ops/wait.js';
 import { TestNodes, freePort } from '../support/redis-nodes.js';
 
@@ -123,5 +126,78 @@ describe('prestop.sh', () => {
     n.proc.kill('SIGTERM');
     const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
     expect(stopped).toBe(true);
+  });
+});
+
+describe('stopped empty, persistence off', () => {
+  let dir: string | undefined;
+  let nodes: TestNodes | undefined;
+  let proc: ChildProcess | undefined;
+  afterAll(async () => {
+    await nodes?.stop();
+    if (proc && proc.exitCode === null) {
+      const exited = new Promise((r) => proc!.once('exit', r));
+      proc.kill('SIGKILL');
+      await exited;
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const marker = () => join(dir!, STOPPED_EMPTY_MARKER);
+  const prestop = (port: number, host: string) => {
+    const script = PRESTOP_SCRIPT.replaceAll(`-p ${REDIS_PORT}`, `-p ${port}`).replaceAll('/etc/rck/redis.conf', join(dir!, 'shared.conf')).replaceAll('/data', dir!);
+    return new Promise<string>((resolve, reject) =>
+      execFile('sh', ['-c', script], { env: { ...process.env, POD_IP: host, HANDOVER_SECONDS: '5' } }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+  };
+
+  it('prestop.sh leaves the marker only when no key is left, with writes paused; start.sh then starts a master open and takes the marker', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rck-empty-'));
+    await writeFile(join(dir, 'shared.conf'), 'save ""\nappendonly no\n');
+    nodes = await TestNodes.start(1, { clusterEnabled: false });
+    const n = nodes.nodes[0]!;
+    const c = nodes.client(0);
+    try {
+      await c.set('k', 'v');
+      await prestop(n.port, n.host);
+      expect(await access(marker()).then(() => true, () => false)).toBe(false);
+      await c.call('CLIENT', 'UNPAUSE');
+      await c.del('k');
+      await prestop(n.port, n.host);
+      expect(await access(marker()).then(() => true, () => false)).toBe(true);
+      // Writes stay paused until the container is gone: a write now waits (Redis counts it blocked).
+      const writer = nodes.client(0);
+      try {
+        let written = false;
+        const write = writer.set('late', 'v').then(() => (written = true));
+        const blocked = await pollUntil(async () => (/^blocked_clients:1\r?$/m.test(await c.info('clients')) ? true : undefined), { deadline: Date.now() + 5000, intervalMs: 50 });
+        expect(blocked).toBe(true);
+        expect(written).toBe(false);
+        await c.call('CLIENT', 'UNPAUSE');
+        await write;
+      } finally {
+        writer.disconnect();
+      }
+    } finally {
+      c.disconnect();
+    }
+
+    // A master with slots in nodes.conf, no AOF: closed, unless the marker is there.
+    await writeFile(join(dir, 'nodes.conf'), 'aaaa 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-5460\nvars currentEpoch 6 lastVoteEpoch 0\n');
+    const port = await freePort();
+    const script = START_SCRIPT.replaceAll('/etc/rck/redis.conf', join(dir, 'shared.conf')).replaceAll('/data', dir).replaceAll(`port ${REDIS_PORT}`, `port ${port}`);
+    let out = '';
+    proc = spawn('sh', ['-c', `${script.replace('exec redis-server "$conf"', 'cat "$conf"')}`], { env: { ...process.env, POD_IP: '127.0.0.1', REDISCLI_AUTH: 'pw' } });
+    proc.stdout!.on('data', (d) => (out += d));
+    await new Promise((r) => proc!.once('exit', r));
+    expect(out).toContain('requirepass "pw"');
+    expect(out).not.toContain('user default');
+    expect(await access(marker()).then(() => true, () => false)).toBe(false);
+    // Without the marker (the next start, or a crash): closed.
+    out = '';
+    proc = spawn('sh', ['-c', `${script.replace('exec redis-server "$conf"', 'cat "$conf"')}`], { env: { ...process.env, POD_IP: '127.0.0.1', REDISCLI_AUTH: 'pw' } });
+    proc.stdout!.on('data', (d) => (out += d));
+    await new Promise((r) => proc!.once('exit', r));
+    expect(out).toMatch(/^user default on ">pw" .*-psync/m);
   });
 });

@@ -24,6 +24,11 @@ describe('mustStartClosed', () => {
     expect(mustStartClosed({ nodesConf: undefined, appendonly: false, aofPresent: false })).toBe(false);
   });
 
+  it('does not close a master whose last stop was graceful and found no keys', () => {
+    expect(mustStartClosed({ nodesConf: MASTER_CONF, appendonly: false, aofPresent: false, stoppedEmpty: true })).toBe(false);
+    expect(mustStartClosed({ nodesConf: MASTER_CONF, appendonly: false, aofPresent: false, stoppedEmpty: false })).toBe(true);
+  });
+
   it('renders the closed user with the password, or nopass', () => {
     expect(closedUserLine('pw', (s) => s)).toBe('user default on >pw ~* &* +@all -@read -@write -psync -sync -replconf');
     expect(closedUserLine(undefined, (s) => s)).toMatch(/^user default on nopass /);

@@ -7,6 +7,7 @@
  * `killMember` (like deleting a pod) is re-created with the same volume on a NEW port.
  */
 import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { NodeAddress } from '../../redis/address.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import { memberCount, memberName } from '../../spec/members.js';
@@ -14,7 +15,8 @@ import type { Member, MemberPhase, Platform, PlatformEvent, PlatformEventType, R
 import { judgeLeftover } from './adopt.js';
 import { type MemberProcess, adoptProcess, describeExit, spawnMember, waitMemberReady } from './member-process.js';
 import { pidAlive, signalPid } from './process-alive.js';
-import { CLOSED_NOTE } from '../../spec/admission.js';
+import { CLOSED_NOTE, STOPPED_EMPTY_MARKER } from '../../spec/admission.js';
+import { markIfStoppedEmpty } from './stop-marker.js';
 import { checkCanBind, portPairFree } from './preflight.js';
 import { lastLogLine, logTail } from './member-log.js';
 import type { MemberRecord, MembersFile, StateDir } from './state-dir.js';
@@ -166,6 +168,8 @@ export class LocalPlatform implements Platform {
       s.host = rec.host;
       s.port = rec.port;
       s.onExit = 'restart';
+      // It kept running (a supervisor died between a stop's marker and its SIGTERM): the marker is stale.
+      await rm(join(this.state.memberData(s.name), STOPPED_EMPTY_MARKER), { force: true });
       const proc = adoptProcess(rec.pid);
       s.spawned = proc;
       void proc.exited.then((e) => this.handleExit(s, proc, describeExit(e)));
@@ -331,6 +335,10 @@ export class LocalPlatform implements Platform {
     }
     s.onExit = then;
     s.phase = 'Stopping';
+    if (signal === 'SIGTERM' && !this.cluster.spec.persistence.enabled && s.up) {
+      // The process dies within the grace period (SIGKILL), so writes stay paused until it is gone.
+      await markIfStoppedEmpty({ host: s.host, port: s.port }, this.password, this.state.memberData(s.name), STOP_GRACE_MS + 60_000);
+    }
     spawned.signal(signal);
     const again = signal === 'SIGTERM' ? setInterval(() => spawned.signal('SIGTERM'), STOP_RETRY_MS) : undefined;
     const timer = setTimeout(() => spawned.signal('SIGKILL'), STOP_GRACE_MS);

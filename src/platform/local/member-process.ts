@@ -9,10 +9,10 @@
  * running process instead of starting it again (adopt.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { access, mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { CLOSED_NOTE, mustStartClosed } from '../../spec/admission.js';
+import { CLOSED_NOTE, STOPPED_EMPTY_MARKER, mustStartClosed } from '../../spec/admission.js';
 import { renderMemberConf } from '../../spec/redis-conf.js';
 import { REDIS_SERVER } from './preflight.js';
 import { pidAlive, signalPid } from './process-alive.js';
@@ -55,10 +55,13 @@ export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
   const dataDir = m.state.memberData(m.name);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const confPath = m.state.memberConf(m.name);
+  // Taken on every start, so a marker never outlives the stop that wrote it.
+  const stoppedEmpty = await rm(join(dataDir, STOPPED_EMPTY_MARKER)).then(() => true, () => false);
   const closed = !m.startOpen && mustStartClosed({
     nodesConf: await readFile(join(dataDir, 'nodes.conf'), 'utf8').catch(() => undefined),
     appendonly: m.appendonly,
     aofPresent: await access(join(dataDir, 'appendonlydir')).then(() => true, () => false),
+    stoppedEmpty,
   });
   const conf = renderMemberConf({ sharedConfPath: m.state.sharedConf, host: m.host, port: m.port, dataDir, password: m.password, closed });
   await writeFile(confPath, conf, { mode: 0o600 });
