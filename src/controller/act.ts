@@ -15,7 +15,8 @@ import { moveSlots } from '../ops/slot-mover.js';
 import type { SlotMove } from '../plan/slot-moves.js';
 import type { HealAction } from '../plan/heal/index.js';
 import { readNode } from '../topology/observe.js';
-import type { DesiredShape, Observation } from './observation.js';
+import type { Observation } from '../topology/observation.js';
+import type { DesiredShape } from '../spec/desired-shape.js';
 import { type MemberSource, observe } from './observe.js';
 
 export interface ActContext {

@@ -6,7 +6,8 @@ import { SLOT_COUNT } from '../topology/slots.js';
 import type { HealPlan } from '../plan/heal/index.js';
 import { answering, inCluster, memberWithId, replicaMembers, slotMasters } from '../plan/heal/facts.js';
 import { memberCount } from '../spec/members.js';
-import type { DesiredShape, Observation } from './observation.js';
+import type { Observation } from '../topology/observation.js';
+import type { DesiredShape } from '../spec/desired-shape.js';
 
 export interface Condition {
   type: 'Ready' | 'Degraded' | 'Healing' | 'DataLoss';

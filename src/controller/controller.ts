@@ -11,7 +11,8 @@ import { act } from './act.js';
 import { type Condition, conditionsFor } from './conditions.js';
 import { DATA_LOSS, type EventSink } from './events.js';
 import { type LossReport, LossWatch } from './loss-watch.js';
-import type { DesiredShape, Observation } from './observation.js';
+import type { Observation } from '../topology/observation.js';
+import type { DesiredShape } from '../spec/desired-shape.js';
 import { type MemberSource, observe } from './observe.js';
 
 export interface ControllerOptions {

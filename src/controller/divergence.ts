@@ -9,7 +9,7 @@
  * second_repl_offset) and counts refused PSYNCs (sync_partial_err); its log says what
  * each refused follower asked for. Pure: parsing and matching only.
  */
-import type { Observation } from './observation.js';
+import type { Observation } from '../topology/observation.js';
 
 /** A replication history a master with slots served, by its replid. */
 export interface HistoryOwner {

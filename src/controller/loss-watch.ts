@@ -6,7 +6,7 @@
  */
 import { formatAddress } from '../redis/address.js';
 import { type HistoryOwner, type RefusalSuspect, historyOwners, lostBeyond, parsePsyncRefusals, refusalSuspects } from './divergence.js';
-import type { Observation } from './observation.js';
+import type { Observation } from '../topology/observation.js';
 
 export interface LossReport {
   member: string;

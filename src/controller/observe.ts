@@ -2,7 +2,7 @@
 import { errorText } from '../errors.js';
 import type { NodePool } from '../redis/pool.js';
 import { readNode } from '../topology/observe.js';
-import type { MemberObservation, MemberView, Observation } from './observation.js';
+import type { MemberObservation, MemberView, Observation } from '../topology/observation.js';
 
 /** Where members come from: the Platform (local processes, Kubernetes pods). */
 export interface MemberSource {

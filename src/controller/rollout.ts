@@ -10,7 +10,8 @@ import type { NodePool } from '../redis/pool.js';
 import { handOver } from '../ops/handover.js';
 import { pollUntil } from '../ops/wait.js';
 import { problems } from './conditions.js';
-import type { DesiredShape, MemberView } from './observation.js';
+import type { MemberView } from '../topology/observation.js';
+import type { DesiredShape } from '../spec/desired-shape.js';
 import { observe } from './observe.js';
 
 export interface RestartablePlatform {

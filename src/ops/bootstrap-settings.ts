@@ -10,8 +10,8 @@
 import type { NodeAddress } from '../redis/address.js';
 import { formatAddress } from '../redis/address.js';
 import type { NodePool } from '../redis/pool.js';
+import { BOOTSTRAP_NODE_TIMEOUT_MS } from '../plan/create.js';
 
-export const BOOTSTRAP_NODE_TIMEOUT_MS = 500;
 
 export interface SavedSettings {
   /** Puts every saved value back; returns the nodes where that failed. */

@@ -13,16 +13,11 @@
  * which replaces only identical copies and stops on a differing one.
  */
 import { OperationError } from '../errors.js';
-import { type NodeAddress, formatAddress } from '../redis/address.js';
+import { formatAddress } from '../redis/address.js';
 import type { NodePool } from '../redis/pool.js';
 import type { RawConnection, RawPool } from '../redis/raw-pipeline.js';
-import { type SlotFailure, moveKeysRound, setSlots, takeSlots } from './slot-scripts.js';
+import { type MoverNode, type SlotFailure, moveKeysRound, setSlots, takeSlots } from './slot-scripts.js';
 import { moveSlotKeys } from './move-keys.js';
-
-export interface MoverNode {
-  id: string;
-  address: NodeAddress;
-}
 
 export interface BatchOptions {
   /** Keys fetched per GETKEYSINSLOT and sent per MIGRATE, and the most keys in one MIGRATE pipeline. */

@@ -11,10 +11,10 @@ import { OperationError } from '../errors.js';
 import type { NodePool } from '../redis/pool.js';
 import { RawPool } from '../redis/raw-pipeline.js';
 import type { SlotMove } from '../plan/slot-moves.js';
-import { type MoverNode, type MoverPools, migrateBatch } from './migrate-batch.js';
-import { checkScripting } from './slot-scripts.js';
+import { type MoverPools, migrateBatch } from './migrate-batch.js';
+import { type MoverNode, checkScripting } from './slot-scripts.js';
 
-export type { MoverNode } from './migrate-batch.js';
+export type { MoverNode } from './slot-scripts.js';
 
 /** Defaults measured on the rebalance bench (see README "Scaling"). */
 export const MOVER_DEFAULTS = { slotsPerBatch: 128, concurrency: 6, perSource: 2, keysPerRound: 1000, migrateTimeoutMs: 10_000 };

@@ -16,9 +16,14 @@
  * compatibility); each MIGRATE still names keys of one slot only.
  */
 import { NodeCheckError, OperationError } from '../errors.js';
-import { formatAddress } from '../redis/address.js';
+import { type NodeAddress, formatAddress } from '../redis/address.js';
 import { type RawConnection, RespError, type RespReply } from '../redis/raw-pipeline.js';
-import type { MoverNode } from './migrate-batch.js';
+
+/** A node the mover talks to: its id and where it is reached. */
+export interface MoverNode {
+  id: string;
+  address: NodeAddress;
+}
 
 const where = (n: MoverNode) => formatAddress(n.address);
 

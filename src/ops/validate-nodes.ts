@@ -5,19 +5,8 @@
 import { NodeCheckError, errorText } from '../errors.js';
 import { type NodeAddress, formatAddress } from '../redis/address.js';
 import type { NodePool } from '../redis/pool.js';
-import type { ObservedNode } from '../topology/model.js';
+import { type ObservedNode, emptyNodeProblem } from '../topology/model.js';
 import { readNode } from '../topology/observe.js';
-import { countSlots } from '../topology/slots.js';
-
-/** Why a node cannot join a new cluster, or undefined when it can. */
-export function emptyNodeProblem(n: ObservedNode): string | undefined {
-  if (!n.clusterEnabled) return 'cluster support is disabled (set cluster-enabled yes)';
-  if (n.keys > 0) return `not empty: holds ${n.keys} key(s)`;
-  if (n.table.length > 1) return `already in a cluster: knows ${n.table.length - 1} other node(s)`;
-  if (n.self && countSlots(n.self.slots) > 0) return `already has ${countSlots(n.self.slots)} slot(s) assigned`;
-  if (n.self?.role === 'replica') return 'already a replica';
-  return undefined;
-}
 
 /** Reads every node and throws one error listing each node that fails a check. */
 export async function readEmptyNodes(pool: NodePool, addrs: NodeAddress[]): Promise<ObservedNode[]> {

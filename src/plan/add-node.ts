@@ -5,8 +5,7 @@
  */
 import { NodeCheckError, InputError } from '../errors.js';
 import type { ClusterModel, ObservedNode } from '../topology/model.js';
-import { isMaster, nodeName, replicasOf, slotCount } from '../topology/model.js';
-import { emptyNodeProblem } from '../ops/validate-nodes.js';
+import { emptyNodeProblem, isMaster, nodeName, replicasOf, slotCount } from '../topology/model.js';
 
 export type AddNodePlan =
   | { role: 'master'; node: string; nodeId: string }

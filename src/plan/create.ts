@@ -34,6 +34,9 @@ export type Placement = 'spread' | 'ordinal';
 
 export const MIN_MASTERS = 3;
 
+/** cluster-node-timeout while create builds the cluster (failover off meanwhile): the heal rule puts the spec's back after an interrupted create. */
+export const BOOTSTRAP_NODE_TIMEOUT_MS = 500;
+
 export function planCreate(nodes: readonly PlanNode[], replicasPerMaster: number, placement: Placement = 'spread'): CreateLayout {
   if (!Number.isInteger(replicasPerMaster) || replicasPerMaster < 0) {
     throw new InputError(`invalid replicas per master ${replicasPerMaster}: expected an integer >= 0`);

@@ -2,7 +2,15 @@
  * Plain facts derived from a spec, without the schema library, so the supervisor
  * process (memory budget 80 MB) does not load zod.
  */
-import type { ClusterSpec } from './schema.js';
+
+/** The parts of a spec these facts read (structural, so this module need not import the schema). */
+interface ShapeFacts {
+  masters: number;
+  replicasPerMaster: number;
+}
+interface ConfigFacts {
+  redis: { config: Record<string, unknown> };
+}
 
 /** The seed's ConfigMap settings that are tunable (the rest are owned, see owned-settings.ts). */
 export const SEED_REDIS_CONFIG: Record<string, string> = {
@@ -10,7 +18,7 @@ export const SEED_REDIS_CONFIG: Record<string, string> = {
 };
 
 /** Number of members (pods) the spec asks for. */
-export function memberCount(spec: Pick<ClusterSpec, 'masters' | 'replicasPerMaster'>): number {
+export function memberCount(spec: ShapeFacts): number {
   return spec.masters * (1 + spec.replicasPerMaster);
 }
 
@@ -20,7 +28,7 @@ export function memberName(cluster: string, ordinal: number): string {
 }
 
 /** cluster-node-timeout in ms as the rendered redis.conf sets it. */
-export function nodeTimeoutMs(spec: ClusterSpec): number {
+export function nodeTimeoutMs(spec: ConfigFacts): number {
   const v = Number(spec.redis.config['cluster-node-timeout'] ?? SEED_REDIS_CONFIG['cluster-node-timeout']);
   return Number.isFinite(v) && v > 0 ? v : 5000;
 }

@@ -48,6 +48,16 @@ export function nodeName(n: { address: NodeAddress }): string {
   return formatAddress(n.address);
 }
 
+/** Why a node cannot join a new cluster, or undefined when it can. */
+export function emptyNodeProblem(n: ObservedNode): string | undefined {
+  if (!n.clusterEnabled) return 'cluster support is disabled (set cluster-enabled yes)';
+  if (n.keys > 0) return `not empty: holds ${n.keys} key(s)`;
+  if (n.table.length > 1) return `already in a cluster: knows ${n.table.length - 1} other node(s)`;
+  if (n.self && countSlots(n.self.slots) > 0) return `already has ${countSlots(n.self.slots)} slot(s) assigned`;
+  if (n.self?.role === 'replica') return 'already a replica';
+  return undefined;
+}
+
 export function isMaster(n: ObservedNode): boolean {
   return n.self?.role === 'master';
 }

@@ -1,7 +1,8 @@
 /** Drives the real controller over TestNodes, with the test harness playing the platform. */
 import { Controller, type PassResult } from '../../src/controller/controller.js';
 import { MemoryEventSink } from '../../src/controller/events.js';
-import type { DesiredShape, MemberView } from '../../src/controller/observation.js';
+import type { MemberView } from '../../src/topology/observation.js';
+import type { DesiredShape } from '../../src/spec/desired-shape.js';
 import type { TestNodes } from './redis-nodes.js';
 
 export function membersOf(set: TestNodes, domains?: string[]): { listMembers(): Promise<MemberView[]> } {

@@ -3,7 +3,7 @@
  * what the controller does with a closed member (planHeal), case by case.
  */
 import { describe, expect, it } from 'vitest';
-import type { DesiredShape } from '../../src/controller/observation.js';
+import type { DesiredShape } from '../../src/spec/desired-shape.js';
 import { conditionsFor } from '../../src/controller/conditions.js';
 import { closedUserLine, mustStartClosed } from '../../src/spec/admission.js';
 import { planHeal } from '../../src/plan/heal/index.js';

@@ -1,6 +1,6 @@
 /** planHeal's crash rule: a master the platform saw terminate is failed over at once, and only then. */
 import { describe, expect, it } from 'vitest';
-import type { DesiredShape } from '../../src/controller/observation.js';
+import type { DesiredShape } from '../../src/spec/desired-shape.js';
 import { planHeal } from '../../src/plan/heal/index.js';
 import { type FakeMember, observation, seedMembers } from './heal-fixtures.js';
 

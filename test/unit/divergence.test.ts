@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePsyncRefusals } from '../../src/controller/divergence.js';
 import { LossWatch } from '../../src/controller/loss-watch.js';
-import type { Observation } from '../../src/controller/observation.js';
+import type { Observation } from '../../src/topology/observation.js';
 import { type FakeMember, observation, seedMembers } from './heal-fixtures.js';
 
 const R0 = '1'.repeat(40); // r-0's history while it is master

@@ -1,5 +1,5 @@
 /** Builds observations for planHeal tests from a short description of each member. */
-import type { MemberObservation, Observation } from '../../src/controller/observation.js';
+import type { MemberObservation, Observation } from '../../src/topology/observation.js';
 import type { NodeLine } from '../../src/topology/cluster-nodes.js';
 import type { ObservedNode } from '../../src/topology/model.js';
 

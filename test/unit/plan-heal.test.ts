@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DesiredShape } from '../../src/controller/observation.js';
+import type { DesiredShape } from '../../src/spec/desired-shape.js';
 import { PLACEMENT_SETTLE_MS, SLOT_REPAIR_GRACE_MS, planHeal } from '../../src/plan/heal/index.js';
 import { NOW, observation, seedMembers } from './heal-fixtures.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DesiredShape } from '../../src/controller/observation.js';
+import type { DesiredShape } from '../../src/spec/desired-shape.js';
 import { planHeal } from '../../src/plan/heal/index.js';
 import { scaleView, slotClaimsOverlap } from '../../src/plan/heal/scale.js';
 import { countMovedSlots } from '../../src/plan/slot-moves.js';

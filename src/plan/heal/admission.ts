@@ -9,7 +9,7 @@
  * A replica of the closed master that does not answer may hold the copy: wait for it.
  * Data before availability: the shard stays closed rather than start empty over a copy.
  */
-import type { Observation } from '../../controller/observation.js';
+import type { Observation } from '../../topology/observation.js';
 import type { SlotRange } from '../../topology/slots.js';
 import type { HealAction } from './actions.js';
 import { answering, inCluster, replicaMembers } from './facts.js';

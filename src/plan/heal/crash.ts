@@ -9,7 +9,7 @@
  * link is up again, the master is back and serving, and a failover would only disturb it.
  * A master that restarted without its data is admission's (admission.ts), not this rule's.
  */
-import type { Observation } from '../../controller/observation.js';
+import type { Observation } from '../../topology/observation.js';
 import { decideCrashSuccessor } from '../crash-successor.js';
 import type { HealAction } from './actions.js';
 import { answering, inCluster, replicaMembers } from './facts.js';

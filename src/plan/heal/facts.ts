@@ -1,5 +1,5 @@
 /** Facts about an observation that several heal rules share. Pure. */
-import type { MemberObservation, Observation } from '../../controller/observation.js';
+import type { MemberObservation, Observation } from '../../topology/observation.js';
 import type { ObservedNode } from '../../topology/model.js';
 import type { NodeLine } from '../../topology/cluster-nodes.js';
 

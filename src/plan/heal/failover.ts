@@ -4,7 +4,8 @@
  * (highest replication offset) is promoted with FAILOVER FORCE, or TAKEOVER when
  * too few masters are left to vote. Never while the master answers. Pure.
  */
-import type { DesiredShape, Observation } from '../../controller/observation.js';
+import type { Observation } from '../../topology/observation.js';
+import type { DesiredShape } from '../../spec/desired-shape.js';
 import type { HealAction } from './actions.js';
 import { inCluster, memberWithId, replicaMembers, slotMasters } from './facts.js';
 

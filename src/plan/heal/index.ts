@@ -4,8 +4,9 @@
  * pass does a bounded amount of work and the next pass re-observes. Pure: the
  * only memory is `since`, times first seen, which is safe to lose.
  */
-import type { DesiredShape, Observation } from '../../controller/observation.js';
-import { BOOTSTRAP_NODE_TIMEOUT_MS } from '../../ops/bootstrap-settings.js';
+import type { Observation } from '../../topology/observation.js';
+import type { DesiredShape } from '../../spec/desired-shape.js';
+import { BOOTSTRAP_NODE_TIMEOUT_MS } from '../create.js';
 import { memberCount } from '../../spec/members.js';
 import { SLOT_COUNT } from '../../topology/slots.js';
 import type { HealAction } from './actions.js';

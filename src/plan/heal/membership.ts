@@ -3,7 +3,8 @@
  * forget node ids no member has any more, and bring empty or spare nodes in as
  * replicas of the masters that lack them. Pure.
  */
-import type { DesiredShape, MemberObservation, Observation } from '../../controller/observation.js';
+import type { MemberObservation, Observation } from '../../topology/observation.js';
+import type { DesiredShape } from '../../spec/desired-shape.js';
 import { formatAddress } from '../../redis/address.js';
 import type { ObservedNode } from '../../topology/model.js';
 import type { HealAction } from './actions.js';

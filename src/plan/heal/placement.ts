@@ -4,7 +4,7 @@
  * or a replica swap gives a better arrangement, plan it. Pure; only run when
  * nothing else needs healing.
  */
-import type { Observation } from '../../controller/observation.js';
+import type { Observation } from '../../topology/observation.js';
 import type { HealAction } from './actions.js';
 import { inCluster, replicaMembers, slotMasters } from './facts.js';
 

@@ -12,7 +12,8 @@
  *        then the leaving nodes are retired (FORGET everywhere, RESET) and only
  *        then does the member count shrink.
  */
-import type { DesiredShape, MemberObservation, Observation } from '../../controller/observation.js';
+import type { MemberObservation, Observation } from '../../topology/observation.js';
+import type { DesiredShape } from '../../spec/desired-shape.js';
 import { memberCount } from '../../spec/members.js';
 import type { ObservedNode } from '../../topology/model.js';
 import { SLOT_COUNT, type SlotRange, countSlots, slotsFromRanges } from '../../topology/slots.js';

@@ -3,7 +3,7 @@
  * RedisCluster), runs the shared Controller over its pods, and writes status and Events.
  * Level-triggered like the controller: each pass starts from what it reads.
  */
-import { desiredShape } from '../../controller/desired.js';
+import { desiredShape } from '../../spec/desired-shape.js';
 import {
   AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, type V1StatefulSet, setHeaderOptions,
 } from '@kubernetes/client-node';

@@ -4,7 +4,7 @@
  */
 import { type AppsV1Api, type CoreV1Api, PatchStrategy, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
 import type { MemberSource } from '../../controller/observe.js';
-import type { MemberView } from '../../controller/observation.js';
+import type { MemberView } from '../../topology/observation.js';
 import { REDIS_PORT } from '../../manifests/names.js';
 import { memberName } from '../../spec/members.js';
 

@@ -3,7 +3,7 @@
  * 500 ms, events into the state dir's event log, conditions into
  * conditions.json for `rck status`.
  */
-import { desiredShape } from '../../controller/desired.js';
+import { desiredShape } from '../../spec/desired-shape.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Controller } from '../../controller/controller.js';

@@ -2,13 +2,13 @@
  * The local cluster as `rck status` shows it: platform members (from the running
  * supervisor, or the state dir when none runs) joined with what the nodes report.
  */
-import { desiredShape } from '../../controller/desired.js';
+import { desiredShape } from '../../spec/desired-shape.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Condition, conditionsFor } from '../../controller/conditions.js';
 import { dataLossCondition } from '../../controller/data-loss.js';
 import { readEvents } from '../../controller/event-log.js';
-import type { Observation } from '../../controller/observation.js';
+import type { Observation } from '../../topology/observation.js';
 import { planHeal } from '../../plan/heal/index.js';
 import type { ClusterModel } from '../../topology/model.js';
 import { formatAddress } from '../../redis/address.js';

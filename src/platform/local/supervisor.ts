@@ -4,7 +4,7 @@
  * and runs reconcile loops: the controller (issue 4) plugs in as a ReconcileLoop and
  * sees only the Platform interface.
  */
-import { desiredShape } from '../../controller/desired.js';
+import { desiredShape } from '../../spec/desired-shape.js';
 import { readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server } from 'node:net';

@@ -3,7 +3,7 @@
  * up) joined with what each member's Redis node says. Plain data for the planner.
  */
 import type { NodeAddress } from '../redis/address.js';
-import type { ClusterModel, ObservedNode } from '../topology/model.js';
+import type { ClusterModel, ObservedNode } from './model.js';
 
 export interface MemberView {
   name: string;
@@ -25,14 +25,4 @@ export interface Observation {
   members: MemberObservation[];
   /** The cluster as read from every member that answered (their own views only). */
   model: ClusterModel;
-}
-
-export interface DesiredShape {
-  masters: number;
-  replicasPerMaster: number;
-  /** cluster-node-timeout the members run with; deadlines derive from it. */
-  nodeTimeoutMs: number;
-  /** cluster-replica-no-failover as the spec renders it (default: failover on). */
-  replicaNoFailover?: boolean;
-  placement: 'ordinal' | 'spread';
 }

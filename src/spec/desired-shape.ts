@@ -1,0 +1,23 @@
+/** The shape the controller keeps a cluster in, read from its spec. */
+import { nodeTimeoutMs } from './members.js';
+import type { ClusterSpec } from './schema.js';
+
+export interface DesiredShape {
+  masters: number;
+  replicasPerMaster: number;
+  /** cluster-node-timeout the members run with; deadlines derive from it. */
+  nodeTimeoutMs: number;
+  /** cluster-replica-no-failover as the spec renders it (default: failover on). */
+  replicaNoFailover?: boolean;
+  placement: 'ordinal' | 'spread';
+}
+
+export function desiredShape(spec: ClusterSpec): DesiredShape {
+  return {
+    masters: spec.masters,
+    replicasPerMaster: spec.replicasPerMaster,
+    nodeTimeoutMs: nodeTimeoutMs(spec),
+    placement: spec.placement,
+    replicaNoFailover: String(spec.redis.config['cluster-replica-no-failover'] ?? 'no') === 'yes',
+  };
+}
