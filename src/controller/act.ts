@@ -77,7 +77,14 @@ export async function act(action: HealAction, ctx: ActContext): Promise<void> {
       await c.config('SET', 'cluster-replica-no-failover', ctx.desired.replicaNoFailover ? 'yes' : 'no');
       return;
     }
+    default:
+      // A new action kind without a case here fails to compile, instead of being "done" by doing nothing.
+      return unknownAction(action);
   }
+}
+
+function unknownAction(action: never): never {
+  throw new OperationError(`no executor for heal action ${JSON.stringify(action)}`);
 }
 
 function memberAddress(ctx: ActContext, name: string): NodeAddress {
