@@ -78,6 +78,7 @@ describe('seed failover experiment (rck up, rck kill redis-app-0)', () => {
           `write errors ${report.writeErrors}, longest write outage ${report.longestWriteOutageMs} ms, ${report.keysChecked} counters checked`,
       );
       expect(report.writes).toBeGreaterThan(0);
+      expect(report.lostWrites).toBe(0);
       expect(report.unreadableKeys).toBe(0);
     } finally {
       if (!report) await workload.stop().catch(() => undefined);
