@@ -3,6 +3,7 @@
  * while the consistency workload writes; every key verified one by one after each step.
  */
 import { readFile } from 'node:fs/promises';
+import type { ConsistencyReport } from '../../src/workload/consistency.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalClusterHarness, pidAlive } from '../support/local-cluster.js';
 import { consistencyWorkload, expectShape, missingKeys, writeKeys } from '../support/scale-checks.js';
@@ -19,6 +20,7 @@ describe('rck scale: masters', () => {
     const start = await h.upReady();
     const expected = await writeKeys(h, start, 3000, 'scale');
     const w = await consistencyWorkload(h, start);
+    let report: ConsistencyReport | undefined;
     try {
       let t0 = Date.now();
       const out = await h.ok(['scale', '--masters', '4', '-f', h.specFile]);
@@ -42,15 +44,16 @@ describe('rck scale: masters', () => {
       expect(await missingKeys(h, three, expected)).toEqual([]);
       const actions = (await h.events()).map((e) => e.action);
       for (const a of ['set-member-count', 'join-master', 'move-slots', 'retire']) expect(actions).toContain(a);
+      report = await w.stop();
     } finally {
-      const report = await w.stop();
-      console.log(
-        `[scale 3->4->3] ${report.opsPerSec} ops/s, lost acknowledged writes ${report.lostWrites}, write errors ${report.writeErrors}, ` +
-          `longest write outage ${report.longestWriteOutageMs} ms, ${report.keysChecked} counters checked`,
-      );
-      expect(report.lostWrites).toBe(0);
-      expect(report.writes).toBeGreaterThan(0);
+      if (!report) await w.stop().catch(() => undefined); // the workload stops however the test ends
     }
+    console.log(
+      `[scale 3->4->3] ${report.opsPerSec} ops/s, lost acknowledged writes ${report.lostWrites}, write errors ${report.writeErrors}, ` +
+        `longest write outage ${report.longestWriteOutageMs} ms, ${report.keysChecked} counters checked`,
+    );
+    expect(report.lostWrites).toBe(0);
+    expect(report.writes).toBeGreaterThan(0);
   });
 
   it('a supervisor killed in the middle of a scale-out: the next rck up finishes it, every key kept', async () => {
