@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
@@ -313,7 +313,15 @@ describe('two operators (leader election)', { timeout: 120_000 }, () => {
     try {
       await waitFor('the second operator waiting for the lease', async () => (secondLog.some((l) => l.includes('waiting for lease')) ? true : undefined), 30_000,
         async () => secondLog.join('\n'));
-      await new Promise((r) => setTimeout(r, 1500));
+      // Evidence instead of a sleep: the holder renews its lease past a whole lease duration
+      // (3 s) after the second began waiting, when the second would take a lease nobody renews.
+      const [, leaseNs, leaseName, holder] = /waiting for lease ([^/\s]+)\/(\S+), held by (\S+)/.exec(secondLog.join('\n'))!;
+      const coordination = env.kc.makeApiClient(CoordinationV1Api);
+      const waitingSince = Date.now();
+      await waitFor('the lease renewed by its holder past a full lease duration', async () => {
+        const lease = await coordination.readNamespacedLease({ name: leaseName!, namespace: leaseNs! });
+        return lease.spec?.holderIdentity === holder && new Date(lease.spec?.renewTime ?? 0).getTime() > waitingSince + 3000 ? true : undefined;
+      }, 30_000, async () => secondLog.join('\n'));
       expect(secondLog.join('\n')).not.toMatch(/leading|keeping/);
       const t0 = Date.now();
       operator!.kill('SIGKILL'); // no release: the lease must expire
