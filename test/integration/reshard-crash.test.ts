@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RCK_BIN, runCommand, runRck } from '../support/rck.js';
 import { type ScaleCluster, addSpareMaster, scaleCluster } from '../support/scale.js';
 import { cleanReport, verifyKeys } from '../support/verify-keys.js';
+import { seededRandom } from '../../src/workload/chaos-schedule.js';
 
 let clusters: ScaleCluster[] = [];
 afterEach(async () => {
@@ -52,10 +53,14 @@ describe('crash safety of slot moves', () => {
     const masters = [...c.set.addresses, c.spare.addresses[0]!];
     let kills = 0;
     let openSeen = 0;
+    // Seeded kill points: RCK_TEST_SEED=<n> replays a run.
+    const seed = Number(process.env.RCK_TEST_SEED ?? Math.floor(Math.random() * 2 ** 32));
+    console.log(`kill points seed ${seed} (replay with RCK_TEST_SEED=${seed})`);
+    const random = seededRandom(seed);
     for (let round = 0; round < 6; round++) {
       const target = masters[round % masters.length]!;
       // Small batches so a kill lands among many slots in every state of the protocol.
-      const delay = Math.floor(Math.random() * 400);
+      const delay = Math.floor(random() * 400);
       const r = await runAndKill(['reshard', c.seed, '--to', target, '--slots', '3000', '--yes', '--batch-slots', '16', '--batch-keys', '40', '--concurrency', '3'], delay);
       if (r.killed) kills++;
       else expect(r.code, r.stderr).toBe(0);
@@ -66,10 +71,10 @@ describe('crash safety of slot moves', () => {
       if (open.length > 0) openSeen++;
       console.log(`round ${round}: ${r.killed ? `killed ${delay} ms after its plan` : 'finished'}; ${open.length} open-slot/multi-owner finding(s)`);
       const fix = await runRck(['fix', '--yes', c.seed], {}, 120_000);
-      expect(fix.stderr, `round ${round} (killed ${delay} ms after its plan)`).not.toMatch(/^rck:/m);
+      expect(fix.stderr, `round ${round} (killed ${delay} ms after its plan, seed ${seed})`).not.toMatch(/^rck:/m);
       expect(fix.code).toBe(0);
       await expect.poll(async () => (await runRck(['check', c.seed])).code, { timeout: 15_000, interval: 200 }).toBe(0);
-      expect(await verifyKeys(c.all(), c.expected), `round ${round} (killed ${delay} ms after its plan)`).toEqual(cleanReport(keys));
+      expect(await verifyKeys(c.all(), c.expected), `round ${round} (killed ${delay} ms after its plan, seed ${seed})`).toEqual(cleanReport(keys));
     }
     expect((await runCommand('redis-cli', ['--cluster', 'check', c.seed])).code).toBe(0);
     // The kills must actually have interrupted moves for this test to mean anything.
