@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../src/spec/load.js';
 import { renderMemberConf, renderSharedConf, sharedConfig } from '../../src/spec/redis-conf.js';
-import { localDomain } from '../../src/platform/local/local-platform.js';
+import { localDomain } from '../../src/platform/local/member-state.js';
 
 const directives = (text: string) =>
   text

@@ -11,62 +11,25 @@ import { join } from 'node:path';
 import type { NodeAddress } from '../../redis/address.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import { memberCount, memberName } from '../../spec/members.js';
-import type { Member, MemberPhase, Platform, PlatformEvent, PlatformEventType, RestartOptions } from '../platform.js';
+import type { Member, Platform, PlatformEvent, PlatformEventType, RestartOptions } from '../platform.js';
 import { judgeLeftover } from './adopt.js';
 import { type MemberProcess, adoptProcess, describeExit, spawnMember, waitMemberReady } from './member-process.js';
-import { pidAlive, signalPid } from './process-alive.js';
 import { CLOSED_NOTE, STOPPED_EMPTY_MARKER } from '../../spec/admission.js';
 import { markIfStoppedEmpty } from './stop-marker.js';
 import { checkCanBind, portPairFree } from './preflight.js';
 import { lastLogLine, logTail } from './member-log.js';
+import { PortRange } from './port-range.js';
+import { STOP_GRACE_MS, stopPid, stopProcess } from './member-stop.js';
 import type { MemberRecord, MembersFile, StateDir } from './state-dir.js';
+import { type MemberState, localDomain, newMemberState } from './member-state.js';
 
-interface Slot {
-  name: string;
-  ordinal: number;
-  domain: string;
-  host: string;
-  port: number;
-  phase: MemberPhase;
-  up: boolean;
-  restarts: number;
-  since?: string;
-  spawned?: MemberProcess;
-  /** What should happen when the process exits. */
-  onExit: 'restart' | 'recreate' | 'stay-stopped';
-  /** Consecutive crashes, for back-off; reset once it stays up. */
-  crashes: number;
-  /** Re-create with an empty volume (the PVC was deleted with the pod). */
-  wipeOnRecreate?: boolean;
-  /** Start the next process open even if its volume says it should start closed (spec/admission.ts). */
-  startOpen?: boolean;
-  /** Serialises start/stop of one member. */
-  busy: Promise<void>;
-}
 
 const BACKOFF_MS = [0, 1000, 2000, 5000, 10_000, 30_000];
-const STOP_GRACE_MS = 15_000;
-/**
- * Redis 7.0 refuses a SIGTERM while it writes its first AOF after a full sync
- * ("Writing initial AOF, can't exit") and does not try again by itself: seen
- * when a drained master turned replica is stopped a moment after its resync.
- * So the signal is repeated until the process exits or the grace period ends.
- */
-const STOP_RETRY_MS = 500;
-
-/**
- * Failure domain of a member: a ring over `masters` simulated nodes, so the seed's
- * ordinal layout puts every master on its own node and every replica on another node
- * than its master (member M+i lands on node (i+1) mod M), like 3 Kubernetes nodes would.
- */
-export function localDomain(ordinal: number, masters: number): string {
-  return `local-node-${(ordinal + Math.floor(ordinal / masters)) % masters}`;
-}
 
 export class LocalPlatform implements Platform {
-  private slots: Slot[];
+  private members: MemberState[];
   private readonly listeners = new Set<(e: PlatformEvent) => void>();
-  private nextPort: number;
+  private readonly ports: PortRange;
   private closed = false;
   private persisting: Promise<void> = Promise.resolve();
 
@@ -86,13 +49,13 @@ export class LocalPlatform implements Platform {
     const { spec } = cluster;
     // A scale the controller has not finished yet keeps the members it left: it finishes it.
     const n = previous?.members.length || memberCount(spec);
-    this.nextPort = previous?.nextPort ?? spec.local.basePort + n;
-    this.slots = Array.from({ length: n }, (_, ordinal) => {
+    this.ports = new PortRange(() => this.cluster.spec.local, previous?.nextPort ?? spec.local.basePort + n);
+    this.members = Array.from({ length: n }, (_, ordinal) => {
       const name = memberName(cluster.metadata.name, ordinal);
       const prev = previous?.members.find((m) => m.name === name);
       // Back where it was (a member may have moved to another 127.x address).
-      const placed = prev && this.inRange(prev.port) ? { host: prev.host, port: prev.port } : { host: spec.local.host, port: spec.local.basePort + ordinal };
-      const slot = newSlot(name, ordinal, prev?.domain ?? localDomain(ordinal, spec.masters), placed.host, placed.port);
+      const placed = prev && this.ports.contains(prev.port) ? { host: prev.host, port: prev.port } : { host: spec.local.host, port: spec.local.basePort + ordinal };
+      const slot = newMemberState(name, ordinal, prev?.domain ?? localDomain(ordinal, spec.masters), placed.host, placed.port);
       slot.restarts = prev?.restarts ?? 0;
       return slot;
     });
@@ -104,12 +67,12 @@ export class LocalPlatform implements Platform {
 
   /** Addresses the members will use; call `reserveAddresses` first on `up`. */
   addresses(): Array<{ name: string; address: NodeAddress; domain: string }> {
-    return this.slots.map((s) => ({ name: s.name, address: { host: s.host, port: s.port }, domain: s.domain }));
+    return this.members.map((s) => ({ name: s.name, address: { host: s.host, port: s.port }, domain: s.domain }));
   }
 
   /** Moves members whose previous port is taken now to free ports (an `up` after `down`). */
   async reserveAddresses(): Promise<void> {
-    for (const s of this.slots) {
+    for (const s of this.members) {
       if (s.spawned) continue; // adopted: it holds its port
       if (!(await portPairFree(s.host, s.port))) s.port = await this.allocatePort(s);
     }
@@ -122,7 +85,7 @@ export class LocalPlatform implements Platform {
   }
 
   async listMembers(): Promise<Member[]> {
-    return this.slots.map((s) => ({
+    return this.members.map((s) => ({
       name: s.name,
       ordinal: s.ordinal,
       address: { host: s.host, port: s.port },
@@ -145,7 +108,7 @@ export class LocalPlatform implements Platform {
    * be Ready (Parallel pod management): OrderedReady would only serialise a few ms each.
    */
   startAll(): Promise<void> {
-    return this.startEach(this.slots);
+    return this.startEach(this.members);
   }
 
   /**
@@ -155,7 +118,7 @@ export class LocalPlatform implements Platform {
    */
   async adoptLeftovers(previous: MembersFile | undefined, report: (line: string) => void): Promise<string[]> {
     const adopted: string[] = [];
-    for (const s of this.slots) {
+    for (const s of this.members) {
       const rec = previous?.members.find((m) => m.name === s.name);
       if (!rec?.pid) continue;
       const verdict = await judgeLeftover(this.state, rec, this.password);
@@ -175,9 +138,7 @@ export class LocalPlatform implements Platform {
       void proc.exited.then((e) => this.handleExit(s, proc, describeExit(e)));
       adopted.push(s.name);
       if (verdict.answering) {
-        s.phase = 'Running';
-        s.up = true;
-        s.since = new Date(Date.now() - (verdict.uptimeSeconds ?? 0) * 1000).toISOString();
+        this.markRunning(s, new Date(Date.now() - (verdict.uptimeSeconds ?? 0) * 1000).toISOString());
         this.emit(s, 'Adopted', `pid ${rec.pid} on ${s.host}:${s.port} left running by the previous supervisor; identity verified, not restarted`);
       } else {
         s.phase = 'Starting';
@@ -185,9 +146,7 @@ export class LocalPlatform implements Platform {
         void waitMemberReady(s.host, s.port, this.password, proc, 24 * 3600_000).then(
           () => {
             if (s.spawned !== proc) return;
-            s.phase = 'Running';
-            s.up = true;
-            s.since = new Date().toISOString();
+            this.markRunning(s);
             this.emit(s, 'Ready', `answering on ${s.host}:${s.port}`);
           },
           () => {},
@@ -199,14 +158,14 @@ export class LocalPlatform implements Platform {
   }
 
   /** Starts members at once; throws the first failure once every start has settled. */
-  private async startEach(slots: Slot[]): Promise<void> {
-    const results = await Promise.allSettled(slots.map((s) => this.startMember(s.name)));
+  private async startEach(members: MemberState[]): Promise<void> {
+    const results = await Promise.allSettled(members.map((s) => this.startMember(s.name)));
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
   startMember(name: string): Promise<void> {
-    const s = this.slot(name);
+    const s = this.member(name);
     return this.serial(s, async () => {
       if (s.spawned) return;
       s.onExit = 'restart';
@@ -215,13 +174,13 @@ export class LocalPlatform implements Platform {
   }
 
   stopMember(name: string): Promise<void> {
-    const s = this.slot(name);
+    const s = this.member(name);
     return this.serial(s, () => this.terminate(s, 'SIGTERM', 'stay-stopped'));
   }
 
   /** SIGKILL now; the exit handler re-creates the member on a new address (with an empty volume if `loseVolume`). */
   killMember(name: string, opts: { loseVolume?: boolean } = {}): Promise<void> {
-    const s = this.slot(name);
+    const s = this.member(name);
     return this.serial(s, async () => {
       if (!s.spawned) return;
       s.wipeOnRecreate = opts.loseVolume === true;
@@ -231,7 +190,7 @@ export class LocalPlatform implements Platform {
   }
 
   restartMember(name: string, opts: RestartOptions = {}): Promise<void> {
-    const s = this.slot(name);
+    const s = this.member(name);
     return this.serial(s, async () => {
       if (opts.host && opts.host !== s.host) await checkCanBind(opts.host);
       await this.terminate(s, 'SIGTERM', 'stay-stopped');
@@ -247,7 +206,7 @@ export class LocalPlatform implements Platform {
   /** Stops every member gracefully (data kept); used by `down` and on supervisor exit. */
   async stopAll(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.map((s) => this.stopMember(s.name)));
+    await Promise.all(this.members.map((s) => this.stopMember(s.name)));
   }
 
   /** The applied spec changed (a scale): new members take their placement from it. */
@@ -263,40 +222,40 @@ export class LocalPlatform implements Platform {
   async setMemberCount(count: number): Promise<void> {
     if (this.closed) throw new Error('the platform is stopping');
     const { spec } = this.cluster;
-    const added: Slot[] = [];
-    for (let ordinal = this.slots.length; ordinal < count; ordinal++) {
-      const s = newSlot(memberName(this.clusterName, ordinal), ordinal, localDomain(ordinal, spec.masters), spec.local.host, 0);
+    const added: MemberState[] = [];
+    for (let ordinal = this.members.length; ordinal < count; ordinal++) {
+      const s = newMemberState(memberName(this.clusterName, ordinal), ordinal, localDomain(ordinal, spec.masters), spec.local.host, 0);
       s.port = await this.allocatePort(s);
-      this.slots.push(s);
+      this.members.push(s);
       added.push(s);
       // An old volume of this ordinal (a scale-in before) would hold a reset node: start clean.
       await rm(this.state.memberDir(s.name), { recursive: true, force: true });
       this.emit(s, 'Created', `scale-out: new member on ${s.host}:${s.port} in ${s.domain}`);
     }
-    const removed = this.slots.filter((s) => s.ordinal >= count);
+    const removed = this.members.filter((s) => s.ordinal >= count);
     await Promise.all(removed.map((s) => this.stopMember(s.name)));
     for (const s of removed) {
       await rm(this.state.memberDir(s.name), { recursive: true, force: true });
       this.emit(s, 'Deleted', 'scale-in: member stopped and its volume deleted');
     }
-    this.slots = this.slots.filter((s) => s.ordinal < count);
+    this.members = this.members.filter((s) => s.ordinal < count);
     await this.persist();
     await this.startEach(added);
   }
 
-  private slot(name: string): Slot {
-    const s = this.slots.find((x) => x.name === name);
+  private member(name: string): MemberState {
+    const s = this.members.find((x) => x.name === name);
     if (!s) throw new Error(`no member named ${name}`);
     return s;
   }
 
-  private serial(s: Slot, fn: () => Promise<void>): Promise<void> {
+  private serial(s: MemberState, fn: () => Promise<void>): Promise<void> {
     const run = s.busy.then(fn, fn);
     s.busy = run.catch(() => {});
     return run;
   }
 
-  private async launch(s: Slot): Promise<void> {
+  private async launch(s: MemberState): Promise<void> {
     s.phase = 'Starting';
     s.up = false;
     const startOpen = s.startOpen ?? false;
@@ -313,9 +272,7 @@ export class LocalPlatform implements Platform {
       throw new Error(`${s.name}: ${(err as Error).message}${last ? `: "${last}"` : ''} (log: ${this.state.memberLog(s.name)})`);
     }
     if (s.spawned !== spawned) return; // exited meanwhile; the exit handler took over
-    s.phase = 'Running';
-    s.up = true;
-    s.since = new Date().toISOString();
+    this.markRunning(s);
     this.emit(s, 'Ready', `answering on ${s.host}:${s.port}`);
     const stable = setTimeout(() => {
       if (s.spawned === spawned) s.crashes = 0;
@@ -323,7 +280,7 @@ export class LocalPlatform implements Platform {
     stable.unref();
   }
 
-  private async terminate(s: Slot, signal: NodeJS.Signals, then: Slot['onExit']): Promise<void> {
+  private async terminate(s: MemberState, signal: NodeJS.Signals, then: MemberState['onExit']): Promise<void> {
     const spawned = s.spawned;
     if (!spawned) {
       // Not running (waiting to be restarted or re-created): a stop cancels that.
@@ -339,17 +296,12 @@ export class LocalPlatform implements Platform {
       // The process dies within the grace period (SIGKILL), so writes stay paused until it is gone.
       await markIfStoppedEmpty({ host: s.host, port: s.port }, this.password, this.state.memberData(s.name), STOP_GRACE_MS + 60_000);
     }
-    spawned.signal(signal);
-    const again = signal === 'SIGTERM' ? setInterval(() => spawned.signal('SIGTERM'), STOP_RETRY_MS) : undefined;
-    const timer = setTimeout(() => spawned.signal('SIGKILL'), STOP_GRACE_MS);
-    await spawned.exited;
-    clearInterval(again);
-    clearTimeout(timer);
+    await stopProcess(spawned, signal);
     // Let the exit handler run before the caller continues.
     await new Promise((r) => setImmediate(r));
   }
 
-  private async handleExit(s: Slot, spawned: MemberProcess, how: string): Promise<void> {
+  private async handleExit(s: MemberState, spawned: MemberProcess, how: string): Promise<void> {
     if (s.spawned !== spawned) return;
     s.spawned = undefined;
     s.up = false;
@@ -401,28 +353,18 @@ export class LocalPlatform implements Platform {
   }
 
   /** While a restart waited, the member was stopped, started again, or the platform closed. */
-  private restartCancelled(s: Slot): boolean {
+  private markRunning(s: MemberState, since = new Date().toISOString()): void {
+    s.phase = 'Running';
+    s.up = true;
+    s.since = since;
+  }
+
+  private restartCancelled(s: MemberState): boolean {
     return this.closed || s.spawned !== undefined || s.onExit === 'stay-stopped';
   }
 
-  private inRange(port: number): boolean {
-    const { basePort, portCount } = this.cluster.spec.local;
-    return port >= basePort && port < basePort + portCount;
-  }
-
-  /** Next free port in the range, round robin, never one another member holds. */
-  private async allocatePort(s: Slot): Promise<number> {
-    const { basePort, portCount } = this.cluster.spec.local;
-    const taken = new Set(this.slots.map((x) => x.port));
-    for (let i = 0; i < portCount; i++) {
-      const port = basePort + ((this.nextPort - basePort + i) % portCount);
-      if (taken.has(port)) continue;
-      if (await portPairFree(s.host, port)) {
-        this.nextPort = basePort + ((port - basePort + 1) % portCount);
-        return port;
-      }
-    }
-    throw new Error(`${s.name}: no free port left in ${basePort}..${basePort + portCount - 1}`);
+  private allocatePort(s: MemberState): Promise<number> {
+    return this.ports.allocate(s.host, new Set(this.members.map((x) => x.port)), s.name);
   }
 
   /**
@@ -432,15 +374,15 @@ export class LocalPlatform implements Platform {
    */
   private persist(): Promise<void> {
     const write = async () => {
-      const members: MemberRecord[] = this.slots.map((s) => ({ name: s.name, ordinal: s.ordinal, host: s.host, port: s.port, pid: s.spawned?.pid, domain: s.domain, restarts: s.restarts }));
-      await this.state.writeMembers({ nextPort: this.nextPort, members });
+      const members: MemberRecord[] = this.members.map((s) => ({ name: s.name, ordinal: s.ordinal, host: s.host, port: s.port, pid: s.spawned?.pid, domain: s.domain, restarts: s.restarts }));
+      await this.state.writeMembers({ nextPort: this.ports.next, members });
     };
     const run = this.persisting.then(write, write);
     this.persisting = run.catch(() => {});
     return run;
   }
 
-  private emit(s: Slot, type: PlatformEventType, message: string): void {
+  private emit(s: MemberState, type: PlatformEventType, message: string): void {
     const e: PlatformEvent = { time: new Date().toISOString(), member: s.name, type, message };
     for (const l of this.listeners) l(e);
     void appendFile(this.state.eventsFile, `${JSON.stringify(e)}\n`, { mode: 0o600 }).catch(() => {});
@@ -448,19 +390,6 @@ export class LocalPlatform implements Platform {
   }
 }
 
-function newSlot(name: string, ordinal: number, domain: string, host: string, port: number): Slot {
-  return { name, ordinal, domain, host, port, phase: 'Pending', up: false, restarts: 0, onExit: 'restart', crashes: 0, busy: Promise.resolve() };
-}
 
-/** SIGTERM (repeated: Redis may refuse one while it writes its first AOF), SIGKILL after the grace period. */
-export async function stopPid(pid: number): Promise<void> {
-  signalPid(pid, 'SIGTERM');
-  const deadline = Date.now() + STOP_GRACE_MS;
-  for (let i = 1; pidAlive(pid) && Date.now() < deadline; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    if (i % (STOP_RETRY_MS / 20) === 0) signalPid(pid, 'SIGTERM');
-  }
-  if (pidAlive(pid)) signalPid(pid, 'SIGKILL');
-}
 
 /** The member's last log line: why redis-server refused to start, usually. */

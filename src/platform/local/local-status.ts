@@ -18,7 +18,7 @@ import type { Member } from '../platform.js';
 import { callControl } from './control.js';
 import { type Health, localClusterHealth } from './health.js';
 import { CONDITIONS_FILE } from './controller-loop.js';
-import { localDomain } from './local-platform.js';
+import { localDomain } from './member-state.js';
 import type { LocalTarget } from './resolve.js';
 import type { SupervisorStatus } from './supervisor.js';
 import { supervisorPid } from './supervisor.js';

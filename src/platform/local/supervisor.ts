@@ -23,7 +23,8 @@ import { bootstrapIfNew, observeHealth, waitHealthy } from './bootstrap.js';
 import { type ControlRequest, serveControl } from './control.js';
 import type { Health } from './health.js';
 import { CrashResponder } from './crash-responder.js';
-import { LocalPlatform, stopPid } from './local-platform.js';
+import { LocalPlatform } from './local-platform.js';
+import { stopPid } from './member-stop.js';
 import { pidAlive } from './process-alive.js';
 import type { StateDir } from './state-dir.js';
 

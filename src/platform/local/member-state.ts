@@ -1,0 +1,39 @@
+/** What the local platform tracks per member: where it runs, its process, its phase, what to do when it exits. */
+import type { MemberPhase } from '../platform.js';
+import type { MemberProcess } from './member-process.js';
+
+export interface MemberState {
+  name: string;
+  ordinal: number;
+  domain: string;
+  host: string;
+  port: number;
+  phase: MemberPhase;
+  up: boolean;
+  restarts: number;
+  since?: string;
+  spawned?: MemberProcess;
+  /** What should happen when the process exits. */
+  onExit: 'restart' | 'recreate' | 'stay-stopped';
+  /** Consecutive crashes, for back-off; reset once it stays up. */
+  crashes: number;
+  /** Re-create with an empty volume (the PVC was deleted with the pod). */
+  wipeOnRecreate?: boolean;
+  /** Start the next process open even if its volume says it should start closed (spec/admission.ts). */
+  startOpen?: boolean;
+  /** Serialises start/stop of one member. */
+  busy: Promise<void>;
+}
+
+export function newMemberState(name: string, ordinal: number, domain: string, host: string, port: number): MemberState {
+  return { name, ordinal, domain, host, port, phase: 'Pending', up: false, restarts: 0, onExit: 'restart', crashes: 0, busy: Promise.resolve() };
+}
+
+/**
+ * Failure domain of a member: a ring over `masters` simulated nodes, so the seed's
+ * ordinal layout puts every master on its own node and every replica on another node
+ * than its master (member M+i lands on node (i+1) mod M), like 3 Kubernetes nodes would.
+ */
+export function localDomain(ordinal: number, masters: number): string {
+  return `local-node-${(ordinal + Math.floor(ordinal / masters)) % masters}`;
+}
