@@ -44,6 +44,18 @@ describe('rck up refuses bad input and starts nothing', () => {
     await nothingCreated();
   });
 
+  it('an empty spec file, to each command that takes -f (up, render, scale): one line naming the file', async () => {
+    const f = await spec('empty.yaml', '# nothing yet\n');
+    const commands = [['up', '-f', f, '--detach'], ['up', '-f', f], ['render', '-f', f], ['scale', '-f', f, '--masters', '4']];
+    for (const args of commands) {
+      const r = await h.rck(args);
+      expectOneLineError(r, /empty\.yaml: the spec file is empty: no RedisCluster in it/);
+      expect(r.stdout, args.join(' ')).toBe('');
+    }
+    expect(await readFile(f, 'utf8')).toBe('# nothing yet\n');
+    await nothingCreated();
+  });
+
   it('an impossible size: 2 masters', async () => {
     const f = await spec('two.yaml', `metadata: {name: bad}\nspec: {masters: 2, local: {basePort: ${h.basePort}}}\n`);
     expectOneLineError(await h.rck(['up', '-f', f, '--detach']), /spec\.masters: a Redis Cluster needs at least 3 masters \(got 2\)/);

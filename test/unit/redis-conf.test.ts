@@ -11,7 +11,7 @@ const directives = (text: string) =>
 
 describe('shared redis.conf (the ConfigMap)', () => {
   it("renders the seed's settings plus the fast-sync delay, and no secrets or member settings", () => {
-    const conf = renderSharedConf(parseSpec('').spec, 'redis-app');
+    const conf = renderSharedConf(parseSpec('{}').spec, 'redis-app');
     expect(conf).toContain('cluster-enabled yes\n');
     expect(conf).toContain('appendonly yes\n');
     expect(conf).toContain('cluster-node-timeout 5000\n');
