@@ -8,6 +8,7 @@ import type { NodePool } from '../redis/pool.js';
 import type { ObservedNode } from '../topology/model.js';
 import { readNode } from '../topology/observe.js';
 import { countSlots } from '../topology/slots.js';
+import { type SettingsCheck, settingsProblems } from './validate-settings.js';
 
 /** Why a node cannot join a new cluster, or undefined when it can. */
 export function emptyNodeProblem(n: ObservedNode): string | undefined {
@@ -19,9 +20,15 @@ export function emptyNodeProblem(n: ObservedNode): string | undefined {
   return undefined;
 }
 
-/** Reads every node and throws one error listing each node that fails a check. */
-export async function readEmptyNodes(pool: NodePool, addrs: NodeAddress[]): Promise<ObservedNode[]> {
-  const results = await Promise.allSettled(addrs.map((a) => readNode(pool, a)));
+/**
+ * Reads every node and throws one error listing each node that fails a check; with
+ * `settings`, also each setting that would make the new cluster unhealthy.
+ */
+export async function readEmptyNodes(pool: NodePool, addrs: NodeAddress[], settings?: SettingsCheck): Promise<ObservedNode[]> {
+  const [results, settingIssues] = await Promise.all([
+    Promise.allSettled(addrs.map((a) => readNode(pool, a))),
+    settings ? settingsProblems(pool, addrs, settings) : Promise.resolve([]),
+  ]);
   const problems: string[] = [];
   const nodes: ObservedNode[] = [];
   results.forEach((r, i) => {
@@ -42,6 +49,7 @@ export async function readEmptyNodes(pool: NodePool, addrs: NodeAddress[]): Prom
     if (other) problems.push(`${formatAddress(n.address)}: is the same node as ${other} (node id ${n.id.slice(0, 8)})`);
     seen.set(n.id, formatAddress(n.address));
   }
+  problems.push(...settingIssues);
   if (problems.length > 0) {
     throw new NodeCheckError(`nothing was changed: ${problems.join('; ')}`, {
       subject: problems[0],
