@@ -37,6 +37,8 @@ interface Slot {
   wipeOnRecreate?: boolean;
   /** Start the next process open even if its volume says it should start closed (spec/admission.ts). */
   startOpen?: boolean;
+  /** The process of a start that must not be restarted if it exits before it is ready. */
+  failFastFor?: MemberProcess;
   /** Serialises start/stop of one member. */
   busy: Promise<void>;
 }
@@ -137,7 +139,9 @@ export class LocalPlatform implements Platform {
    * be Ready (Parallel pod management): OrderedReady would only serialise a few ms each.
    */
   startAll(): Promise<void> {
-    return this.startEach(this.slots);
+    // A member that cannot start at all fails the start (and `up`) with its reason,
+    // rather than crash-looping in BackOff behind a supervisor that never gets going.
+    return this.startEach(this.slots, true);
   }
 
   /**
@@ -189,18 +193,19 @@ export class LocalPlatform implements Platform {
   }
 
   /** Starts members at once; throws the first failure once every start has settled. */
-  private async startEach(slots: Slot[]): Promise<void> {
-    const results = await Promise.allSettled(slots.map((s) => this.startMember(s.name)));
+  private async startEach(slots: Slot[], failFast = false): Promise<void> {
+    const results = await Promise.allSettled(slots.map((s) => this.startMember(s.name, failFast)));
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
-  startMember(name: string): Promise<void> {
+  /** `failFast`: an exit before the member is ready is not restarted; the start fails. */
+  startMember(name: string, failFast = false): Promise<void> {
     const s = this.slot(name);
     return this.serial(s, async () => {
       if (s.spawned) return;
       s.onExit = 'restart';
-      await this.launch(s);
+      await this.launch(s, failFast);
     });
   }
 
@@ -286,13 +291,14 @@ export class LocalPlatform implements Platform {
     return run;
   }
 
-  private async launch(s: Slot): Promise<void> {
+  private async launch(s: Slot, failFast = false): Promise<void> {
     s.phase = 'Starting';
     s.up = false;
     const startOpen = s.startOpen ?? false;
     s.startOpen = undefined;
     const spawned = await spawnMember({ state: this.state, name: s.name, host: s.host, port: s.port, password: this.password, appendonly: this.cluster.spec.persistence.enabled, startOpen });
     s.spawned = spawned;
+    if (failFast) s.failFastFor = spawned;
     void spawned.exited.then((e) => this.handleExit(s, spawned, describeExit(e)));
     this.emit(s, 'Started', `pid ${spawned.pid} on ${s.host}:${s.port}${spawned.startedClosed ? `; ${CLOSED_NOTE}` : ''}`);
     await this.persist();
@@ -301,6 +307,8 @@ export class LocalPlatform implements Platform {
     } catch (err) {
       const last = await lastLogLine(this.state.memberLog(s.name));
       throw new Error(`${s.name}: ${(err as Error).message}${last ? `: "${last}"` : ''} (log: ${this.state.memberLog(s.name)})`);
+    } finally {
+      if (s.failFastFor === spawned) s.failFastFor = undefined;
     }
     if (s.spawned !== spawned) return; // exited meanwhile; the exit handler took over
     s.phase = 'Running';
@@ -339,6 +347,12 @@ export class LocalPlatform implements Platform {
     if (s.spawned !== spawned) return;
     s.spawned = undefined;
     s.up = false;
+    if (s.failFastFor === spawned) {
+      // Exited during a fail-fast start: launch() reports it; no restart.
+      s.onExit = 'stay-stopped';
+      s.phase = 'Stopped';
+      return;
+    }
     const action = s.onExit;
     if (action === 'stay-stopped' || this.closed) {
       s.phase = 'Stopped';
