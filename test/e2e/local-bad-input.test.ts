@@ -3,10 +3,11 @@
  * nothing started, written or deleted.
  */
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { type Server, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSpec } from '../../src/spec/load.js';
 import { LocalClusterHarness, type RunResult } from '../support/local-cluster.js';
 
 function expectOneLineError(r: RunResult, pattern: RegExp): void {
@@ -109,6 +110,26 @@ describe('rck up refuses bad input and starts nothing', () => {
       expectOneLineError({ ...r, stderr: r.stderr.replace(/^\[ *[\d.]+s\] .*\n/gm, '') }, /bad-\d: exited during start \(exit code 1\): "simulated: cannot start"; nothing was kept \(the new cluster's state directory is removed\)$/);
       await nothingCreated();
       expect(processesOfHome()).toEqual([]);
+    }
+  });
+
+  it('scale that the supervisor does not take: the spec file is left as it was', async () => {
+    // A cluster whose recorded supervisor is alive (this test process) but has no control socket.
+    const text = `metadata: {name: bad}\nspec: {masters: 3, local: {basePort: ${h.basePort}}}\n`;
+    const f = await spec('scale.yaml', text);
+    const dir = join(h.home, 'bad');
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'cluster.json'), JSON.stringify({ format: 1, name: 'bad', uid: 'u', createdAt: 'now', masters: 3, replicasPerMaster: 1 }));
+      await writeFile(join(dir, 'spec.json'), JSON.stringify(parseSpec(text, 'scale.yaml')));
+      await writeFile(join(dir, 'supervisor.json'), JSON.stringify({ pid: process.pid, startedAt: 'now' }));
+      const r = await h.rck(['scale', '-f', f, '--masters', '4']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/^rck: /m);
+      expect(await readFile(f, 'utf8')).toBe(text);
+      expect(JSON.parse(await readFile(join(dir, 'spec.json'), 'utf8')).spec.masters).toBe(3);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
