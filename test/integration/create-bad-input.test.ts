@@ -158,6 +158,35 @@ describe('rck create refuses bad input and changes nothing', () => {
     }
   });
 
+  it('a node that refuses CONFIG SET: the error names it and the 5 others get their settings back', async () => {
+    const settings = ['cluster-node-timeout', 'cluster-replica-no-failover', 'repl-diskless-sync-delay'];
+    const read = () => Promise.all(set.nodes.map(async (_, i) => {
+      const c = set.client(i);
+      try {
+        return await Promise.all(settings.map(async (n) => ((await c.config('GET', n)) as string[])[1]));
+      } finally {
+        c.disconnect();
+      }
+    }));
+    const clients = set.nodes.map((_, i) => set.client(i));
+    try {
+      for (const c of clients) await c.config('SET', 'repl-diskless-sync-delay', '5');
+      await clients[2]!.call('ACL', 'SETUSER', 'default', '-config|set');
+      const before = await read();
+      const r = await runRck(['create', '--replicas', '1', ...set.addresses]);
+      expect(r.code).not.toBe(0);
+      expectOneLineError(r.stderr, `${set.addresses[2]}: could not apply the bootstrap settings:`, /NOPERM/);
+      expect(await read()).toEqual(before);
+      await expectUntouched(set.addresses);
+    } finally {
+      await clients[2]!.call('ACL', 'SETUSER', 'default', '+config|set');
+      for (const c of clients) {
+        await c.config('SET', 'repl-diskless-sync-delay', '0');
+        c.disconnect();
+      }
+    }
+  });
+
   it('fewer than 3 masters', async () => {
     const r = await runRck(['create', '--replicas', '1', ...set.addresses.slice(0, 4)]);
     expect(r.code).not.toBe(0);
