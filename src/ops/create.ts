@@ -196,7 +196,6 @@ async function waitConverged(pool: NodePool, addrs: NodeAddress[], expected: Exp
   });
 }
 
-
 function summarize(problems: ConvergenceProblem[]): string {
   const text = problems.slice(0, 3).map((p) => `${p.node} ${p.reason}`).join('; ');
   const more = problems.length > 3 ? ` (+${problems.length - 3} more)` : '';
