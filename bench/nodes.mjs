@@ -1,6 +1,6 @@
 // Bench helper: fresh cluster-enabled redis-server processes on loopback, in a temp dir.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,16 +32,24 @@ export async function freeBase(count) {
   }
 }
 
-export async function startNodes(count, extraArgs = []) {
+/**
+ * `count` fresh cluster-enabled nodes. By default with the seed's settings (node timeout
+ * 5000, no persistence); `{ redisDefaults: true }` gives each node its own directory and
+ * only the flags a cluster node needs, so every other setting is Redis's default.
+ */
+export async function startNodes(count, extraArgs = [], { redisDefaults = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'rck-bench-'));
   const ports = await freePorts(count);
-  const procs = ports.map((port) =>
-    spawn('redis-server', [
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no',
-      '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '5000',
-      '--save', '', '--appendonly', 'no', '--logfile', join(dir, `${port}.log`), ...extraArgs,
-    ], { stdio: 'ignore' }),
-  );
+  const procs = ports.map((port) => {
+    const nodeDir = redisDefaults ? join(dir, String(port)) : dir;
+    if (redisDefaults) mkdirSync(nodeDir);
+    const tuned = redisDefaults ? [] : ['--cluster-node-timeout', '5000', '--save', '', '--appendonly', 'no'];
+    return spawn('redis-server', [
+      '--port', String(port), '--bind', '127.0.0.1', '--dir', nodeDir, '--daemonize', 'no',
+      '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
+      ...tuned, '--logfile', join(dir, `${port}.log`), ...extraArgs,
+    ], { stdio: 'ignore' });
+  });
   for (const port of ports) {
     for (let i = 0; ; i++) {
       try {
@@ -56,7 +64,7 @@ export async function startNodes(count, extraArgs = []) {
     addresses: ports.map((p) => `127.0.0.1:${p}`),
     ports,
     async stop() {
-      await Promise.all(procs.map((p) => new Promise((r) => { p.once('exit', r); p.kill('SIGKILL'); })));
+      await Promise.all(procs.map((p) => new Promise((r) => { if (p.exitCode !== null || p.signalCode !== null) r(); else { p.once('exit', r); p.kill('SIGKILL'); } })));
       rmSync(dir, { recursive: true, force: true });
     },
   };

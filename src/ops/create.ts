@@ -4,7 +4,7 @@
  * node: config epoch + slots, MEET every pair (no reliance on gossip), REPLICATE
  * as soon as each replica knows its master, and poll fast until converged.
  */
-import { OperationError } from '../errors.js';
+import { OperationError, errorText } from '../errors.js';
 import { type NodeAddress, formatAddress, resolveIp } from '../redis/address.js';
 import type { ConnectOptions } from '../redis/connection.js';
 import { NodePool } from '../redis/pool.js';
@@ -13,8 +13,10 @@ import { type CreateLayout, type Placement, planCreate } from '../plan/create.js
 import { domainOf } from '../topology/model.js';
 import type { ObservedNode } from '../topology/model.js';
 import { observeCluster } from '../topology/observe.js';
+import { explainReplicaWait } from '../plan/replica-wait.js';
 import { applyBootstrapSettings } from './bootstrap-settings.js';
 import { busPortReachable } from './bus-probe.js';
+import { readReplicaWaitFacts } from './replica-facts.js';
 import { assertDistinct, readEmptyNodes } from './validate-nodes.js';
 import { pollUntil } from './wait.js';
 
@@ -59,12 +61,12 @@ export async function createCluster(opts: CreateOptions): Promise<CreateResult> 
   const pool = new NodePool({ password: opts.password, timeoutMs: opts.timeoutMs });
   try {
     progress(`checking ${addrs.length} nodes`);
-    const observed = await readEmptyNodes(pool, addrs);
+    const observed = await readEmptyNodes(pool, addrs, { replicasPerMaster: opts.replicasPerMaster, password: opts.password, timeoutMs: opts.timeoutMs });
     const byAddr = new Map(observed.map((n) => [formatAddress(n.address), n]));
     opts.onPlan?.(layout);
     const idOf = (a: NodeAddress) => byAddr.get(formatAddress(a))!.id;
 
-    const settings = await applyBootstrapSettings(pool, addrs);
+    const settings = await applyBootstrapSettings(pool, addrs, layout.shards.map((s) => s.master.address));
     try {
       progress('assigning config epochs and slots');
       await assignEpochsAndSlots(pool, layout, observed);
@@ -79,11 +81,12 @@ export async function createCluster(opts: CreateOptions): Promise<CreateResult> 
       await attachReplicas(pool, layout, idOf, deadline);
 
       const expected: ExpectedShape = { ids: observed.map((n) => n.id), replicaOf, replicasSynced: opts.waitForSync ?? true };
+      const masterOf = new Map(layout.shards.flatMap((s) => s.replicas.map((r) => [formatAddress(r.address), { replica: r.address, master: s.master.address }] as const)));
       progress('waiting for the cluster to converge');
-      await waitConverged(pool, addrs, expected, deadline, opts.convergeTimeoutMs ?? 30_000, progress);
+      await waitConverged(pool, addrs, expected, { started, deadline, timeoutMs: opts.convergeTimeoutMs ?? 30_000, masterOf }, progress);
     } finally {
       const failed = await settings.restore();
-      if (failed.length > 0) progress(`warning: could not restore cluster-node-timeout and cluster-replica-no-failover on ${failed.join(', ')}`);
+      if (failed.length > 0) progress(`warning: could not put back the settings create changed while building: ${failed.join('; ')}`);
     }
 
     const elapsedMs = Date.now() - started;
@@ -147,14 +150,16 @@ async function attachReplicas(pool: NodePool, layout: CreateLayout, idOf: (a: No
   );
 }
 
-async function waitConverged(
-  pool: NodePool,
-  addrs: NodeAddress[],
-  expected: ExpectedShape,
-  deadline: number,
-  timeoutMs: number,
-  progress: (line: string) => void,
-): Promise<void> {
+interface WaitLimits {
+  started: number;
+  deadline: number;
+  timeoutMs: number;
+  /** replica host:port -> its address and the master it should follow */
+  masterOf: ReadonlyMap<string, { replica: NodeAddress; master: NodeAddress }>;
+}
+
+async function waitConverged(pool: NodePool, addrs: NodeAddress[], expected: ExpectedShape, limits: WaitLimits, progress: (line: string) => void): Promise<void> {
+  const { deadline, timeoutMs } = limits;
   let lastReport = Date.now();
   let last = convergenceProblems({ nodes: [], unreachable: [], observedAt: 0 }, expected);
   const done = await pollUntil(async () => {
@@ -167,9 +172,18 @@ async function waitConverged(
     return last.length === 0 ? true : undefined;
   }, { deadline, intervalMs: 20 });
   if (done) return;
+  const hints: string[] = [];
   const explained = await Promise.all(
     last.map(async (p) => {
+      const pair = limits.masterOf.get(p.node);
+      if (pair && /initial sync|replication link/.test(p.reason)) {
+        // Read the cause from the replica's and its master's replication state and logs.
+        const cause = explainReplicaWait(await readReplicaWaitFacts(pool, pair.replica, pair.master, limits.started));
+        hints.push(cause.hint);
+        return `${p.node}: ${p.reason}: ${cause.reason}`;
+      }
       if (p.peer && !(await busPortReachable(p.peer.host, p.peer.busPort))) {
+        hints.push('nodes must reach each other on the cluster bus port (port + 10000); check firewalls and cluster-announce-ip');
         return `${p.node}: ${p.reason} (bus port ${p.peer.host}:${p.peer.busPort} is unreachable)`;
       }
       return `${p.node}: ${p.reason}`;
@@ -178,7 +192,7 @@ async function waitConverged(
   const unique = [...new Set(explained)];
   throw new OperationError(`the cluster did not converge within ${timeoutMs} ms: ${unique.slice(0, 5).join('; ')}${unique.length > 5 ? ` (+${unique.length - 5} more)` : ''}`, {
     detail: unique.join('\n'),
-    hint: 'nodes must reach each other on the cluster bus port (port + 10000); check firewalls and cluster-announce-ip',
+    hint: hints[0] ?? 'the nodes may still be converging: see `rck check` on any node and the nodes\' logs; on a slow machine raise --wait-timeout',
   });
 }
 
@@ -192,7 +206,10 @@ function summarize(problems: ConvergenceProblem[]): string {
 
 
 async function execOrThrow(p: ReturnType<import('ioredis').Redis['pipeline']>, where: string): Promise<void> {
-  const res = await p.exec();
+  // A node that goes away mid-create rejects the whole pipeline: say which node.
+  const res = await p.exec().catch((err: unknown) => {
+    throw new OperationError(`${where}: ${errorText(err)}`, { subject: where });
+  });
   const failed = res?.find(([err]) => err);
   if (failed) throw new OperationError(`${where}: ${(failed[0] as Error).message}`, { subject: where });
 }

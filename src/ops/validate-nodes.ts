@@ -7,10 +7,17 @@ import { type NodeAddress, formatAddress } from '../redis/address.js';
 import type { NodePool } from '../redis/pool.js';
 import { type ObservedNode, emptyNodeProblem } from '../topology/model.js';
 import { readNode } from '../topology/observe.js';
+import { type SettingsCheck, settingsProblems } from './validate-settings.js';
 
-/** Reads every node and throws one error listing each node that fails a check. */
-export async function readEmptyNodes(pool: NodePool, addrs: NodeAddress[]): Promise<ObservedNode[]> {
-  const results = await Promise.allSettled(addrs.map((a) => readNode(pool, a)));
+/**
+ * Reads every node and throws one error listing each node that fails a check; with
+ * `settings`, also each setting that would make the new cluster unhealthy.
+ */
+export async function readEmptyNodes(pool: NodePool, addrs: NodeAddress[], settings?: SettingsCheck): Promise<ObservedNode[]> {
+  const [results, settingIssues] = await Promise.all([
+    Promise.allSettled(addrs.map((a) => readNode(pool, a))),
+    settings ? settingsProblems(pool, addrs, settings) : Promise.resolve([]),
+  ]);
   const problems: string[] = [];
   const nodes: ObservedNode[] = [];
   results.forEach((r, i) => {
@@ -31,6 +38,7 @@ export async function readEmptyNodes(pool: NodePool, addrs: NodeAddress[]): Prom
     if (other) problems.push(`${formatAddress(n.address)}: is the same node as ${other} (node id ${n.id.slice(0, 8)})`);
     seen.set(n.id, formatAddress(n.address));
   }
+  problems.push(...settingIssues);
   if (problems.length > 0) {
     throw new NodeCheckError(`nothing was changed: ${problems.join('; ')}`, {
       subject: problems[0],

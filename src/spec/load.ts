@@ -31,7 +31,15 @@ export function parseSpec(text: string, source = 'spec'): RedisCluster {
     const line = e.linePos?.[0]?.line;
     throw new InputError(`${source}${line ? `:${line}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`, { subject: source });
   }
-  const raw: unknown = doc.toJS() ?? {};
+  const raw: unknown = doc.toJS();
+  // As kubectl ("no objects passed to apply"): an empty file is a mistake (a wrong path, a
+  // truncated write), not a request for the default cluster.
+  if (raw === null || raw === undefined) {
+    throw new InputError(`${source}: the spec file is empty: no RedisCluster in it; nothing was done`, {
+      subject: source,
+      hint: 'write a RedisCluster spec in it (`{}` for the seed defaults), or leave out -f',
+    });
+  }
   return validateSpec(raw, source);
 }
 

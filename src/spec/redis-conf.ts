@@ -59,6 +59,46 @@ export function renderSharedConf(spec: ClusterSpec, clusterName: string): string
   return [...header, ...notes, ...sharedConfig(spec).map((l) => `${l.key} ${l.value}`), ''].join('\n');
 }
 
+/** What a line of the rendered configuration comes from: a spec field, or rck itself. */
+export function sourceOf(spec: ClusterSpec, key: string): string {
+  if (Object.hasOwn(spec.redis.config, key)) return `spec.redis.config.${key}`;
+  if (key === 'appendonly' || (!spec.persistence.enabled && (key === 'save' || key === 'rdb-del-sync-files'))) return 'spec.persistence.enabled';
+  return `rck's own ${key} setting`;
+}
+
+export interface CheckConf {
+  /** The configuration as a member runs it, but serving only a unix socket in `dir`, standalone. */
+  text: string;
+  /** For line n (1-based) of `text`, sources[n - 1]: where that line comes from. */
+  sources: string[];
+}
+
+/**
+ * The shared configuration, then what a throwaway start needs to load it completely
+ * (ACL users, modules, data files) without reaching anything outside `dir`: no TCP
+ * listener (port 0), a unix socket in `dir`, and cluster mode off, else the cluster bus
+ * would listen on port 0 + 10000. Later lines win, so these override the shared part.
+ */
+export function renderCheckConf(spec: ClusterSpec, dir: string): CheckConf {
+  const shared = sharedConfig(spec);
+  const own = [
+    'port 0',
+    `unixsocket ${quoteIfNeeded(`${dir}/check.sock`)}`,
+    'unixsocketperm 700',
+    'cluster-enabled no',
+    `dir ${quoteIfNeeded(dir)}`,
+    'daemonize no',
+    // To stdout at notice level, where the start reports being ready.
+    'logfile ""',
+    'loglevel notice',
+    'syslog-enabled no',
+  ];
+  return {
+    text: [...shared.map((l) => `${l.key} ${l.value}`), ...own, ''].join('\n'),
+    sources: [...shared.map((l) => sourceOf(spec, l.key)), ...own.map(() => "rck's own check settings")],
+  };
+}
+
 export interface MemberConfInput {
   sharedConfPath: string;
   host: string;

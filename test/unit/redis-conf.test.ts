@@ -11,7 +11,7 @@ const directives = (text: string) =>
 
 describe('shared redis.conf (the ConfigMap)', () => {
   it("renders the seed's settings plus the fast-sync delay, and no secrets or member settings", () => {
-    const conf = renderSharedConf(parseSpec('').spec, 'redis-app');
+    const conf = renderSharedConf(parseSpec('{}').spec, 'redis-app');
     expect(conf).toContain('cluster-enabled yes\n');
     expect(conf).toContain('appendonly yes\n');
     expect(conf).toContain('cluster-node-timeout 5000\n');
@@ -58,5 +58,40 @@ describe('local failure domains', () => {
     const d = Array.from({ length: 6 }, (_, i) => localDomain(i, 3));
     expect(new Set(d.slice(0, 3)).size).toBe(3);
     for (let i = 0; i < 3; i++) expect(d[3 + i]).not.toBe(d[i]);
+  });
+});
+
+describe('the configuration check (rck up)', () => {
+  it('maps each line of the check conf to the spec field it comes from, and serves no TCP port', async () => {
+    const { renderCheckConf } = await import('../../src/spec/redis-conf.js');
+    const spec = parseSpec('spec: {persistence: {enabled: false}, redis: {config: {maxmemory-policy: sometimes}}}').spec;
+    const conf = renderCheckConf(spec, '/tmp/x');
+    const lines = conf.text.split('\n');
+    const at = (key: string) => conf.sources[lines.findIndex((l) => l.startsWith(`${key} `))];
+    expect(at('maxmemory-policy')).toBe('spec.redis.config.maxmemory-policy');
+    expect(at('appendonly')).toBe('spec.persistence.enabled');
+    expect(at('save')).toBe('spec.persistence.enabled');
+    expect(at('repl-diskless-sync-delay')).toBe("rck's own repl-diskless-sync-delay setting");
+    expect(lines).toContain('port 0');
+    expect(lines).toContain('cluster-enabled no');
+    expect(lines.indexOf('cluster-enabled no')).toBeGreaterThan(lines.indexOf('cluster-enabled yes'));
+  });
+
+  it("reads Redis's verdict: a fatal config error by line, a later error by its words, ready means accepted", async () => {
+    const { judgeCheckOutput } = await import('../../src/platform/local/conf-check.js');
+    const sources = ['rck', 'spec.redis.config.maxmemory-policy'];
+    const fatal = "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2\n>>> 'maxmemory-policy sometimes'\nargument(s) must be one of the following: noeviction\n";
+    expect(judgeCheckOutput(fatal, sources, ['maxmemory-policy'])).toEqual({
+      field: 'spec.redis.config.maxmemory-policy',
+      directive: 'maxmemory-policy sometimes',
+      reason: 'argument(s) must be one of the following: noeviction',
+    });
+    const acl = '1:M 01 Dec 2026 03:30:31.455 # WARNING Memory overcommit must be enabled!\n1:M 01 Dec 2026 03:30:31.455 # Spaces not allowed in ACL usernames\n1:M 01 Dec 2026 03:30:31.455 # Critical error while loading ACLs. Exiting.\n';
+    expect(judgeCheckOutput(acl, sources, ['user'])).toEqual({
+      field: 'spec.redis.config.user',
+      reason: 'Spaces not allowed in ACL usernames; Critical error while loading ACLs. Exiting.',
+    });
+    expect(judgeCheckOutput('1:M 01 Dec 2026 03:30:31.455 * The server is now ready to accept connections at /tmp/x/check.sock\n', sources, [])).toBeUndefined();
+    expect(judgeCheckOutput('1:M 01 Dec 2026 03:30:31.455 * Ready to accept connections unix\n', sources, [])).toBeUndefined();
   });
 });

@@ -17,8 +17,8 @@ function specError(yaml: string): string {
 }
 
 describe('spec defaults', () => {
-  it('an empty file is the seed: redis-app, 3 masters x 1 replica, persistence and auth on', () => {
-    const c = parseSpec('', 'cluster.yaml');
+  it('an empty object is the seed: redis-app, 3 masters x 1 replica, persistence and auth on', () => {
+    const c = parseSpec('{}', 'cluster.yaml');
     expect(c).toEqual(defaultCluster());
     expect(c.apiVersion).toBe('rck.dev/v1alpha1');
     expect(c.kind).toBe('RedisCluster');
@@ -46,6 +46,11 @@ describe('spec defaults', () => {
 });
 
 describe('spec errors: one line with the field, the reason and the value', () => {
+  it('an empty file, or one with only comments or null, is refused (as kubectl does)', () => {
+    for (const text of ['', '\n\n', '# nothing here\n', 'null\n', '---\n']) {
+      expect(specError(text)).toBe('cluster.yaml: the spec file is empty: no RedisCluster in it; nothing was done');
+    }
+  });
   it('unknown field', () => {
     expect(specError('spec:\n  replicas: 1\n')).toBe('cluster.yaml: spec.replicas: unknown field');
   });

@@ -49,16 +49,17 @@ export function registerScale(program: Command): void {
     const cluster = validateSpec({ ...t.cluster, spec: { ...t.cluster.spec, masters, replicasPerMaster } }, 'rck scale');
     const from = `${t.cluster.spec.masters}x${t.cluster.spec.replicasPerMaster}`;
     const to = `${masters}x${replicasPerMaster}`;
-    if (flags.file) await editSpecFile(flags.file, masters, replicasPerMaster);
-
     const report = progressPrinter();
+    // The user's file is edited only once the change is applied, so a refusal leaves it as it was.
     if ((await supervisorPid(t.state)) === undefined) {
       await t.state.writeSpec(cluster);
+      if (flags.file) await editSpecFile(flags.file, masters, replicasPerMaster);
       printLine(`spec of ${cluster.metadata.name} set to ${to} (was ${from}); the cluster is not running: the controller scales it at the next \`rck up\``);
       return;
     }
     const started = new Date().toISOString();
     await callControl(t.state.controlSocket, { op: 'scale', masters, replicasPerMaster });
+    if (flags.file) await editSpecFile(flags.file, masters, replicasPerMaster);
     report(`scaling ${cluster.metadata.name} from ${from} to ${to} (${memberCount(cluster.spec)} members)`);
     if (!flags.wait) {
       printLine(`scale to ${to} applied; follow it with \`rck status\` and \`rck events\``);

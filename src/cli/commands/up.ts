@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { callControl } from '../../platform/local/control.js';
 import { startSupervisorProcess } from '../../platform/local/supervisor-process.js';
 import { readLocalStatus } from '../../platform/local/local-status.js';
-import { prepareUp } from '../../platform/local/prepare.js';
+import { discardNewCluster, prepareUp } from '../../platform/local/prepare.js';
 import { resolveLocalCluster } from '../../platform/local/resolve.js';
 import { parseMillis } from '../options.js';
 import { printLine, progressPrinter } from '../output.js';
@@ -28,7 +28,7 @@ export function registerUp(program: Command): void {
     const report = progressPrinter();
     const target = await resolveLocalCluster(flags);
     const { state, cluster } = target;
-    const prep = await prepareUp(state, cluster);
+    const prep = await prepareUp(state, cluster, flags.file ?? (target.exists ? state.specFile : 'the seed spec'));
     if (prep.runningPid !== undefined) {
       const running = await state.readSpec();
       const { masters, replicasPerMaster } = cluster.spec;
@@ -47,7 +47,9 @@ export function registerUp(program: Command): void {
     }
     report(`${prep.isNew ? 'new' : 'existing'} cluster ${cluster.metadata.name} (redis ${prep.redisVersion}), state in ${state.dir}`);
     const healthTimeoutMs = parseMillis(flags.timeout, '--timeout');
-    const r = await startSupervisorProcess(state, { foreground: !flags.detach, healthTimeoutMs }, report);
+    const r = await startSupervisorProcess(state, { foreground: !flags.detach, healthTimeoutMs }, report).catch(async (err: unknown) => {
+      throw prep.isNew ? await discardNewCluster(state, err) : err;
+    });
     await summarize(target, started, r.created, r.healthy, r.problems);
     if (flags.detach) {
       printLine(`supervisor pid ${r.pid} runs in the background; log: ${state.supervisorLog}; stop with \`rck down\``);

@@ -20,8 +20,8 @@ import { checkCanBind, portPairFree } from './preflight.js';
 import { lastLogLine, logTail } from './member-log.js';
 import { PortRange } from './port-range.js';
 import { STOP_GRACE_MS, stopPid, stopProcess } from './member-stop.js';
-import type { MemberRecord, MembersFile, StateDir } from './state-dir.js';
-import { type MemberState, localDomain, newMemberState } from './member-state.js';
+import { type MembersFile, MembersFileWriter, type StateDir } from './state-dir.js';
+import { type MemberState, localDomain, memberRecord, newMemberState } from './member-state.js';
 
 
 const BACKOFF_MS = [0, 1000, 2000, 5000, 10_000, 30_000];
@@ -31,7 +31,7 @@ export class LocalPlatform implements Platform {
   private readonly listeners = new Set<(e: PlatformEvent) => void>();
   private readonly ports: PortRange;
   private closed = false;
-  private persisting: Promise<void> = Promise.resolve();
+  private readonly recorder: MembersFileWriter;
 
   constructor(
     private readonly state: StateDir,
@@ -49,6 +49,7 @@ export class LocalPlatform implements Platform {
     const { spec } = cluster;
     // A scale the controller has not finished yet keeps the members it left: it finishes it.
     const n = previous?.members.length || memberCount(spec);
+    this.recorder = new MembersFileWriter(state);
     this.ports = new PortRange(() => this.cluster.spec.local, previous?.nextPort ?? spec.local.basePort + n);
     this.members = Array.from({ length: n }, (_, ordinal) => {
       const name = memberName(cluster.metadata.name, ordinal);
@@ -108,7 +109,9 @@ export class LocalPlatform implements Platform {
    * be Ready (Parallel pod management): OrderedReady would only serialise a few ms each.
    */
   startAll(): Promise<void> {
-    return this.startEach(this.members);
+    // A member that cannot start at all fails the start (and `up`) with its reason,
+    // rather than crash-looping in BackOff behind a supervisor that never gets going.
+    return this.startEach(this.members, true);
   }
 
   /**
@@ -158,18 +161,19 @@ export class LocalPlatform implements Platform {
   }
 
   /** Starts members at once; throws the first failure once every start has settled. */
-  private async startEach(members: MemberState[]): Promise<void> {
-    const results = await Promise.allSettled(members.map((s) => this.startMember(s.name)));
+  private async startEach(members: MemberState[], failFast = false): Promise<void> {
+    const results = await Promise.allSettled(members.map((s) => this.startMember(s.name, failFast)));
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
-  startMember(name: string): Promise<void> {
+  /** `failFast`: an exit before the member is ready is not restarted; the start fails. */
+  startMember(name: string, failFast = false): Promise<void> {
     const s = this.member(name);
     return this.serial(s, async () => {
       if (s.spawned) return;
       s.onExit = 'restart';
-      await this.launch(s);
+      await this.launch(s, failFast);
     });
   }
 
@@ -255,13 +259,14 @@ export class LocalPlatform implements Platform {
     return run;
   }
 
-  private async launch(s: MemberState): Promise<void> {
+  private async launch(s: MemberState, failFast = false): Promise<void> {
     s.phase = 'Starting';
     s.up = false;
     const startOpen = s.startOpen ?? false;
     s.startOpen = undefined;
     const spawned = await spawnMember({ state: this.state, name: s.name, host: s.host, port: s.port, password: this.password, appendonly: this.cluster.spec.persistence.enabled, startOpen });
     s.spawned = spawned;
+    if (failFast) s.failFastFor = spawned;
     void spawned.exited.then((e) => this.handleExit(s, spawned, describeExit(e)));
     this.emit(s, 'Started', `pid ${spawned.pid} on ${s.host}:${s.port}${spawned.startedClosed ? `; ${CLOSED_NOTE}` : ''}`);
     await this.persist();
@@ -270,6 +275,8 @@ export class LocalPlatform implements Platform {
     } catch (err) {
       const last = await lastLogLine(this.state.memberLog(s.name));
       throw new Error(`${s.name}: ${(err as Error).message}${last ? `: "${last}"` : ''} (log: ${this.state.memberLog(s.name)})`);
+    } finally {
+      if (s.failFastFor === spawned) s.failFastFor = undefined;
     }
     if (s.spawned !== spawned) return; // exited meanwhile; the exit handler took over
     this.markRunning(s);
@@ -305,6 +312,12 @@ export class LocalPlatform implements Platform {
     if (s.spawned !== spawned) return;
     s.spawned = undefined;
     s.up = false;
+    if (s.failFastFor === spawned) {
+      // Exited during a fail-fast start: launch() reports it; no restart.
+      s.onExit = 'stay-stopped';
+      s.phase = 'Stopped';
+      return;
+    }
     const action = s.onExit;
     if (action === 'stay-stopped' || this.closed) {
       s.phase = 'Stopped';
@@ -328,15 +341,13 @@ export class LocalPlatform implements Platform {
         this.emit(s, 'Restarting', `re-creating now (${why})`);
       }
       s.port = await this.allocatePort(s);
-      if (s.wipeOnRecreate) {
-        s.wipeOnRecreate = false;
-        const data = this.state.memberData(s.name);
-        await rm(data, { recursive: true, force: true });
-        await mkdir(data, { recursive: true, mode: 0o700 });
-        this.emit(s, 'Recreated', `re-creating on new address ${s.host}:${s.port} with an empty volume`);
-      } else {
-        this.emit(s, 'Recreated', `re-creating on new address ${s.host}:${s.port} with the same volume`);
+      const wipe = s.wipeOnRecreate === true;
+      s.wipeOnRecreate = false;
+      if (wipe) {
+        await rm(this.state.memberData(s.name), { recursive: true, force: true });
+        await mkdir(this.state.memberData(s.name), { recursive: true, mode: 0o700 });
       }
+      this.emit(s, 'Recreated', `re-creating on new address ${s.host}:${s.port} with ${wipe ? 'an empty' : 'the same'} volume`);
     } else {
       const delay = BACKOFF_MS[Math.min(s.crashes, BACKOFF_MS.length - 1)]!;
       s.crashes++;
@@ -352,13 +363,13 @@ export class LocalPlatform implements Platform {
     }).catch((err) => this.emit(s, 'Exited', `restart failed: ${(err as Error).message}`));
   }
 
-  /** While a restart waited, the member was stopped, started again, or the platform closed. */
   private markRunning(s: MemberState, since = new Date().toISOString()): void {
     s.phase = 'Running';
     s.up = true;
     s.since = since;
   }
 
+  /** While a restart waited, the member was stopped, started again, or the platform closed. */
   private restartCancelled(s: MemberState): boolean {
     return this.closed || s.spawned !== undefined || s.onExit === 'stay-stopped';
   }
@@ -367,19 +378,9 @@ export class LocalPlatform implements Platform {
     return this.ports.allocate(s.host, new Set(this.members.map((x) => x.port)), s.name);
   }
 
-  /**
-   * Records addresses and pids. Writes are chained and each takes its snapshot when it
-   * runs, so a slow earlier write can never land last with stale pids (the next
-   * supervisor relies on them to find leftover processes).
-   */
+  /** Records addresses and pids (serialised writes, see MembersFileWriter). */
   private persist(): Promise<void> {
-    const write = async () => {
-      const members: MemberRecord[] = this.members.map((s) => ({ name: s.name, ordinal: s.ordinal, host: s.host, port: s.port, pid: s.spawned?.pid, domain: s.domain, restarts: s.restarts }));
-      await this.state.writeMembers({ nextPort: this.ports.next, members });
-    };
-    const run = this.persisting.then(write, write);
-    this.persisting = run.catch(() => {});
-    return run;
+    return this.recorder.write(() => ({ nextPort: this.ports.next, members: this.members.map(memberRecord) }));
   }
 
   private emit(s: MemberState, type: PlatformEventType, message: string): void {

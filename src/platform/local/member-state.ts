@@ -1,6 +1,7 @@
 /** What the local platform tracks per member: where it runs, its process, its phase, what to do when it exits. */
 import type { MemberPhase } from '../platform.js';
 import type { MemberProcess } from './member-process.js';
+import type { MemberRecord } from './state-dir.js';
 
 export interface MemberState {
   name: string;
@@ -21,6 +22,8 @@ export interface MemberState {
   wipeOnRecreate?: boolean;
   /** Start the next process open even if its volume says it should start closed (spec/admission.ts). */
   startOpen?: boolean;
+  /** The process of a start that must not be restarted if it exits before it is ready. */
+  failFastFor?: MemberProcess;
   /** Serialises start/stop of one member. */
   busy: Promise<void>;
 }
@@ -36,4 +39,9 @@ export function newMemberState(name: string, ordinal: number, domain: string, ho
  */
 export function localDomain(ordinal: number, masters: number): string {
   return `local-node-${(ordinal + Math.floor(ordinal / masters)) % masters}`;
+}
+
+/** What members.json keeps of a member: where it is and its pid, for the next supervisor. */
+export function memberRecord(s: MemberState): MemberRecord {
+  return { name: s.name, ordinal: s.ordinal, host: s.host, port: s.port, pid: s.spawned?.pid, domain: s.domain, restarts: s.restarts };
 }

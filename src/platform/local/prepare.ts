@@ -1,15 +1,18 @@
 /**
  * Everything `rck up` checks and writes before a supervisor starts. All checks come
- * first, so bad input (old redis-server, busy ports, someone else's state dir, a size
- * change) fails with one line and nothing started, written or deleted.
+ * first, so bad input (old redis-server, a directive Redis rejects, busy ports, someone
+ * else's state dir, a size change) fails with one line and nothing started, written or
+ * deleted. When a new cluster then fails to start, `discardNewCluster` undoes it all.
  */
-import { mkdir } from 'node:fs/promises';
-import { InputError } from '../../errors.js';
+import { mkdir, rm } from 'node:fs/promises';
+import { InputError, OperationError, errorText } from '../../errors.js';
+import { pidAlive } from './process-alive.js';
 import { memberCount, memberName } from '../../spec/members.js';
 import type { RedisCluster } from '../../spec/schema.js';
+import { checkRedisConf } from './conf-check.js';
 import { checkPortsFree, checkRedisServer } from './preflight.js';
 import type { StateDir } from './state-dir.js';
-import { supervisorPid } from './supervisor.js';
+import { stopLeftoverMembers, supervisorPid } from './supervisor.js';
 
 export interface Prepared {
   isNew: boolean;
@@ -18,8 +21,11 @@ export interface Prepared {
   runningPid?: number;
 }
 
-export async function prepareUp(state: StateDir, cluster: RedisCluster): Promise<Prepared> {
+/** `source` names where the spec came from (the -f file), for errors about its fields. */
+export async function prepareUp(state: StateDir, cluster: RedisCluster, source: string): Promise<Prepared> {
   const redisVersion = await checkRedisServer();
+  // Before anything exists: a directive Redis rejects would leave members crash-looping.
+  await checkRedisConf(cluster, source, redisVersion);
   const identity = await state.checkOwnership(cluster);
   const runningPid = await supervisorPid(state);
   if (runningPid !== undefined) return { isNew: false, redisVersion, runningPid };
@@ -37,4 +43,23 @@ export async function prepareUp(state: StateDir, cluster: RedisCluster): Promise
   await state.writeSpec(cluster);
   await state.password(cluster, true);
   return { isNew, redisVersion };
+}
+
+/**
+ * A new cluster that failed to start (no cluster was created yet) leaves nothing behind:
+ * any member still running is stopped and the state directory removed (the supervisor
+ * has exited: startSupervisorProcess waits for that). Returns the error to show, without
+ * pointers into the directory that is gone. A created (bootstrapped) cluster is kept: it
+ * may hold data.
+ */
+export async function discardNewCluster(state: StateDir, err: unknown): Promise<unknown> {
+  const rec = await state.readSupervisor().catch(() => undefined);
+  if (rec && pidAlive(rec.pid)) return err; // still running: not ours to take apart
+  await stopLeftoverMembers(state, () => {});
+  if ((await state.readIdentity().catch(() => undefined))?.bootstrappedAt) return err;
+  await rm(state.dir, { recursive: true, force: true });
+  const text = errorText(err)
+    .replaceAll(state.dir, '<state dir>')
+    .replace(/ \(log: <state dir>[^)]*\)|; see <state dir>\S*/g, '');
+  return new OperationError(`${text}; nothing was kept (the new cluster's state directory is removed)`, { subject: state.dir });
 }

@@ -213,3 +213,21 @@ export async function writeJson(path: string, value: unknown): Promise<void> {
   await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
   await rename(tmp, path);
 }
+
+/**
+ * Writes members.json one write at a time, each taking its snapshot when it runs, so a
+ * slow earlier write can never land last with stale pids (the next supervisor relies on
+ * them to find leftover processes).
+ */
+export class MembersFileWriter {
+  private last: Promise<void> = Promise.resolve();
+
+  constructor(private readonly state: StateDir) {}
+
+  write(snapshot: () => MembersFile): Promise<void> {
+    const write = () => this.state.writeMembers(snapshot());
+    const run = this.last.then(write, write);
+    this.last = run.catch(() => {});
+    return run;
+  }
+}

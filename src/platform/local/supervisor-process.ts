@@ -9,12 +9,14 @@
  *   never stops members.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { OperationError } from '../../errors.js';
 import type { StateDir } from './state-dir.js';
 
 const SUPERVISOR_MAIN = fileURLToPath(new URL('./supervisor-main.js', import.meta.url));
+/** How long a supervisor that reported a failed start gets to exit by itself. */
+const FAILED_EXIT_GRACE_MS = 10_000;
 
 /** Messages the supervisor process sends to the `up` that started it. */
 export type SupervisorMessage =
@@ -36,7 +38,8 @@ export async function startSupervisorProcess(
   opts: { foreground: boolean; healthTimeoutMs?: number },
   report: (line: string) => void,
 ): Promise<StartedSupervisor> {
-  const log = await open(state.supervisorLog, 'a', 0o600);
+  // Closed synchronously, as in member-process.ts: an async close racing the spawn can lose the child's 'exit'.
+  const log = openSync(state.supervisorLog, 'a', 0o600);
   const args = [
     // The supervisor is I/O bound: a 1 MB young generation and V8's lite mode (no
     // optimizing compiler) take it from ~72 MB to ~55 MB resident. --no-expose-wasm
@@ -48,9 +51,9 @@ export async function startSupervisorProcess(
   ];
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, args, { detached: !opts.foreground, stdio: ['ignore', log.fd, log.fd, 'ipc'], env: process.env });
+    child = spawn(process.execPath, args, { detached: !opts.foreground, stdio: ['ignore', log, log, 'ipc'], env: process.env });
   } finally {
-    await log.close();
+    closeSync(log);
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   if (opts.foreground) {
@@ -79,7 +82,16 @@ export async function startSupervisorProcess(
     child.on('message', (m: SupervisorMessage) => {
       if (m.type === 'progress') report(m.line);
       else if (m.type === 'ready') settle(() => resolve({ pid: child.pid!, created: m.created, healthy: m.healthy, problems: m.problems, exited }));
-      else settle(() => reject(new OperationError(m.message)));
+      else if (!settled) {
+        // A failed start has stopped its members; it exits next. Wait for that (killing it
+        // if it lingers), so `up` returns with nothing of this start still running.
+        settled = true;
+        const linger = setTimeout(() => child.kill('SIGKILL'), FAILED_EXIT_GRACE_MS);
+        void exited.then(() => {
+          clearTimeout(linger);
+          reject(new OperationError(m.message));
+        });
+      }
     });
     child.once('exit', (code, signal) =>
       settle(() => reject(new OperationError(`supervisor exited during start (${signal ?? `code ${code}`}); see ${state.supervisorLog}`))),
