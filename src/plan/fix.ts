@@ -101,6 +101,8 @@ function planSlot(slot: number, masters: ObservedNode[], owners: string[], keys:
     mig = mig.filter((id) => id !== owner);
     imp = imp.filter((id) => id !== owner);
   }
+  // An owner that is itself importing just closes the slot: its keys are where they belong (redis-cli skips it too).
+  imp = imp.filter((id) => id !== owner);
   for (const extra of owners.filter((id) => id !== owner)) {
     steps.push({ op: 'delslot', node: extra, slot }, { op: 'setslot-node', node: extra, slot, owner }, { op: 'setslot-importing', node: extra, slot, from: owner });
     imp = [...imp.filter((id) => id !== extra), extra];
@@ -151,9 +153,12 @@ function planSlot(slot: number, masters: ObservedNode[], owners: string[], keys:
     return { slot, problem, action: `close the slot on ${name(src)}`, steps };
   }
   if (mig.length === 0 && imp.length === 0) {
-    // Only several owners without keys elsewhere: the delslot/setslot steps above settled it.
+    // Several owners without keys elsewhere (the delslot/setslot steps above settled it),
+    // or an owner that is itself importing: close the slot there.
+    const ownerOpen = importing.includes(owner);
+    if (ownerOpen) steps.push({ op: 'setslot-stable', node: owner, slot });
     announce(owner);
-    return { slot, problem, action: `keep ${name(owner)} as the only owner`, steps };
+    return { slot, problem, action: ownerOpen ? `close the slot on its owner ${name(owner)}` : `keep ${name(owner)} as the only owner`, steps };
   }
   return { slot, problem, action: 'none', steps: [], unfixable: `migrating on ${mig.map(name).join(', ')}, importing on ${imp.map(name).join(', ')}: resolve by hand` };
 }
