@@ -17,6 +17,7 @@ import { planAdmissions } from './admission.js';
 import { planCrashFailovers } from './crash.js';
 import { planPromotions } from './failover.js';
 import { planPlacement } from './placement.js';
+import { planReplicationRetargets } from './replication-target.js';
 
 export type { HealAction } from './actions.js';
 export { describeAction } from './actions.js';
@@ -77,6 +78,9 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
   const forgets = planForgets(obs);
   waiting.push(...forgets.blocked);
   if (forgets.actions.length > 0) return { actions: forgets.actions, waiting, memory };
+
+  const retargets = planReplicationRetargets(obs);
+  if (retargets.length > 0) return { actions: retargets, waiting, memory };
 
   const scale = scaleView(obs, desired);
   const growth = planGrowth(obs, desired, scale);
