@@ -39,6 +39,15 @@ export class PodMemberSource implements MemberSource {
   constructor(private readonly o: PodMembersOptions) {}
 
   /**
+   * The member's recent log (container `redis`, as `kubectl logs` shows it): the controller
+   * reads refused PSYNCs there to size writes Redis discarded (controller/loss-watch.ts).
+   * Needs `get` on `pods/log`; where it fails, such a loss is reported with no size.
+   */
+  async recentLog(member: string): Promise<string> {
+    return this.o.core.readNamespacedPodLog({ name: member, namespace: this.o.namespace, container: 'redis', tailLines: 2000 });
+  }
+
+  /**
    * Members are the StatefulSet's ordinals 0..replicas-1: a pod missing counts as
    * down, so nothing is created without it. No StatefulSet yet: no members.
    */
