@@ -70,3 +70,36 @@ describe('LossWatch: writes Redis discarded', () => {
     expect(await watch.observed(after)).toEqual([]);
   });
 });
+
+describe('LossWatch: a forced promotion', () => {
+  const A = 'a'.repeat(40);
+  // r-0 (master of r-3) seen with r-3 streaming (or not), then r-3 promoted over it.
+  function seen(streaming: boolean, masterOffset: number): Observation {
+    return obsWith({}, {
+      'r-0': { replid: R0, offset: masterOffset, replicas: streaming ? [{ host: '127.0.0.1', port: 7003, state: 'online', offset: masterOffset, lagSeconds: 0 }] : [] },
+      'r-3': { replid: R0, offset: 1000 },
+    });
+  }
+  const promoted = obsWith({}, { 'r-3': { replid: R0, offset: 1000 } });
+
+  it('reports nothing when the master was last seen streaming to the copy and not ahead of it', async () => {
+    const watch = new LossWatch();
+    await watch.observed(seen(true, 1000));
+    expect(watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE')).toBeUndefined();
+  });
+
+  it('reports the bytes the master was last seen ahead of the copy in the same history', async () => {
+    const watch = new LossWatch();
+    await watch.observed(seen(true, 1500));
+    expect(watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE')).toMatchObject({ member: 'r-3', bytesLost: 500 });
+  });
+
+  it('reports a loss of unknown size when the master was last seen without the copy streaming from it', async () => {
+    const watch = new LossWatch();
+    await watch.observed(seen(false, 900));
+    const loss = watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE');
+    expect(loss?.reason).toMatch(/without this replica streaming/);
+    expect(loss?.bytesLost).toBeUndefined();
+    expect(loss?.keysLost).toBeUndefined();
+  });
+});
