@@ -63,8 +63,10 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('the operator deployed 
     expect(await diagnose()).not.toMatch(/forbidden/i);
 
     // Each operator process is the image's, not the checkout's: its root is the unpacked image.
-    const pods = (await core.listNamespacedPod({ namespace: 'rck-system' })).items;
-    expect(pods).toHaveLength(2);
+    const pods = await waitFor('both operator replicas running', async () => {
+      const items = (await core.listNamespacedPod({ namespace: 'rck-system' })).items;
+      return items.length === 2 && items.every((p) => p.status?.containerStatuses?.[0]?.state?.running) ? items : undefined;
+    });
     for (const pod of pods) expectRunsFromImage(pod);
   });
 });
