@@ -48,6 +48,12 @@ describe('helm template of the chart equals rck render operator', { timeout: 60_
     expect(byIdentity(chart)).toEqual(byIdentity(withoutNamespace(bundle)));
   });
 
+  it('refuses bad values, naming the value at fault (values.schema.json)', async () => {
+    await expect(helmTemplate(helm, 'ops', { watchNamespace: 'Bad_NS' })).rejects.toThrow(/watchNamespace': 'Bad_NS' does not match/);
+    await expect(helmTemplate(helm, 'ops', { replicaCount: 0 })).rejects.toThrow(/replicaCount': minimum: got 0/);
+    await expect(helmTemplate(helm, 'ops', { replicaCont: 2 })).rejects.toThrow(/additional properties 'replicaCont' not allowed/);
+  });
+
   it("the chart's version and appVersion (the default image tag) are the package's", async () => {
     const chart = parse(await readFile(join(CHART_DIR, 'Chart.yaml'), 'utf8')) as { version: string; appVersion: string };
     expect(chart).toMatchObject({ version: VERSION, appVersion: VERSION });
