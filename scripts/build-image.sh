@@ -20,7 +20,7 @@ TAG=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --tag) [ $# -ge 2 ] || usage; TAG="$2"; shift 2 ;;
-    *) echo "build-image: unknown argument \"$1\"" >&2; usage ;;
+    *) echo "build-image: unknown argument \"$1\" (usage: scripts/build-image.sh OUT.tar [--tag NAME])" >&2; exit 2 ;;
   esac
 done
 case "$OUT" in -*|"") usage ;; esac
