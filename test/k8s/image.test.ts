@@ -18,12 +18,6 @@ import { type CachedImage, ensureOperatorImage } from './operator-image.js';
 let img: CachedImage;
 let dir: string;
 
-beforeAll(async () => {
-  img = await ensureOperatorImage();
-  dir = await mkdtemp(join(tmpdir(), 'rck-image-test-'));
-}, 20 * 60_000);
-afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
-
 /** Runs argv in the unpacked image as the kubelet would (its user, env, workdir); returns exit code and output. */
 async function runInImage(argv: string[] | undefined, readOnly: boolean) {
   const m = await imageEntrypoint(img);
@@ -39,6 +33,12 @@ async function runInImage(argv: string[] | undefined, readOnly: boolean) {
 }
 
 describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('the rck image', { timeout: 120_000 }, () => {
+  beforeAll(async () => {
+    img = await ensureOperatorImage();
+    dir = await mkdtemp(join(tmpdir(), 'rck-image-test-'));
+  }, 20 * 60_000);
+  afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
+
   it('is an OCI archive tagged as render operator names it, non-root, under 250 MB unpacked', () => {
     const mib = img.unpackedBytes / 2 ** 20;
     console.error(`[image] ${img.ref}: ${mib.toFixed(1)} MiB unpacked (${img.built ? 'built now' : 'from the cache'})`);
