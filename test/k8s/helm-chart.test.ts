@@ -6,8 +6,10 @@
  * with nothing dropped, and the namespaced output is installed for real, its operator run
  * from the image, keeping a RedisCluster of its namespace and ignoring one elsewhere.
  */
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -23,6 +25,7 @@ import { imageEntrypoint } from './kubelet/oci.js';
 import { ensureOperatorImage } from './operator-image.js';
 import { waitFor } from './wait.js';
 
+const run = promisify(execFile);
 let helm: string;
 let env: K8sTestEnv | undefined;
 const withoutNamespace = (objs: KubernetesObject[]) => objs.filter((o) => o.kind !== 'Namespace');
@@ -52,6 +55,13 @@ describe('helm template of the chart equals rck render operator', { timeout: 60_
     await expect(helmTemplate(helm, 'ops', { watchNamespace: 'Bad_NS' })).rejects.toThrow(/watchNamespace': 'Bad_NS' does not match/);
     await expect(helmTemplate(helm, 'ops', { replicaCount: 0 })).rejects.toThrow(/replicaCount': minimum: got 0/);
     await expect(helmTemplate(helm, 'ops', { replicaCont: 2 })).rejects.toThrow(/additional properties 'replicaCont' not allowed/);
+  });
+
+  it('passes helm lint in both modes', async () => {
+    for (const args of [[], ['--set', 'watchNamespace=shop']]) {
+      const { stdout } = await run(helm, ['lint', CHART_DIR, ...args]);
+      expect(stdout).toContain('0 chart(s) failed');
+    }
   });
 
   it("the chart's version and appVersion (the default image tag) are the package's", async () => {
