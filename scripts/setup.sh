@@ -22,18 +22,20 @@ if [ "$(redis_major)" -lt 7 ]; then
 fi
 
 # Kubernetes test tier (test/k8s), only with --test: etcd from the OS packages, openssl for
-# its certificates, and the control plane built once from the Kubernetes Go modules (cached
-# outside the repo). `rck up` itself needs none of it.
+# its certificates, buildah for the rck image (scripts/build-image.sh; the tests build the
+# image themselves, cached by content), and the control plane and helm built once from their
+# Go modules (cached outside the repo). `rck up` itself needs none of it.
 if [ "${1:-}" = "--test" ]; then
-if ! command -v etcd >/dev/null || ! command -v openssl >/dev/null; then
-  echo "setup: installing etcd-server and openssl from the OS packages" >&2
-  $SUDO apt-get install -y -q etcd-server openssl >/dev/null 2>&1 || {
+if ! command -v etcd >/dev/null || ! command -v openssl >/dev/null || ! command -v buildah >/dev/null; then
+  echo "setup: installing etcd-server, openssl and buildah from the OS packages" >&2
+  $SUDO apt-get install -y -q etcd-server openssl buildah >/dev/null 2>&1 || {
     $SUDO apt-get update -q >/dev/null
-    $SUDO apt-get install -y -q etcd-server openssl >/dev/null
+    $SUDO apt-get install -y -q etcd-server openssl buildah >/dev/null
   }
 fi
 if command -v go >/dev/null; then
   testenv/k8s/build.sh >/dev/null
+  testenv/helm/build.sh >/dev/null
 else
   echo "setup: Go not found; the Kubernetes tests (test/k8s) will fail until Go is installed" >&2
 fi

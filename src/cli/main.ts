@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isRckError } from '../errors.js';
+import { VERSION } from '../version.js';
 import { registerCommands } from './commands/index.js';
 
 // `rck status | head`: the reader went away; that is not an error.
@@ -14,7 +15,7 @@ const program = new Command();
 program
   .name('rck')
   .description('Redis Cluster Keeper: create, check, fix and run sharded Redis Clusters.')
-  .version('0.1.0')
+  .version(VERSION)
   .option('-v, --verbose', 'print error details')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();

@@ -1,26 +1,42 @@
-/** What `rck render operator` prints: the CRD, and the operator's Deployment with least-privilege RBAC. */
+/**
+ * What `rck render operator` prints, one install bundle: the CRD, the operator's namespace,
+ * ServiceAccount, least-privilege RBAC, Deployment and PodDisruptionBudget. The Helm chart in
+ * deploy/helm/rck-operator renders the same objects (test/k8s/helm-chart.test.ts compares them).
+ */
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { InputError } from '../errors.js';
+import { DEFAULT_IMAGE } from '../version.js';
 import { GROUP, PLURAL, redisClusterCrd } from './crd.js';
 
 export const OPERATOR_NAME = 'rck-operator';
 const labels = { 'app.kubernetes.io/name': OPERATOR_NAME, 'app.kubernetes.io/managed-by': 'rck' };
 
 export interface OperatorOptions {
-  namespace: string;
-  image: string;
+  /** The operator's own namespace (Deployment, ServiceAccount, leader-election Lease). */
+  readonly namespace: string;
+  /** @default DEFAULT_IMAGE, the tag scripts/build-image.sh writes */
+  readonly image?: string;
+  /**
+   * Namespaced mode: the operator keeps only this namespace's RedisClusters and its rights
+   * there are a Role. Cluster-wide (a ClusterRole) when absent.
+   */
+  readonly watchNamespace?: string;
+  /** @default 2: one leads (the Lease), the other waits, so a drain never leaves no operator. */
+  readonly replicas?: number;
 }
 
-/** Exactly what the operator reads and writes; nothing cluster-wide beyond nodes and NFS volumes. */
-export const OPERATOR_RULES = [
+/** Rights on the RedisClusters' own namespaces: what a Role grants in namespaced mode. */
+export const NAMESPACED_RULES = [
   { apiGroups: [GROUP], resources: [PLURAL], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [GROUP], resources: [`${PLURAL}/status`], verbs: ['get', 'patch', 'update'] },
   // Owner references with blockOwnerDeletion need update on the owner's finalizers.
   { apiGroups: [GROUP], resources: [`${PLURAL}/finalizers`], verbs: ['update'] },
-  { apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  // The controller reads refused PSYNCs in a member's log to size writes Redis discarded.
+  { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
   { apiGroups: [''], resources: ['configmaps', 'services'], verbs: ['get', 'create', 'patch'] },
   // The password is generated once: read to pass it to the controller, create when missing.
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create'] },
-  { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'create', 'patch'] },
   // Claims are deleted only when a cluster asks for it (kubernetes.deleteVolumesOnDelete).
   { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list', 'delete', 'deletecollection'] },
   { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
@@ -31,20 +47,43 @@ export const OPERATOR_RULES = [
   { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'patch'] },
 ];
 
+/** Nodes: read for their zone label (the failure domain); the only cluster-scoped read. */
+const NODE_RULE = { apiGroups: [''], resources: ['nodes'], verbs: ['get'] };
+/**
+ * `storage.nfs` creates PersistentVolumes. Creating PVs amounts to host access, so only the
+ * cluster-wide mode grants it; in namespaced mode NFS clusters need a cluster-wide operator.
+ */
+const PV_RULE = { apiGroups: [''], resources: ['persistentvolumes'], verbs: ['get', 'create', 'patch'] };
+
+/** Everything the cluster-wide operator may do, in one ClusterRole. */
+export const OPERATOR_RULES = [...NAMESPACED_RULES, NODE_RULE, PV_RULE];
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function checkNamespace(flag: string, ns: string): void {
+  if (!DNS_LABEL.test(ns)) throw new InputError(`${flag}: "${ns}" is not a namespace name (lowercase letters, digits and '-', at most 63 characters)`);
+}
+
 export function renderOperator(o: OperatorOptions): KubernetesObject[] {
-  const meta = (name: string) => ({ name, namespace: o.namespace, labels });
+  checkNamespace('--namespace', o.namespace);
+  if (o.watchNamespace !== undefined) checkNamespace('--watch-namespace', o.watchNamespace);
+  const replicas = o.replicas ?? 2;
+  if (!Number.isInteger(replicas) || replicas < 1) throw new InputError(`--replicas: expected a whole number of at least 1, got ${replicas}`);
+  const meta = (name: string, namespace = o.namespace) => ({ name, namespace, labels });
+  const subjects = [{ kind: 'ServiceAccount', name: OPERATOR_NAME, namespace: o.namespace }];
+  const binding = (kind: 'RoleBinding' | 'ClusterRoleBinding', metadata: object, roleKind: 'Role' | 'ClusterRole', name: string) =>
+    ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: roleKind, name }, subjects });
+  const rbac = o.watchNamespace === undefined
+    ? [
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: OPERATOR_NAME, labels }, rules: OPERATOR_RULES },
+        binding('ClusterRoleBinding', { name: OPERATOR_NAME, labels }, 'ClusterRole', OPERATOR_NAME),
+      ]
+    : namespacedRbac(o.namespace, o.watchNamespace, meta, binding);
   return [
     redisClusterCrd(),
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace, labels } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(OPERATOR_NAME) },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: OPERATOR_NAME, labels }, rules: OPERATOR_RULES },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'ClusterRoleBinding',
-      metadata: { name: OPERATOR_NAME, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: OPERATOR_NAME },
-      subjects: [{ kind: 'ServiceAccount', name: OPERATOR_NAME, namespace: o.namespace }],
-    },
+    ...rbac,
     // Leader election: the Lease rck-operator in the operator's namespace only.
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -52,39 +91,70 @@ export function renderOperator(o: OperatorOptions): KubernetesObject[] {
       metadata: meta(`${OPERATOR_NAME}-leader-election`),
       rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }],
     },
+    binding('RoleBinding', meta(`${OPERATOR_NAME}-leader-election`), 'Role', `${OPERATOR_NAME}-leader-election`),
+    operatorDeployment(o, replicas, meta(OPERATOR_NAME)),
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: meta(`${OPERATOR_NAME}-leader-election`),
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${OPERATOR_NAME}-leader-election` },
-      subjects: [{ kind: 'ServiceAccount', name: OPERATOR_NAME, namespace: o.namespace }],
-    },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
       metadata: meta(OPERATOR_NAME),
-      spec: {
-        replicas: 1,
-        // One operator acts at a time (the Lease); Recreate also keeps upgrades from running two candidates.
-        strategy: { type: 'Recreate' },
-        selector: { matchLabels: { 'app.kubernetes.io/name': OPERATOR_NAME } },
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: OPERATOR_NAME,
-            securityContext: { runAsNonRoot: true, runAsUser: 65532, seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [{
-              name: 'operator',
-              image: o.image,
-              args: ['operator'],
-              // The leader-election Lease lives in the operator's own namespace.
-              env: [{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
-              resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-            }],
+      // One at a time: a drain keeps the other replica (which takes the Lease); with one replica it never blocks.
+      spec: { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': OPERATOR_NAME } } },
+    },
+  ] as KubernetesObject[];
+}
+
+/**
+ * Namespaced mode: a Role and RoleBinding in the watched namespace, and a ClusterRole that
+ * only reads nodes (named after the operator's namespace, so several namespaced installs coexist).
+ */
+function namespacedRbac(
+  ns: string, watched: string, meta: (name: string, namespace?: string) => object,
+  binding: (kind: 'RoleBinding' | 'ClusterRoleBinding', metadata: object, roleKind: 'Role' | 'ClusterRole', name: string) => object,
+): object[] {
+  const nodeReader = `${OPERATOR_NAME}-${ns}-nodes`;
+  return [
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(OPERATOR_NAME, watched), rules: NAMESPACED_RULES },
+    binding('RoleBinding', meta(OPERATOR_NAME, watched), 'Role', OPERATOR_NAME),
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: nodeReader, labels }, rules: [NODE_RULE] },
+    binding('ClusterRoleBinding', { name: nodeReader, labels }, 'ClusterRole', nodeReader),
+  ];
+}
+
+function operatorDeployment(o: OperatorOptions, replicas: number, metadata: object): KubernetesObject {
+  const selector = { 'app.kubernetes.io/name': OPERATOR_NAME };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata,
+    spec: {
+      replicas,
+      // One operator acts at a time (the Lease); Recreate also keeps upgrades from running two versions.
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: selector },
+      template: {
+        metadata: { labels },
+        spec: {
+          serviceAccountName: OPERATOR_NAME,
+          securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+          // The waiting replica is only useful on another node.
+          affinity: {
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [{
+                weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } },
+              }],
+            },
           },
+          containers: [{
+            name: 'operator',
+            image: o.image ?? DEFAULT_IMAGE,
+            args: o.watchNamespace === undefined ? ['operator'] : ['operator', '--namespace', o.watchNamespace],
+            // The leader-election Lease lives in the operator's own namespace.
+            env: [{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
+            resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
+            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+          }],
         },
       },
     },
-  ] as KubernetesObject[];
+  } as KubernetesObject;
 }

@@ -10,19 +10,12 @@ import { renderOperator } from '../../src/manifests/operator.js';
 import { renderCluster } from '../../src/manifests/render.js';
 import { Applier } from '../../src/platform/kubernetes/apply.js';
 import { defaultCluster, validateSpec } from '../../src/spec/load.js';
+import { missingPaths } from './dropped-fields.js';
 import { type K8sTestEnv, startK8sTestEnv } from './harness.js';
 import { waitFor } from './wait.js';
 
 const NS = 'rck-render';
 
-/** Leaf paths of `rendered` absent from `applied` (the client's models spell `from` as `_from`). */
-function missingPaths(rendered: unknown, applied: unknown, path: string): string[] {
-  if (rendered === undefined || rendered === '') return []; // the API server omits empty strings
-  if (rendered === null || typeof rendered !== 'object') return applied === undefined || applied === null ? [path] : [];
-  if (applied === undefined || applied === null || typeof applied !== 'object') return [path];
-  const a = applied as Record<string, unknown>;
-  return Object.entries(rendered as Record<string, unknown>).flatMap(([k, v]) => missingPaths(v, k === 'from' && !(k in a) ? a._from : a[k], `${path}.${k}`));
-}
 let env: K8sTestEnv;
 let applier: Applier;
 
@@ -62,13 +55,16 @@ describe('rendered objects on the API server', { timeout: 120_000 }, () => {
     });
   }
 
-  it('accepts the operator objects (dryRun=All)', async () => {
-    // dryRun creates no namespace, so the namespaced objects go to an existing one.
-    const objs = renderOperator({ namespace: NS, image: 'rck:test' }).filter((o) => o.kind !== 'Namespace');
-    const applied = await applier.applyAll(objs, { dryRun: 'All' });
-    // The CRD's schema keywords are renamed for the client (_default, x_kubernetes_...): the CRD test below checks it.
-    expect(objs.flatMap((o, i) => (o.kind === 'CustomResourceDefinition' ? [] : missingPaths(o, applied[i], o.kind ?? '?')))).toEqual([]);
-  });
+  for (const [mode, watchNamespace] of [['cluster-wide', undefined], ['namespaced', NS]] as const) {
+    it(`accepts the operator bundle, ${mode} (dryRun=All)`, async () => {
+      // dryRun creates no namespace, so the namespaced objects go to an existing one.
+      const objs = renderOperator({ namespace: NS, image: 'rck:test', watchNamespace }).filter((o) => o.kind !== 'Namespace');
+      const applied = await applier.applyAll(objs, { dryRun: 'All' });
+      expect(applied.map((o) => o.kind)).toContain('PodDisruptionBudget');
+      // The CRD's schema keywords are renamed for the client (_default, x_kubernetes_...): the CRD test below checks it.
+      expect(objs.flatMap((o, i) => (o.kind === 'CustomResourceDefinition' ? [] : missingPaths(o, applied[i], o.kind ?? '?')))).toEqual([]);
+    });
+  }
 
   it('installs the CRD, defaults a RedisCluster and refuses invalid ones with a clear message', async () => {
     await applier.apply(redisClusterCrd());

@@ -1,35 +1,42 @@
 /**
- * The operator as `rck render operator` deploys it: a Deployment running with its
- * ServiceAccount and the least-privilege ClusterRole (in-cluster config), keeping a
+ * The operator as `rck render operator` deploys it, from the image scripts/build-image.sh
+ * builds (the process kubelet runs the pod's container chrooted into the unpacked image, as
+ * its non-root user, with the read-only root the Deployment asks for): a Deployment running
+ * with its ServiceAccount and the least-privilege ClusterRole (in-cluster config), keeping a
  * RedisCluster until Ready. A missing permission shows up here as a cluster never Ready.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION } from '../../src/manifests/crd.js';
 import { renderOperator } from '../../src/manifests/operator.js';
 import { Applier } from '../../src/platform/kubernetes/apply.js';
 import type { ClusterStatus } from '../../src/platform/kubernetes/status.js';
+import { DEFAULT_IMAGE } from '../../src/version.js';
 import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
+import { imageEntrypoint } from './kubelet/oci.js';
+import { ensureOperatorImage } from './operator-image.js';
 import { waitFor } from './wait.js';
 
-const MAIN = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'dist', 'cli', 'main.js');
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const NS = 'shop';
 let env: K8sTestEnv;
 
 beforeAll(async () => {
-  if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
-  // The operator's image stands for the rck CLI built in dist/.
-  env = await startK8sTestEnv({ images: [{ image: /\/rck:/, entrypoint: [process.execPath, MAIN] }] });
+  if (process.env.RCK_E2E_KUBECONFIG) return;
+  // The kubelet has the image as `kind load` would leave it: pods naming it run the unpacked image.
+  const image = await ensureOperatorImage();
+  env = await startK8sTestEnv({ images: [await imageEntrypoint(image)] });
 }, 60 * 60_000);
 afterAll(async () => env?.stop(), 180_000);
 
 describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('the operator deployed in the cluster', { timeout: 300_000 }, () => {
   it('runs under its ServiceAccount and least-privilege RBAC, and brings a RedisCluster to Ready', async () => {
     const core = env.kc.makeApiClient(CoreV1Api);
-    await new Applier(env.kc).applyAll(renderOperator({ namespace: 'rck-system', image: 'ghcr.io/rck-dev/rck:test' }));
+    // Exactly the default bundle: its image is the one the script tags.
+    await new Applier(env.kc).applyAll(renderOperator({ namespace: 'rck-system' }));
     await core.createNamespace({ body: { metadata: { name: NS } } });
     await waitForDefaultServiceAccount(env.kc, NS);
     const custom = env.kc.makeApiClient(CustomObjectsApi);
@@ -54,5 +61,28 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('the operator deployed 
     const events = (await core.listNamespacedEvent({ namespace: NS, fieldSelector: 'involvedObject.name=cart' })).items;
     expect(events.map((e) => e.reason)).toContain('Create');
     expect(await diagnose()).not.toMatch(/forbidden/i);
+
+    // Each operator process is the image's, not the checkout's: its root is the unpacked image.
+    const pods = await waitFor('both operator replicas running', async () => {
+      const items = (await core.listNamespacedPod({ namespace: 'rck-system' })).items;
+      return items.length === 2 && items.every((p) => p.status?.containerStatuses?.[0]?.state?.running) ? items : undefined;
+    });
+    for (const pod of pods) expectRunsFromImage(pod);
   });
 });
+
+/** Through /proc/<pid>/root, what the container process sees as "/": the image, as its user. */
+function expectRunsFromImage(pod: V1Pod): void {
+  const c = pod.status?.containerStatuses?.[0];
+  expect(c?.image).toBe(DEFAULT_IMAGE);
+  const pid = Number(/^rck-process:\/\/(\d+)$/.exec(c?.containerID ?? '')?.[1]);
+  expect(pid, `${pod.metadata?.name} has a process`).toBeGreaterThan(0);
+  const root = `/proc/${pid}/root`;
+  expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)).toEqual(['/usr/local/bin/node', '/app/bin/rck', 'operator']);
+  expect(existsSync(`${root}/app/dist/cli/main.js`)).toBe(true);
+  expect(existsSync(`${root}${REPO}`), 'the checkout is not visible inside').toBe(false);
+  expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Uid:\s+65532\s+65532\s+65532\s+65532$/m);
+  // readOnlyRootFilesystem: the root mount is read-only inside the container.
+  const mounts = readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').map((l) => l.split(' '));
+  expect(mounts.find((f) => f[4] === '/' && /overlay/.test(f.join(' ')))?.[5]).toMatch(/^ro\b/);
+}

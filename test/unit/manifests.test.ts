@@ -2,7 +2,6 @@
 import type { V1PersistentVolume, V1StatefulSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { redisClusterCrd, specOpenApiSchema } from '../../src/manifests/crd.js';
-import { renderOperator } from '../../src/manifests/operator.js';
 import { renderCluster } from '../../src/manifests/render.js';
 import { defaultCluster, validateSpec } from '../../src/spec/load.js';
 
@@ -72,16 +71,5 @@ describe('the RedisCluster CRD', () => {
     expect(spec.properties.masters).toMatchObject({ minimum: 3, default: 3 });
     expect(spec.properties.local).toBeUndefined();
     expect(redisClusterCrd().spec.versions[0]!.subresources).toEqual({ status: {} });
-  });
-
-  it('renders the operator with a ServiceAccount bound to its own ClusterRole, and leases only in its namespace', () => {
-    const objs = renderOperator({ namespace: 'rck-system', image: 'rck:test' });
-    expect(kinds(objs)).toEqual(['CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment']);
-    const rules = JSON.stringify(find<{ rules: unknown }>(objs, 'ClusterRole').rules);
-    expect(rules).not.toContain('"*"');
-    expect(rules).not.toContain('leases');
-    const role = find<{ metadata: { namespace: string }; rules: { resources: string[] }[] }>(objs, 'Role');
-    expect(role.metadata.namespace).toBe('rck-system');
-    expect(role.rules.flatMap((r) => r.resources)).toEqual(['leases']);
   });
 });

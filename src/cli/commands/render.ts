@@ -1,19 +1,22 @@
 /** `rck render`: the Kubernetes objects of a cluster (or of the operator), as YAML or JSON. */
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
+import { DEFAULT_IMAGE } from '../../version.js';
 
 interface RenderFlags {
   file?: string;
   namespace?: string;
   existingSecret?: boolean;
   image: string;
+  watchNamespace?: string;
+  replicas: string;
   output: string;
 }
 
 export function registerRender(program: Command): void {
   program
     .command('render')
-    .argument('[what]', "'cluster' (the objects of the spec's cluster) or 'operator' (the CRD, the operator's Deployment and RBAC)", 'cluster')
+    .argument('[what]', "'cluster' (the objects of the spec's cluster) or 'operator' (the install bundle: CRD, namespace, RBAC, the operator's Deployment and PodDisruptionBudget)", 'cluster')
     .description(
       'print Kubernetes objects for `kubectl apply -f -`: the Secret (a newly generated password), ConfigMap, Services, ' +
         'StatefulSet, PodDisruptionBudget, NetworkPolicy (and NFS PersistentVolumes) of the spec; or the operator',
@@ -21,7 +24,9 @@ export function registerRender(program: Command): void {
     .option('-f, --file <path>', 'the spec file (default: the seed, redis-app, 3 masters x 1 replica)')
     .option('-n, --namespace <ns>', 'namespace of the objects (default: metadata.namespace, else default; rck-system for the operator)')
     .option('--existing-secret', 'render no Secret: the pods read the password from the existing Secret <name>-auth (key password)')
-    .option('--image <image>', "the operator's image", 'ghcr.io/rck-dev/rck:0.1.0')
+    .option('--image <image>', "the operator's image (default: the tag scripts/build-image.sh writes)", DEFAULT_IMAGE)
+    .option('--watch-namespace <ns>', 'operator: keep only the RedisClusters of this namespace, with a Role there instead of a ClusterRole')
+    .option('--replicas <n>', 'operator: replicas of its Deployment (one leads, the others wait for the lease)', '2')
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .action(async (what: string, flags: RenderFlags) => {
       if (flags.output !== 'yaml' && flags.output !== 'json') throw new InputError(`--output: expected yaml or json, got "${flags.output}"`);
@@ -34,7 +39,12 @@ export function registerRender(program: Command): void {
         import('../../spec/load.js'),
       ]);
       let objects;
-      if (what === 'operator') objects = renderOperator({ namespace: flags.namespace ?? 'rck-system', image: flags.image });
+      if (what === 'operator') {
+        if (!/^\d+$/.test(flags.replicas)) throw new InputError(`--replicas: expected a whole number, got "${flags.replicas}"`);
+        objects = renderOperator({
+          namespace: flags.namespace ?? 'rck-system', image: flags.image, watchNamespace: flags.watchNamespace, replicas: Number(flags.replicas),
+        });
+      }
       else if (what === 'cluster') {
         const rc = flags.file ? await loadSpecFile(flags.file) : defaultCluster();
         if (flags.namespace) rc.metadata.namespace = flags.namespace;

@@ -1,8 +1,9 @@
 /**
- * What process a container runs. There are no images here: an image whose name contains
+ * What process a container runs. An image mapped to an unpacked OCI image (oci.ts) runs its
+ * own entrypoint inside its root filesystem. Otherwise there is no image: a name containing
  * "redis" stands for the local Redis binaries, with the official image's entrypoint rule
- * (arguments that start with "-" or end in ".conf" go to redis-server). Other images must
- * give a command (their entrypoint is unknown); executables resolve on this machine.
+ * (arguments that start with "-" or end in ".conf" go to redis-server), and other images must
+ * give a command or be mapped to a local entrypoint; executables resolve on this machine.
  */
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -25,10 +26,27 @@ export function expandVars(text: string, env: ReadonlyMap<string, string>): stri
   });
 }
 
-/** Stands in for an image's ENTRYPOINT, e.g. { image: /\/rck:/, entrypoint: ['node', '/repo/bin/rck'] }. */
+/**
+ * Stands in for an image's ENTRYPOINT, e.g. { image: /\/rck:/, entrypoint: ['node', '/repo/bin/rck'] },
+ * or, with rootfs, is a real image: its entrypoint and paths resolve inside rootfs.path.
+ */
 export interface ImageEntrypoint {
   image: RegExp;
   entrypoint: string[];
+  rootfs?: ImageRootfs;
+}
+
+/** An unpacked image and the rest of its config (Cmd, Env, WorkingDir, User). */
+export interface ImageRootfs {
+  path: string;
+  cmd: string[];
+  env: string[];
+  workingDir: string;
+  user: { uid: number; gid: number };
+}
+
+export function imageOf(c: V1Container, images: ImageEntrypoint[] = []): ImageEntrypoint | undefined {
+  return images.find((m) => m.image.test(c.image ?? ''));
 }
 
 /** The argv the container runs, after $(VAR) expansion and mapping to local executables. */
@@ -36,7 +54,9 @@ export function containerArgv(c: V1Container, env: ReadonlyMap<string, string>, 
   const command = (c.command ?? []).map((s) => expandVars(s, env));
   const args = (c.args ?? []).map((s) => expandVars(s, env));
   let argv: string[];
-  const mapped = images.find((m) => m.image.test(c.image ?? ''));
+  const mapped = imageOf(c, images);
+  // Kubernetes: command replaces ENTRYPOINT (and drops CMD); args replace CMD.
+  if (mapped?.rootfs) return command.length > 0 ? [...command, ...args] : [...mapped.entrypoint, ...(c.args ? args : mapped.rootfs.cmd)];
   if (command.length > 0) argv = [...command, ...args];
   else if (mapped) argv = [...mapped.entrypoint, ...args];
   else if (isRedisImage(c.image)) {

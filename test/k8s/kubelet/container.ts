@@ -5,6 +5,7 @@
  * onChange; the pod worker turns them into the pod's status.
  */
 import { constants } from 'node:os';
+import { join } from 'node:path';
 import type { V1Container, V1ContainerState, V1ContainerStatus, V1Probe } from '@kubernetes/client-node';
 import { type ProbeTarget, probeTimeoutMs, runAction } from './probes.js';
 import { type Identity, type SandboxProcess, execInSandbox, signalSandbox, startSandbox } from './sandbox.js';
@@ -13,9 +14,13 @@ import type { Mount } from './volumes.js';
 export interface ContainerContext {
   argv: string[];
   identity: Identity | undefined;
+  /** Unpacked image to run in; scratchDir holds one writable layer per run of the container. */
+  image?: { rootfs: string; scratchDir: string; readOnly: boolean };
   env: ReadonlyMap<string, string>;
   mounts: Mount[];
   hostname: string;
+  /** The image's WorkingDir, used when the container sets none. */
+  workingDir?: string;
   podIP: string;
   logFile: string;
   /** Always | OnFailure | Never */
@@ -44,6 +49,7 @@ export class ContainerRunner {
   private proc: SandboxProcess | undefined;
   private stopping = false;
   private backoffMs = BACKOFF_BASE_MS;
+  private runs = 0;
   private timers = new Set<NodeJS.Timeout>();
   private doneResolve!: () => void;
   /** Resolves once the container has ended for good (stopped, or exited with no restart due). */
@@ -54,9 +60,12 @@ export class ContainerRunner {
   async start(): Promise<void> {
     if (this.stopping) return;
     const startedAt = Date.now();
-    const workingDir = this.spec.workingDir ?? (/redis/i.test(this.spec.image ?? '') ? '/data' : '/');
+    const workingDir = this.spec.workingDir ?? this.ctx.workingDir ?? (/redis/i.test(this.spec.image ?? '') ? '/data' : '/');
+    // A restarted container starts from the image again, as with a real runtime.
+    const img = this.ctx.image;
+    const image = img && { rootfs: img.rootfs, readOnly: img.readOnly, scratch: join(img.scratchDir, `run-${this.runs++}`) };
     try {
-      this.proc = await startSandbox({ ...this.ctx, workingDir });
+      this.proc = await startSandbox({ ...this.ctx, workingDir, image });
     } catch (e) {
       this.ended(128, `StartError: ${(e as Error).message}`, startedAt);
       return;
@@ -116,7 +125,7 @@ export class ContainerRunner {
   }
 
   private target(proc: SandboxProcess): ProbeTarget {
-    return { pid: proc.pid, env: this.ctx.env, podIP: this.ctx.podIP, container: this.spec, identity: this.ctx.identity };
+    return { pid: proc.pid, env: this.ctx.env, podIP: this.ctx.podIP, container: this.spec, identity: this.ctx.identity, inImage: Boolean(this.ctx.image) };
   }
 
   private scheduleProbes(proc: SandboxProcess) {
@@ -195,7 +204,7 @@ export class ContainerRunner {
   /** Like `kubectl exec`: runs argv in the container's namespaces, as its user, with its env. */
   async exec(argv: string[], timeoutMs: number): Promise<{ code: number; output: string }> {
     if (!this.proc) throw new Error(`container ${this.spec.name} is not running`);
-    return execInSandbox(this.proc.pid, argv, this.ctx.env, timeoutMs, this.ctx.identity);
+    return execInSandbox(this.proc.pid, argv, this.ctx.env, timeoutMs, this.ctx.identity, Boolean(this.ctx.image));
   }
 
   status(): V1ContainerStatus {

@@ -7,12 +7,12 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { V1Container, V1Pod, V1PodCondition } from '@kubernetes/client-node';
-import { type ImageEntrypoint, containerArgv } from './command.js';
+import { type ImageEntrypoint, containerArgv, imageOf } from './command.js';
 import { ContainerRunner } from './container.js';
 import { containerEnv } from './env.js';
 import { type KubeletApi, isNotFound } from './kube-api.js';
 import { NODE_IP } from './nodes.js';
-import { applyFsGroup, containerIdentity } from './security.js';
+import { applyFsGroup, checkRunAsNonRoot, containerIdentity } from './security.js';
 import { containerMounts, prepareVolumes } from './volumes.js';
 
 export interface PodDeps {
@@ -140,8 +140,20 @@ export class PodWorker {
           configMap: async (n) => strings(await this.deps.api.configMap(ns, n)),
           secret: async (n) => strings(await this.deps.api.secret(ns, n)),
         });
+        const root = imageOf(c, this.deps.images)?.rootfs;
+        const identity = containerIdentity(this.pod, c, root?.user);
+        if (root) {
+          checkRunAsNonRoot(this.pod, c, identity);
+          // The image's Env under the container's own (Kubernetes: the container's env wins).
+          for (const kv of root.env) {
+            const [k, v] = [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)];
+            if (!c.env?.some((e) => e.name === k)) env.set(k, v);
+          }
+        }
+        const image = root && { rootfs: root.path, scratchDir: join(this.dir, 'rootfs', c.name), readOnly: Boolean(c.securityContext?.readOnlyRootFilesystem) };
         return new ContainerRunner(c, {
-          argv: containerArgv(c, env, this.deps.images), identity: containerIdentity(this.pod, c), env, mounts: this.mounts(c, volumePaths), hostname: this.pod.spec?.hostname ?? this.pod.metadata!.name!,
+          argv: containerArgv(c, env, this.deps.images), identity, image, workingDir: root?.workingDir,
+          env, mounts: this.mounts(c, volumePaths), hostname: this.pod.spec?.hostname ?? this.pod.metadata!.name!,
           podIP: this.podIP, logFile: join(this.dir, 'logs', `${c.name}.log`), restartPolicy: this.pod.spec?.restartPolicy ?? 'Always',
           graceMs: (this.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000,
           onChange: () => this.schedulePatch(), log: (l) => this.deps.log(`pod ${this.key}: ${l}`),

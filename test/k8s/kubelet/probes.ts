@@ -10,6 +10,8 @@ export interface ProbeTarget {
   podIP: string;
   container: V1Container;
   identity?: Identity;
+  /** The container runs in an unpacked image: exec enters its root too. */
+  inImage?: boolean;
 }
 
 function resolvePort(port: number | string | object, c: V1Container): number {
@@ -53,7 +55,7 @@ export async function runAction(a: Action, t: ProbeTarget, timeoutMs: number): P
 }
 
 async function act(a: Action, t: ProbeTarget, timeoutMs: number): Promise<boolean> {
-  if (a.exec?.command?.length) return (await execInSandbox(t.pid, a.exec.command, t.env, timeoutMs, t.identity)).code === 0;
+  if (a.exec?.command?.length) return (await execInSandbox(t.pid, a.exec.command, t.env, timeoutMs, t.identity, t.inImage)).code === 0;
   if (a.tcpSocket) return tcpCheck(a.tcpSocket.host ?? t.podIP, resolvePort(a.tcpSocket.port, t.container), timeoutMs);
   if (a.httpGet) {
     return httpCheck(a.httpGet.host ?? t.podIP, resolvePort(a.httpGet.port, t.container), a.httpGet.path ?? '/', timeoutMs);

@@ -10,14 +10,21 @@ import type { Identity } from './sandbox.js';
 
 const run = promisify(execFile);
 
-export function containerIdentity(pod: V1Pod, c: V1Container): Identity | undefined {
+/** Who the container runs as: securityContext first, then the image's USER (for unpacked images). */
+export function containerIdentity(pod: V1Pod, c: V1Container, imageUser?: { uid: number; gid: number }): Identity | undefined {
   const psc = pod.spec?.securityContext;
   const csc = c.securityContext;
-  const uid = csc?.runAsUser ?? psc?.runAsUser;
-  const gid = csc?.runAsGroup ?? psc?.runAsGroup;
+  const uid = csc?.runAsUser ?? psc?.runAsUser ?? imageUser?.uid;
+  const gid = csc?.runAsGroup ?? psc?.runAsGroup ?? (imageUser && uid === imageUser.uid ? imageUser.gid : undefined);
   const groups = [...(psc?.fsGroup !== undefined ? [psc.fsGroup] : []), ...(psc?.supplementalGroups ?? [])];
   if (uid === undefined && gid === undefined && groups.length === 0) return undefined;
   return { uid: uid ?? 0, gid: gid ?? uid ?? 0, groups };
+}
+
+/** The kubelet refuses to start a runAsNonRoot container whose user would be root. */
+export function checkRunAsNonRoot(pod: V1Pod, c: V1Container, id: Identity | undefined): void {
+  const nonRoot = c.securityContext?.runAsNonRoot ?? pod.spec?.securityContext?.runAsNonRoot;
+  if (nonRoot && (id?.uid ?? 0) === 0) throw new Error(`container ${c.name}: container has runAsNonRoot and image will run as root`);
 }
 
 /** Applies fsGroup to the pod's non-hostPath volumes (PVCs included). */
