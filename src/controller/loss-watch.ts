@@ -91,16 +91,11 @@ export class LossWatch {
   }
 
   private async refusedFollowers(s: RefusalSuspect, obs: Observation): Promise<LossReport[]> {
+    // Without the log the refusal cannot be told apart from a follower that restarted empty
+    // (a new history, refused for a mismatched id): not reported, rather than a false alarm
+    // after every restart in place. The operator reads pod logs (pods/log) for this.
     const text = this.readLog ? await this.readLog(s.member).catch(() => undefined) : undefined;
-    if (text === undefined) {
-      // No log to read: the count grew and the old owner now follows the promoted node.
-      const old = obs.members.find((m) => m.node?.id === s.previousOwner.nodeId);
-      if (old?.node?.self?.role !== 'replica' || old.node.self.masterId !== s.nodeId) return [];
-      const key = `${s.nodeId}:${s.replid2}:${s.previousOwner.nodeId}`;
-      if (this.reported.has(key)) return [];
-      this.reported.add(key);
-      return [{ member: old.name, reason: `${old.name} rejoined as a replica of ${s.member}, which continued its history after a failover, and ${s.member} refused its partial resync: writes only ${old.name} had may have been discarded (how many is unknown here: the member log cannot be read)` }];
-    }
+    if (text === undefined) return [];
     const out: LossReport[] = [];
     for (const r of lostBeyond(s, parsePsyncRefusals(text))) {
       const key = `${s.nodeId}:${s.replid2}:${r.replica}:${r.requested}`;
