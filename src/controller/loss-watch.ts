@@ -59,10 +59,12 @@ export class LossWatch {
    * bytes (the master's last offset in the same history). Not yet caught: a copy the master
    * had stopped streaming to, or that was still syncing (its own history; see the README's
    * chaos campaign). "Last seen without that replica online" was tried and is wrong for a
-   * master restarted in place, seen before its replicas reconnect.
+   * master restarted in place, seen before its replicas reconnect. `bytes`: for a failover
+   * right after a crash, where key counts would also count keys deleted or expired since
+   * the master was last seen (a false alarm); the offsets do not.
    */
-  promotedOver(obs: Observation, member: string, masterId: string, how: string): LossReport | undefined {
-    const held = this.lastKeys.get(masterId);
+  promotedOver(obs: Observation, member: string, masterId: string, how: string, sizeBy: 'keys-and-bytes' | 'bytes' = 'keys-and-bytes'): LossReport | undefined {
+    const held = sizeBy === 'bytes' ? undefined : this.lastKeys.get(masterId);
     const me = obs.members.find((m) => m.name === member);
     const copy = me?.node?.keys;
     const keysLost = held !== undefined && copy !== undefined ? Math.max(0, held - copy) : undefined;
@@ -70,9 +72,9 @@ export class LossWatch {
     const r = me?.node?.replication;
     const sameHistory = last?.replid !== undefined && r?.replid === last.replid;
     const bytesLost = sameHistory && r ? Math.max(0, last!.offset - r.offset) : undefined;
-    if (keysLost === 0 && (bytesLost ?? 0) === 0 && held !== undefined) return undefined;
+    if (sizeBy === 'bytes' ? !bytesLost : keysLost === 0 && !bytesLost) return undefined;
     const parts = [
-      held === undefined ? 'how many keys it held beyond the copy is unknown' : `it held ${held} keys when last seen, the copy ${copy ?? 'unknown'}`,
+      ...(sizeBy === 'bytes' ? [] : [held === undefined ? 'how many keys it held beyond the copy is unknown' : `it held ${held} keys when last seen, the copy ${copy ?? 'unknown'}`]),
       ...(bytesLost ? [`the copy is ${bytesLost} bytes of writes behind where the master was last seen`] : []),
     ];
     return {

@@ -86,6 +86,15 @@ describe('LossWatch: a forced promotion', () => {
     expect(watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE')).toBeUndefined();
   });
 
+  it('sized by bytes only (a crash failover): fewer keys on the copy (deleted or expired since) are no loss', async () => {
+    const watch = new LossWatch();
+    const before = seen(true, 1000);
+    before.members.find((m) => m.name === 'r-0')!.node!.keys = 50;
+    await watch.observed(before);
+    expect(watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE', 'bytes')).toBeUndefined();
+    expect(watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE')).toMatchObject({ keysLost: 50 });
+  });
+
   it('reports the bytes the master was last seen ahead of the copy in the same history', async () => {
     const watch = new LossWatch();
     await watch.observed(seen(true, 1500));
