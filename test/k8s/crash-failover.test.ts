@@ -71,7 +71,8 @@ describe('a master container killed and restarted in place by the kubelet, persi
     const after = await waitFor('failed over, then Ready with every replica synced', async () => {
       const ns = await v.nodes();
       const back = ns.find((n) => n.pod === victim.pod);
-      return back && back.pid !== victim.pid && (await failedOver()).length > 0 && ClusterView.isReady(await v.status()) && synced(ns, 6, 3, KEYS + COUNTERS) ? ns : undefined;
+      // The kubelet posts the restart count a moment after the new process runs: wait for both.
+      return back && back.pid !== victim.pid && back.restarts > victim.restarts && (await failedOver()).length > 0 && ClusterView.isReady(await v.status()) && synced(ns, 6, 3, KEYS + COUNTERS) ? ns : undefined;
     }, 120_000, diagnose);
     const readyMs = Date.now() - t0;
     const report = await workload.stop();

@@ -95,7 +95,8 @@ describe('containers killed and restarted in place by the kubelet, persistence o
     const after = await waitFor('the restarted node admitted, and Ready again with every replica synced', async () => {
       const ns = await nodes();
       const v = ns.find((n) => n.pod === victim.pod);
-      return v && v.pid !== victim.pid && (await admitted()) && isReady(await status()) && synced(ns, KEYS + COUNTERS) ? ns : undefined;
+      // The kubelet posts the restart count a moment after the new process runs: wait for both.
+      return v && v.pid !== victim.pid && v.restarts > victim.restarts && (await admitted()) && isReady(await status()) && synced(ns, KEYS + COUNTERS) ? ns : undefined;
     }, 120_000, diagnose);
     const readyMs = Date.now() - t0;
     const report = await workload.stop();
