@@ -81,9 +81,9 @@ export class Controller {
         await this.record(warn ? 'Warning' : 'Normal', member, action.kind, action.kind === 'promote' ? `${action.reason}; ${action.warning}` : action.reason);
         // A forced promotion loses what the master had beyond the copy (the chaos campaign caught
         // such losses going unreported: keys, then writes on a copy still syncing); so does admitting without a copy.
-        if (action.kind === 'promote') await this.recordLoss(this.losses.promotedOver(obs, action.member, action.masterId, `FAILOVER ${action.mode.toUpperCase()}`));
-        if (action.kind === 'crash-failover') await this.recordLoss(this.losses.promotedOver(obs, action.member, action.masterId, `FAILOVER ${action.mode.toUpperCase()}`, 'bytes'));
-        if (action.kind === 'promote-copy') await this.recordLoss(this.losses.promotedOver(obs, action.member, action.masterId, 'FAILOVER FORCE over its emptied master', 'bytes'));
+        if (action.kind === 'promote') await this.recordLoss(await this.losses.promotedOver(obs, action.member, action.masterId, `FAILOVER ${action.mode.toUpperCase()}`));
+        if (action.kind === 'crash-failover') await this.recordLoss(await this.losses.promotedOver(obs, action.member, action.masterId, `FAILOVER ${action.mode.toUpperCase()}`, 'bytes'));
+        if (action.kind === 'promote-copy') await this.recordLoss(await this.losses.promotedOver(obs, action.member, action.masterId, 'FAILOVER FORCE over its emptied master', 'bytes'));
         if (action.kind === 'admit' && action.dataLoss) await this.recordLoss(this.losses.admittedEmpty(obs, action.member, action.dataLoss));
       } catch (err) {
         errors.push(`${describeAction(action)}: ${errorText(err)}`);

@@ -6,8 +6,10 @@
  * Asynchronous replication makes this a loss no keeper can prevent, so it is reported.
  *
  * The promoted node says how far it continues the old history (master_replid2 up to
- * second_repl_offset) and counts refused PSYNCs (sync_partial_err); its log says what
- * each refused follower asked for. Pure: parsing and matching only.
+ * second_repl_offset) and counts refused PSYNCs (sync_partial_err) and full resyncs
+ * (sync_full); its log says what each refused follower asked for, and each follower's own
+ * log says what it asked for (also when the PSYNC failed for another reason). Pure:
+ * parsing and matching only.
  */
 import type { Observation } from '../topology/observation.js';
 
@@ -28,33 +30,57 @@ export function historyOwners(obs: Observation): Map<string, HistoryOwner> {
   return out;
 }
 
-/** A node that continued another master's history and has refused PSYNCs since last seen. */
-export interface RefusalSuspect {
-  /** The promoted node (it holds the log to read). */
+/** A node that continued another history and has served resyncs since last seen. */
+export interface ResyncSuspect {
+  /** The promoted node (its log names the followers it refused). */
   member: string;
   nodeId: string;
-  /** The history it continued, its old owner, and how far it has it. */
+  /** The history it continued and how far it has it; the old owner when some pass saw it. */
   replid2: string;
-  previousOwner: HistoryOwner;
+  previousOwner?: HistoryOwner;
   secondReplOffset: number;
-  /** How many PSYNCs it refused since the last pass. */
+  /** How many PSYNCs it refused since the last pass (0: only plain SYNCs). */
   newRefusals: number;
+  /** Its replicas in this pass: their logs say what each asked for. */
+  followers: string[];
+}
+
+/** A node's resync counters: refused PSYNCs plus full resyncs served. */
+export function resyncCount(r: { syncPartialErr?: number; syncFull?: number }): number | undefined {
+  if (r.syncPartialErr === undefined && r.syncFull === undefined) return undefined;
+  return (r.syncPartialErr ?? 0) + (r.syncFull ?? 0);
 }
 
 /**
- * Promoted nodes whose refused-PSYNC count grew since the last pass, for a history some
- * other master was seen serving: the refusal may be that master (or another follower)
- * asking for writes the promoted node never got.
+ * Promoted nodes that refused a PSYNC or served a full resync since the last pass: a
+ * follower may have asked for writes the promoted node never got. Both counters, because a
+ * follower whose PSYNC is rejected for another reason (NOPERM while the node is closed to
+ * followers, see admission) retries with a plain SYNC, which Redis counts as a full sync.
  */
-export function refusalSuspects(obs: Observation, owners: ReadonlyMap<string, HistoryOwner>, lastRefusals: ReadonlyMap<string, number>): RefusalSuspect[] {
-  const out: RefusalSuspect[] = [];
+export function resyncSuspects(
+  obs: Observation,
+  owners: ReadonlyMap<string, HistoryOwner>,
+  lastCounts: ReadonlyMap<string, { refusals: number; resyncs: number }>,
+): ResyncSuspect[] {
+  const out: ResyncSuspect[] = [];
   for (const m of obs.members) {
-    const r = m.node?.replication;
-    if (!m.node || r?.role !== 'master' || !r.replid2 || r.secondReplOffset === undefined || r.syncPartialErr === undefined) continue;
+    const n = m.node;
+    const r = n?.replication;
+    const resyncs = r ? resyncCount(r) : undefined;
+    if (!n?.id || r?.role !== 'master' || !r.replid2 || r.secondReplOffset === undefined || resyncs === undefined) continue;
+    const before = lastCounts.get(n.id);
+    if (before === undefined || resyncs <= before.resyncs) continue;
     const previousOwner = owners.get(r.replid2);
-    const before = lastRefusals.get(m.node.id);
-    if (!previousOwner || previousOwner.nodeId === m.node.id || before === undefined || r.syncPartialErr <= before) continue;
-    out.push({ member: m.name, nodeId: m.node.id, replid2: r.replid2, previousOwner, secondReplOffset: r.secondReplOffset, newRefusals: r.syncPartialErr - before });
+    const followers = obs.members.filter((f) => f.node?.self?.role === 'replica' && f.node.self.masterId === n.id).map((f) => f.name);
+    out.push({
+      member: m.name,
+      nodeId: n.id,
+      replid2: r.replid2,
+      ...(previousOwner && previousOwner.nodeId !== n.id ? { previousOwner } : {}),
+      secondReplOffset: r.secondReplOffset,
+      newRefusals: Math.max(0, (r.syncPartialErr ?? 0) - before.refusals),
+      followers,
+    });
   }
   return out;
 }
@@ -90,8 +116,53 @@ export function parsePsyncRefusals(log: string): PsyncRefusal[] {
  * Among the suspect's newest refusals (as many as its counter grew by), those that are
  * losses in its continued history: a follower asked for more than it has.
  */
-export function lostBeyond(suspect: RefusalSuspect, refusals: readonly PsyncRefusal[]): Array<Required<PsyncRefusal>> {
+export function lostBeyond(suspect: ResyncSuspect, refusals: readonly PsyncRefusal[]): Array<Required<PsyncRefusal>> {
+  if (suspect.newRefusals === 0) return [];
   return refusals
     .slice(-suspect.newRefusals)
     .filter((r): r is Required<PsyncRefusal> => r.upTo === suspect.secondReplOffset && r.requested !== undefined && r.requested > r.upTo);
+}
+
+/** A PSYNC a follower sent, from its own log: the history and the next offset it wanted. */
+export interface PsyncRequest {
+  replid: string;
+  offset: number;
+}
+
+const REQUEST = /Trying a partial resynchronization \(request ([0-9a-f]{40}):(\d+)\)/;
+
+/** Every PSYNC request in a follower's log, oldest first. */
+export function parsePsyncRequests(log: string): PsyncRequest[] {
+  const out: PsyncRequest[] = [];
+  for (const line of log.split('\n')) {
+    const m = REQUEST.exec(line);
+    if (m) out.push({ replid: m[1]!, offset: Number(m[2]) });
+  }
+  return out;
+}
+
+/**
+ * The follower's requests that asked for more of the suspect's continued history than it
+ * has: whatever answered (a refusal, NOPERM, a plain SYNC), those writes were thrown away
+ * by the full resync that followed, since no node can serve them.
+ */
+export function requestsBeyond(suspect: ResyncSuspect, requests: readonly PsyncRequest[]): PsyncRequest[] {
+  return requests.filter((r) => r.replid === suspect.replid2 && r.offset > suspect.secondReplOffset);
+}
+
+const FULL_RESYNC = /Full resync from master: ([0-9a-f]{40}):(\d+)/;
+const PARTIAL_OK = /Successful partial resynchronization with master|MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization/;
+
+/**
+ * The snapshot of a replica's newest sync when that sync was a full resync (its history and
+ * offset), from its own log; undefined when the newest sync was partial or none is logged.
+ */
+export function lastFullResync(log: string): PsyncRequest | undefined {
+  let last: PsyncRequest | undefined;
+  for (const line of log.split('\n')) {
+    const m = FULL_RESYNC.exec(line);
+    if (m) last = { replid: m[1]!, offset: Number(m[2]) };
+    else if (PARTIAL_OK.test(line)) last = undefined;
+  }
+  return last;
 }

@@ -5,7 +5,19 @@
  * (to catch writes Redis itself discards, see divergence.ts).
  */
 import { formatAddress } from '../redis/address.js';
-import { type HistoryOwner, type RefusalSuspect, historyOwners, lostBeyond, parsePsyncRefusals, refusalSuspects } from './divergence.js';
+import {
+  type HistoryOwner,
+  type ResyncSuspect,
+  historyOwners,
+  lostBeyond,
+  parsePsyncRefusals,
+  parsePsyncRequests,
+  requestsBeyond,
+  resyncCount,
+  lastFullResync,
+  resyncSuspects,
+} from './divergence.js';
+import type { ReplicationInfo } from '../topology/info.js';
 import type { Observation } from '../topology/observation.js';
 
 export interface LossReport {
@@ -24,7 +36,7 @@ export class LossWatch {
   /** Per open master with slots, when last seen: its history and offset. */
   private readonly lastMaster = new Map<string, { replid?: string; offset: number }>();
   private readonly owners = new Map<string, HistoryOwner>();
-  private lastRefusals = new Map<string, number>();
+  private readonly lastCounts = new Map<string, { refusals: number; resyncs: number }>();
   private readonly reported = new Set<string>();
 
   /** `readLog`: the recent log of a member, where the platform can read it. */
@@ -38,32 +50,42 @@ export class LossWatch {
       if (!n?.id || n.admissionPending || n.self?.role !== 'master' || n.self.slots.length === 0) continue;
       this.lastMaster.set(n.id, { replid: n.replication.replid, offset: n.replication.offset });
     }
-    const suspects = refusalSuspects(obs, this.owners, this.lastRefusals);
+    const suspects = resyncSuspects(obs, this.owners, this.lastCounts);
     for (const [replid, owner] of historyOwners(obs)) {
       this.owners.delete(replid); // re-insert: newest last, so the oldest go first
       this.owners.set(replid, owner);
     }
     while (this.owners.size > MAX_HISTORIES) this.owners.delete(this.owners.keys().next().value!);
     for (const m of obs.members) {
-      const n = m.node?.replication.syncPartialErr;
-      if (m.node?.id && n !== undefined) this.lastRefusals.set(m.node.id, n);
+      const r = m.node?.replication;
+      const resyncs = r ? resyncCount(r) : undefined;
+      if (m.node?.id && resyncs !== undefined) this.lastCounts.set(m.node.id, { refusals: r!.syncPartialErr ?? 0, resyncs });
     }
     const out: LossReport[] = [];
-    for (const s of suspects) out.push(...(await this.refusedFollowers(s, obs)));
+    for (const s of suspects) out.push(...(await this.discardedWrites(s, obs)));
     return out;
   }
 
   /**
    * A replica promoted (FAILOVER FORCE/TAKEOVER) over a master that is gone or lost its
    * data: what the master had beyond the copy is lost. Sized in keys (key counts) and in
-   * bytes (the master's last offset in the same history). Not yet caught: a copy the master
-   * had stopped streaming to, or that was still syncing (its own history; see the README's
-   * chaos campaign). "Last seen without that replica online" was tried and is wrong for a
-   * master restarted in place, seen before its replicas reconnect. `bytes`: for a failover
-   * right after a crash, where key counts would also count keys deleted or expired since
-   * the master was last seen (a false alarm); the offsets do not.
+   * bytes (the master's last offset in the same history). `bytes`: for a failover right
+   * after a crash or over an emptied master, where key counts would also count keys
+   * deleted or expired since the master was last seen (a false alarm); the offsets do not.
+   * ("Last seen without that replica online" was tried and is wrong for a master restarted
+   * in place, seen before its replicas reconnect.)
+   *
+   * Where no count is possible the loss is still reported, without a number (the chaos
+   * campaign found both going silent):
+   * - `keys-and-bytes` (Redis did not fail over): the copy does not follow the history the
+   *   master was last seen serving, or that master was never seen: whatever it acknowledged
+   *   since the copy last synced is gone, and only it knew how much.
+   * - any: the copy's newest sync was a full resync and nothing streamed after its snapshot
+   *   (its offset is still the snapshot's): the master buffers writes made during a full
+   *   sync and sends them only after the copy has loaded it, so a master that died in that
+   *   window took them with it.
    */
-  promotedOver(obs: Observation, member: string, masterId: string, how: string, sizeBy: 'keys-and-bytes' | 'bytes' = 'keys-and-bytes'): LossReport | undefined {
+  async promotedOver(obs: Observation, member: string, masterId: string, how: string, sizeBy: 'keys-and-bytes' | 'bytes' = 'keys-and-bytes'): Promise<LossReport | undefined> {
     const held = sizeBy === 'bytes' ? undefined : this.lastKeys.get(masterId);
     const me = obs.members.find((m) => m.name === member);
     const copy = me?.node?.keys;
@@ -72,10 +94,14 @@ export class LossWatch {
     const r = me?.node?.replication;
     const sameHistory = last?.replid !== undefined && r?.replid === last.replid;
     const bytesLost = sameHistory && r ? Math.max(0, last!.offset - r.offset) : undefined;
-    if (sizeBy === 'bytes' ? !bytesLost : keysLost === 0 && !bytesLost) return undefined;
+    const counted = Boolean(keysLost) || Boolean(bytesLost);
+    const uncounted = counted ? undefined : await this.unknownTail(member, r, sizeBy === 'keys-and-bytes' && !sameHistory);
+    const keysUnknown = sizeBy === 'keys-and-bytes' && held === undefined;
+    if (!counted && !uncounted && !keysUnknown) return undefined;
     const parts = [
       ...(sizeBy === 'bytes' ? [] : [held === undefined ? 'how many keys it held beyond the copy is unknown' : `it held ${held} keys when last seen, the copy ${copy ?? 'unknown'}`]),
       ...(bytesLost ? [`the copy is ${bytesLost} bytes of writes behind where the master was last seen`] : []),
+      ...(uncounted ? [uncounted] : []),
     ];
     return {
       member,
@@ -85,6 +111,17 @@ export class LossWatch {
     };
   }
 
+  /** Why writes may be lost that nothing can count, or undefined (see promotedOver). */
+  private async unknownTail(member: string, r: ReplicationInfo | undefined, otherHistory: boolean): Promise<string | undefined> {
+    if (otherHistory) return 'the copy does not follow the history the master was last seen serving (or it was never seen), so an unknown number of writes it acknowledged since the copy last synced are lost';
+    const text = r?.replid !== undefined ? await this.log(member) : undefined;
+    const snapshot = text !== undefined ? lastFullResync(text) : undefined;
+    if (snapshot && snapshot.replid === r!.replid && snapshot.offset === r!.offset) {
+      return `the copy's last sync was a full resync and it received nothing after its snapshot (offset ${snapshot.offset}): writes the master acknowledged while it was syncing, an unknown number, are lost`;
+    }
+    return undefined;
+  }
+
   /** A member admitted without a copy of its data anywhere. */
   admittedEmpty(obs: Observation, member: string, why: string): LossReport {
     const id = obs.members.find((m) => m.name === member)?.node?.id;
@@ -92,28 +129,47 @@ export class LossWatch {
     return { member, reason: `${why} (${held === undefined ? 'an unknown number of keys' : `${held} keys when last seen`})`, keysLost: held };
   }
 
-  private async refusedFollowers(s: RefusalSuspect, obs: Observation): Promise<LossReport[]> {
-    // Without the log the refusal cannot be told apart from a follower that restarted empty
+  /**
+   * What the suspect's followers asked for beyond its continued history: from the suspect's
+   * log (refused PSYNCs) and from each follower's own log (its PSYNC requests, also when the
+   * request failed for another reason and the follower fell back to a plain SYNC).
+   */
+  private async discardedWrites(s: ResyncSuspect, obs: Observation): Promise<LossReport[]> {
+    // Without the logs a refusal cannot be told apart from a follower that restarted empty
     // (a new history, refused for a mismatched id): not reported, rather than a false alarm
     // after every restart in place. The operator reads pod logs (pods/log) for this.
-    const text = this.readLog ? await this.readLog(s.member).catch(() => undefined) : undefined;
-    if (text === undefined) return [];
+    const found: Array<{ follower: string; requested: number }> = [];
+    const own = await this.log(s.member);
+    if (own !== undefined) {
+      for (const r of lostBeyond(s, parsePsyncRefusals(own))) {
+        found.push({ follower: obs.members.find((m) => formatAddress(m.address) === r.replica)?.name ?? r.replica, requested: r.requested });
+      }
+    }
+    for (const f of s.followers) {
+      const text = await this.log(f);
+      if (text !== undefined) for (const r of requestsBeyond(s, parsePsyncRequests(text))) found.push({ follower: f, requested: r.offset });
+    }
     const out: LossReport[] = [];
-    for (const r of lostBeyond(s, parsePsyncRefusals(text))) {
-      const key = `${s.nodeId}:${s.replid2}:${r.replica}:${r.requested}`;
+    for (const { follower, requested } of found) {
+      // One history and offset is one follower's state: the same loss seen from both logs.
+      const key = `${s.nodeId}:${s.replid2}:${requested}`;
       if (this.reported.has(key)) continue;
       this.reported.add(key);
-      const who = obs.members.find((m) => formatAddress(m.address) === r.replica)?.name ?? r.replica;
-      const bytes = r.requested - r.upTo;
+      const bytes = requested - s.secondReplOffset;
+      const owner = s.previousOwner?.member ?? 'its master';
       out.push({
-        member: who,
-        reason: `${who} had ${bytes} bytes of writes that ${s.member} never received: ${s.member} took over ${s.previousOwner.member}'s history after a failover Redis made while ` +
-          `${s.previousOwner.member} was unreachable (frozen or cut off), and when ${who} rejoined as its replica Redis discarded them with a full resync ` +
-          `(asked for offset ${r.requested}, ${s.member} has up to ${r.upTo}); writes acknowledged in that window are lost (asynchronous replication)`,
+        member: follower,
+        reason: `${follower} had ${bytes} bytes of writes that ${s.member} never received: ${s.member} took over ${owner}'s history after a failover Redis made while ` +
+          `${owner} was unreachable (frozen or cut off), and when ${follower} rejoined as its replica Redis discarded them with a full resync ` +
+          `(asked for offset ${requested}, ${s.member} has up to ${s.secondReplOffset}); writes acknowledged in that window are lost (asynchronous replication)`,
         bytesLost: bytes,
       });
     }
     return out;
+  }
+
+  private async log(member: string): Promise<string | undefined> {
+    return this.readLog ? await this.readLog(member).catch(() => undefined) : undefined;
   }
 }
 

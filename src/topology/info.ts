@@ -37,6 +37,8 @@ export interface ReplicationInfo {
   secondReplOffset?: number;
   /** sync_partial_err (INFO stats, when read): PSYNC requests it refused. */
   syncPartialErr?: number;
+  /** sync_full (INFO stats, when read): full resyncs it served (a refused PSYNC, or a plain SYNC). */
+  syncFull?: number;
 }
 
 const NO_REPLID = /^0+$/;
@@ -60,6 +62,7 @@ export function parseReplicationInfo(text: string): ReplicationInfo {
     ...(m.get('master_replid') ? { replid: m.get('master_replid') } : {}),
     ...(m.get('master_replid2') && !NO_REPLID.test(m.get('master_replid2')!) ? { replid2: m.get('master_replid2'), secondReplOffset: Number(m.get('second_repl_offset')) } : {}),
     ...(m.has('sync_partial_err') ? { syncPartialErr: Number(m.get('sync_partial_err')) } : {}),
+    ...(m.has('sync_full') ? { syncFull: Number(m.get('sync_full')) } : {}),
   };
   if (role === 'master') return { role, offset: Number(m.get('master_repl_offset') ?? 0), replicas, ...history };
   return {

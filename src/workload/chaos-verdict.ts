@@ -116,10 +116,21 @@ export function destroysData(kind: AppliedAction['kind'], persistence: boolean):
   return false;
 }
 
-/** Every shard a destructive action hit still has a member that kept its data. */
+/**
+ * Every shard a destructive action hit still has a member that kept its data: one the fault
+ * did not touch, or touched only after the wipe. A member taken away before or with the
+ * wipe (restarted, killed, crashed, frozen) missed the writes its shard took meanwhile,
+ * which only the wiped member had: the chaos campaign saw a master restarted with a handover
+ * and its replica, the new master, losing its volume 100 ms later; what that replica
+ * acknowledged in between had no other copy, whatever the restarted master's AOF held.
+ */
 export function copySurvived(actions: readonly AppliedAction[], persistence: boolean): boolean {
-  const wiped = new Set(actions.filter((a) => a.member && !a.error && destroysData(a.kind, persistence)).map((a) => a.member!));
-  return actions.every((a) => !a.member || !wiped.has(a.member) || a.shard.some((m) => !wiped.has(m)));
+  const done = actions.filter((a) => a.member && !a.error);
+  return done.every((w, i) => {
+    if (!destroysData(w.kind, persistence)) return true;
+    const touchedBy = (m: string) => done.findIndex((a) => a.member === m);
+    return w.shard.some((m) => m !== w.member && (touchedBy(m) === -1 || (touchedBy(m) > i && !destroysData(done[touchedBy(m)]!.kind, persistence))));
+  });
 }
 
 export function chaosVerdict(input: VerdictInput): ChaosVerdict {

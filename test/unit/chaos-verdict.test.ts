@@ -69,7 +69,14 @@ describe('destroysData and copySurvived', () => {
   it('a copy survives one wiped member of a 2-member shard, not both; two shards hit once each keep theirs', () => {
     expect(copySurvived([act('crash', 'redis-app-0')], false)).toBe(true);
     expect(copySurvived([act('crash', 'redis-app-0'), act('lose-volume', 'redis-app-3')], false)).toBe(false);
-    expect(copySurvived([act('crash', 'redis-app-0'), act('lose-volume', 'redis-app-3')], true)).toBe(true); // crash keeps the AOF
+    // The replica lost its volume first: the crashed master's AOF has everything.
+    expect(copySurvived([act('lose-volume', 'redis-app-3'), act('crash', 'redis-app-0')], true)).toBe(true);
+    // The master crashed first (its replica took over and took writes), then the replica lost its volume.
+    expect(copySurvived([act('crash', 'redis-app-0'), act('lose-volume', 'redis-app-3')], true)).toBe(false);
+    // Chaos campaign, on, seed 38: a master restarted (handover), then the replica lost its volume.
+    expect(copySurvived([act('restart', 'redis-app-0'), act('lose-volume', 'redis-app-3')], true)).toBe(false);
+    // Wiped, then the other member frozen: it holds the data (a frozen master's own writes are Redis's to discard).
+    expect(copySurvived([act('lose-volume', 'redis-app-3'), act('freeze', 'redis-app-0')], true)).toBe(true);
     expect(copySurvived([act('crash', 'redis-app-0'), act('crash', 'redis-app-1', { shard: ['redis-app-1', 'redis-app-4'] })], false)).toBe(true);
     expect(copySurvived([act('crash', 'redis-app-0'), act('freeze', 'redis-app-3')], false)).toBe(true);
   });

@@ -69,6 +69,60 @@ describe('LossWatch: writes Redis discarded', () => {
   });
 });
 
+describe('LossWatch: writes discarded after a PSYNC that failed for another reason', () => {
+  // Seen in the chaos campaign (off, seed 30): r-0 (master, frozen) came back after r-3 was
+  // promoted; r-3 was still closed to followers (admission), so r-0's PSYNC got NOPERM and it
+  // retried with a plain SYNC, which r-3 served as a full sync: no refusal line in r-3's log,
+  // sync_partial_err unchanged, only sync_full grew. r-0's own log says what it asked for.
+  const FOLLOWER_LOG = [
+    `27540:S 01 Dec 2026 04:48:46.920 * Trying a partial resynchronization (request ${R0}:237011013).`,
+    '27540:S 01 Dec 2026 04:48:46.920 # Unexpected reply to PSYNC from master: -NOPERM this user has no permissions to run the \'psync\' command',
+    '27540:S 01 Dec 2026 04:48:46.920 * Retrying with SYNC...',
+    '27540:S 01 Dec 2026 04:48:46.965 * MASTER <-> REPLICA sync: receiving 594563 bytes from master to disk',
+  ].join('\n');
+  const PROMOTED_LOG = [
+    '27575:M 01 Dec 2026 04:48:46.925 * Replica 127.0.0.1:<unknown-replica-port> asks for synchronization',
+    '27575:M 01 Dec 2026 04:48:46.925 * Starting BGSAVE for SYNC with target: disk',
+  ].join('\n');
+  const before = obsWith({}, { 'r-0': { replid: R0 }, 'r-3': { replid: R0, syncPartialErr: 0, syncFull: 0 } });
+  const r3Id = before.members.find((m) => m.name === 'r-3')!.node!.id;
+  const after = obsWith(
+    { 'r-0': { role: 'replica', master: r3Id, slots: [] }, 'r-3': { role: 'master', master: undefined, slots: [[0, 5460]] } },
+    { 'r-0': { replid: R3 }, 'r-3': { replid: R3, replid2: R0, secondReplOffset: 237010572, syncPartialErr: 0, syncFull: 1 } },
+  );
+  const logs = async (member: string) => (member === 'r-3' ? PROMOTED_LOG : member === 'r-0' ? FOLLOWER_LOG : '');
+
+  it('reports the 441 bytes r-0 had beyond r-3, from r-0\'s own log, once', async () => {
+    const watch = new LossWatch(logs);
+    expect(await watch.observed(before)).toEqual([]);
+    const losses = await watch.observed(after);
+    expect(losses).toHaveLength(1);
+    expect(losses[0]).toMatchObject({ member: 'r-0', bytesLost: 441 });
+    expect(losses[0]!.reason).toMatch(/^r-0 had 441 bytes of writes that r-3 never received: r-3 took over r-0's history/);
+    expect(await watch.observed(after)).toEqual([]);
+  });
+
+  it('a request within the continued history (a partial resync was possible) is no loss', async () => {
+    const watch = new LossWatch(async (m) => (m === 'r-0' ? FOLLOWER_LOG.replace('237011013', '237010572') : PROMOTED_LOG));
+    await watch.observed(before);
+    expect(await watch.observed(after)).toEqual([]);
+  });
+
+  it('the same loss in both logs (a refusal line and the request) is reported once', async () => {
+    const refusal = '27575:M 01 Dec 2026 04:48:46.925 * Replica 127.0.0.1:7000 asks for synchronization\n' +
+      '27575:M 01 Dec 2026 04:48:46.925 * Partial resynchronization not accepted: Requested offset for second ID was 237011013, but I can reply up to 237010572';
+    const refusedAfter = obsWith(
+      { 'r-0': { role: 'replica', master: r3Id, slots: [] }, 'r-3': { role: 'master', master: undefined, slots: [[0, 5460]] } },
+      { 'r-0': { replid: R3 }, 'r-3': { replid: R3, replid2: R0, secondReplOffset: 237010572, syncPartialErr: 1, syncFull: 1 } },
+    );
+    const watch = new LossWatch(async (m) => (m === 'r-3' ? refusal : m === 'r-0' ? FOLLOWER_LOG : ''));
+    await watch.observed(before);
+    const losses = await watch.observed(refusedAfter);
+    expect(losses).toHaveLength(1);
+    expect(losses[0]).toMatchObject({ member: 'r-0', bytesLost: 441 });
+  });
+});
+
 describe('LossWatch: a forced promotion', () => {
   const A = 'a'.repeat(40);
   // r-0 (master of r-3) seen streaming to r-3, then r-3 promoted over it.
@@ -83,7 +137,7 @@ describe('LossWatch: a forced promotion', () => {
   it('reports nothing when the master was last seen streaming to the copy and not ahead of it', async () => {
     const watch = new LossWatch();
     await watch.observed(seen(true, 1000));
-    expect(watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE')).toBeUndefined();
+    expect(await watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE')).toBeUndefined();
   });
 
   it('sized by bytes only (a crash failover): fewer keys on the copy (deleted or expired since) are no loss', async () => {
@@ -91,14 +145,39 @@ describe('LossWatch: a forced promotion', () => {
     const before = seen(true, 1000);
     before.members.find((m) => m.name === 'r-0')!.node!.keys = 50;
     await watch.observed(before);
-    expect(watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE', 'bytes')).toBeUndefined();
-    expect(watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE')).toMatchObject({ keysLost: 50 });
+    expect(await watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE', 'bytes')).toBeUndefined();
+    expect(await watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE')).toMatchObject({ keysLost: 50 });
+  });
+
+  it('Redis did not fail over and the master was never seen serving: reported without a number', async () => {
+    const watch = new LossWatch();
+    const loss = await watch.promotedOver(promoted, 'r-3', A, 'FAILOVER TAKEOVER');
+    expect(loss).toMatchObject({ member: 'r-3' });
+    expect(loss!.keysLost).toBeUndefined();
+    expect(loss!.reason).toMatch(/does not follow the history the master was last seen serving/);
+  });
+
+  it('the copy received nothing after its full-resync snapshot: reported without a number; after a partial resync it is not', async () => {
+    const synced = `9:S 01 Dec 2026 04:50:58.760 * Full resync from master: ${R0}:1000\n9:S 01 Dec 2026 04:50:58.771 * MASTER <-> REPLICA sync: Finished with success`;
+    const watch = new LossWatch(async () => synced);
+    await watch.observed(seen(true, 900));
+    const loss = await watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE over its emptied master', 'bytes');
+    expect(loss).toMatchObject({ member: 'r-3' });
+    expect(loss!.bytesLost).toBeUndefined();
+    expect(loss!.reason).toMatch(/received nothing after its snapshot \(offset 1000\)/);
+    const partial = new LossWatch(async () => `${synced}\n9:S 01 Dec 2026 04:51:00.001 * Successful partial resynchronization with master.`);
+    await partial.observed(seen(true, 900));
+    expect(await partial.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE', 'bytes')).toBeUndefined();
+    // Streamed past its snapshot: the copy was following the master.
+    const streamed = new LossWatch(async () => synced.replace(':1000', ':400'));
+    await streamed.observed(seen(true, 900));
+    expect(await streamed.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE', 'bytes')).toBeUndefined();
   });
 
   it('reports the bytes the master was last seen ahead of the copy in the same history', async () => {
     const watch = new LossWatch();
     await watch.observed(seen(true, 1500));
-    expect(watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE')).toMatchObject({ member: 'r-3', bytesLost: 500 });
+    expect(await watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE')).toMatchObject({ member: 'r-3', bytesLost: 500 });
   });
 
 });
