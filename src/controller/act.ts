@@ -26,6 +26,8 @@ export interface ActContext {
   password?: string;
   /** The observation the actions were planned on. */
   obs: Observation;
+  /** Aborted when the controller stops: a slot move stops between batches (nothing left open). */
+  signal?: AbortSignal;
 }
 
 const STEP_TIMEOUT_MS = 10_000;
@@ -159,7 +161,7 @@ async function moveSlotsNow(moves: SlotMove[], ctx: ActContext): Promise<void> {
   const open = fresh.members.filter((m) => (m.node?.self?.migrating.size ?? 0) + (m.node?.self?.importing.size ?? 0) > 0);
   if (open.length > 0) throw new OperationError(`not moving slots: ${open.map((m) => m.name).join(', ')} have slots open since the plan`);
   const masters = fresh.members.flatMap((m) => (m.node?.self?.role === 'master' ? [{ id: m.node.id, address: m.address }] : []));
-  await moveSlots(ctx.pool, masters, moves, { password: ctx.password });
+  await moveSlots(ctx.pool, masters, moves, { password: ctx.password, signal: ctx.signal });
 }
 
 /**

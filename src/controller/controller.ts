@@ -14,6 +14,8 @@ import { type LossReport, LossWatch } from './loss-watch.js';
 import type { Observation } from '../topology/observation.js';
 import type { DesiredShape } from '../spec/desired-shape.js';
 import { type MemberSource, observe } from './observe.js';
+import { type ProbeSample, probeMembers } from './probe.js';
+import type { PassOutcome } from './runner.js';
 
 export interface ControllerOptions {
   clusterName: string;
@@ -31,6 +33,15 @@ export interface PassResult {
   plan: HealPlan;
   conditions: Condition[];
   errors: string[];
+  /** For the runner: acted, still busy (healing, waiting, degraded), or settled. */
+  outcome: PassOutcome;
+}
+
+/** Acted when every action succeeded; settled when nothing is left to do or wait for and Ready is True. */
+export function passOutcome(plan: HealPlan, conditions: readonly Condition[], errors: readonly string[]): PassOutcome {
+  if (plan.actions.length > 0) return errors.length === 0 ? 'acted' : 'busy';
+  const ready = conditions.find((c) => c.type === 'Ready')?.status === 'True';
+  return plan.waiting.length === 0 && ready ? 'settled' : 'busy';
 }
 
 export class Controller {
@@ -40,6 +51,9 @@ export class Controller {
   private conditions: Condition[] = [];
   private lastWaiting = '';
   private readonly losses: LossWatch;
+  /** The last settled pass's members and their probe fingerprint (see probe.ts). */
+  private settled?: { obs: Observation; fingerprint: string };
+  private lastSamples: ProbeSample[] = [];
 
   constructor(private readonly opts: ControllerOptions) {
     this.pool = new NodePool({ password: opts.password, timeoutMs: opts.timeoutMs ?? 1000 });
@@ -60,7 +74,31 @@ export class Controller {
     return this.conditions;
   }
 
-  async pass(): Promise<PassResult> {
+  /**
+   * Cheap change detection while settled: true when the members that answered the last
+   * pass now say something a heal could react to (or do not answer), or no pass settled.
+   */
+  async probe(): Promise<boolean> {
+    if (!this.settled) return true;
+    try {
+      const p = await probeMembers(this.pool, this.settled.obs.members);
+      if (p.fingerprint !== this.settled.fingerprint) return true;
+      this.losses.sampled(p.samples);
+      this.lastSamples = p.samples;
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
+  /** Key counts and offsets the last unchanged probe saw (fresher than the last full pass). */
+  get samples(): readonly ProbeSample[] {
+    return this.lastSamples;
+  }
+
+  /** One pass; `signal` (the runner stopping) ends it between actions and a slot move between batches. */
+  async pass(signal?: AbortSignal): Promise<PassResult> {
+    this.settled = undefined;
     const pool = this.pool;
     const report = this.opts.report ?? (() => {});
     const obs = await observe(this.opts.source, pool);
@@ -72,10 +110,11 @@ export class Controller {
     this.lastWaiting = waiting;
     const errors: string[] = [];
     for (const action of plan.actions) {
+      if (signal?.aborted) break;
       const member = 'member' in action ? action.member : this.opts.clusterName;
       const started = Date.now();
       try {
-        await act(action, { pool, source: this.opts.source, desired: this.opts.desired, password: this.opts.password, obs });
+        await act(action, { pool, source: this.opts.source, desired: this.opts.desired, password: this.opts.password, obs, signal });
         report(`${describeAction(action)} (${Date.now() - started} ms)`);
         const warn = action.kind === 'promote' || action.kind === 'promote-copy' || action.kind === 'crash-failover';
         await this.record(warn ? 'Warning' : 'Normal', member, action.kind, action.kind === 'promote' ? `${action.reason}; ${action.warning}` : action.reason);
@@ -92,7 +131,10 @@ export class Controller {
       }
     }
     this.conditions = conditionsFor(obs, this.opts.desired, plan, this.conditions);
-    return { obs, plan, conditions: this.conditions, errors };
+    const outcome = passOutcome(plan, this.conditions, errors);
+    // The probes compare with the state right after this pass (a change in between wakes a pass).
+    if (outcome === 'settled') this.settled = await probeMembers(pool, obs.members).then(({ fingerprint }) => ({ obs, fingerprint }), () => undefined);
+    return { obs, plan, conditions: this.conditions, errors, outcome };
   }
 
   private async recordLoss(loss: LossReport | undefined): Promise<void> {

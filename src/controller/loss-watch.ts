@@ -18,6 +18,7 @@ import {
   resyncSuspects,
 } from './divergence.js';
 import type { ReplicationInfo } from '../topology/info.js';
+import type { ProbeSample } from './probe.js';
 import type { Observation } from '../topology/observation.js';
 
 export interface LossReport {
@@ -64,6 +65,18 @@ export class LossWatch {
     const out: LossReport[] = [];
     for (const s of suspects) out.push(...(await this.discardedWrites(s, obs)));
     return out;
+  }
+
+  /**
+   * Key counts and master offsets from an idle probe (controller/probe.ts) that saw nothing
+   * change: the history is the one the last full pass saw, only the numbers moved.
+   */
+  sampled(samples: readonly ProbeSample[]): void {
+    for (const s of samples) {
+      this.lastKeys.set(s.nodeId, s.keys);
+      const last = this.lastMaster.get(s.nodeId);
+      if (s.role === 'master' && last && s.offset !== undefined) this.lastMaster.set(s.nodeId, { replid: last.replid, offset: s.offset });
+    }
   }
 
   /**

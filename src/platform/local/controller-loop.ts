@@ -1,7 +1,7 @@
 /**
- * The controller as a reconcile loop of the local supervisor: a pass every
- * 500 ms, events into the state dir's event log, conditions into
- * conditions.json for `rck status`.
+ * The controller as a reconcile loop of the local supervisor (run by a ReconcileRunner:
+ * see controller/runner.ts for when passes and probes run), events into the state dir's
+ * event log, conditions into conditions.json for `rck status` (each full pass).
  */
 import { desiredShape } from '../../spec/desired-shape.js';
 import { writeFile } from 'node:fs/promises';
@@ -16,7 +16,11 @@ export function controllerLoop(): ReconcileLoop {
   let controller: Controller | undefined;
   return {
     name: 'controller',
-    intervalMs: 500,
+    probe: async (ctx) => {
+      if (!controller || (await controller.probe())) return true;
+      ctx.sampled(controller.samples);
+      return false;
+    },
     reconcile: async (ctx) => {
       const { spec, metadata } = ctx.cluster;
       controller ??= new Controller({
@@ -28,10 +32,12 @@ export function controllerLoop(): ReconcileLoop {
         report: (line) => ctx.report(`controller: ${line}`),
       });
       controller.setDesired(desiredShape(spec)); // `rck scale` changes the applied spec
-      const pass = await controller.pass();
+      const pass = await controller.pass(ctx.signal);
+      ctx.observed(pass.obs);
+      // Every full pass (at least every resync while idle), so `rck status` can tell it is fresh.
       const body = JSON.stringify({ observedAt: new Date(pass.obs.at).toISOString(), conditions: pass.conditions, waiting: pass.plan.waiting }, null, 2);
       await writeFile(join(ctx.stateDir, CONDITIONS_FILE), `${body}\n`, { mode: 0o600 });
-      return pass.plan.actions.length > 0 && pass.errors.length === 0;
+      return pass.outcome;
     },
   };
 }

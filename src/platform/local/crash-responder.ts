@@ -12,6 +12,7 @@ import { failoverCrashedMaster } from '../../ops/crash-failover.js';
 import { type NodeAddress, formatAddress } from '../../redis/address.js';
 import { withPool } from '../../redis/pool.js';
 import type { ClusterModel } from '../../topology/model.js';
+import type { ProbeSample } from '../../controller/probe.js';
 import { nodeIdInVolume } from './adopt.js';
 import type { Member } from '../platform.js';
 import type { StateDir } from './state-dir.js';
@@ -48,6 +49,11 @@ export class CrashResponder {
   /** Remembers what each master held, from an observation the supervisor made anyway. */
   noteObservation(model: ClusterModel): void {
     for (const n of model.nodes) if (n.id && n.self?.role === 'master') this.lastKeys.set(n.id, n.keys);
+  }
+
+  /** The same from the controller's idle probes (controller/probe.ts), between full passes. */
+  noteSamples(samples: readonly ProbeSample[]): void {
+    for (const s of samples) if (s.role === 'master') this.lastKeys.set(s.nodeId, s.keys);
   }
 
   async beforeRestart(member: string, address: NodeAddress, exitedAt: number): Promise<CrashResponse> {

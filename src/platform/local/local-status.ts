@@ -2,6 +2,7 @@
  * The local cluster as `rck status` shows it: platform members (from the running
  * supervisor, or the state dir when none runs) joined with what the nodes report.
  */
+import { DEFAULT_TIMINGS } from '../../controller/runner.js';
 import { desiredShape } from '../../spec/desired-shape.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -104,11 +105,11 @@ export async function readLocalStatus(t: LocalTarget, password: string | undefin
   };
 }
 
-/** The running controller's conditions, when it wrote them in the last few seconds. */
+/** The running controller's conditions, when it wrote them within a resync interval (controller/runner.ts) and a margin. */
 async function controllerConditions(t: LocalTarget): Promise<Condition[] | undefined> {
   try {
     const file = JSON.parse(await readFile(join(t.state.dir, CONDITIONS_FILE), 'utf8')) as { observedAt: string; conditions: Condition[] };
-    return Date.now() - Date.parse(file.observedAt) < 5000 ? file.conditions : undefined;
+    return Date.now() - Date.parse(file.observedAt) < DEFAULT_TIMINGS.resyncMs + 5000 ? file.conditions : undefined;
   } catch {
     return undefined;
   }

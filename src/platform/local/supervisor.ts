@@ -9,6 +9,9 @@ import { readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server } from 'node:net';
 import { errorText } from '../../errors.js';
+import { type PassOutcome, ReconcileRunner } from '../../controller/runner.js';
+import type { Observation } from '../../topology/observation.js';
+import type { ProbeSample } from '../../controller/probe.js';
 import { rolloutRestart } from '../../controller/rollout.js';
 import { handOver } from '../../ops/handover.js';
 import { withPool } from '../../redis/pool.js';
@@ -19,9 +22,9 @@ import type { RedisCluster } from '../../spec/schema.js';
 import type { NodeAddress } from '../../redis/address.js';
 import { waitUntilNoticed } from './recreate-gate.js';
 import type { Member, Platform, PlatformEvent } from '../platform.js';
-import { bootstrapIfNew, observeHealth, waitHealthy } from './bootstrap.js';
+import { bootstrapIfNew, waitHealthy } from './bootstrap.js';
 import { type ControlRequest, serveControl } from './control.js';
-import type { Health } from './health.js';
+import { type Health, localClusterHealth } from './health.js';
 import { CrashResponder } from './crash-responder.js';
 import { LocalPlatform } from './local-platform.js';
 import { stopPid } from './member-stop.js';
@@ -36,14 +39,21 @@ export interface ReconcileContext {
   report: (line: string) => void;
   /** The cluster's local state directory (events.jsonl lives there). */
   stateDir: string;
+  /** What a full pass observed: the supervisor's health (status, `up`'s live lines) comes from it. */
+  observed: (obs: Observation) => void;
+  /** Key counts an idle probe saw (the crash responder sizes losses with them). */
+  sampled: (samples: readonly ProbeSample[]) => void;
 }
 
-/** A periodic level-triggered loop run inside the supervisor (the controller is one). */
+/**
+ * A level-triggered loop run inside the supervisor by a ReconcileRunner (the controller
+ * is one): the outcome of a pass decides when the next runs, `probe` is its cheap look
+ * while settled, and every platform event (a member exited, started...) wakes it.
+ */
 export interface ReconcileLoop {
   name: string;
-  intervalMs: number;
-  /** Resolves true when it acted: the next pass then runs at once. */
-  reconcile(ctx: ReconcileContext): Promise<boolean | void>;
+  reconcile(ctx: ReconcileContext): Promise<PassOutcome>;
+  probe?(ctx: ReconcileContext): Promise<boolean>;
 }
 
 export type SupervisorPhase = 'Starting' | 'Bootstrapping' | 'Running' | 'Stopping';
@@ -76,7 +86,7 @@ export class Supervisor {
   private health?: Health;
   private readonly abort = new AbortController();
   private stopping?: Promise<void>;
-  private readonly timers: NodeJS.Timeout[] = [];
+  private runners: ReconcileRunner[] = [];
   private markDone!: () => void;
   private readonly done = new Promise<void>((r) => (this.markDone = r));
 
@@ -153,7 +163,7 @@ export class Supervisor {
     this.stopping ??= (async () => {
       this.phase = 'Stopping';
       this.abort.abort();
-      for (const t of this.timers) clearTimeout(t);
+      await Promise.all(this.runners.map((r) => r.stop()));
       await this.stopReplicasFirst();
       await this.platform?.stopAll();
       await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
@@ -247,59 +257,44 @@ export class Supervisor {
     await this.opts.state.writeSpec(cluster);
     this.cluster = cluster;
     this.platform!.setSpec(cluster);
+    for (const r of this.runners) r.wake(); // the controller carries the new shape out now, not at its next resync
     this.opts.report(`scaling to ${masters} masters x ${replicasPerMaster} replicas (${memberCount(cluster.spec)} members)`);
     return { masters, replicasPerMaster, members: memberCount(cluster.spec) };
   }
 
-  /**
-   * Each loop runs again `intervalMs` after a pass, or soon when the pass acted (the
-   * next step of a heal or scale); a loop that keeps acting without end still gets
-   * its full interval every few passes.
-   */
+  /** One runner per loop (controller/runner.ts); platform events wake them (onPlatformEvent). */
   private startLoops(): void {
-    const loops: ReconcileLoop[] = [this.healthLoop(), ...(this.opts.loops ?? [])];
-    loops.forEach((loop, i) => {
-      let quick = 0;
-      const tick = async () => {
-        if (this.abort.signal.aborted) return;
-        let again = false;
-        try {
-          again =
-            (await loop.reconcile({
-              platform: this.platform!,
-              cluster: this.cluster!,
-              password: this.password,
-              signal: this.abort.signal,
-              report: this.opts.report,
-              stateDir: this.opts.state.dir,
-            })) === true;
-        } catch (err) {
-          this.opts.report(`${loop.name}: ${errorText(err)}`);
-        }
-        quick = again && quick < 10 ? quick + 1 : 0;
-        if (!this.abort.signal.aborted) this.timers[i] = setTimeout(() => void tick(), quick > 0 ? 20 : loop.intervalMs);
-      };
-      this.timers[i] = setTimeout(() => void tick(), loop.intervalMs);
+    const ctx = (signal: AbortSignal): ReconcileContext => ({
+      platform: this.platform!,
+      cluster: this.cluster!,
+      password: this.password,
+      signal,
+      report: this.opts.report,
+      stateDir: this.opts.state.dir,
+      observed: (obs) => void this.observed(obs),
+      sampled: (samples) => this.crashes?.noteSamples(samples),
+    });
+    this.runners = (this.opts.loops ?? []).map((loop) => {
+      const runner = new ReconcileRunner({
+        name: loop.name,
+        report: this.opts.report,
+        reconciler: { pass: (signal) => loop.reconcile(ctx(signal)), ...(loop.probe ? { probe: (signal: AbortSignal) => loop.probe!(ctx(signal)) } : {}) },
+      });
+      runner.start();
+      return runner;
     });
   }
 
-  /** Keeps `health` fresh for status and reports transitions (the live status in the foreground). */
-  private healthLoop(): ReconcileLoop {
-    return {
-      name: 'health',
-      intervalMs: 1000,
-      reconcile: async () => {
-        const h = await observeHealth(this.platform!, this.cluster!, this.password, (model) => this.crashes?.noteObservation(model)).catch((err) => ({
-          healthy: false,
-          problems: [errorText(err)],
-        }));
-        const was = this.health;
-        this.health = h;
-        if (!was || was.healthy !== h.healthy || (!h.healthy && was.problems[0] !== h.problems[0])) {
-          this.opts.report(h.healthy ? 'cluster healthy' : `cluster degraded: ${h.problems.slice(0, 3).join('; ')}`);
-        }
-      },
-    };
+  /** Keeps `health` fresh for status from each full pass, and reports transitions (the live status in the foreground). */
+  private async observed(obs: Observation): Promise<void> {
+    this.crashes?.noteObservation(obs.model);
+    const members = await this.platform!.listMembers();
+    const h = localClusterHealth(obs.model, members, this.cluster!.spec.masters, this.cluster!.spec.replicasPerMaster);
+    const was = this.health;
+    this.health = h;
+    if (!was || was.healthy !== h.healthy || (!h.healthy && was.problems[0] !== h.problems[0])) {
+      this.opts.report(h.healthy ? 'cluster healthy' : `cluster degraded: ${h.problems.slice(0, 3).join('; ')}`);
+    }
   }
 
   /** A killed member comes back once the cluster noticed it was gone, as a rescheduled pod does. */
@@ -318,6 +313,7 @@ export class Supervisor {
   }
 
   private onPlatformEvent(e: PlatformEvent): void {
+    for (const r of this.runners) r.wake();
     if (e.type === 'Started' && this.phase === 'Starting') return; // the start-up summary says it
     if (e.type === 'Ready' && this.phase === 'Starting') return;
     if (this.phase === 'Stopping' && e.type === 'Stopped') return;

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// What an idle cluster costs the local supervisor: CPU (% of one core) and RSS of the
+// supervisor process over a quiet window, beside what its six redis-servers use together;
+// then how fast it still reacts: SIGKILL a master's redis-server and time from the kill to
+// the supervisor's first event about it (the crash failover).
+// Usage: node bench/idle.mjs [seconds=30]   (after `npm run build`)
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freeBase } from './nodes.mjs';
+
+const seconds = Number(process.argv[2] ?? 30);
+const main = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const TICKS = 100; // USER_HZ on Linux
+
+const home = await mkdtemp(join(tmpdir(), 'rck-bench-idle-'));
+const env = { ...process.env, RCK_STATE_HOME: home, NO_COLOR: '1' };
+const rck = (args) =>
+  new Promise((resolve, reject) =>
+    execFile(process.execPath, [main, ...args], { env }, (err, stdout, stderr) => (err ? reject(new Error(`${args.join(' ')}: ${stderr}`)) : resolve(stdout))),
+  );
+
+/** utime + stime of a process, in seconds. */
+async function cpuSeconds(pid) {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / TICKS;
+}
+const rssMb = async (pid) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))[1]) / 1024);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+try {
+  const spec = join(home, 'cluster.yaml');
+  await writeFile(spec, `metadata: {name: idle}\nspec:\n  local: {basePort: ${await freeBase(20)}, portCount: 20}\n`);
+  await rck(['up', '-f', spec, '--detach']);
+  const dir = join(home, 'idle');
+  const supervisor = JSON.parse(await readFile(join(dir, 'supervisor.json'), 'utf8')).pid;
+  const members = JSON.parse(await readFile(join(dir, 'members.json'), 'utf8')).members;
+  const redisPids = members.map((m) => m.pid).filter(Boolean);
+  await sleep(5000); // settle: replicas synced, first passes done
+  const s0 = await cpuSeconds(supervisor);
+  const r0 = (await Promise.all(redisPids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+  const t0 = Date.now();
+  await sleep(seconds * 1000);
+  const wall = (Date.now() - t0) / 1000;
+  const sup = ((await cpuSeconds(supervisor)) - s0) / wall;
+  const redis = ((await Promise.all(redisPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - r0) / wall;
+  console.log(`idle ${Math.round(wall)} s, 3 masters x 1 replica: supervisor ${(sup * 100).toFixed(2)}% of a core, RSS ${await rssMb(supervisor)} MB; its ${redisPids.length} redis-servers together ${(redis * 100).toFixed(2)}%`);
+
+  // Reaction: kill a master's process, then the first event the supervisor records about it.
+  const status = JSON.parse(await rck(['status', '--json']));
+  const master = status.members.find((m) => m.role === 'master');
+  const pid = members.find((m) => m.name === master.name).pid;
+  const killedAt = Date.now();
+  process.kill(pid, 'SIGKILL');
+  let first;
+  for (let i = 0; i < 200 && !first; i++) {
+    await sleep(10);
+    const lines = (await readFile(join(dir, 'events.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    first = lines.find((e) => Date.parse(e.time) >= killedAt && e.member && (e.action === 'CrashFailover' || e.type === 'Exited'));
+  }
+  console.log(first ? `master ${master.name} killed: first reaction (${first.action ?? first.type}) after ${Date.parse(first.time) - killedAt} ms` : 'no reaction within 2 s');
+} finally {
+  await rck(['down', '--purge', '--yes']).catch(() => {});
+  await rm(home, { recursive: true, force: true });
+}

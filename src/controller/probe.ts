@@ -1,0 +1,82 @@
+/**
+ * The idle runner's cheap look between full passes (see runner.ts): one pipelined
+ * CLUSTER INFO + CLUSTER NODES + ROLE + DBSIZE per member last seen answering, reduced to a
+ * fingerprint of what a heal reacts to (cluster state, slot health, epochs, each node's
+ * flags, links, slots and open slots, roles and replica links), leaving out what moves all
+ * the time (offsets, key counts, ping times, message counters). A changed
+ * fingerprint, or a member that does not answer, calls for a full pass. Key counts and
+ * offsets come back as samples, so a loss is still sized with what was seen a second ago.
+ */
+import { formatAddress } from '../redis/address.js';
+import type { NodePool } from '../redis/pool.js';
+import { parseInfo } from '../topology/info.js';
+import type { MemberObservation } from '../topology/observation.js';
+
+const CLUSTER_FIELDS = [
+  'cluster_state', 'cluster_slots_assigned', 'cluster_slots_ok', 'cluster_slots_pfail', 'cluster_slots_fail',
+  'cluster_known_nodes', 'cluster_size', 'cluster_current_epoch', 'cluster_my_epoch',
+];
+
+/** ROLE without offsets: a master's replicas (address), a replica's master and link state. */
+export function roleShape(role: unknown): string {
+  if (!Array.isArray(role)) return '?';
+  if (role[0] === 'master') return `master ${((role[2] as unknown[][] | undefined) ?? []).map((r) => `${r[0]}:${r[1]}`).sort().join(',')}`;
+  if (role[0] === 'slave') return `replica ${role[1]}:${role[2]} ${role[3]}`;
+  return String(role[0]);
+}
+
+/** CLUSTER NODES without the ping-sent and pong-received fields, which change every second. */
+export function nodesShape(clusterNodes: string): string {
+  return clusterNodes
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => {
+      const f = l.trim().split(' ');
+      return [...f.slice(0, 4), ...f.slice(6)].join(' ');
+    })
+    .sort()
+    .join('|');
+}
+
+/** One member's part of the fingerprint, from its CLUSTER INFO and CLUSTER NODES text and ROLE reply. */
+export function memberFingerprint(name: string, clusterInfo: string, role: unknown, clusterNodes = ''): string {
+  const info = parseInfo(clusterInfo);
+  return `${name} ${CLUSTER_FIELDS.map((f) => info.get(f) ?? '-').join(' ')} ${roleShape(role)} ${nodesShape(clusterNodes)}`;
+}
+
+/** What a probe saw of one node besides its fingerprint. */
+export interface ProbeSample {
+  nodeId: string;
+  keys: number;
+  role: 'master' | 'replica' | 'other';
+  /** The master's replication offset (ROLE), masters only. */
+  offset?: number;
+}
+
+export interface Probe {
+  fingerprint: string;
+  samples: ProbeSample[];
+}
+
+/** Probes the members that answered the last full pass; throws when one does not answer. */
+export async function probeMembers(pool: NodePool, members: readonly MemberObservation[]): Promise<Probe> {
+  const seen = await Promise.all(
+    members
+      .filter((m) => m.node)
+      .map(async (m) => {
+        const client = await pool.get(m.address);
+        const res = await client.pipeline().call('CLUSTER', 'INFO').call('ROLE').dbsize().call('CLUSTER', 'NODES').exec();
+        const err = res?.find(([e]) => e)?.[0];
+        if (!res || err) throw err ?? new Error(`${formatAddress(m.address)}: no reply`);
+        const role = res[1]![1] as unknown[];
+        const sample: ProbeSample = {
+          nodeId: m.node!.id,
+          keys: Number(res[2]![1]),
+          role: role[0] === 'master' ? 'master' : role[0] === 'slave' ? 'replica' : 'other',
+          ...(role[0] === 'master' ? { offset: Number(role[1]) } : {}),
+        };
+        return { line: memberFingerprint(m.name, String(res[0]![1]), role, String(res[3]![1])), sample };
+      }),
+  );
+  return { fingerprint: seen.map((x) => x.line).join('\n'), samples: seen.map((x) => x.sample) };
+}

@@ -1,0 +1,163 @@
+/**
+ * The one reconcile runner, shared by the local supervisor and the operator (one per
+ * RedisCluster). It runs a level-triggered pass again and again, never two at once, and
+ * decides when the next one runs from what the last one returned:
+ *
+ *   acted    -> soon (the next step of a heal or a scale), a few times in a row
+ *   busy     -> after `busyMs` (not converged: waiting on Redis or on a member)
+ *   settled  -> idle: a cheap probe every `probeMs`; a full pass when the probe sees a
+ *               change, when woken (a process exit, a pod or StatefulSet event), or every
+ *               `resyncMs` at the latest
+ *   error    -> exponential backoff from `errorMs` up to `maxErrorMs`
+ *
+ * Failure detection does not wait for the idle cadence: the platforms wake the runner on
+ * every member event, and the local crash responder acts on a process exit by itself.
+ * `stop()` aborts the signal passed to the pass (slot moves included) and waits for it.
+ */
+import { errorText } from '../errors.js';
+
+export type PassOutcome = 'acted' | 'busy' | 'settled';
+
+export interface RunnerTimings {
+  actedMs: number;
+  /** Consecutive quick passes before an acting loop gets a busy interval anyway. */
+  maxQuick: number;
+  busyMs: number;
+  probeMs: number;
+  resyncMs: number;
+  errorMs: number;
+  maxErrorMs: number;
+}
+
+export const DEFAULT_TIMINGS: RunnerTimings = {
+  actedMs: 20,
+  maxQuick: 10,
+  busyMs: 500,
+  probeMs: 1000,
+  resyncMs: 30_000,
+  errorMs: 500,
+  maxErrorMs: 30_000,
+};
+
+/** What the schedule remembers between passes. */
+export interface ScheduleState {
+  quick: number;
+  errors: number;
+}
+
+export type NextStep = { kind: 'pass'; afterMs: number } | { kind: 'probe'; afterMs: number };
+
+/** Pure: what runs next after a pass ended with `outcome` (or an error). */
+export function nextAfterPass(t: RunnerTimings, s: ScheduleState, outcome: PassOutcome | 'error'): { next: NextStep; state: ScheduleState } {
+  if (outcome === 'error') {
+    const afterMs = Math.min(t.maxErrorMs, t.errorMs * 2 ** s.errors);
+    return { next: { kind: 'pass', afterMs }, state: { quick: 0, errors: s.errors + 1 } };
+  }
+  if (outcome === 'acted' && s.quick < t.maxQuick) return { next: { kind: 'pass', afterMs: t.actedMs }, state: { quick: s.quick + 1, errors: 0 } };
+  if (outcome === 'settled') return { next: { kind: 'probe', afterMs: t.probeMs }, state: { quick: 0, errors: 0 } };
+  return { next: { kind: 'pass', afterMs: t.busyMs }, state: { quick: 0, errors: 0 } };
+}
+
+/** Pure: after a probe, a full pass when it saw a change or the resync is due, else another probe. */
+export function nextAfterProbe(t: RunnerTimings, changed: boolean, msSinceFullPass: number): NextStep {
+  if (changed || msSinceFullPass + t.probeMs > t.resyncMs) return { kind: 'pass', afterMs: 0 };
+  return { kind: 'probe', afterMs: t.probeMs };
+}
+
+export interface Reconciler {
+  /** One full observe -> plan -> act pass. */
+  pass(signal: AbortSignal): Promise<PassOutcome>;
+  /** Cheap: did anything change since the last full pass? Errors count as a change. */
+  probe?(signal: AbortSignal): Promise<boolean>;
+}
+
+export interface RunnerOptions {
+  name: string;
+  reconciler: Reconciler;
+  timings?: Partial<RunnerTimings>;
+  /** Logs a failing pass once per distinct error, and its recovery. */
+  report: (line: string) => void;
+}
+
+export class ReconcileRunner {
+  private readonly t: RunnerTimings;
+  private readonly abort = new AbortController();
+  private state: ScheduleState = { quick: 0, errors: 0 };
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private wakeRequested = false;
+  private lastFullPass = 0;
+  private lastError = '';
+
+  constructor(private readonly o: RunnerOptions) {
+    this.t = { ...DEFAULT_TIMINGS, ...o.timings };
+  }
+
+  get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  /** Starts with a full pass after `firstMs`. */
+  start(firstMs = 0): void {
+    this.schedule({ kind: 'pass', afterMs: firstMs });
+  }
+
+  /** Something happened (a member exited, a pod changed): a full pass as soon as none runs. */
+  wake(): void {
+    if (this.abort.signal.aborted) return;
+    if (this.running) {
+      this.wakeRequested = true;
+      return;
+    }
+    this.schedule({ kind: 'pass', afterMs: 0 });
+  }
+
+  /** Aborts the pass in flight (its signal) and waits for it; nothing runs afterwards. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(step: NextStep): void {
+    clearTimeout(this.timer);
+    if (this.abort.signal.aborted) return;
+    this.timer = setTimeout(() => {
+      this.running = (step.kind === 'pass' ? this.runPass() : this.runProbe()).finally(() => {
+        this.running = undefined;
+      });
+    }, step.afterMs);
+  }
+
+  private async runPass(): Promise<void> {
+    this.wakeRequested = false;
+    let outcome: PassOutcome | 'error';
+    try {
+      outcome = await this.o.reconciler.pass(this.abort.signal);
+      this.lastFullPass = Date.now();
+      if (this.lastError) this.o.report(`${this.o.name}: passes succeed again`);
+      this.lastError = '';
+    } catch (err) {
+      outcome = 'error';
+      const text = errorText(err);
+      if (text !== this.lastError) this.o.report(`${this.o.name}: pass failed: ${text}`);
+      this.lastError = text;
+    }
+    const { next, state } = nextAfterPass(this.t, this.state, outcome);
+    this.state = state;
+    this.schedule(this.wakeRequested ? { kind: 'pass', afterMs: 0 } : next);
+  }
+
+  private async runProbe(): Promise<void> {
+    const probe = this.o.reconciler.probe;
+    let changed = true;
+    if (probe) {
+      try {
+        changed = await probe.call(this.o.reconciler, this.abort.signal);
+      } catch {
+        changed = true;
+      }
+    }
+    this.schedule(this.wakeRequested ? { kind: 'pass', afterMs: 0 } : nextAfterProbe(this.t, changed, Date.now() - this.lastFullPass));
+  }
+}

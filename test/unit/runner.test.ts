@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TIMINGS as T, nextAfterPass, nextAfterProbe } from '../../src/controller/runner.js';
+import { memberFingerprint, roleShape } from '../../src/controller/probe.js';
+
+describe('the reconcile schedule', () => {
+  it('acted: the next pass at once, at most maxQuick times in a row, then a busy interval', () => {
+    let s = { quick: 0, errors: 0 };
+    const delays: number[] = [];
+    for (let i = 0; i < T.maxQuick + 1; i++) {
+      const r = nextAfterPass(T, s, 'acted');
+      delays.push(r.next.afterMs);
+      s = r.state;
+    }
+    expect(delays).toEqual([...Array(T.maxQuick).fill(T.actedMs), T.busyMs]);
+  });
+
+  it('busy: a pass every busyMs; settled: probes', () => {
+    expect(nextAfterPass(T, { quick: 3, errors: 0 }, 'busy')).toEqual({ next: { kind: 'pass', afterMs: T.busyMs }, state: { quick: 0, errors: 0 } });
+    expect(nextAfterPass(T, { quick: 0, errors: 0 }, 'settled').next).toEqual({ kind: 'probe', afterMs: T.probeMs });
+  });
+
+  it('errors back off exponentially up to the cap, and one success resets it', () => {
+    let s = { quick: 0, errors: 0 };
+    const delays: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const r = nextAfterPass(T, s, 'error');
+      delays.push(r.next.afterMs);
+      s = r.state;
+    }
+    expect(delays).toEqual([500, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000]);
+    expect(nextAfterPass(T, s, 'busy').state.errors).toBe(0);
+  });
+
+  it('a probe that saw a change, or a resync that is due, runs a full pass at once', () => {
+    expect(nextAfterProbe(T, true, 0)).toEqual({ kind: 'pass', afterMs: 0 });
+    expect(nextAfterProbe(T, false, T.resyncMs - T.probeMs / 2)).toEqual({ kind: 'pass', afterMs: 0 });
+    expect(nextAfterProbe(T, false, 1000)).toEqual({ kind: 'probe', afterMs: T.probeMs });
+  });
+});
+
+describe('the probe fingerprint', () => {
+  const INFO = 'cluster_state:ok\r\ncluster_slots_assigned:16384\r\ncluster_slots_ok:16384\r\ncluster_slots_pfail:0\r\ncluster_slots_fail:0\r\ncluster_known_nodes:6\r\ncluster_size:3\r\ncluster_current_epoch:6\r\ncluster_my_epoch:2\r\ncluster_stats_messages_sent:1234\r\n';
+
+  it('ignores offsets and message counters, and sees epochs, failures and replica links', () => {
+    const base = memberFingerprint('m-0', INFO, ['master', 100, [['127.0.0.1', '7003', '100']]]);
+    expect(memberFingerprint('m-0', INFO.replace('1234', '99999'), ['master', 5000, [['127.0.0.1', '7003', '4990']]])).toBe(base);
+    expect(memberFingerprint('m-0', INFO.replace('cluster_current_epoch:6', 'cluster_current_epoch:7'), ['master', 100, [['127.0.0.1', '7003', '100']]])).not.toBe(base);
+    expect(memberFingerprint('m-0', INFO.replace('cluster_slots_pfail:0', 'cluster_slots_pfail:5461'), ['master', 100, [['127.0.0.1', '7003', '100']]])).not.toBe(base);
+    expect(memberFingerprint('m-0', INFO, ['master', 100, []])).not.toBe(base);
+  });
+
+  it('a replica: its master and link state, not its offset', () => {
+    expect(roleShape(['slave', '127.0.0.1', 7000, 'connected', 500])).toBe('replica 127.0.0.1:7000 connected');
+    expect(roleShape(['slave', '127.0.0.1', 7000, 'connect', 500])).not.toBe(roleShape(['slave', '127.0.0.1', 7000, 'connected', 900]));
+  });
+});
+
+describe('the probe fingerprint: CLUSTER NODES', () => {
+  const LINE = (ping: number, slots: string) => `07c37dfeb235213a872192d90877d0cd55635b91 127.0.0.1:30004@31004 master - ${ping} ${ping + 5} 3 connected ${slots}`;
+  it('ignores ping and pong times, sees slots and open slots', () => {
+    const base = memberFingerprint('m-0', '', ['master', 0, []], LINE(1000, '0-5460'));
+    expect(memberFingerprint('m-0', '', ['master', 0, []], LINE(2000, '0-5460'))).toBe(base);
+    expect(memberFingerprint('m-0', '', ['master', 0, []], LINE(1000, '0-5460 [5461->-e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca]'))).not.toBe(base);
+    expect(memberFingerprint('m-0', '', ['master', 0, []], LINE(1000, '0-5459'))).not.toBe(base);
+  });
+});
