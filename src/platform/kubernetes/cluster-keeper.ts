@@ -8,6 +8,7 @@ import {
   AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, type V1StatefulSet, setHeaderOptions,
 } from '@kubernetes/client-node';
 import { Controller } from '../../controller/controller.js';
+import type { PassOutcome } from '../../controller/runner.js';
 import { DATA_LOSS_ACKNOWLEDGED, type DataLossTally, acknowledged, addLoss, tallyCondition } from '../../controller/data-loss.js';
 import { DATA_LOSS, type EventSink } from '../../controller/events.js';
 import { errorText } from '../../errors.js';
@@ -51,6 +52,7 @@ export class ClusterKeeper {
   private written?: ClusterStatus;
   /** Unacknowledged losses: from the status last written (an operator restart keeps them), then from this keeper's events. */
   private dataLoss?: DataLossTally;
+  private invalidSpec = false;
 
   constructor(kc: KubeConfig, private obj: RedisClusterObject, private readonly log: (line: string) => void) {
     this.dataLoss = obj.status?.dataLoss ?? undefined;
@@ -74,16 +76,24 @@ export class ClusterKeeper {
     this.obj = obj;
   }
 
-  /** One pass; errors are reported in status and logs, and the next pass tries again. Resolves true when it acted. */
-  async pass(): Promise<boolean> {
+  /** Cheap change detection while settled (controller/probe.ts); no API call. */
+  async probe(): Promise<boolean> {
+    if (this.invalidSpec) return false; // waits for the object to change (the informer wakes the runner)
+    return this.controller?.probe() ?? true;
+  }
+
+  /** One pass; errors are reported in status and logs, and the runner tries again (backing off). */
+  async pass(signal?: AbortSignal): Promise<PassOutcome> {
     const { name, namespace, generation } = this.obj.metadata;
     let rc: RedisCluster;
     try {
       rc = validateSpec({ apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace, labels: this.obj.metadata.labels }, spec: this.obj.spec ?? {} }, this.key);
     } catch (err) {
+      this.invalidSpec = true;
       await this.writeStatus(invalidStatus(errorText(err), generation));
-      return false;
+      return 'settled'; // nothing to do until the object changes (which wakes the runner)
     }
+    this.invalidSpec = false;
     if (generation !== this.appliedGeneration || Date.now() - this.appliedAt > REAPPLY_MS) {
       await this.applyObjects(rc);
       this.appliedGeneration = generation;
@@ -102,7 +112,7 @@ export class ClusterKeeper {
       report: (line) => this.log(`${this.key}: ${line}`),
     });
     this.controller.setDesired(desiredShape(rc.spec)); // the spec may have changed (a scale)
-    const result = await this.controller.pass();
+    const result = await this.controller.pass(signal);
     const ackAt = this.obj.metadata.annotations?.[DATA_LOSS_ACK_ANNOTATION];
     if (acknowledged(this.dataLoss, ackAt)) {
       this.log(`${this.key}: data losses acknowledged (${DATA_LOSS_ACK_ANNOTATION}=${ackAt})`);
@@ -112,7 +122,7 @@ export class ClusterKeeper {
         .catch(() => {});
     }
     await this.writeStatus(statusOf(result, generation, { condition: tallyCondition(this.dataLoss, ACK_HOW, this.dataLoss ? undefined : ackAt), tally: this.dataLoss }));
-    return result.plan.actions.length > 0 && result.errors.length === 0;
+    return result.outcome;
   }
 
   /** Events on the RedisCluster; a DataLoss event also counts in the tally the DataLoss condition shows. */

@@ -1,6 +1,8 @@
 /**
- * The operator: an informer on RedisCluster objects, and for each one a ClusterKeeper
- * passing every `intervalMs`, and at once when one of its pods or its StatefulSet changes (informers).
+ * The operator: an informer on RedisCluster objects, and for each one a ClusterKeeper run
+ * by a ReconcileRunner (controller/runner.ts): a pass every `intervalMs` while it heals, a
+ * cheap probe every `intervalMs` once settled (a full pass on change, every 30 s at the
+ * latest), and a pass at once when the object, one of its pods or its StatefulSet changes.
  * Works from outside the cluster (kubeconfig) and inside it
  * (the service account), through @kubernetes/client-node.
  */
@@ -11,6 +13,7 @@ import { errorText } from '../../errors.js';
 import { GROUP, PLURAL, VERSION } from '../../manifests/crd.js';
 import { CLUSTER_LABEL } from '../../manifests/names.js';
 import { ClusterKeeper, type RedisClusterObject } from './cluster-keeper.js';
+import { ReconcileRunner } from '../../controller/runner.js';
 
 export interface OperatorOptions {
   kc: KubeConfig;
@@ -22,10 +25,7 @@ export interface OperatorOptions {
 
 interface Running {
   keeper: ClusterKeeper;
-  stop: () => void;
-  /** Starts the next pass now instead of after the interval. */
-  wake: () => void;
-  done: Promise<void>;
+  runner: ReconcileRunner;
 }
 
 export class Operator {
@@ -74,7 +74,7 @@ export class Operator {
     this.ownedInformers.push(
       await this.watch<V1Pod>('pods', ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods', selector,
         () => (ns ? core.listNamespacedPod({ namespace: ns, labelSelector: selector }) : core.listPodForAllNamespaces({ labelSelector: selector })),
-        (p) => keeperOf(p)?.wake()),
+        (p) => keeperOf(p)?.runner.wake()),
       await this.watch<V1StatefulSet>('statefulsets', ns ? `/apis/apps/v1/namespaces/${ns}/statefulsets` : '/apis/apps/v1/statefulsets', selector,
         () => (ns ? apps.listNamespacedStatefulSet({ namespace: ns, labelSelector: selector }) : apps.listStatefulSetForAllNamespaces({ labelSelector: selector })),
         (sts, deleted) => {
@@ -84,7 +84,7 @@ export class Operator {
           if (deleted || this.stsGenerations.get(key) !== sts.metadata?.generation) r?.keeper.reapplySoon();
           if (deleted) this.stsGenerations.delete(key);
           else this.stsGenerations.set(key, sts.metadata?.generation);
-          r?.wake();
+          r?.runner.wake();
         }),
     );
   }
@@ -107,41 +107,29 @@ export class Operator {
     for (const i of this.ownedInformers) await i.stop();
     const all = [...this.clusters.values()];
     this.clusters.clear();
-    for (const r of all) r.stop();
-    await Promise.all(all.map((r) => r.done));
+    await Promise.all(all.map((r) => r.runner.stop()));
     await Promise.all(all.map((r) => r.keeper.close()));
   }
 
   private upsert(obj: RedisClusterObject): void {
     const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
     const running = this.clusters.get(key);
-    if (running) return running.keeper.update(obj);
+    if (running) {
+      running.keeper.update(obj);
+      running.runner.wake(); // a new spec or annotation: act on it now
+      return;
+    }
     const keeper = new ClusterKeeper(this.o.kc, obj, this.log);
-    let stopped = false;
-    let wake: () => void = () => {};
-    const done = (async () => {
-      this.log(`${key}: keeping`);
-      let lastError = '';
-      while (!stopped) {
-        let acted = false;
-        try {
-          acted = await keeper.pass();
-          if (lastError) this.log(`${key}: passes succeed again`);
-          lastError = '';
-        } catch (err) {
-          // Once per distinct error, not every pass.
-          const text = errorText(err);
-          if (text !== lastError) this.log(`${key}: pass failed: ${text}`);
-          lastError = text;
-        }
-        await new Promise<void>((r) => {
-          wake = r;
-          // A pass that acted is followed at once by the next step (of a heal or a scale).
-          setTimeout(r, acted ? 20 : (this.o.intervalMs ?? 1000));
-        });
-      }
-    })();
-    this.clusters.set(key, { keeper, done, stop: () => { stopped = true; wake(); }, wake: () => wake() });
+    const interval = this.o.intervalMs ?? 1000;
+    const runner = new ReconcileRunner({
+      name: key,
+      reconciler: { pass: (signal) => keeper.pass(signal), probe: () => keeper.probe() },
+      timings: { busyMs: interval, probeMs: interval },
+      report: this.log,
+    });
+    this.log(`${key}: keeping`);
+    runner.start();
+    this.clusters.set(key, { keeper, runner });
   }
 
   private async remove(obj: RedisClusterObject): Promise<void> {
@@ -149,8 +137,7 @@ export class Operator {
     const running = this.clusters.get(key);
     if (!running) return;
     this.clusters.delete(key);
-    running.stop();
-    await running.done;
+    await running.runner.stop();
     await running.keeper.close();
     await running.keeper.deleted().catch((e) => this.log(`${key}: cleanup failed: ${errorText(e)}`));
   }
