@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { freeBase } from './nodes.mjs';
 
 const seconds = Number(process.argv[2] ?? 30);
-const main = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+// RCK_BENCH_MAIN: another build's dist/cli/main.js, to compare before and after a change.
+const main = process.env.RCK_BENCH_MAIN ?? fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const TICKS = 100; // USER_HZ on Linux
 
 const home = await mkdtemp(join(tmpdir(), 'rck-bench-idle-'));

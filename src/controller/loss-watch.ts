@@ -126,11 +126,11 @@ export class LossWatch {
 
   /** Why writes may be lost that nothing can count, or undefined (see promotedOver). */
   private async unknownTail(member: string, r: ReplicationInfo | undefined, otherHistory: boolean): Promise<string | undefined> {
-    if (otherHistory) return 'the copy does not follow the history the master was last seen serving (or it was never seen), so an unknown number of writes it acknowledged since the copy last synced are lost';
+    if (otherHistory) return 'the copy does not follow the history the master was last seen serving (or it was never seen serving): writes the master acknowledged after the copy last synced, if any, are lost, and how many is unknown';
     const text = r?.replid !== undefined ? await this.log(member) : undefined;
     const snapshot = text !== undefined ? lastFullResync(text) : undefined;
     if (snapshot && snapshot.replid === r!.replid && snapshot.offset === r!.offset) {
-      return `the copy's last sync was a full resync and it received nothing after its snapshot (offset ${snapshot.offset}): writes the master acknowledged while it was syncing, an unknown number, are lost`;
+      return `the copy's last sync was a full resync and it received nothing after its snapshot (offset ${snapshot.offset}): writes the master acknowledged while it was syncing, if any, are lost, and how many is unknown`;
     }
     return undefined;
   }
