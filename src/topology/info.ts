@@ -41,6 +41,27 @@ export interface ReplicationInfo {
   syncFull?: number;
 }
 
+/** What a node reports of its load (INFO memory, clients, stats), for metrics. */
+export interface NodeLoad {
+  usedMemoryBytes: number;
+  /** 0: no limit. */
+  maxMemoryBytes: number;
+  connectedClients: number;
+  opsPerSec: number;
+}
+
+/** The NodeLoad in an INFO reply that has the memory, clients and stats sections; undefined without them. */
+export function parseNodeLoad(text: string): NodeLoad | undefined {
+  const m = parseInfo(text);
+  if (!m.has('used_memory')) return undefined;
+  return {
+    usedMemoryBytes: Number(m.get('used_memory')),
+    maxMemoryBytes: Number(m.get('maxmemory') ?? 0),
+    connectedClients: Number(m.get('connected_clients') ?? 0),
+    opsPerSec: Number(m.get('instantaneous_ops_per_sec') ?? 0),
+  };
+}
+
 const NO_REPLID = /^0+$/;
 
 export function parseReplicationInfo(text: string): ReplicationInfo {

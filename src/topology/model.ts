@@ -5,7 +5,7 @@
  */
 import { type NodeAddress, formatAddress } from '../redis/address.js';
 import type { NodeLine } from './cluster-nodes.js';
-import type { ReplicationInfo } from './info.js';
+import type { NodeLoad, ReplicationInfo } from './info.js';
 import { SLOT_COUNT, type SlotRange, countSlots } from './slots.js';
 
 export interface ObservedNode {
@@ -21,6 +21,8 @@ export interface ObservedNode {
   clusterInfo: Map<string, string>;
   replication: ReplicationInfo;
   keys: number;
+  /** Memory, clients and ops/s from the same INFO (absent in older fixtures). */
+  load?: NodeLoad;
   /** cluster-node-timeout it runs with now (CONFIG GET), when readable. */
   nodeTimeoutMs?: number;
   /**

@@ -3,7 +3,7 @@ import type { ConnectOptions } from '../redis/connection.js';
 import { NodePool, withPool } from '../redis/pool.js';
 import { errorText } from '../errors.js';
 import { parseClusterNodes } from './cluster-nodes.js';
-import { parseInfo, parseReplicationInfo } from './info.js';
+import { parseInfo, parseNodeLoad, parseReplicationInfo } from './info.js';
 import type { ClusterModel, ObservedNode, UnreachableNode } from './model.js';
 
 export interface ObserveOptions extends ConnectOptions {
@@ -73,7 +73,8 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
     .pipeline()
     .call('CLUSTER', 'NODES')
     .call('CLUSTER', 'INFO')
-    .info('replication', 'stats') // stats: sync_partial_err, see controller/divergence.ts
+    // stats: sync_partial_err (controller/divergence.ts); memory, clients and ops/s feed the metrics (controller/metrics.ts)
+    .info('replication', 'stats', 'memory', 'clients')
     .dbsize()
     .config('GET', 'cluster-node-timeout')
     .call('ACL', 'GETUSER', 'default')
@@ -85,6 +86,7 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
   const nodeTimeoutMs = timeoutPair?.[1] !== undefined ? Number(timeoutPair[1]) : undefined;
   const replication = parseReplicationInfo(String(replRes![1] ?? ''));
   const keys = Number(sizeRes![1] ?? 0);
+  const load = parseNodeLoad(String(replRes![1] ?? ''));
   if (nodesRes![0]) {
     if (/cluster support disabled/i.test(errorText(nodesRes![0]))) {
       return { address: addr, clusterEnabled: false, id: '', table: [], clusterInfo: new Map(), replication, keys, nodeTimeoutMs };
@@ -103,6 +105,7 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
     replication,
     keys,
     nodeTimeoutMs,
+    ...(load ? { load } : {}),
     ...(admissionPending ? { admissionPending } : {}),
   };
 }
