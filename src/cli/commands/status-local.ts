@@ -18,6 +18,7 @@ export async function localStatusAction(flags: LocalTargetFlags & { json?: boole
     const moreWarnings = (status.health.warnings?.length ?? 0) - SHOWN;
     if (moreWarnings > 0) printLine(`(${moreWarnings} more warnings: rck status --json)`);
     printLine(status.supervisor ? `supervisor: pid ${status.supervisor.pid} (${status.supervisor.phase})` : 'supervisor: not running (`rck up` starts it)');
+    if (status.http) printLine(`http: ${status.http} (metrics: ${status.http}/metrics)`);
   }
   if (!status.health.healthy) process.exitCode = 1;
 }

@@ -32,8 +32,10 @@ export function controllerLoop(): ReconcileLoop {
         report: (line) => ctx.report(`controller: ${line}`),
       });
       controller.setDesired(desiredShape(spec)); // `rck scale` changes the applied spec
+      const started = performance.now();
       const pass = await controller.pass(ctx.signal);
       ctx.observed(pass.obs);
+      ctx.passed?.({ obs: pass.obs, conditions: pass.conditions, desired: desiredShape(spec), durationMs: performance.now() - started });
       // Every full pass (at least every resync while idle), so `rck status` can tell it is fresh.
       const body = JSON.stringify({ observedAt: new Date(pass.obs.at).toISOString(), conditions: pass.conditions, waiting: pass.plan.waiting }, null, 2);
       await writeFile(join(ctx.stateDir, CONDITIONS_FILE), `${body}\n`, { mode: 0o600 });

@@ -51,6 +51,8 @@ export interface LocalStatus {
   cluster: string;
   stateDir: string;
   supervisor: { pid: number; phase: string } | null;
+  /** The running supervisor's HTTP address (`/metrics`, the web view); null when none runs. */
+  http: string | null;
   /** Ready / Degraded / Healing, shaped like Kubernetes conditions. */
   conditions: Condition[];
   health: Health;
@@ -96,6 +98,7 @@ export async function readLocalStatus(t: LocalTarget, password: string | undefin
     cluster: t.cluster.metadata.name,
     stateDir: t.state.dir,
     supervisor: sup ? { pid: sup.pid, phase: sup.phase } : null,
+    http: sup?.http ?? null,
     conditions: [
       ...((sup && (await controllerConditions(t))) || conditionsNow(t, members, model)),
       dataLossCondition(await readEvents(t.state.eventsFile)),

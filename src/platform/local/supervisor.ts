@@ -12,6 +12,7 @@ import { errorText } from '../../errors.js';
 import { type PassOutcome, ReconcileRunner } from '../../controller/runner.js';
 import type { Observation } from '../../topology/observation.js';
 import type { ProbeSample } from '../../controller/probe.js';
+import type { PassSnapshot } from '../../controller/metrics.js';
 import { rolloutRestart } from '../../controller/rollout.js';
 import { handOver } from '../../ops/handover.js';
 import { withPool } from '../../redis/pool.js';
@@ -27,6 +28,7 @@ import { type ControlRequest, serveControl } from './control.js';
 import { type Health, localClusterHealth } from './health.js';
 import { CrashResponder } from './crash-responder.js';
 import { LocalPlatform } from './local-platform.js';
+import { LocalMetrics } from './local-metrics.js';
 import { stopPid } from './member-stop.js';
 import { pidAlive } from './process-alive.js';
 import type { StateDir } from './state-dir.js';
@@ -43,6 +45,8 @@ export interface ReconcileContext {
   observed: (obs: Observation) => void;
   /** Key counts an idle probe saw (the crash responder sizes losses with them). */
   sampled: (samples: readonly ProbeSample[]) => void;
+  /** A full pass with its conditions and duration, for the metrics (local-metrics.ts). */
+  passed?: (p: PassSnapshot) => void;
 }
 
 /**
@@ -64,6 +68,8 @@ export interface SupervisorStatus {
   phase: SupervisorPhase;
   health?: Health;
   members: Member[];
+  /** Where `/metrics` (and the web view) is served: http://127.0.0.1:port */
+  http?: string;
 }
 
 export interface SupervisorOptions {
@@ -82,6 +88,7 @@ export class Supervisor {
   private cluster?: RedisCluster;
   private password?: string;
   private server?: Server;
+  private web?: LocalMetrics;
   private phase: SupervisorPhase = 'Starting';
   private health?: Health;
   private readonly abort = new AbortController();
@@ -122,6 +129,8 @@ export class Supervisor {
       // Members a killed supervisor left running keep serving: adopted, never restarted.
       const adopted = await platform.adoptLeftovers(previous, report);
       this.server = await serveControl(state.controlSocket, (req) => this.handle(req));
+      this.web = new LocalMetrics(cluster.metadata.name, state.eventsFile);
+      report(`metrics at ${await this.web.start()}/metrics`);
       await platform.reserveAddresses();
       const total = platform.addresses().length;
       report(adopted.length > 0 ? `adopted ${adopted.length} running member(s); starting ${total - adopted.length} of ${total}` : `starting ${total} members of ${cluster.metadata.name}`);
@@ -164,6 +173,7 @@ export class Supervisor {
       this.phase = 'Stopping';
       this.abort.abort();
       await Promise.all(this.runners.map((r) => r.stop()));
+      await this.web?.close();
       await this.stopReplicasFirst();
       await this.platform?.stopAll();
       await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
@@ -181,6 +191,7 @@ export class Supervisor {
       phase: this.phase,
       health: this.health,
       members: (await this.platform?.listMembers()) ?? [],
+      ...(this.web?.url ? { http: this.web.url } : {}),
     };
   }
 
@@ -272,7 +283,11 @@ export class Supervisor {
       report: this.opts.report,
       stateDir: this.opts.state.dir,
       observed: (obs) => void this.observed(obs),
-      sampled: (samples) => this.crashes?.noteSamples(samples),
+      sampled: (samples) => {
+        this.crashes?.noteSamples(samples);
+        this.web?.sampled(samples);
+      },
+      passed: (p) => this.web?.passed(p),
     });
     this.runners = (this.opts.loops ?? []).map((loop) => {
       const runner = new ReconcileRunner({
