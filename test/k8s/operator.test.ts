@@ -16,6 +16,8 @@ import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd
 import { Applier } from '../../src/platform/kubernetes/apply.js';
 import type { ClusterStatus } from '../../src/platform/kubernetes/status.js';
 import { type ConsistencyReport, startConsistencyWorkload } from '../../src/workload/consistency.js';
+import { PromText } from '../support/prom-text.js';
+import { freePortRange } from '../support/local-cluster.js';
 import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
 import { waitFor } from './wait.js';
 
@@ -26,13 +28,15 @@ let core: CoreV1Api;
 let custom: CustomObjectsApi;
 let operator: ChildProcess | undefined;
 const opLog: string[] = [];
+/** Where the first operator serves /metrics (a second one finds it taken, logs it and runs on). */
+let metricsPort = 0;
 const MAIN = join(resolve(dirname(fileURLToPath(import.meta.url)), '../..'), 'dist', 'cli', 'main.js');
 
 /** `rck operator` as users run it from outside the cluster; its log lines go to opLog. */
 function startOperator(kubeconfig: string, log = opLog): ChildProcess {
   if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
   // A short lease so the takeover test need not wait the default 15 s.
-  const args = [MAIN, 'operator', '--kubeconfig', kubeconfig, '-n', NS, '--interval', '500ms', '--lease-duration', '3s'];
+  const args = [MAIN, 'operator', '--kubeconfig', kubeconfig, '-n', NS, '--interval', '500ms', '--lease-duration', '3s', '--metrics-address', `127.0.0.1:${metricsPort}`];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const collect = (d: Buffer) => log.push(...d.toString().split('\n').filter(Boolean));
   child.stdout!.on('data', collect);
@@ -47,6 +51,7 @@ beforeAll(async () => {
   await new Applier(env.kc).apply(redisClusterCrd());
   await core.createNamespace({ body: { metadata: { name: NS } } });
   await waitForDefaultServiceAccount(env.kc, NS);
+  metricsPort = await freePortRange(1);
   operator = startOperator(env.kubeconfigPath);
   await waitFor('operator watching', async () => (opLog.some((l) => l.includes('operator watching')) ? true : undefined), 30_000,
     async () => opLog.join('\n'));
@@ -121,6 +126,21 @@ describe('the operator on the Kubernetes tier', { timeout: 300_000 }, () => {
     keys = Array.from({ length: 200 }, (_, i) => `seed-key-${i}`);
     for (const k of keys) await c.set(k, `value-${k}`);
     c.disconnect();
+  });
+
+  it('serves /metrics labelled with the namespace and cluster: 16384 slots, one rck_member_up per pod', async () => {
+    const L = { namespace: NS, cluster: NAME };
+    const p = await waitFor('metrics of a ready cluster', async () => {
+      const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined);
+      const text = res?.ok ? new PromText(await res.text()) : undefined;
+      return text?.samples('rck_cluster_ready', L)[0]?.value === '1' ? text : undefined;
+    }, 30_000, diagnose);
+    expect(p.value('rck_cluster_slots_served', L)).toBe(16384);
+    expect(p.value('rck_cluster_members_up', L)).toBe(6);
+    const up = p.samples('rck_member_up', L);
+    expect(up.map((m) => m.labels.member).sort()).toEqual((await pods()).map((x) => x.metadata!.name!).sort());
+    expect(up.every((m) => m.value === '1')).toBe(true);
+    expect(p.samples('rck_member_is_master', L).filter((m) => m.value === '1')).toHaveLength(3);
   });
 
   it('hands over when the master pod is deleted; the pod rejoins as a replica on a new IP, no acknowledged write lost', async () => {

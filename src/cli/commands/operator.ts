@@ -3,6 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { parseMillis } from '../options.js';
+import { InputError, errorText } from '../../errors.js';
+import type { RckMetrics } from '../../controller/metrics.js';
+import { type NodeAddress, formatAddress, parseAddress } from '../../redis/address.js';
+import { type ObservabilityServer, serveObservability } from '../../platform/observability-server.js';
 
 interface OperatorFlags {
   kubeconfig?: string;
@@ -11,6 +15,7 @@ interface OperatorFlags {
   leaderElect: boolean;
   leaseNamespace?: string;
   leaseDuration: string;
+  metricsAddress: string;
 }
 
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -28,6 +33,7 @@ export function registerOperator(program: Command): void {
     .option('--no-leader-elect', 'act without holding the lease (only when a single operator can ever run)')
     .option('--lease-namespace <ns>', "namespace of the Lease rck-operator (default: the operator pod's own namespace; outside a cluster --namespace, else default)")
     .option('--lease-duration <duration>', 'how long a silent leader keeps the lease before another operator takes over', '15s')
+    .option('--metrics-address <host:port>', 'where to serve /metrics (every kept cluster, labelled namespace and cluster); "none" serves nothing', '127.0.0.1:9108')
     .action(async (flags: OperatorFlags) => {
       // Loaded here, not at start-up: the Kubernetes client costs about half a second to import.
       const [{ KubeConfig }, { Operator }, { LeaderElector }] = await Promise.all([
@@ -35,6 +41,7 @@ export function registerOperator(program: Command): void {
         import('../../platform/kubernetes/operator.js'),
         import('../../platform/kubernetes/leader-election.js'),
       ]);
+      const metricsAt = flags.metricsAddress === 'none' ? undefined : parseListenAddress(flags.metricsAddress, '--metrics-address');
       const kc = new KubeConfig();
       if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
       else kc.loadFromDefault();
@@ -62,17 +69,41 @@ export function registerOperator(program: Command): void {
         process.exit(1);
       });
       await op.start();
+      const server = metricsAt ? await serveMetrics(op.metrics, metricsAt, log) : undefined;
       await new Promise<void>((resolve) => {
         // Finish the passes under way (bounded), then exit: open watch connections would keep the process alive.
         onStop = () => {
           setTimeout(resolve, 10_000).unref();
-          void op.stop().finally(resolve);
+          void op.stop().then(() => server?.close()).finally(resolve);
         };
         if (stopping.signal.aborted) onStop();
       });
       await elector?.release();
       process.exit(0);
     });
+}
+
+/**
+ * Serves /metrics. A port in use is logged, not fatal: healing matters more than being
+ * scraped (and several operators may run on one machine, only one of them leading).
+ */
+async function serveMetrics(metrics: RckMetrics, at: NodeAddress, log: (line: string) => void): Promise<ObservabilityServer | undefined> {
+  try {
+    const server = await serveObservability(at.host, at.port, metrics);
+    log(`metrics at ${server.url}/metrics`);
+    return server;
+  } catch (err) {
+    log(`cannot serve metrics on ${formatAddress(at)}: ${errorText(err)}; running without /metrics`);
+    return undefined;
+  }
+}
+
+function parseListenAddress(text: string, what: string): NodeAddress {
+  try {
+    return parseAddress(text);
+  } catch (err) {
+    throw new InputError(`${what}: ${errorText(err)}`);
+  }
 }
 
 /** In a pod: its own namespace ($POD_NAMESPACE, else the service account's). Outside: the watched namespace. */

@@ -8,6 +8,7 @@ import {
   AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, type V1StatefulSet, setHeaderOptions,
 } from '@kubernetes/client-node';
 import { Controller } from '../../controller/controller.js';
+import type { ClusterRecorder } from '../../controller/metrics.js';
 import type { PassOutcome } from '../../controller/runner.js';
 import { DATA_LOSS_ACKNOWLEDGED, type DataLossTally, acknowledged, addLoss, tallyCondition } from '../../controller/data-loss.js';
 import { DATA_LOSS, type EventSink } from '../../controller/events.js';
@@ -54,7 +55,7 @@ export class ClusterKeeper {
   private dataLoss?: DataLossTally;
   private invalidSpec = false;
 
-  constructor(kc: KubeConfig, private obj: RedisClusterObject, private readonly log: (line: string) => void) {
+  constructor(kc: KubeConfig, private obj: RedisClusterObject, private readonly log: (line: string) => void, private readonly metrics?: ClusterRecorder) {
     this.dataLoss = obj.status?.dataLoss ?? undefined;
     if (this.dataLoss) log(`${this.key}: carrying ${this.dataLoss.events} unacknowledged data loss event(s) since ${this.dataLoss.since} from status`);
     this.core = kc.makeApiClient(CoreV1Api);
@@ -79,7 +80,10 @@ export class ClusterKeeper {
   /** Cheap change detection while settled (controller/probe.ts); no API call. */
   async probe(): Promise<boolean> {
     if (this.invalidSpec) return false; // waits for the object to change (the informer wakes the runner)
-    return this.controller?.probe() ?? true;
+    if (!this.controller) return true;
+    const changed = await this.controller.probe();
+    if (!changed) this.metrics?.sampled(this.controller.samples);
+    return changed;
   }
 
   /** One pass; errors are reported in status and logs, and the runner tries again (backing off). */
@@ -112,7 +116,9 @@ export class ClusterKeeper {
       report: (line) => this.log(`${this.key}: ${line}`),
     });
     this.controller.setDesired(desiredShape(rc.spec)); // the spec may have changed (a scale)
+    const started = performance.now();
     const result = await this.controller.pass(signal);
+    this.metrics?.passed({ obs: result.obs, conditions: result.conditions, desired: desiredShape(rc.spec), durationMs: performance.now() - started });
     const ackAt = this.obj.metadata.annotations?.[DATA_LOSS_ACK_ANNOTATION];
     if (acknowledged(this.dataLoss, ackAt)) {
       this.log(`${this.key}: data losses acknowledged (${DATA_LOSS_ACK_ANNOTATION}=${ackAt})`);
@@ -121,6 +127,7 @@ export class ClusterKeeper {
         .record({ time: new Date().toISOString(), type: 'Normal', member: name, action: DATA_LOSS_ACKNOWLEDGED, reason: `acknowledged by annotation ${DATA_LOSS_ACK_ANNOTATION}=${ackAt}` })
         .catch(() => {});
     }
+    this.metrics?.dataLossCondition(this.dataLoss !== undefined);
     await this.writeStatus(statusOf(result, generation, { condition: tallyCondition(this.dataLoss, ACK_HOW, this.dataLoss ? undefined : ackAt), tally: this.dataLoss }));
     return result.outcome;
   }
@@ -132,6 +139,7 @@ export class ClusterKeeper {
     return {
       record: async (e) => {
         if (e.action === DATA_LOSS) this.dataLoss = addLoss(this.dataLoss, e);
+        this.metrics?.event(e);
         await sink.record(e);
       },
     };

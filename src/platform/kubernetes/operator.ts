@@ -14,6 +14,7 @@ import { GROUP, PLURAL, VERSION } from '../../manifests/crd.js';
 import { CLUSTER_LABEL } from '../../manifests/names.js';
 import { ClusterKeeper, type RedisClusterObject } from './cluster-keeper.js';
 import { ReconcileRunner } from '../../controller/runner.js';
+import { RckMetrics } from '../../controller/metrics.js';
 
 export interface OperatorOptions {
   kc: KubeConfig;
@@ -34,6 +35,8 @@ export class Operator {
   private readonly ownedInformers: { stop(): Promise<void> }[] = [];
   private readonly stsGenerations = new Map<string, number | undefined>();
   private readonly log: (line: string) => void;
+  /** Every kept cluster's series, labelled namespace and cluster (served by `rck operator --metrics-address`). */
+  readonly metrics = new RckMetrics();
 
   constructor(private readonly o: OperatorOptions) {
     this.log = o.log ?? ((l) => process.stderr.write(`${new Date().toISOString()} ${l}\n`));
@@ -119,7 +122,7 @@ export class Operator {
       running.runner.wake(); // a new spec or annotation: act on it now
       return;
     }
-    const keeper = new ClusterKeeper(this.o.kc, obj, this.log);
+    const keeper = new ClusterKeeper(this.o.kc, obj, this.log, this.metrics.cluster({ namespace: obj.metadata.namespace, cluster: obj.metadata.name }));
     const interval = this.o.intervalMs ?? 1000;
     const runner = new ReconcileRunner({
       name: key,
@@ -137,6 +140,7 @@ export class Operator {
     const running = this.clusters.get(key);
     if (!running) return;
     this.clusters.delete(key);
+    this.metrics.remove({ namespace: obj.metadata.namespace, cluster: obj.metadata.name });
     await running.runner.stop();
     await running.keeper.close();
     await running.keeper.deleted().catch((e) => this.log(`${key}: cleanup failed: ${errorText(e)}`));
