@@ -33,6 +33,14 @@ if ! command -v etcd >/dev/null || ! command -v openssl >/dev/null || ! command 
     $SUDO apt-get install -y -q etcd-server openssl buildah >/dev/null
   }
 fi
+# The web view's browser test (test/e2e/web-view.test.ts) drives Debian's headless Chromium.
+if ! command -v chromium >/dev/null; then
+  echo "setup: installing chromium from the OS packages" >&2
+  $SUDO apt-get install -y -q chromium >/dev/null 2>&1 || {
+    $SUDO apt-get update -q >/dev/null
+    $SUDO apt-get install -y -q chromium >/dev/null
+  }
+fi
 if command -v go >/dev/null; then
   testenv/k8s/build.sh >/dev/null
   testenv/helm/build.sh >/dev/null

@@ -39,6 +39,7 @@ export class ClusterRecorder {
   private desired?: DesiredShape;
   private samples: readonly ProbeSample[] = [];
   private dataLoss?: boolean;
+  private readonly listeners = new Set<() => void>();
   /** Actions counted so far (their series go when the cluster is removed). */
   readonly actionsSeen = new Set<string>();
 
@@ -53,11 +54,13 @@ export class ClusterRecorder {
     this.desired = p.desired;
     this.samples = [];
     this.m.passDuration.observe({ ...this.labels }, p.durationMs / 1000);
+    this.changed();
   }
 
   /** An idle probe's samples (key counts a second old). */
   sampled(samples: readonly ProbeSample[]): void {
     this.samples = samples;
+    this.changed();
   }
 
   /** An event the controller (or the local crash responder) recorded. */
@@ -72,6 +75,22 @@ export class ClusterRecorder {
   /** The DataLoss condition (unacknowledged losses), when the platform keeps it apart from the pass. */
   dataLossCondition(open: boolean): void {
     this.dataLoss = open;
+  }
+
+  /** Calls `fn` after every new pass or samples (the live web view); returns the unsubscribe. */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** The snapshot as it is: the last pass (if any) and the samples since. */
+  snapshot(): { obs: Observation; conditions: readonly Condition[]; desired: DesiredShape; samples: readonly ProbeSample[]; dataLoss?: boolean } | undefined {
+    if (!this.obs || !this.desired) return undefined;
+    return { obs: this.obs, conditions: this.conditions, desired: this.desired, samples: this.samples, ...(this.dataLoss !== undefined ? { dataLoss: this.dataLoss } : {}) };
+  }
+
+  private changed(): void {
+    for (const fn of this.listeners) fn();
   }
 
   /** The facts of the last pass, or undefined before the first. */

@@ -10,7 +10,12 @@ import { DATA_LOSS_ACKNOWLEDGED } from '../../controller/data-loss.js';
 import { DATA_LOSS } from '../../controller/events.js';
 import { type ClusterRecorder, type PassSnapshot, RckMetrics } from '../../controller/metrics.js';
 import type { ProbeSample } from '../../controller/probe.js';
-import { type ObservabilityServer, type Route, serveObservability } from '../observability-server.js';
+import type { ViewEvent } from '../../controller/cluster-view.js';
+import { type ObservabilityServer, serveObservability } from '../observability-server.js';
+import { webViewRoutes } from '../web-view/routes.js';
+
+/** Events the web view shows (the latest). */
+const VIEW_EVENTS = 100;
 
 export class LocalMetrics {
   readonly metrics = new RckMetrics();
@@ -19,15 +24,16 @@ export class LocalMetrics {
   private offset = 0;
   private openLosses = false;
   private reading?: Promise<void>;
+  private readonly recent: ViewEvent[] = [];
 
   constructor(cluster: string, private readonly eventsFile: string) {
     this.recorder = this.metrics.cluster({ namespace: '', cluster });
   }
 
-  /** Reads the event log so far (DataLoss condition only), then listens. */
-  async start(routes: Record<string, Route> = {}, host = '127.0.0.1', port = 0): Promise<string> {
+  /** Reads the event log so far (DataLoss condition and the web view's events, no counting), then listens. */
+  async start(host = '127.0.0.1', port = 0): Promise<string> {
     await this.readEvents(false);
-    this.server = await serveObservability(host, port, this.metrics, routes);
+    this.server = await serveObservability(host, port, this.metrics, webViewRoutes(this.recorder, () => this.recent));
     return this.server.url;
   }
 
@@ -66,12 +72,17 @@ export class LocalMetrics {
     const end = text.lastIndexOf('\n') + 1; // a line still being written waits for the next read
     this.offset += Buffer.byteLength(text.slice(0, end));
     for (const line of text.slice(0, end).split('\n')) {
-      let e: { action?: unknown };
+      let e: Record<string, unknown>;
       try {
-        e = JSON.parse(line) as { action?: unknown };
+        e = JSON.parse(line) as Record<string, unknown>;
       } catch {
         continue;
       }
+      // Platform events (Started, Killed...) carry their kind in `type`, as `rck events` shows them.
+      const platform = typeof e.action !== 'string';
+      const type = platform ? (['Killed', 'Exited', 'BackOff'].includes(String(e.type)) ? 'Warning' : 'Normal') : String(e.type ?? 'Normal');
+      this.recent.push({ time: String(e.time ?? ''), type, member: String(e.member ?? ''), action: String(platform ? e.type : e.action), reason: String(e.reason ?? e.message ?? '') });
+      if (this.recent.length > VIEW_EVENTS) this.recent.shift();
       if (typeof e.action !== 'string') continue; // a platform event (Started, Killed...): not a heal action
       if (e.action === DATA_LOSS) this.openLosses = true;
       if (e.action === DATA_LOSS_ACKNOWLEDGED) this.openLosses = false;
