@@ -13,7 +13,7 @@ import { LocalClusterHarness, type StatusJson } from '../support/local-cluster.j
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = process.env.RCK_SCREENSHOT_DIR;
 
-describe('web view in headless Chromium (rck up, open the page, rck kill a master)', () => {
+describe('web view in headless Chromium (rck up, rck dashboard, open the page, rck kill a master)', () => {
   let h: LocalClusterHarness;
   let browser: Browser | undefined;
   let page: Page;
@@ -36,7 +36,10 @@ describe('web view in headless Chromium (rck up, open the page, rck kill a maste
   it('shows every member, their roles and slot counts, and 16384 slots served', async () => {
     s = (await h.upReady()) as typeof s;
     page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(s.http!);
+    // `rck dashboard` prints the address the status gives.
+    const address = (await h.ok(['dashboard', '--name', h.name])).stdout.split('\n')[0]!;
+    expect(address).toBe(`${s.http}/`);
+    await page.goto(address);
     await page.waitForFunction(() => document.getElementById('slots-served')?.textContent === '16384 of 16384 slots served', undefined, { timeout: 30_000 });
     await page.waitForFunction((n) => document.querySelectorAll('tr[data-member]').length === n, s.members.length, { timeout: 10_000 });
     expect(Object.keys(await roles()).sort()).toEqual(s.members.map((m) => m.name).sort());

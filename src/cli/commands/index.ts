@@ -19,6 +19,7 @@ const MODULES: Array<[commands: string[], load: () => Promise<Registrar>]> = [
   [['env', 'connect'], async () => (await import('./connect.js')).registerConnect],
   [['bench'], async () => (await import('./bench.js')).registerBench],
   [['events'], async () => (await import('./events.js')).registerEvents],
+  [['dashboard'], async () => (await import('./dashboard.js')).registerDashboard],
   [['render'], async () => (await import('./render.js')).registerRender],
   [['operator'], async () => (await import('./operator.js')).registerOperator],
 ];
