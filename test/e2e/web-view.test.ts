@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The live web view in a real browser (issue 18): Debian's headless Chromium, driven by
  * playwright-core, loads the supervisor's page and sees every member and the slot counts;
