@@ -130,7 +130,8 @@ export class Supervisor {
       const adopted = await platform.adoptLeftovers(previous, report);
       this.server = await serveControl(state.controlSocket, (req) => this.handle(req));
       this.web = new LocalMetrics(cluster.metadata.name, state.eventsFile);
-      report(`metrics at ${await this.web.start()}/metrics`);
+      // Being watched matters less than keeping the cluster: a failure here is reported, not fatal.
+      await this.web.start().then((url) => report(`metrics and web view at ${url}/`), (err) => report(`cannot serve metrics: ${errorText(err)}`));
       await platform.reserveAddresses();
       const total = platform.addresses().length;
       report(adopted.length > 0 ? `adopted ${adopted.length} running member(s); starting ${total - adopted.length} of ${total}` : `starting ${total} members of ${cluster.metadata.name}`);
