@@ -14,6 +14,9 @@ import { DATA_LOSS } from './events.js';
 import { DATA_LOSS_ACKNOWLEDGED } from './data-loss.js';
 import { type ClusterFacts, type MemberFacts, clusterFacts, memberFacts, promotedBetween } from './metrics-facts.js';
 import type { ProbeSample } from './probe.js';
+import type { ViewEvent } from './cluster-view.js';
+
+const RECENT_EVENTS = 100;
 
 export interface ClusterLabels {
   /** Empty locally. */
@@ -63,8 +66,13 @@ export class ClusterRecorder {
     this.changed();
   }
 
+  /** The latest events recorded through `event` (the operator's web view shows them). */
+  readonly recentEvents: ViewEvent[] = [];
+
   /** An event the controller (or the local crash responder) recorded. */
-  event(e: { action: string }): void {
+  event(e: { action: string; time?: string; type?: string; member?: string; reason?: string }): void {
+    this.recentEvents.push({ time: e.time ?? new Date().toISOString(), type: e.type ?? 'Normal', member: e.member ?? '', action: e.action, reason: e.reason ?? '' });
+    if (this.recentEvents.length > RECENT_EVENTS) this.recentEvents.shift();
     if (e.action === DATA_LOSS) this.m.dataLossEvents.inc({ ...this.labels });
     else if (e.action !== DATA_LOSS_ACKNOWLEDGED) {
       this.actionsSeen.add(e.action);
@@ -138,6 +146,16 @@ export class RckMetrics {
       this.dataLossEvents.inc({ ...labels }, 0);
     }
     return r;
+  }
+
+  /** Every cluster's recorder. */
+  recorders(): ClusterRecorder[] {
+    return [...this.clusters.values()];
+  }
+
+  /** The recorder of a cluster, if kept. */
+  find(labels: ClusterLabels): ClusterRecorder | undefined {
+    return this.clusters.get(`${labels.namespace}/${labels.cluster}`);
   }
 
   /** A cluster no longer kept (deleted): its series go. */

@@ -16,7 +16,8 @@ export interface ObservabilityServer {
   close(): Promise<void>;
 }
 
-export async function serveObservability(host: string, port: number, metrics: RckMetrics, routes: Record<string, Route> = {}): Promise<ObservabilityServer> {
+/** `fallback` answers GETs no route matches (the operator's per-cluster pages). */
+export async function serveObservability(host: string, port: number, metrics: RckMetrics, routes: Record<string, Route> = {}, fallback?: Route): Promise<ObservabilityServer> {
   const all: Record<string, Route> = {
     ...routes,
     '/metrics': async (_req, res) => {
@@ -27,7 +28,7 @@ export async function serveObservability(host: string, port: number, metrics: Rc
   };
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const route = all[path];
+    const route = all[path] ?? fallback;
     if (req.method !== 'GET' || !route) {
       res.writeHead(req.method !== 'GET' ? 405 : 404, { 'content-type': 'text/plain' });
       res.end(req.method !== 'GET' ? 'only GET\n' : `no such page: ${path}\n`);

@@ -128,7 +128,7 @@ describe('the operator on the Kubernetes tier', { timeout: 300_000 }, () => {
     c.disconnect();
   });
 
-  it('serves /metrics labelled with the namespace and cluster: 16384 slots, one rck_member_up per pod', async () => {
+  it('serves /metrics labelled with the namespace and cluster (16384 slots, one rck_member_up per pod) and the cluster\'s web view', async () => {
     const L = { namespace: NS, cluster: NAME };
     const p = await waitFor('metrics of a ready cluster', async () => {
       const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined);
@@ -141,6 +141,15 @@ describe('the operator on the Kubernetes tier', { timeout: 300_000 }, () => {
     expect(up.map((m) => m.labels.member).sort()).toEqual((await pods()).map((x) => x.metadata!.name!).sort());
     expect(up.every((m) => m.value === '1')).toBe(true);
     expect(p.samples('rck_member_is_master', L).filter((m) => m.value === '1')).toHaveLength(3);
+    // The web view of this cluster, at the same address (what kubectl port-forward reaches).
+    const base = `http://127.0.0.1:${metricsPort}`;
+    expect(await (await fetch(`${base}/`)).text()).toContain(`clusters/${NS}/${NAME}/`);
+    expect((await fetch(`${base}/clusters/${NS}/${NAME}`, { redirect: 'manual' })).status).toBe(301);
+    expect((await fetch(`${base}/clusters/${NS}/${NAME}/`)).headers.get('content-type')).toContain('text/html');
+    const view = (await (await fetch(`${base}/clusters/${NS}/${NAME}/api/view`)).json()) as { facts: { slotsServed: number }; members: { member: string }[] };
+    expect(view.facts.slotsServed).toBe(16384);
+    expect(view.members.map((m) => m.member).sort()).toEqual(up.map((m) => m.labels.member).sort());
+    expect((await fetch(`${base}/clusters/${NS}/nosuch/api/view`)).status).toBe(404);
   });
 
   it('hands over when the master pod is deleted; the pod rejoins as a replica on a new IP, no acknowledged write lost', async () => {

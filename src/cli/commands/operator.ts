@@ -33,7 +33,7 @@ export function registerOperator(program: Command): void {
     .option('--no-leader-elect', 'act without holding the lease (only when a single operator can ever run)')
     .option('--lease-namespace <ns>', "namespace of the Lease rck-operator (default: the operator pod's own namespace; outside a cluster --namespace, else default)")
     .option('--lease-duration <duration>', 'how long a silent leader keeps the lease before another operator takes over', '15s')
-    .option('--metrics-address <host:port>', 'where to serve /metrics (every kept cluster, labelled namespace and cluster); "none" serves nothing', '127.0.0.1:9108')
+    .option('--metrics-address <host:port>', 'where to serve /metrics (every kept cluster, labelled namespace and cluster) and the web view (/clusters/<namespace>/<name>/); "none" serves neither', '127.0.0.1:9108')
     .action(async (flags: OperatorFlags) => {
       // Loaded here, not at start-up: the Kubernetes client costs about half a second to import.
       const [{ KubeConfig }, { Operator }, { LeaderElector }] = await Promise.all([
@@ -89,8 +89,10 @@ export function registerOperator(program: Command): void {
  */
 async function serveMetrics(metrics: RckMetrics, at: NodeAddress, log: (line: string) => void): Promise<ObservabilityServer | undefined> {
   try {
-    const server = await serveObservability(at.host, at.port, metrics);
-    log(`metrics at ${server.url}/metrics`);
+    const { operatorWebRoutes } = await import('../../platform/kubernetes/operator-web.js');
+    const web = operatorWebRoutes(metrics);
+    const server = await serveObservability(at.host, at.port, metrics, web.routes, web.fallback);
+    log(`metrics at ${server.url}/metrics, web view at ${server.url}/`);
     return server;
   } catch (err) {
     log(`cannot serve metrics on ${formatAddress(at)}: ${errorText(err)}; running without /metrics`);
