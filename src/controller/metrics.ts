@@ -43,6 +43,7 @@ export class ClusterRecorder {
   private samples: readonly ProbeSample[] = [];
   private dataLoss?: boolean;
   private readonly listeners = new Set<() => void>();
+  private cachedFacts?: { cluster: ClusterFacts; members: MemberFacts[] };
   /** Actions counted so far (their series go when the cluster is removed). */
   readonly actionsSeen = new Set<string>();
 
@@ -82,6 +83,7 @@ export class ClusterRecorder {
 
   /** The DataLoss condition (unacknowledged losses), when the platform keeps it apart from the pass. */
   dataLossCondition(open: boolean): void {
+    if (this.dataLoss !== open) this.cachedFacts = undefined;
     this.dataLoss = open;
   }
 
@@ -98,15 +100,21 @@ export class ClusterRecorder {
   }
 
   private changed(): void {
+    this.cachedFacts = undefined;
     for (const fn of this.listeners) fn();
   }
 
-  /** The facts of the last pass, or undefined before the first. */
+  /** The facts of the last pass, or undefined before the first; computed once per change (a scrape reads them for every gauge). */
   facts(): { cluster: ClusterFacts; members: MemberFacts[] } | undefined {
     if (!this.obs || !this.desired) return undefined;
-    const cluster = clusterFacts(this.obs, this.conditions, this.desired);
+    this.cachedFacts ??= this.computeFacts(this.obs, this.desired);
+    return this.cachedFacts;
+  }
+
+  private computeFacts(obs: Observation, desired: DesiredShape): { cluster: ClusterFacts; members: MemberFacts[] } {
+    const cluster = clusterFacts(obs, this.conditions, desired);
     if (this.dataLoss !== undefined) cluster.conditions.DataLoss = this.dataLoss;
-    return { cluster, members: memberFacts(this.obs, this.samples) };
+    return { cluster, members: memberFacts(obs, this.samples) };
   }
 }
 
