@@ -10,6 +10,7 @@ import type { Condition } from './conditions.js';
 import { type ClusterFacts, type MemberFacts, clusterFacts, memberFacts } from './metrics-facts.js';
 import type { DesiredShape } from '../spec/desired-shape.js';
 import type { ProbeSample } from './probe.js';
+import type { ClusterEvent } from './events.js';
 
 export interface SlotRun {
   start: number;
@@ -25,13 +26,8 @@ export interface OpenSlot {
   to: string;
 }
 
-export interface ViewEvent {
-  time: string;
-  type: string;
-  member: string;
-  action: string;
-  reason: string;
-}
+/** The events the view lists (the one event schema). */
+export type ViewEvent = ClusterEvent;
 
 export interface ClusterView {
   cluster: string;

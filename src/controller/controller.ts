@@ -9,7 +9,7 @@ import { NodePool } from '../redis/pool.js';
 import { type HealMemory, type HealPlan, describeAction, planHeal } from '../plan/heal/index.js';
 import { act } from './act.js';
 import { type Condition, conditionsFor } from './conditions.js';
-import { DATA_LOSS, type EventSink } from './events.js';
+import { DATA_LOSS, type EventSink, eventReason } from './events.js';
 import { type LossReport, LossWatch } from './loss-watch.js';
 import type { Observation } from '../topology/observation.js';
 import type { DesiredShape } from '../spec/desired-shape.js';
@@ -117,7 +117,7 @@ export class Controller {
         await act(action, { pool, source: this.opts.source, desired: this.opts.desired, password: this.opts.password, obs, signal });
         report(`${describeAction(action)} (${Date.now() - started} ms)`);
         const warn = action.kind === 'promote' || action.kind === 'promote-copy' || action.kind === 'crash-failover';
-        await this.record(warn ? 'Warning' : 'Normal', member, action.kind, action.kind === 'promote' ? `${action.reason}; ${action.warning}` : action.reason);
+        await this.record(warn ? 'Warning' : 'Normal', member, eventReason(action.kind), action.kind === 'promote' ? `${action.reason}; ${action.warning}` : action.reason);
         // A forced promotion loses what the master had beyond the copy (the chaos campaign caught
         // such losses going unreported: keys, then writes on a copy still syncing); so does admitting without a copy.
         if (action.kind === 'promote') await this.recordLoss(await this.losses.promotedOver(obs, action.member, action.masterId, `FAILOVER ${action.mode.toUpperCase()}`));
@@ -127,7 +127,7 @@ export class Controller {
       } catch (err) {
         errors.push(`${describeAction(action)}: ${errorText(err)}`);
         report(`failed: ${describeAction(action)}: ${errorText(err)}`);
-        await this.record('Warning', member, `${action.kind}-failed`, errorText(err));
+        await this.record('Warning', member, eventReason(action.kind, true), errorText(err));
       }
     }
     this.conditions = conditionsFor(obs, this.opts.desired, plan, this.conditions);
@@ -143,14 +143,15 @@ export class Controller {
     await this.record('Warning', loss.member, DATA_LOSS, loss.reason, { keysLost: loss.keysLost, bytesLost: loss.bytesLost });
   }
 
-  private async record(type: 'Normal' | 'Warning', member: string, action: string, reason: string, size: { keysLost?: number; bytesLost?: number } = {}): Promise<void> {
+  private async record(type: 'Normal' | 'Warning', member: string, reason: string, message: string, size: { keysLost?: number; bytesLost?: number } = {}): Promise<void> {
     try {
       await this.opts.events.record({
         time: new Date().toISOString(),
         type,
-        member,
-        action,
         reason,
+        message,
+        member,
+        source: 'controller',
         ...(size.keysLost !== undefined ? { keysLost: size.keysLost } : {}),
         ...(size.bytesLost !== undefined ? { bytesLost: size.bytesLost } : {}),
       });

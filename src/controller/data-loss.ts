@@ -4,15 +4,13 @@
  * meanwhile. Ready says whether the cluster serves; this says whether it lost data. Pure.
  */
 import type { Condition } from './conditions.js';
-import type { EventRow } from './event-log.js';
-import { type ControllerEvent, DATA_LOSS } from './events.js';
+import { type ClusterEvent, DATA_LOSS, DATA_LOSS_ACKNOWLEDGED } from './events.js';
 
-/** The action of the event that acknowledges every DataLoss event before it. */
-export const DATA_LOSS_ACKNOWLEDGED = 'DataLossAcknowledged';
+export { DATA_LOSS_ACKNOWLEDGED };
 
-export function dataLossCondition(events: readonly EventRow[]): Condition {
-  const lastAck = events.reduce((t, e) => (e.action === DATA_LOSS_ACKNOWLEDGED && e.time > t ? e.time : t), '');
-  const open = events.filter((e) => e.action === DATA_LOSS && e.time > lastAck);
+export function dataLossCondition(events: readonly ClusterEvent[]): Condition {
+  const lastAck = events.reduce((t, e) => (e.reason === DATA_LOSS_ACKNOWLEDGED && e.time > t ? e.time : t), '');
+  const open = events.filter((e) => e.reason === DATA_LOSS && e.time > lastAck);
   if (open.length === 0) {
     return { type: 'DataLoss', status: 'False', reason: lastAck ? 'Acknowledged' : 'NoLoss', message: lastAck ? 'earlier losses were acknowledged' : 'no data loss recorded', lastTransitionTime: lastAck || new Date(0).toISOString() };
   }
@@ -24,7 +22,7 @@ export function dataLossCondition(events: readonly EventRow[]): Condition {
     type: 'DataLoss',
     status: 'True',
     reason: 'DataLoss',
-    message: `${open.length} loss event(s) since ${open[0]!.time}: ${size}; last: ${open[open.length - 1]!.member}: ${open[open.length - 1]!.reason}; see \`rck events --warnings\`, acknowledge with \`rck events --ack-data-loss\``,
+    message: `${open.length} loss event(s) since ${open[0]!.time}: ${size}; last: ${open[open.length - 1]!.member}: ${open[open.length - 1]!.message}; see \`rck events --warnings\`, acknowledge with \`rck events --ack-data-loss\``,
     lastTransitionTime: open[0]!.time,
   };
 }
@@ -49,7 +47,7 @@ export interface DataLossTally {
   last: string;
 }
 
-export function addLoss(t: DataLossTally | undefined, e: ControllerEvent): DataLossTally {
+export function addLoss(t: DataLossTally | undefined, e: ClusterEvent): DataLossTally {
   return {
     since: t?.since ?? e.time,
     lastAt: e.time,
@@ -57,7 +55,7 @@ export function addLoss(t: DataLossTally | undefined, e: ControllerEvent): DataL
     keysLost: (t?.keysLost ?? 0) + (e.keysLost ?? 0),
     bytesLost: (t?.bytesLost ?? 0) + (e.bytesLost ?? 0),
     uncounted: (t?.uncounted ?? 0) + (e.keysLost === undefined && e.bytesLost === undefined ? 1 : 0),
-    last: `${e.member}: ${e.reason}`,
+    last: `${e.member}: ${e.message}`,
   };
 }
 

@@ -10,11 +10,9 @@ import type { DesiredShape } from '../spec/desired-shape.js';
 import type { Observation } from '../topology/observation.js';
 import { SLOT_COUNT } from '../topology/slots.js';
 import type { Condition } from './conditions.js';
-import { DATA_LOSS } from './events.js';
-import { DATA_LOSS_ACKNOWLEDGED } from './data-loss.js';
+import { type ClusterEvent, DATA_LOSS } from './events.js';
 import { type ClusterFacts, type MemberFacts, clusterFacts, memberFacts, promotedBetween } from './metrics-facts.js';
 import type { ProbeSample } from './probe.js';
-import type { ViewEvent } from './cluster-view.js';
 
 const RECENT_EVENTS = 100;
 
@@ -68,16 +66,20 @@ export class ClusterRecorder {
   }
 
   /** The latest events recorded through `event` (the operator's web view shows them). */
-  readonly recentEvents: ViewEvent[] = [];
+  readonly recentEvents: ClusterEvent[] = [];
 
-  /** An event the controller (or the local crash responder) recorded. */
-  event(e: { action: string; time?: string; type?: string; member?: string; reason?: string }): void {
-    this.recentEvents.push({ time: e.time ?? new Date().toISOString(), type: e.type ?? 'Normal', member: e.member ?? '', action: e.action, reason: e.reason ?? '' });
+  /**
+   * An event of the cluster: a DataLoss counts as one; what the controller (and locally the
+   * crash responder) did counts as a heal action labelled with the event's reason
+   * (Promote, CrashFailover, JoinReplica...); platform and user events count as neither.
+   */
+  event(e: ClusterEvent): void {
+    this.recentEvents.push(e);
     if (this.recentEvents.length > RECENT_EVENTS) this.recentEvents.shift();
-    if (e.action === DATA_LOSS) this.m.dataLossEvents.inc({ ...this.labels });
-    else if (e.action !== DATA_LOSS_ACKNOWLEDGED) {
-      this.actionsSeen.add(e.action);
-      this.m.healActions.inc({ ...this.labels, action: e.action });
+    if (e.reason === DATA_LOSS) this.m.dataLossEvents.inc({ ...this.labels });
+    else if (e.source === 'controller') {
+      this.actionsSeen.add(e.reason);
+      this.m.healActions.inc({ ...this.labels, action: e.reason });
     }
   }
 
@@ -130,7 +132,7 @@ export class RckMetrics {
 
   constructor() {
     const registers = [this.registry];
-    this.healActions = new Counter({ name: 'rck_heal_actions_total', help: 'Actions the controller took (action: what it did, "-failed" when it failed)', labelNames: [...CLUSTER_LABELS, 'action'], registers });
+    this.healActions = new Counter({ name: 'rck_heal_actions_total', help: 'Actions the controller (locally also the crash responder) took; action: the event reason (Promote, CrashFailover, JoinReplica..., "Failed" appended when it failed)', labelNames: [...CLUSTER_LABELS, 'action'], registers });
     this.failovers = new Counter({ name: 'rck_failovers_total', help: 'Replicas seen promoted to masters serving slots between two controller passes (by Redis, the crash responder or the controller)', labelNames: CLUSTER_LABELS, registers });
     this.dataLossEvents = new Counter({ name: 'rck_data_loss_events_total', help: 'DataLoss events recorded (writes or keys Redis lost, see rck events --warnings)', labelNames: CLUSTER_LABELS, registers });
     this.passDuration = new Histogram({

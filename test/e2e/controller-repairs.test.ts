@@ -17,7 +17,7 @@ async function upSeed(): Promise<StatusJson> {
   return h.upReady();
 }
 
-const actions = async () => (await h!.events()).map((e) => e.action);
+const actions = async () => (await h!.events()).map((e) => e.reason);
 
 describe('controller on the local platform: repairs', () => {
   it('lost volume: the empty member rejoins as a replica, the old id is forgotten, nothing is re-created', async () => {
@@ -31,9 +31,9 @@ describe('controller on the local platform: repairs', () => {
     }, 60_000);
     console.log(`[lost volume] Ready ${Date.now() - start} ms after the kill`);
     const done = await actions();
-    expect(done).toContain('forget');
-    expect(done).toContain('join-replica');
-    expect(done).not.toContain('create');
+    expect(done).toContain('Forget');
+    expect(done).toContain('JoinReplica');
+    expect(done).not.toContain('Create');
     const nodes = await h!.redisCli(healed, 'redis-app-0', 'cluster', 'nodes');
     expect(nodes).not.toContain(oldId!);
   });
@@ -46,7 +46,7 @@ describe('controller on the local platform: repairs', () => {
     const start = Date.now();
     await h!.waitFor('redis-app-3 promoted', (s) => h!.member(s, 'redis-app-3').role === 'master', 60_000);
     console.log(`[stuck shard] promoted ${Date.now() - start} ms after its master stopped (deadline 2 x node timeout + 5 s)`);
-    const promote = (await h!.events()).find((e) => e.action === 'promote');
+    const promote = (await h!.events()).find((e) => e.reason === 'Promote');
     expect(promote?.type).toBe('Warning');
     expect(promote?.member).toBe('redis-app-3');
     await h!.ok(['start', 'redis-app-0', '--name', before.cluster]);
@@ -59,7 +59,7 @@ describe('controller on the local platform: repairs', () => {
     await h!.redisCli(before, 'redis-app-5', 'cluster', 'reset', 'soft');
     await h!.waitFor('redis-app-5 a replica again, Ready', (s) => h!.ready(s) && h!.member(s, 'redis-app-5').role === 'replica', 60_000);
     const done = await actions();
-    expect(done.some((a) => a === 'replicate' || a === 'join-replica')).toBe(true);
+    expect(done.some((a) => a === 'Replicate' || a === 'JoinReplica')).toBe(true);
   });
 
   it('open slots left by an interrupted migration are fixed by the engine', async () => {
@@ -69,7 +69,7 @@ describe('controller on the local platform: repairs', () => {
     await h!.redisCli(before, 'redis-app-1', 'cluster', 'setslot', '100', 'importing', id0);
     await h!.redisCli(before, 'redis-app-0', 'cluster', 'setslot', '100', 'migrating', id1);
     const start = Date.now();
-    await h!.waitFor('fixed', async (s) => h!.ready(s) && (await actions()).includes('fix-slots'), 60_000);
+    await h!.waitFor('fixed', async (s) => h!.ready(s) && (await actions()).includes('FixSlots'), 60_000);
     console.log(`[open slot] fixed ${Date.now() - start} ms after it was left open (grace 10 s)`);
     const check = await h!.rck(['check', '--password', await h!.password(), h!.member(before, 'redis-app-0').address]);
     expect(check.stdout).toMatch(/OK: healthy/);
@@ -84,6 +84,6 @@ describe('controller on the local platform: repairs', () => {
     const start = Date.now();
     await h!.waitFor('redis-app-0 master again', (s) => h!.ready(s) && h!.member(s, 'redis-app-0').role === 'master', 90_000);
     console.log(`[placement] roles spread again ${Date.now() - start} ms after the failover`);
-    expect(await actions()).toContain('planned-failover');
+    expect(await actions()).toContain('PlannedFailover');
   });
 });

@@ -41,7 +41,7 @@ describe('controller on the local platform: restarts', () => {
 
     expect(allUp.members.every((m, i) => m.address !== before.members[i]!.address)).toBe(true);
     expect(new Map(healed.members.map((m) => [m.name, m.nodeId]))).toEqual(ids);
-    expect((await h!.events()).some((e) => e.action === 'meet')).toBe(true);
+    expect((await h!.events()).some((e) => e.reason === 'Meet')).toBe(true);
     const after = await h!.client(healed);
     const missing = [];
     for (const k of keys) if ((await after.get(k)) !== `v-${k}`) missing.push(k);

@@ -68,13 +68,13 @@ describe('a master frozen past the node timeout', () => {
     const value = Number((await h.redisCli(after, copy.name, 'GET', key)) || 0);
     expect(value).toBe(0); // every acknowledged write was discarded: the loss is Redis's
 
-    const loss = await until(async () => (await h.events()).slice(eventsBefore).filter((e) => e.action === 'DataLoss'), 10_000, 'a DataLoss event');
+    const loss = await until(async () => (await h.events()).slice(eventsBefore).filter((e) => e.reason === 'DataLoss'), 10_000, 'a DataLoss event');
     expect(loss).toHaveLength(1);
     expect(loss[0]!.member).toBe(victim.name);
     // Each INCR is `*2 $4 INCR $<len> <key>` in the replication stream; Redis may put a
     // SELECT 0 (23 bytes) before the first and a replication PING (14 bytes) among them.
     const bytes = WRITES * resp('INCR', key).length;
-    const reported = Number(/had (\d+) bytes of writes/.exec(loss[0]!.reason)?.[1]);
+    const reported = Number(/had (\d+) bytes of writes/.exec(loss[0]!.message)?.[1]);
     expect(reported).toBeGreaterThanOrEqual(bytes);
     expect(reported).toBeLessThanOrEqual(bytes + 23 + 14);
     const status = await h.status();

@@ -34,7 +34,7 @@ describe('a loss with no surviving copy', () => {
     process.kill(victim.pid!, 'SIGKILL');
     const after = await h.waitFor('DataLoss=True and Ready', (x) => dataLoss(x)?.status === 'True' && h.ready(x), 30_000);
     expect(h.member(after, victim.name).keys).toBe(0);
-    const losses = (await h.events()).filter((e) => e.action === 'DataLoss');
+    const losses = (await h.events()).filter((e) => e.reason === 'DataLoss');
     expect(losses.map((e) => [e.member, (e as { keysLost?: number }).keysLost])).toEqual([[victim.name, victim.keys]]);
     expect(dataLoss(after)!.message).toContain(`${victim.keys} key(s) lost`);
 

@@ -48,10 +48,10 @@ describe('members that restart without their data, persistence off', () => {
       client.disconnect();
     }
     const events = (await h.events()).slice(eventsBefore);
-    expect(events.filter((e) => e.action === 'CrashFailover')).toEqual([]);
-    expect(events.filter((e) => e.action === 'Started' && e.member === victim.name && /starting closed/.test(e.reason))).toHaveLength(1);
-    expect(events.filter((e) => e.action === 'promote-copy').map((e) => e.member)).toEqual([copy.name]);
-    expect(events.filter((e) => e.action === 'admit').map((e) => e.member)).toEqual([victim.name]);
-    expect(events.filter((e) => e.action === 'DataLoss')).toEqual([]);
+    expect(events.filter((e) => e.reason === 'CrashFailover')).toEqual([]);
+    expect(events.filter((e) => e.reason === 'Started' && e.member === victim.name && /starting closed/.test(e.message))).toHaveLength(1);
+    expect(events.filter((e) => e.reason === 'PromoteCopy').map((e) => e.member)).toEqual([copy.name]);
+    expect(events.filter((e) => e.reason === 'Admit').map((e) => e.member)).toEqual([victim.name]);
+    expect(events.filter((e) => e.reason === 'DataLoss')).toEqual([]);
   });
 });

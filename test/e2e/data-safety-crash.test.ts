@@ -51,8 +51,8 @@ describe('a master dies, persistence off', () => {
         client.disconnect();
       }
       const events = (await h.events()).slice(eventsBefore);
-      expect(events.filter((e) => e.action === 'CrashFailover').map((e) => e.member)).toEqual([replica.name]);
-      expect(events.filter((e) => e.action === 'DataLoss')).toEqual([]);
+      expect(events.filter((e) => e.reason === 'CrashFailover').map((e) => e.member)).toEqual([replica.name]);
+      expect(events.filter((e) => e.reason === 'DataLoss')).toEqual([]);
     });
   }
 });

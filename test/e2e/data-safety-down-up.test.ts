@@ -30,17 +30,17 @@ describe('down and up with persistence off', () => {
 
   it('of an empty cluster: no member starts closed, no DataLoss; with 300 keys: the 3 masters start closed and 3 DataLoss events report them', async () => {
     const empty = await downUp();
-    expect(empty.events.filter((e) => e.action === 'Started')).toHaveLength(6);
-    expect(empty.events.filter((e) => e.action === 'Started' && /starting closed/.test(e.reason))).toEqual([]);
-    expect(empty.events.filter((e) => e.action === 'DataLoss')).toEqual([]);
+    expect(empty.events.filter((e) => e.reason === 'Started')).toHaveLength(6);
+    expect(empty.events.filter((e) => e.reason === 'Started' && /starting closed/.test(e.message))).toEqual([]);
+    expect(empty.events.filter((e) => e.reason === 'DataLoss')).toEqual([]);
     expect(dataLoss(empty.status)?.status).toBe('False');
 
     const port = Number(empty.status.members[0]!.address.split(':')[1]);
     await loadKeys({ host: '127.0.0.1', port }, 300, { password: await h.password() });
     const full = await downUp();
-    expect(full.events.filter((e) => e.action === 'Started' && /starting closed/.test(e.reason))).toHaveLength(3);
+    expect(full.events.filter((e) => e.reason === 'Started' && /starting closed/.test(e.message))).toHaveLength(3);
     const after = await h.waitFor('DataLoss=True', (s) => dataLoss(s)?.status === 'True' && h.ready(s));
-    const losses = (await h.events()).filter((e) => e.action === 'DataLoss');
+    const losses = (await h.events()).filter((e) => e.reason === 'DataLoss');
     expect(losses).toHaveLength(3);
     expect(after.members.reduce((n, m) => n + (m.role === 'master' ? m.keys : 0), 0)).toBe(0);
   });

@@ -22,7 +22,7 @@ describe('rck down', () => {
     // The next start of any member fails: Redis rejects the directive.
     await appendFile(join(h.stateDir, 'redis.conf'), 'bogus-directive yes\n');
     process.kill(h.member(s, `${h.name}-1`).pid!, 'SIGKILL');
-    await h.waitFor('a BackOff', async () => (await h.events()).some((e) => e.action === 'BackOff' && e.member === `${h.name}-1`));
+    await h.waitFor('a BackOff', async () => (await h.events()).some((e) => e.reason === 'BackOff' && e.member === `${h.name}-1`));
     const pids = [s.supervisor!.pid, ...s.members.map((m) => m.pid!)];
     expect(pids.length).toBe(7);
 

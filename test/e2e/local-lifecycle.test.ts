@@ -80,8 +80,8 @@ describe('local cluster lifecycle', () => {
     expect(down.stdout).toContain('data kept');
     for (const pid of pids) expect(pidAlive(pid)).toBe(false);
     // It exited by itself once the AOF was written, not killed when the grace period ran out.
-    const stops = (await h.events()).filter((e) => e.member === 'life-0' && e.action === 'Stopped');
-    expect(stops.at(-1)?.reason).not.toMatch(/SIGKILL/);
+    const stops = (await h.events()).filter((e) => e.member === 'life-0' && e.reason === 'Stopped');
+    expect(stops.at(-1)?.message).not.toMatch(/SIGKILL/);
     const stopped = await h.status();
     expect(stopped.supervisor).toBeNull();
     expect(stopped.members.every((m) => !m.up)).toBe(true);

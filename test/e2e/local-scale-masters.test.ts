@@ -42,8 +42,8 @@ describe('rck scale: masters', () => {
       expectShape(three, 3, 1);
       expect(three.members.map((m) => m.name).sort()).toEqual(['redis-app-0', 'redis-app-1', 'redis-app-2', 'redis-app-3', 'redis-app-4', 'redis-app-5']);
       expect(await missingKeys(h, three, expected)).toEqual([]);
-      const actions = (await h.events()).map((e) => e.action);
-      for (const a of ['set-member-count', 'join-master', 'move-slots', 'retire']) expect(actions).toContain(a);
+      const actions = (await h.events()).map((e) => e.reason);
+      for (const a of ['SetMemberCount', 'JoinMaster', 'MoveSlots', 'Retire']) expect(actions).toContain(a);
       report = await w.stop();
     } finally {
       if (!report) await w.stop().catch(() => undefined); // the workload stops however the test ends

@@ -53,7 +53,7 @@ describe('controller heals on real nodes', () => {
     const { controller, events } = controllerFor(set);
     const { ms } = await runUntilReady(controller);
     console.log(`full restart: healthy ${ms} ms after the last member was up`);
-    expect(events.events.some((e) => e.action === 'meet')).toBe(true);
+    expect(events.events.some((e) => e.reason === 'Meet')).toBe(true);
     expect(await nodeIds(set)).toEqual(ids);
     await expectKeys(set, keys);
   });
@@ -65,10 +65,10 @@ describe('controller heals on real nodes', () => {
     await set.restart(4, { wipe: true });
     const { controller, events } = controllerFor(set);
     await runUntilReady(controller);
-    const actions = events.events.map((e) => e.action);
-    expect(actions).toContain('forget');
-    expect(actions).toContain('join-replica');
-    expect(actions).not.toContain('create');
+    const actions = events.events.map((e) => e.reason);
+    expect(actions).toContain('Forget');
+    expect(actions).toContain('JoinReplica');
+    expect(actions).not.toContain('Create');
     const model = await observeCluster([parseAddress(set.addresses[0]!)]);
     expect(model.nodes).toHaveLength(6);
     expect(model.nodes.some((n) => n.table.some((l) => l.id === oldIds[4]))).toBe(false);
@@ -95,14 +95,14 @@ describe('controller heals on real nodes', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     console.log(`stuck shard: promoted after ${Date.now() - start} ms`);
-    const promote = events.events.find((e) => e.action === 'promote');
+    const promote = events.events.find((e) => e.reason === 'Promote');
     expect(promote?.type).toBe('Warning');
     expect(promote?.member).toBe('m-3');
-    expect(promote?.reason).toMatch(/may be lost/);
+    expect(promote?.message).toMatch(/may be lost/);
     // This controller started after the master died, so it cannot count what was lost.
-    const losses = events.events.filter((e) => e.action === 'DataLoss');
+    const losses = events.events.filter((e) => e.reason === 'DataLoss');
     expect(losses.map((e) => [e.type, e.member, e.keysLost])).toEqual([['Warning', 'm-3', undefined]]);
-    expect(losses[0]!.reason).toMatch(/unknown/);
+    expect(losses[0]!.message).toMatch(/unknown/);
     await expectKeys(set, keys);
   });
 
@@ -119,7 +119,7 @@ describe('controller heals on real nodes', () => {
     const { controller, events } = controllerFor(all);
     await runUntilReady(controller);
     await runUntilIdle(controller); // replicas placed away from their master's domain after a calm period
-    const attached = new Set(events.events.filter((e) => e.action === 'replicate' || e.action === 'join-replica').map((e) => e.member));
+    const attached = new Set(events.events.filter((e) => e.reason === 'Replicate' || e.reason === 'JoinReplica').map((e) => e.member));
     expect([...attached].sort()).toEqual(['m-3', 'm-4', 'm-5']);
     // Every master ends with one replica, in another failure domain (members' domains are d<ordinal % 3>).
     const model = await observeCluster([parseAddress(set.addresses[0]!)]);
@@ -138,8 +138,8 @@ describe('controller heals on real nodes', () => {
     await c.config('SET', 'cluster-node-timeout', '500');
     await c.config('SET', 'cluster-replica-no-failover', 'yes');
     const { controller, events } = controllerFor(set);
-    for (let i = 0; i < 50 && !events.events.some((e) => e.action === 'restore-settings'); i++) await controller.pass();
-    expect(events.events.map((e) => e.action)).toContain('restore-settings');
+    for (let i = 0; i < 50 && !events.events.some((e) => e.reason === 'RestoreSettings'); i++) await controller.pass();
+    expect(events.events.map((e) => e.reason)).toContain('RestoreSettings');
     expect(await c.config('GET', 'cluster-node-timeout')).toEqual(['cluster-node-timeout', '2000']);
     expect(await c.config('GET', 'cluster-replica-no-failover')).toEqual(['cluster-replica-no-failover', 'no']);
     c.disconnect();

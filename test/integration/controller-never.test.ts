@@ -54,7 +54,7 @@ describe('the controller never', () => {
       expect(pass.plan.actions.filter((a) => a.kind === 'forget')).toEqual([]);
       expect(pass.plan.waiting.join()).toMatch(/no replica|owns slots/);
     }
-    expect(events.events.filter((e) => e.action === 'forget')).toEqual([]);
+    expect(events.events.filter((e) => e.reason === 'Forget')).toEqual([]);
     const c1 = set.client(1);
     expect(String(await c1.call('CLUSTER', 'NODES'))).toContain(goneId);
     c1.disconnect();

@@ -191,8 +191,8 @@ export class LocalClusterHarness {
     return s.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
   }
 
-  /** Controller events (and platform events) from the state dir's event log. */
-  async events(): Promise<Array<{ time: string; type: string; member: string; action: string; reason: string }>> {
+  /** Every event from the state dir's event log (controller/events.ts: reason is the CamelCase word, message the text). */
+  async events(): Promise<Array<{ time: string; type: string; member: string; reason: string; message: string }>> {
     const r = await this.ok(['events', '--json', '--limit', '1000', '--name', this.name]);
     return JSON.parse(r.stdout);
   }

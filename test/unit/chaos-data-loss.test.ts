@@ -21,6 +21,18 @@ describe('parseDataLossEvents', () => {
     ]);
   });
 
+  it('reads the one schema (reason/message) and the older one alike', () => {
+    const text = [
+      line({ time: '2026-01-01T10:00:01Z', type: 'Warning', reason: 'DataLoss', message: 'writes discarded', member: 'redis-app-0', source: 'controller', bytesLost: 441 }),
+      line({ time: '2026-01-01T10:00:02Z', type: 'Warning', reason: 'CrashFailover', message: 'DataLoss? no', member: 'redis-app-3', source: 'controller' }),
+      line({ time: '2026-01-01T10:00:03Z', type: 'Warning', member: 'redis-app-1', action: 'DataLoss', reason: 'older line', keysLost: 7 }),
+    ].join('\n');
+    expect(parseDataLossEvents(text, SINCE)).toEqual([
+      { at: SINCE + 1000, member: 'redis-app-0', reason: 'writes discarded', bytesLost: 441 },
+      { at: SINCE + 3000, member: 'redis-app-1', reason: 'older line', keysLost: 7 },
+    ]);
+  });
+
   it('finds none in an empty log', () => {
     expect(parseDataLossEvents('', SINCE)).toEqual([]);
   });

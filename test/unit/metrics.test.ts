@@ -94,19 +94,22 @@ describe('RckMetrics', () => {
     expect(p.value('rck_member_is_master', { ...L, member: 'r-3' })).toBe(1);
   });
 
-  it('open slots, probe samples, events and the DataLoss condition', async () => {
+  it('open slots, probe samples, events (controller actions counted, platform and user events not) and the DataLoss condition', async () => {
     const m = new RckMetrics();
     const r = m.cluster(L);
     const obs = observation(seedMembers().map((x) => (x.name === 'r-0' ? { ...x, migrating: [[5, 'b'.repeat(40)], [6, 'b'.repeat(40)]] as [number, string][] } : x)));
     r.passed({ obs, conditions: healthy, desired, durationMs: 1 });
     r.sampled([{ nodeId: 'a'.repeat(40), keys: 99, role: 'master', offset: 5 }]);
-    for (const action of ['promote', 'promote', 'replicate', 'DataLoss', 'DataLossAcknowledged']) r.event({ action });
+    const ev = (reason: string, source: 'controller' | 'platform' | 'user' = 'controller') => ({ time: new Date(NOW).toISOString(), type: 'Normal' as const, reason, message: 'm', member: 'r-0', source });
+    for (const reason of ['Promote', 'Promote', 'Replicate', 'DataLoss']) r.event(ev(reason));
+    r.event(ev('DataLossAcknowledged', 'user'));
+    r.event(ev('Started', 'platform'));
     r.dataLossCondition(true);
     const p = new PromText(await m.text());
     expect(p.value('rck_cluster_slots_open', L)).toBe(2);
     expect(p.value('rck_member_keys', { ...L, member: 'r-0' })).toBe(99);
-    expect(p.value('rck_heal_actions_total', { ...L, action: 'promote' })).toBe(2);
-    expect(p.value('rck_heal_actions_total', { ...L, action: 'replicate' })).toBe(1);
+    expect(p.value('rck_heal_actions_total', { ...L, action: 'Promote' })).toBe(2);
+    expect(p.value('rck_heal_actions_total', { ...L, action: 'Replicate' })).toBe(1);
     expect(p.samples('rck_heal_actions_total', L)).toHaveLength(2);
     expect(p.value('rck_data_loss_events_total', L)).toBe(1);
     expect(p.value('rck_cluster_data_loss', L)).toBe(1);
@@ -118,7 +121,7 @@ describe('RckMetrics', () => {
     const b = { namespace: 'ns2', cluster: 'a' };
     m.cluster(a).passed({ obs: seedObservation(), conditions: healthy, desired, durationMs: 1 });
     m.cluster(b).passed({ obs: observation(seedMembers().slice(0, 3)), conditions: healthy, desired, durationMs: 1 });
-    m.cluster(b).event({ action: 'meet' });
+    m.cluster(b).event({ time: new Date(NOW).toISOString(), type: 'Normal', reason: 'Meet', message: 'm', member: 'r-0', source: 'controller' });
     let p = new PromText(await m.text());
     expect(p.samples('rck_member_up', a)).toHaveLength(6);
     expect(p.samples('rck_member_up', b)).toHaveLength(3);

@@ -92,7 +92,7 @@ async function waitScaled(
   let last = '';
   while (Date.now() - start < timeoutMs) {
     const events = (await readEvents(t.state.eventsFile)).filter((e) => e.time >= since);
-    for (const e of events.slice(seen)) report(`  ${e.member}: ${e.action}: ${e.reason}`);
+    for (const e of events.slice(seen)) report(`  ${e.member}: ${e.reason}: ${e.message}`);
     seen = events.length;
     const s = await readLocalStatus(t, password);
     if (!s.supervisor) {

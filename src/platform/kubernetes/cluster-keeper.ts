@@ -124,7 +124,7 @@ export class ClusterKeeper {
       this.log(`${this.key}: data losses acknowledged (${DATA_LOSS_ACK_ANNOTATION}=${ackAt})`);
       this.dataLoss = undefined;
       await this.eventSink()
-        .record({ time: new Date().toISOString(), type: 'Normal', member: name, action: DATA_LOSS_ACKNOWLEDGED, reason: `acknowledged by annotation ${DATA_LOSS_ACK_ANNOTATION}=${ackAt}` })
+        .record({ time: new Date().toISOString(), type: 'Normal', member: name, reason: DATA_LOSS_ACKNOWLEDGED, message: `acknowledged by annotation ${DATA_LOSS_ACK_ANNOTATION}=${ackAt}`, source: 'user' })
         .catch(() => {});
     }
     this.metrics?.dataLossCondition(this.dataLoss !== undefined);
@@ -138,7 +138,7 @@ export class ClusterKeeper {
     const sink = new KubernetesEventSink(this.core, { apiVersion: API_VERSION, kind: KIND, name, namespace, uid });
     return {
       record: async (e) => {
-        if (e.action === DATA_LOSS) this.dataLoss = addLoss(this.dataLoss, e);
+        if (e.reason === DATA_LOSS) this.dataLoss = addLoss(this.dataLoss, e);
         this.metrics?.event(e);
         await sink.record(e);
       },

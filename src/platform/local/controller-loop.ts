@@ -7,7 +7,6 @@ import { desiredShape } from '../../spec/desired-shape.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Controller } from '../../controller/controller.js';
-import { FileEventSink } from '../../controller/event-log.js';
 import type { ReconcileLoop } from './supervisor.js';
 
 export const CONDITIONS_FILE = 'conditions.json';
@@ -28,7 +27,7 @@ export function controllerLoop(): ReconcileLoop {
         source: ctx.platform,
         desired: desiredShape(spec),
         password: ctx.password,
-        events: new FileEventSink(join(ctx.stateDir, 'events.jsonl')),
+        events: ctx.events,
         report: (line) => ctx.report(`controller: ${line}`),
       });
       controller.setDesired(desiredShape(spec)); // `rck scale` changes the applied spec

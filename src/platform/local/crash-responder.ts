@@ -5,8 +5,7 @@
  * DataLoss event with its numbers. The platform saw the exit, so this is certain, not
  * Redis's failure detection guessing through a partition.
  */
-import { DATA_LOSS, type ControllerEvent } from '../../controller/events.js';
-import { FileEventSink } from '../../controller/event-log.js';
+import { type ClusterEvent, DATA_LOSS, type EventSink } from '../../controller/events.js';
 import { errorText } from '../../errors.js';
 import { failoverCrashedMaster } from '../../ops/crash-failover.js';
 import { type NodeAddress, formatAddress } from '../../redis/address.js';
@@ -23,6 +22,8 @@ export interface CrashResponderDeps {
   persistence: () => boolean;
   members: () => Promise<Member[]>;
   report: (line: string) => void;
+  /** The cluster's event log (the platform's, shared). */
+  events: EventSink;
 }
 
 export interface CrashResponse {
@@ -38,12 +39,10 @@ const LONE_EXIT_WINDOW_MS = 100;
 export class CrashResponder {
   /** Keys each node id held when last observed (the health loop feeds it), for the loss numbers. */
   private readonly lastKeys = new Map<string, number>();
-  private readonly events: FileEventSink;
   /** When each member last exited, to tell a lone crash from several members lost at once. */
   private readonly exits = new Map<string, number>();
 
   constructor(private readonly deps: CrashResponderDeps) {
-    this.events = new FileEventSink(deps.state.eventsFile);
   }
 
   /** Remembers what each master held, from an observation the supervisor made anyway. */
@@ -80,10 +79,10 @@ export class CrashResponder {
       const how = `CLUSTER FAILOVER ${d.mode.toUpperCase()}`;
       if (r.promoted) {
         this.deps.report(`${member}: exited; promoted ${d.member} (${how}) in ${r.tookMs} ms: ${d.reason}`);
-        await this.record({ type: 'Warning', member: d.member, action: 'CrashFailover', reason: `${member} (${formatAddress(address)}) exited; promoted ${d.member} with ${how} in ${r.tookMs} ms: ${d.reason}` });
+        await this.record({ type: 'Warning', member: d.member, reason: 'CrashFailover', message: `${member} (${formatAddress(address)}) exited; promoted ${d.member} with ${how} in ${r.tookMs} ms: ${d.reason}` });
       } else {
         this.deps.report(`${member}: exited; promoting ${d.member} failed: ${r.error}`);
-        await this.record({ type: 'Warning', member: d.member, action: 'CrashFailover-failed', reason: `${how} after ${member} exited: ${r.error}` });
+        await this.record({ type: 'Warning', member: d.member, reason: 'CrashFailoverFailed', message: `${how} after ${member} exited: ${r.error}` });
       }
       if (r.promoted && !d.inSync) {
         const lost = held !== undefined ? Math.max(0, held - d.replicaKeys) : undefined;
@@ -100,12 +99,12 @@ export class CrashResponder {
 
   private async dataLoss(member: string, keysLost: number | undefined, reason: string): Promise<void> {
     this.deps.report(`${member}: DATA LOSS: ${reason}`);
-    await this.record({ type: 'Warning', member, action: DATA_LOSS, reason, ...(keysLost !== undefined ? { keysLost } : {}) });
+    await this.record({ type: 'Warning', member, reason: DATA_LOSS, message: reason, ...(keysLost !== undefined ? { keysLost } : {}) });
   }
 
-  private async record(e: Omit<ControllerEvent, 'time'>): Promise<void> {
+  private async record(e: Omit<ClusterEvent, 'time' | 'source'>): Promise<void> {
     try {
-      await this.events.record({ time: new Date().toISOString(), ...e });
+      await this.deps.events.record({ time: new Date().toISOString(), source: 'controller', ...e });
     } catch (err) {
       this.deps.report(`cannot record event: ${errorText(err)}`);
     }

@@ -6,11 +6,10 @@
  * condition but are not counted: counters start with the process, as Prometheus expects.
  */
 import { open, stat } from 'node:fs/promises';
-import { DATA_LOSS_ACKNOWLEDGED } from '../../controller/data-loss.js';
-import { DATA_LOSS } from '../../controller/events.js';
+import { type ClusterEvent, DATA_LOSS, DATA_LOSS_ACKNOWLEDGED } from '../../controller/events.js';
+import { parseEventLine } from '../../controller/event-log.js';
 import { type ClusterRecorder, type PassSnapshot, RckMetrics } from '../../controller/metrics.js';
 import type { ProbeSample } from '../../controller/probe.js';
-import type { ViewEvent } from '../../controller/cluster-view.js';
 import { type ObservabilityServer, serveObservability } from '../observability-server.js';
 import { webViewRoutes } from '../web-view/routes.js';
 
@@ -24,7 +23,7 @@ export class LocalMetrics {
   private offset = 0;
   private openLosses = false;
   private reading?: Promise<void>;
-  private readonly recent: ViewEvent[] = [];
+  private readonly recent: ClusterEvent[] = [];
 
   constructor(cluster: string, private readonly eventsFile: string) {
     this.recorder = this.metrics.cluster({ namespace: '', cluster });
@@ -72,21 +71,13 @@ export class LocalMetrics {
     const end = text.lastIndexOf('\n') + 1; // a line still being written waits for the next read
     this.offset += Buffer.byteLength(text.slice(0, end));
     for (const line of text.slice(0, end).split('\n')) {
-      let e: Record<string, unknown>;
-      try {
-        e = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        continue;
-      }
-      // Platform events (Started, Killed...) carry their kind in `type`, as `rck events` shows them.
-      const platform = typeof e.action !== 'string';
-      const type = platform ? (['Killed', 'Exited', 'BackOff'].includes(String(e.type)) ? 'Warning' : 'Normal') : String(e.type ?? 'Normal');
-      this.recent.push({ time: String(e.time ?? ''), type, member: String(e.member ?? ''), action: String(platform ? e.type : e.action), reason: String(e.reason ?? e.message ?? '') });
+      const e = line.trim() ? parseEventLine(line) : undefined;
+      if (!e) continue;
+      this.recent.push(e);
       if (this.recent.length > VIEW_EVENTS) this.recent.shift();
-      if (typeof e.action !== 'string') continue; // a platform event (Started, Killed...): not a heal action
-      if (e.action === DATA_LOSS) this.openLosses = true;
-      if (e.action === DATA_LOSS_ACKNOWLEDGED) this.openLosses = false;
-      if (count) this.recorder.event({ action: e.action });
+      if (e.reason === DATA_LOSS) this.openLosses = true;
+      if (e.reason === DATA_LOSS_ACKNOWLEDGED) this.openLosses = false;
+      if (count) this.recorder.event(e);
     }
     this.recorder.dataLossCondition(this.openLosses);
   }

@@ -6,7 +6,9 @@
  * (a container restart), with CrashLoopBackOff-style delays. A member killed through
  * `killMember` (like deleting a pod) is re-created with the same volume on a NEW port.
  */
-import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
+import { EventLog } from '../../controller/event-log.js';
+import type { EventSink } from '../../controller/events.js';
 import { join } from 'node:path';
 import type { NodeAddress } from '../../redis/address.js';
 import type { RedisCluster } from '../../spec/schema.js';
@@ -45,6 +47,8 @@ export class LocalPlatform implements Platform {
      * again: the supervisor promotes a crashed master's replica here (crash-responder.ts).
      */
     private readonly beforeRestart?: (member: string, oldAddress: NodeAddress, exitedAt: number) => Promise<{ promoted: boolean; noCopy?: boolean }>,
+    /** The cluster's event log, shared with the crash responder and the controller. */
+    readonly events: EventSink = new EventLog(state.eventsFile),
   ) {
     const { spec } = cluster;
     // A scale the controller has not finished yet keeps the members it left: it finishes it.
@@ -386,7 +390,8 @@ export class LocalPlatform implements Platform {
   private emit(s: MemberState, type: PlatformEventType, message: string): void {
     const e: PlatformEvent = { time: new Date().toISOString(), member: s.name, type, message };
     for (const l of this.listeners) l(e);
-    void appendFile(this.state.eventsFile, `${JSON.stringify(e)}\n`, { mode: 0o600 }).catch(() => {});
+    const warning = type === 'Killed' || type === 'Exited' || type === 'BackOff';
+    void this.events.record({ time: e.time, type: warning ? 'Warning' : 'Normal', reason: type, message, member: s.name, source: 'platform' }).catch(() => {});
     if (type === 'Recreated' || type === 'Stopped') void this.persist().catch(() => {});
   }
 }

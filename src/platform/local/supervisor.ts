@@ -13,6 +13,8 @@ import { type PassOutcome, ReconcileRunner } from '../../controller/runner.js';
 import type { Observation } from '../../topology/observation.js';
 import type { ProbeSample } from '../../controller/probe.js';
 import type { PassSnapshot } from '../../controller/metrics.js';
+import type { EventSink } from '../../controller/events.js';
+import { EventLog } from '../../controller/event-log.js';
 import { rolloutRestart } from '../../controller/rollout.js';
 import { handOver } from '../../ops/handover.js';
 import { withPool } from '../../redis/pool.js';
@@ -43,6 +45,8 @@ export interface ReconcileContext {
   stateDir: string;
   /** What a full pass observed: the supervisor's health (status, `up`'s live lines) comes from it. */
   observed: (obs: Observation) => void;
+  /** The cluster's one event log (the platform's). */
+  events: EventSink;
   /** Key counts an idle probe saw (the crash responder sizes losses with them). */
   sampled: (samples: readonly ProbeSample[]) => void;
   /** A full pass with its conditions and duration, for the metrics (local-metrics.ts). */
@@ -113,8 +117,10 @@ export class Supervisor {
       this.password = await state.password(cluster);
       await writeFile(state.sharedConf, renderSharedConf(cluster.spec, cluster.metadata.name), { mode: 0o644 });
       const previous = await state.readMembers();
+      const events = new EventLog(state.eventsFile);
       this.crashes = new CrashResponder({
         state,
+        events,
         password: this.password,
         persistence: () => this.cluster!.spec.persistence.enabled,
         members: async () => (await this.platform?.listMembers()) ?? [],
@@ -122,7 +128,7 @@ export class Supervisor {
       });
       const crashes = this.crashes;
       const platform = new LocalPlatform(state, cluster, this.password, previous, (member, gone) => this.recreateGate(member, gone), (member, gone, exitedAt) =>
-        this.phase === 'Stopping' ? Promise.resolve({ promoted: false }) : crashes.beforeRestart(member, gone, exitedAt),
+        this.phase === 'Stopping' ? Promise.resolve({ promoted: false }) : crashes.beforeRestart(member, gone, exitedAt), events,
       );
       this.platform = platform;
       platform.onEvent((e) => this.onPlatformEvent(e));
@@ -283,6 +289,7 @@ export class Supervisor {
       signal,
       report: this.opts.report,
       stateDir: this.opts.state.dir,
+      events: this.platform!.events,
       observed: (obs) => void this.observed(obs),
       sampled: (samples) => {
         this.crashes?.noteSamples(samples);
