@@ -60,9 +60,10 @@ try {
   for (let i = 0; i < 200 && !first; i++) {
     await sleep(10);
     const lines = (await readFile(join(dir, 'events.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    first = lines.find((e) => Date.parse(e.time) >= killedAt && e.member && (e.action === 'CrashFailover' || e.type === 'Exited'));
+    // The one event schema names what happened in `reason` (older lines: `action`, or the platform's `type`).
+    first = lines.find((e) => Date.parse(e.time) >= killedAt && e.member && [e.reason, e.action, e.type].some((r) => r === 'CrashFailover' || r === 'Exited'));
   }
-  console.log(first ? `master ${master.name} killed: first reaction (${first.action ?? first.type}) after ${Date.parse(first.time) - killedAt} ms` : 'no reaction within 2 s');
+  console.log(first ? `master ${master.name} killed: first reaction (${[first.reason, first.action, first.type].find((r) => r === 'CrashFailover' || r === 'Exited')}) after ${Date.parse(first.time) - killedAt} ms` : 'no reaction within 2 s');
 } finally {
   await rck(['down', '--purge', '--yes']).catch(() => {});
   await rm(home, { recursive: true, force: true });
