@@ -7,7 +7,7 @@ import { resolveLocalCluster } from '../../platform/local/resolve.js';
 import { parseMillis } from '../options.js';
 import { printLine, progressPrinter } from '../output.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
-import { printMembers } from './status-local.js';
+import { printMembers } from './print-local-status.js';
 
 interface UpFlags extends LocalTargetFlags {
   detach?: boolean;
