@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
 import { callControl } from '../../platform/local/control.js';
 import { startSupervisorProcess } from '../../platform/local/supervisor-process.js';
-import { readLocalStatus } from '../../platform/local/local-status.js';
 import { discardNewCluster, prepareUp } from '../../platform/local/prepare.js';
 import { resolveLocalCluster } from '../../platform/local/resolve.js';
-import { parseMillis } from '../options.js';
+import { parseMillis } from '../parse-values.js';
 import { printLine, progressPrinter } from '../output.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
-import { printMembers } from './status-local.js';
 
 interface UpFlags extends LocalTargetFlags {
   detach?: boolean;
@@ -47,10 +45,13 @@ export function registerUp(program: Command): void {
     }
     report(`${prep.isNew ? 'new' : 'existing'} cluster ${cluster.metadata.name} (redis ${prep.redisVersion}), state in ${state.dir}`);
     const healthTimeoutMs = parseMillis(flags.timeout, '--timeout');
-    const r = await startSupervisorProcess(state, { foreground: !flags.detach, healthTimeoutMs }, report).catch(async (err: unknown) => {
+    const starting = startSupervisorProcess(state, { foreground: !flags.detach, healthTimeoutMs }, report);
+    // The summary's modules (the Redis client, the status view) load while the members start.
+    const summaryModules = Promise.all([import('../../platform/local/local-status.js'), import('./status-local.js')]);
+    const r = await starting.catch(async (err: unknown) => {
       throw prep.isNew ? await discardNewCluster(state, err) : err;
     });
-    await summarize(target, started, r.created, r.healthy, r.problems);
+    await summarize(target, started, r, await summaryModules);
     if (flags.detach) {
       printLine(`supervisor pid ${r.pid} runs in the background; log: ${state.supervisorLog}; stop with \`rck down\``);
       return;
@@ -61,7 +62,12 @@ export function registerUp(program: Command): void {
   });
 }
 
-async function summarize(target: Awaited<ReturnType<typeof resolveLocalCluster>>, started: number, created: boolean, healthy: boolean, problems: string[]): Promise<void> {
+async function summarize(
+  target: Awaited<ReturnType<typeof resolveLocalCluster>>,
+  started: number,
+  { created, healthy, problems }: { created: boolean; healthy: boolean; problems: string[] },
+  [{ readLocalStatus }, { printMembers }]: [typeof import('../../platform/local/local-status.js'), typeof import('./status-local.js')],
+): Promise<void> {
   const { state, cluster } = target;
   const status = await readLocalStatus({ ...target, exists: true }, await state.password(cluster));
   printMembers(status);

@@ -6,7 +6,6 @@
  * and sends every line to the parent over IPC while it is connected.
  */
 import { errorText } from '../../errors.js';
-import { supervisorLoops } from './loops.js';
 import { StateDir } from './state-dir.js';
 import { Supervisor } from './supervisor.js';
 import type { SupervisorMessage } from './supervisor-process.js';
@@ -30,7 +29,14 @@ const report = (line: string) => {
   send({ type: 'progress', line });
 };
 const healthTimeoutMs = Number(arg('--health-timeout')) || undefined;
-const sup = new Supervisor({ state, report, healthTimeoutMs, logFile: state.supervisorLog, loops: supervisorLoops() });
+const sup = new Supervisor({
+  state,
+  report,
+  healthTimeoutMs,
+  logFile: state.supervisorLog,
+  // The controller is loaded once the members are spawned: they need none of it to start.
+  loadLoops: async () => (await import('./loops.js')).supervisorLoops(),
+});
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
     report('stopping members (data is kept)');

@@ -3,26 +3,23 @@
  * It owns the member processes, bootstraps a new cluster, answers the control socket
  * and runs reconcile loops: the controller (issue 4) plugs in as a ReconcileLoop and
  * sees only the Platform interface.
+ *
+ * Start-up order: members are spawned before the modules only later steps need (the
+ * Redis client, the engine, the crash responder, the controller) are loaded; those load
+ * while the members start, inside the 2 s Redis holds a new master at cluster_state:fail.
  */
-import { desiredShape } from '../../spec/desired-shape.js';
 import { readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server } from 'node:net';
 import { errorText } from '../../errors.js';
-import { rolloutRestart } from '../../controller/rollout.js';
-import { handOver } from '../../ops/handover.js';
-import { withPool } from '../../redis/pool.js';
-import { readNode } from '../../topology/observe.js';
 import { renderSharedConf } from '../../spec/redis-conf.js';
 import { memberCount, nodeTimeoutMs } from '../../spec/members.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import type { NodeAddress } from '../../redis/address.js';
-import { waitUntilNoticed } from './recreate-gate.js';
 import type { Member, Platform, PlatformEvent } from '../platform.js';
-import { bootstrapIfNew, observeHealth, waitHealthy } from './bootstrap.js';
 import { type ControlRequest, serveControl } from './control.js';
 import type { Health } from './health.js';
-import { CrashResponder } from './crash-responder.js';
+import type { CrashResponder } from './crash-responder.js';
 import { LocalPlatform } from './local-platform.js';
 import { stopPid } from './member-stop.js';
 import { pidAlive } from './process-alive.js';
@@ -61,6 +58,8 @@ export interface SupervisorOptions {
   /** Progress and event lines (stderr in the foreground, the log file detached). */
   report: (line: string) => void;
   loops?: ReconcileLoop[];
+  /** Loaded once the members are spawned (the controller is not needed to start them). */
+  loadLoops?: () => Promise<ReconcileLoop[]>;
   /** How long `up` waits for a healthy cluster before reporting it as degraded. */
   healthTimeoutMs?: number;
   logFile?: string;
@@ -68,7 +67,9 @@ export interface SupervisorOptions {
 
 export class Supervisor {
   private platform?: LocalPlatform;
+  /** Loaded after the members are spawned (see crashResponder); set once it is. */
   private crashes?: CrashResponder;
+  private crashesLoading?: Promise<CrashResponder>;
   private cluster?: RedisCluster;
   private password?: string;
   private server?: Server;
@@ -96,16 +97,8 @@ export class Supervisor {
       this.password = await state.password(cluster);
       await writeFile(state.sharedConf, renderSharedConf(cluster.spec, cluster.metadata.name), { mode: 0o644 });
       const previous = await state.readMembers();
-      this.crashes = new CrashResponder({
-        state,
-        password: this.password,
-        persistence: () => this.cluster!.spec.persistence.enabled,
-        members: async () => (await this.platform?.listMembers()) ?? [],
-        report,
-      });
-      const crashes = this.crashes;
-      const platform = new LocalPlatform(state, cluster, this.password, previous, (member, gone) => this.recreateGate(member, gone), (member, gone, exitedAt) =>
-        this.phase === 'Stopping' ? Promise.resolve({ promoted: false }) : crashes.beforeRestart(member, gone, exitedAt),
+      const platform = new LocalPlatform(state, cluster, this.password, previous, (member, gone) => this.recreateGate(member, gone), async (member, gone, exitedAt) =>
+        this.phase === 'Stopping' ? { promoted: false } : (await this.crashResponder()).beforeRestart(member, gone, exitedAt),
       );
       this.platform = platform;
       platform.onEvent((e) => this.onPlatformEvent(e));
@@ -119,15 +112,21 @@ export class Supervisor {
       // over first, or it would come back at its address (maybe without its data) and be
       // followed. Only when others kept running: a cold start has no replica to promote.
       if (adopted.length > 0) {
-        for (const m of await platform.listMembers()) if (!adopted.includes(m.name)) await this.crashes.beforeRestart(m.name, m.address, Date.now());
+        const crashes = await this.crashResponder();
+        for (const m of await platform.listMembers()) if (!adopted.includes(m.name)) await crashes.beforeRestart(m.name, m.address, Date.now());
       }
-      await platform.startAll();
+      // What the next steps need loads once every member is spawned, while they boot.
+      let later!: Promise<[typeof import('./bootstrap.js'), ReconcileLoop[], CrashResponder]>;
+      await platform.startAll(() => {
+        later = Promise.all([import('./bootstrap.js'), this.opts.loadLoops?.() ?? [], this.crashResponder()]);
+      });
+      const [{ bootstrapIfNew, waitHealthy }, loops] = await later;
       this.phase = 'Bootstrapping';
       const b = { platform, state, cluster, password: this.password, report };
       const created = (await bootstrapIfNew(b)) === 'created';
       // The controller runs from here on: an existing cluster may need healing (or a
       // scale finished) before it is healthy.
-      this.startLoops();
+      this.startLoops(loops);
       try {
         await waitHealthy(b, this.opts.healthTimeoutMs ?? 30_000, this.abort.signal);
         this.health = { healthy: true, problems: [] };
@@ -141,6 +140,21 @@ export class Supervisor {
       await this.stop();
       throw err;
     }
+  }
+
+  /** The crash responder, loaded on first use (a member's exit awaits it). */
+  private crashResponder(): Promise<CrashResponder> {
+    this.crashesLoading ??= import('./crash-responder.js').then(({ CrashResponder }) => {
+      this.crashes = new CrashResponder({
+        state: this.opts.state,
+        password: this.password,
+        persistence: () => this.cluster!.spec.persistence.enabled,
+        members: async () => (await this.platform?.listMembers()) ?? [],
+        report: this.opts.report,
+      });
+      return this.crashes;
+    });
+    return this.crashesLoading;
   }
 
   /** Resolves when the supervisor has stopped (after `stop()`). */
@@ -182,6 +196,7 @@ export class Supervisor {
     const platform = this.platform;
     if (!platform) return;
     const members = (await platform.listMembers()).filter((m) => m.up);
+    const [{ withPool }, { readNode }] = await Promise.all([import('../../redis/pool.js'), import('../../topology/observe.js')]);
     const roles = await withPool({ password: this.password, timeoutMs: 1000 }, (pool) =>
       Promise.all(members.map((m) => readNode(pool, m.address).then((n) => n.self?.role, () => undefined))),
     );
@@ -207,7 +222,10 @@ export class Supervisor {
         return { member: req.member };
       case 'restart':
         // A master hands its slots to an in-sync replica first, so a planned restart loses no write.
-        if (!req.noHandover) await withPool({ password: this.password }, (pool) => handOver(pool, this.memberAddress(req.member), { onProgress: this.opts.report }));
+        if (!req.noHandover) {
+          const [{ withPool }, { handOver }] = await Promise.all([import('../../redis/pool.js'), import('../../ops/handover.js')]);
+          await withPool({ password: this.password }, (pool) => handOver(pool, this.memberAddress(req.member), { onProgress: this.opts.report }));
+        }
         await platform.restartMember(req.member, { newAddress: req.newAddress, host: req.host });
         return (await platform.listMembers()).find((m) => m.name === req.member);
       case 'stop-member':
@@ -218,6 +236,11 @@ export class Supervisor {
         return (await platform.listMembers()).find((m) => m.name === req.member);
       case 'rollout-restart': {
         const spec = this.cluster!.spec;
+        const [{ withPool }, { rolloutRestart }, { desiredShape }] = await Promise.all([
+          import('../../redis/pool.js'),
+          import('../../controller/rollout.js'),
+          import('../../spec/desired-shape.js'),
+        ]);
         const desired = desiredShape(spec);
         const order = await withPool({ password: this.password, timeoutMs: 1000 }, (pool) =>
           rolloutRestart({ listMembers: () => platform.listMembers(), restartMember: (name) => platform.restartMember(name) }, { pool, desired, report: this.opts.report }),
@@ -256,8 +279,8 @@ export class Supervisor {
    * next step of a heal or scale); a loop that keeps acting without end still gets
    * its full interval every few passes.
    */
-  private startLoops(): void {
-    const loops: ReconcileLoop[] = [this.healthLoop(), ...(this.opts.loops ?? [])];
+  private startLoops(extra: ReconcileLoop[]): void {
+    const loops: ReconcileLoop[] = [this.healthLoop(), ...(this.opts.loops ?? []), ...extra];
     loops.forEach((loop, i) => {
       let quick = 0;
       const tick = async () => {
@@ -289,6 +312,7 @@ export class Supervisor {
       name: 'health',
       intervalMs: 1000,
       reconcile: async () => {
+        const { observeHealth } = await import('./bootstrap.js');
         const h = await observeHealth(this.platform!, this.cluster!, this.password, (model) => this.crashes?.noteObservation(model)).catch((err) => ({
           healthy: false,
           problems: [errorText(err)],
@@ -305,6 +329,7 @@ export class Supervisor {
   /** A killed member comes back once the cluster noticed it was gone, as a rescheduled pod does. */
   private async recreateGate(member: string, gone: NodeAddress): Promise<string> {
     const started = Date.now();
+    const { waitUntilNoticed } = await import('./recreate-gate.js');
     const outcome = await waitUntilNoticed({
       gone,
       password: this.password,
