@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { callControl } from '../../platform/local/control.js';
-import { startSupervisorProcess } from '../../platform/local/supervisor-process.js';
+import { launchSupervisor } from '../../platform/local/supervisor-process.js';
 import { discardNewCluster, prepareUp } from '../../platform/local/prepare.js';
 import { resolveLocalCluster } from '../../platform/local/resolve.js';
 import { parseMillis } from '../parse-values.js';
@@ -24,10 +24,20 @@ export function registerUp(program: Command): void {
   addLocalOptions(cmd).action(async (flags: UpFlags) => {
     const started = Date.now();
     const report = progressPrinter();
-    const target = await resolveLocalCluster(flags);
+    const healthTimeoutMs = parseMillis(flags.timeout, '--timeout');
+    // Launched before the spec is checked, so its process boots meanwhile; it does nothing
+    // until started, and is cancelled when `up` stops before that.
+    const supervisor = launchSupervisor({ foreground: !flags.detach });
+    const { target, prep } = await (async () => {
+      const target = await resolveLocalCluster(flags);
+      return { target, prep: await prepareUp(target.state, target.cluster, flags.file ?? (target.exists ? target.state.specFile : 'the seed spec')) };
+    })().catch(async (err: unknown) => {
+      await supervisor.cancel();
+      throw err;
+    });
     const { state, cluster } = target;
-    const prep = await prepareUp(state, cluster, flags.file ?? (target.exists ? state.specFile : 'the seed spec'));
     if (prep.runningPid !== undefined) {
+      await supervisor.cancel();
       const running = await state.readSpec();
       const { masters, replicasPerMaster } = cluster.spec;
       const shape = (c: typeof cluster) => ({ ...c, spec: { ...c.spec, masters: 0, replicasPerMaster: 0 } });
@@ -44,8 +54,7 @@ export function registerUp(program: Command): void {
       return;
     }
     report(`${prep.isNew ? 'new' : 'existing'} cluster ${cluster.metadata.name} (redis ${prep.redisVersion}), state in ${state.dir}`);
-    const healthTimeoutMs = parseMillis(flags.timeout, '--timeout');
-    const starting = startSupervisorProcess(state, { foreground: !flags.detach, healthTimeoutMs }, report);
+    const starting = supervisor.start(state, { healthTimeoutMs }, report);
     // The summary's modules (the Redis client, the status view) load while the members start.
     const summaryModules = Promise.all([import('../../platform/local/local-status.js'), import('./status-local.js')]);
     const r = await starting.catch(async (err: unknown) => {
