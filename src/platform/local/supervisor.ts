@@ -57,8 +57,7 @@ export interface SupervisorOptions {
   state: StateDir;
   /** Progress and event lines (stderr in the foreground, the log file detached). */
   report: (line: string) => void;
-  loops?: ReconcileLoop[];
-  /** Loaded once the members are spawned (the controller is not needed to start them). */
+  /** Loops besides health (the controller), loaded once the members are spawned: they need none of it to start. */
   loadLoops?: () => Promise<ReconcileLoop[]>;
   /** How long `up` waits for a healthy cluster before reporting it as degraded. */
   healthTimeoutMs?: number;
@@ -280,7 +279,7 @@ export class Supervisor {
    * its full interval every few passes.
    */
   private startLoops(extra: ReconcileLoop[]): void {
-    const loops: ReconcileLoop[] = [this.healthLoop(), ...(this.opts.loops ?? []), ...extra];
+    const loops: ReconcileLoop[] = [this.healthLoop(), ...extra];
     loops.forEach((loop, i) => {
       let quick = 0;
       const tick = async () => {
