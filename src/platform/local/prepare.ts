@@ -12,7 +12,7 @@ import type { RedisCluster } from '../../spec/schema.js';
 import { checkRedisConf } from './conf-check.js';
 import { checkPortsFree, checkRedisServer } from './preflight.js';
 import type { StateDir } from './state-dir.js';
-import { stopLeftoverMembers, supervisorPid } from './supervisor.js';
+import { stopLeftoverMembers, supervisorPid } from './supervisor-record.js';
 
 export interface Prepared {
   isNew: boolean;
