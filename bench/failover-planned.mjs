@@ -1,4 +1,4 @@
-// The rck-only phases bench/failover.mjs ran before issue 12 (the README's "planned failover" and
+// The rck-only phases bench/failover.mjs ran before issue 12 (docs/benchmarks.md's "planned failover" and
 // "full restart" rows), kept as they were measured, on the seed cluster with the controller running:
 //   planned failover: `rck restart` of a master (its replica takes over first)
 //   full restart:     every member killed at once, back on new addresses, healed by the controller

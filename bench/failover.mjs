@@ -29,7 +29,7 @@
 // Usage: npm run build && node bench/failover.mjs
 // Env:   PRELOAD_KEYS (100000)  VALUE_BYTES (100)  RESTART_DELAY_MS (1000)  RECOVERY_TIMEOUT_S (60)
 //        ROWS (e.g. "off:crash,on:kill"; default all)  SYSTEMS ("rck,redis"; default both)
-//        PLANNED (1): also run the rck-only phases of the README's older table (planned failover with
+//        PLANNED (1): also run the rck-only phases of docs/benchmarks.md's planned-failover table (planned failover with
 //        `rck restart`, full restart on new addresses; bench/failover-planned.mjs); PLANNED=0 skips them
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

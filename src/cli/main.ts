@@ -1,7 +1,6 @@
-import { Command, CommanderError } from 'commander';
+import { CommanderError } from 'commander';
 import { isRckError } from '../errors.js';
-import { VERSION } from '../version.js';
-import { registerCommands } from './commands/index.js';
+import { buildProgram } from './program.js';
 
 // `rck status | head`: the reader went away; that is not an error.
 for (const stream of [process.stdout, process.stderr]) {
@@ -11,16 +10,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const program = new Command();
-program
-  .name('rck')
-  .description('Redis Cluster Keeper: create, check, fix and run sharded Redis Clusters.')
-  .version(VERSION)
-  .option('-v, --verbose', 'print error details')
-  .showHelpAfterError('(run with --help for usage)')
-  .exitOverride();
-
-await registerCommands(program, process.argv);
+const program = await buildProgram(process.argv);
 
 try {
   await program.parseAsync(process.argv);

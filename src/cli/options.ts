@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import { InputError } from '../errors.js';
 import { type NodeAddress, parseAddress } from '../redis/address.js';
 import { type ConnectOptions, PASSWORD_ENV } from '../redis/connection.js';
+import { parseMillis } from './parse-values.js';
 
 export interface ConnectionFlags {
   password?: string;
@@ -19,17 +20,7 @@ export function connectionFrom(flags: ConnectionFlags): ConnectOptions {
   return { password: flags.password ?? process.env[PASSWORD_ENV] ?? undefined, timeoutMs: parseMillis(flags.timeout, '--timeout') };
 }
 
-export function parseMillis(text: string, what: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
-  if (!m) throw new InputError(`${what}: invalid duration "${text}": expected milliseconds, or a number with ms, s or m`);
-  const n = Number(m[1]);
-  return Math.round(m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n);
-}
-
-export function parseCount(text: string, what: string, min = 0): number {
-  if (!/^\d+$/.test(text.trim()) || Number(text) < min) throw new InputError(`${what}: invalid value "${text}": expected an integer >= ${min}`);
-  return Number(text);
-}
+export { parseCount, parseMillis } from './parse-values.js';
 
 export function parseAddresses(texts: string[]): NodeAddress[] {
   return texts.map(parseAddress);

@@ -1,5 +1,5 @@
 /** Terminal output: results on stdout, progress on stderr, plain when not a TTY. */
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -25,6 +25,8 @@ export function useColor(): boolean {
 
 /** A borderless, left-aligned table like kubectl's. */
 export function renderTable(head: string[], rows: (string | number)[][]): string {
+  // Loaded on first use: most progress output never draws a table.
+  const Table = createRequire(import.meta.url)('cli-table3') as typeof import('cli-table3');
   const t = new Table({
     head,
     chars: {

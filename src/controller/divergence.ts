@@ -152,17 +152,68 @@ export function requestsBeyond(suspect: ResyncSuspect, requests: readonly PsyncR
 
 const FULL_RESYNC = /Full resync from master: ([0-9a-f]{40}):(\d+)/;
 const PARTIAL_OK = /Successful partial resynchronization with master|MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization/;
+const SYNC_DONE = /MASTER <-> REPLICA sync: Finished with success/;
+const LINK_LOST = /Connection with master lost/;
+const LOG_TIME = /^\d+:[A-Z] (\d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2}\.\d{3})/;
+
+/** A replica's newest full resync: its snapshot, and how long it was linked after loading it. */
+export interface FullResync extends PsyncRequest {
+  /** Milliseconds from loading the snapshot to losing the master; absent while still linked. */
+  linkedMs?: number;
+}
+
+function logTime(line: string): number | undefined {
+  const m = LOG_TIME.exec(line);
+  const t = m ? Date.parse(`${m[1]!.replace(/^(\d{2}) (\w{3}) (\d{4}) /, '$2 $1 $3 ')} UTC`) : Number.NaN;
+  return Number.isNaN(t) ? undefined : t;
+}
 
 /**
  * The snapshot of a replica's newest sync when that sync was a full resync (its history and
  * offset), from its own log; undefined when the newest sync was partial or none is logged.
  */
-export function lastFullResync(log: string): PsyncRequest | undefined {
-  let last: PsyncRequest | undefined;
+export function lastFullResync(log: string): FullResync | undefined {
+  let last: FullResync | undefined;
+  let doneAt: number | undefined;
   for (const line of log.split('\n')) {
     const m = FULL_RESYNC.exec(line);
-    if (m) last = { replid: m[1]!, offset: Number(m[2]) };
-    else if (PARTIAL_OK.test(line)) last = undefined;
+    if (m) {
+      last = { replid: m[1]!, offset: Number(m[2]) };
+      doneAt = undefined;
+    } else if (PARTIAL_OK.test(line)) last = undefined;
+    else if (last && SYNC_DONE.test(line)) doneAt = logTime(line);
+    else if (last && doneAt !== undefined && last.linkedMs === undefined && LINK_LOST.test(line)) {
+      const lostAt = logTime(line);
+      if (lostAt !== undefined) last.linkedMs = lostAt - doneAt;
+    }
   }
   return last;
+}
+
+/**
+ * The master died while its writes of the sync window were still buffered for this copy:
+ * it received nothing after its snapshot and lost the master within a second of loading it
+ * (an idle master streams nothing for longer, and then nothing was lost either).
+ */
+export function diedBeforeStreaming(snapshot: FullResync | undefined, replid: string, offset: number): boolean {
+  return snapshot?.replid === replid && snapshot.offset === offset && snapshot.linkedMs !== undefined && snapshot.linkedMs < 1000;
+}
+
+const WON = /Failover election won: I'm the new master|Taking over the master \(user request\)/;
+const MANUAL = /Manual failover user request accepted/;
+
+/**
+ * Whether the newest promotion in a node's log was a manual failover without FORCE (a planned
+ * handover: Redis had the replica catch up with the paused master first, so nothing is lost).
+ */
+export function lastPromotionWasPlanned(log: string): boolean {
+  const lines = log.split('\n');
+  let won = -1;
+  for (let i = lines.length - 1; i >= 0 && won < 0; i--) if (WON.test(lines[i]!)) won = i;
+  if (won < 0) return false;
+  for (let i = won - 1; i >= 0; i--) {
+    if (WON.test(lines[i]!)) return false;
+    if (MANUAL.test(lines[i]!)) return true;
+  }
+  return false;
 }

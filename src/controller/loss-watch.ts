@@ -14,7 +14,9 @@ import {
   parsePsyncRequests,
   requestsBeyond,
   resyncCount,
+  diedBeforeStreaming,
   lastFullResync,
+  lastPromotionWasPlanned,
   resyncSuspects,
 } from './divergence.js';
 import type { ReplicationInfo } from '../topology/info.js';
@@ -39,6 +41,8 @@ export class LossWatch {
   private readonly owners = new Map<string, HistoryOwner>();
   private readonly lastCounts = new Map<string, { refusals: number; resyncs: number }>();
   private readonly reported = new Set<string>();
+  /** Per master node id, the history it continues (master_replid2) when last seen: a change is a promotion. */
+  private readonly lastReplid2 = new Map<string, string | undefined>();
 
   /** `readLog`: the recent log of a member, where the platform can read it. */
   constructor(private readonly readLog?: (member: string) => Promise<string>) {}
@@ -64,6 +68,49 @@ export class LossWatch {
     }
     const out: LossReport[] = [];
     for (const s of suspects) out.push(...(await this.discardedWrites(s, obs)));
+    out.push(...(await this.promotionsByRedis(obs)));
+    return out;
+  }
+
+  /**
+   * Promotions seen since the last pass that the keeper did not make (Redis's own election
+   * after a master failed), sized as promotedOver sizes a crash failover. The chaos campaign
+   * saw Redis elect a replica that had just full-synced from a master killed before it
+   * streamed the writes it buffered meanwhile: those writes, in the old master's AOF, were
+   * then discarded when it rejoined. Planned handovers (manual failover without FORCE) are left
+   * out: Redis had the replica catch up first.
+   */
+  private async promotionsByRedis(obs: Observation): Promise<LossReport[]> {
+    const out: LossReport[] = [];
+    for (const m of obs.members) {
+      const n = m.node;
+      if (!n?.id) continue;
+      const r = n.replication;
+      const seen = this.lastReplid2.has(n.id);
+      const before = this.lastReplid2.get(n.id);
+      this.lastReplid2.set(n.id, r.replid2);
+      if (n.self?.role !== 'master' || !seen || !r.replid2 || r.replid2 === before || r.secondReplOffset === undefined) continue;
+      const owner = this.owners.get(r.replid2);
+      const key = `promo:${n.id}:${r.replid2}`;
+      if (!owner || owner.nodeId === n.id || this.reported.has(key)) continue;
+      const log = await this.log(m.name);
+      if (log === undefined || lastPromotionWasPlanned(log)) continue;
+      this.reported.add(key);
+      const at = r.secondReplOffset - 1; // where the copy was when promoted
+      const last = this.lastMaster.get(owner.nodeId);
+      const bytesLost = last?.replid === r.replid2 && last.offset > at ? last.offset - at : undefined;
+      const unstreamed = !bytesLost && diedBeforeStreaming(lastFullResync(log), r.replid2, at);
+      if (!bytesLost && !unstreamed) continue;
+      out.push({
+        member: m.name,
+        reason:
+          `Redis promoted ${m.name} over ${owner.member} (${owner.nodeId.slice(0, 8)}); ` +
+          (bytesLost
+            ? `it took over ${bytesLost} bytes of writes behind where ${owner.member} was last seen`
+            : `its last sync was a full resync, it received nothing after its snapshot (offset ${at}) and lost its master within a second: writes ${owner.member} acknowledged while it was syncing, if any, are lost (discarded when ${owner.member} rejoins), and how many is unknown`),
+        ...(bytesLost ? { bytesLost } : {}),
+      });
+    }
     return out;
   }
 
@@ -107,6 +154,7 @@ export class LossWatch {
     const r = me?.node?.replication;
     const sameHistory = last?.replid !== undefined && r?.replid === last.replid;
     const bytesLost = sameHistory && r ? Math.max(0, last!.offset - r.offset) : undefined;
+    if (me?.node?.id && r?.replid) this.reported.add(`promo:${me.node.id}:${r.replid}`); // reported here, not again as Redis's
     const counted = Boolean(keysLost) || Boolean(bytesLost);
     const uncounted = counted ? undefined : await this.unknownTail(member, r, sizeBy === 'keys-and-bytes' && !sameHistory);
     const keysUnknown = sizeBy === 'keys-and-bytes' && held === undefined;
@@ -129,8 +177,8 @@ export class LossWatch {
     if (otherHistory) return 'the copy does not follow the history the master was last seen serving (or it was never seen serving): writes the master acknowledged after the copy last synced, if any, are lost, and how many is unknown';
     const text = r?.replid !== undefined ? await this.log(member) : undefined;
     const snapshot = text !== undefined ? lastFullResync(text) : undefined;
-    if (snapshot && snapshot.replid === r!.replid && snapshot.offset === r!.offset) {
-      return `the copy's last sync was a full resync and it received nothing after its snapshot (offset ${snapshot.offset}): writes the master acknowledged while it was syncing, if any, are lost, and how many is unknown`;
+    if (snapshot && diedBeforeStreaming(snapshot, r!.replid!, r!.offset)) {
+      return `the copy's last sync was a full resync and it received nothing after its snapshot (offset ${snapshot.offset}) and lost the master ${snapshot.linkedMs} ms after loading it: writes the master acknowledged while it was syncing, if any, are lost, and how many is unknown`;
     }
     return undefined;
   }

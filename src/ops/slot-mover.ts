@@ -16,7 +16,7 @@ import { type MoverNode, checkScripting } from './slot-scripts.js';
 
 export type { MoverNode } from './slot-scripts.js';
 
-/** Defaults measured on the rebalance bench (see README "Scaling"). */
+/** Defaults measured on the rebalance bench (docs/benchmarks.md, rebalance). */
 export const MOVER_DEFAULTS = { slotsPerBatch: 128, concurrency: 6, perSource: 2, keysPerRound: 1000, migrateTimeoutMs: 10_000 };
 
 export interface MoveOptions {

@@ -2,7 +2,7 @@
  * The slot mover's per-slot loops as Lua scripts run on the node itself, so a
  * batch of slots costs rck one command per node instead of one per slot
  * (measured: moving 4,096 slots took 1.26 s of rck's CPU as pipelines of single
- * commands, see README "Scaling"):
+ * commands, see docs/benchmarks.md, rebalance):
  *   moveKeysRound  CLUSTER GETKEYSINSLOT + MIGRATE ... KEYS, on the source: the
  *                  key names never travel to rck and back
  *   setSlots       CLUSTER SETSLOT <slot> IMPORTING|MIGRATING|NODE <id> for each slot

@@ -1,6 +1,6 @@
 /**
  * `rck bench chaos` end to end in the CI run, on fixed seeds and three fault kinds (rck
- * kill, rck restart, a crash in place; the campaign over all kinds is in the README): the
+ * kill, rck restart, a crash in place; the campaign over all kinds is in docs/data-safety.md): the
  * verdict must show every fault Ready again, no lost acknowledged write and no lost key,
  * with persistence on and off; and the faults run must be the ones the seed's schedule names.
  */

@@ -69,6 +69,7 @@ describe('a master frozen past the node timeout', () => {
     expect(value).toBe(0); // every acknowledged write was discarded: the loss is Redis's
 
     const loss = await until(async () => (await h.events()).slice(eventsBefore).filter((e) => e.reason === 'DataLoss'), 10_000, 'a DataLoss event');
+    if (loss.length !== 1) console.log(JSON.stringify(loss, null, 1));
     expect(loss).toHaveLength(1);
     expect(loss[0]!.member).toBe(victim.name);
     // Each INCR is `*2 $4 INCR $<len> <key>` in the replication stream; Redis may put a

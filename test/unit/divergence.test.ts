@@ -123,6 +123,53 @@ describe('LossWatch: writes discarded after a PSYNC that failed for another reas
   });
 });
 
+describe('LossWatch: promotions Redis made on its own', () => {
+  // Chaos campaign, on, seed 34: r-3 restarted, full-synced from r-0 (snapshot at 16310710),
+  // and r-0 was killed 3 ms after r-3 loaded it, before it streamed what it buffered; Redis
+  // then elected r-3, and r-0's extra writes were discarded when it rejoined.
+  const ELECTED = [
+    `31841:S 01 Dec 2026 06:55:44.898 * Full resync from master: ${R0}:16310710`,
+    '31841:S 01 Dec 2026 06:55:44.957 * MASTER <-> REPLICA sync: Finished with success',
+    '31841:S 01 Dec 2026 06:55:44.960 # Connection with master lost.',
+    '31841:S 01 Dec 2026 06:55:47.100 # Start of election delayed for 512 milliseconds (rank #0, offset 16310710).',
+    "31841:S 01 Dec 2026 06:55:47.612 # Failover election won: I'm the new master.",
+  ].join('\n');
+  const PLANNED = [
+    `31841:S 01 Dec 2026 06:55:44.898 * Full resync from master: ${R0}:16310710`,
+    '31841:S 01 Dec 2026 06:55:50.000 # Manual failover user request accepted.',
+    '31841:S 01 Dec 2026 06:55:50.010 # All master replication stream processed, manual failover can start.',
+    "31841:S 01 Dec 2026 06:55:50.012 # Failover election won: I'm the new master.",
+  ].join('\n');
+  const before = (masterOffset: number) => obsWith({}, { 'r-0': { replid: R0, offset: masterOffset }, 'r-3': { replid: R0, offset: 16310710 } });
+  const promoted = obsWith(
+    { 'r-0': { role: 'replica', master: 'd'.repeat(40), slots: [] }, 'r-3': { role: 'master', master: undefined, slots: [[0, 5460]] } },
+    { 'r-0': { replid: R3 }, 'r-3': { replid: R3, replid2: R0, secondReplOffset: 16310711 } },
+  );
+
+  it('an election right after a full resync with nothing streamed: reported without a number, once', async () => {
+    const watch = new LossWatch(async (m) => (m === 'r-3' ? ELECTED : ''));
+    await watch.observed(before(16300000));
+    const losses = await watch.observed(promoted);
+    expect(losses).toHaveLength(1);
+    expect(losses[0]).toMatchObject({ member: 'r-3' });
+    expect(losses[0]!.bytesLost).toBeUndefined();
+    expect(losses[0]!.reason).toMatch(/^Redis promoted r-3 over r-0 .*received nothing after its snapshot \(offset 16310710\) and lost its master within a second/);
+    expect(await watch.observed(promoted)).toEqual([]);
+  });
+
+  it('the master was last seen ahead of where the copy was promoted: the bytes', async () => {
+    const watch = new LossWatch(async () => ELECTED);
+    await watch.observed(before(16311000));
+    expect(await watch.observed(promoted)).toMatchObject([{ member: 'r-3', bytesLost: 290 }]);
+  });
+
+  it('a planned handover (manual failover without FORCE) is no loss', async () => {
+    const watch = new LossWatch(async () => PLANNED);
+    await watch.observed(before(16311000));
+    expect(await watch.observed(promoted)).toEqual([]);
+  });
+});
+
 describe('LossWatch: a forced promotion', () => {
   const A = 'a'.repeat(40);
   // r-0 (master of r-3) seen streaming to r-3, then r-3 promoted over it.
@@ -158,16 +205,20 @@ describe('LossWatch: a forced promotion', () => {
   });
 
   it('the copy received nothing after its full-resync snapshot: reported without a number; after a partial resync it is not', async () => {
-    const synced = `9:S 01 Dec 2026 04:50:58.760 * Full resync from master: ${R0}:1000\n9:S 01 Dec 2026 04:50:58.771 * MASTER <-> REPLICA sync: Finished with success`;
+    const synced = `9:S 01 Dec 2026 04:50:58.760 * Full resync from master: ${R0}:1000\n9:S 01 Dec 2026 04:50:58.771 * MASTER <-> REPLICA sync: Finished with success\n9:S 01 Dec 2026 04:50:58.779 # Connection with master lost.`;
     const watch = new LossWatch(async () => synced);
     await watch.observed(seen(true, 900));
     const loss = await watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE over its emptied master', 'bytes');
     expect(loss).toMatchObject({ member: 'r-3' });
     expect(loss!.bytesLost).toBeUndefined();
-    expect(loss!.reason).toMatch(/received nothing after its snapshot \(offset 1000\)/);
+    expect(loss!.reason).toMatch(/received nothing after its snapshot \(offset 1000\) and lost the master 8 ms after loading it/);
     const partial = new LossWatch(async () => `${synced}\n9:S 01 Dec 2026 04:51:00.001 * Successful partial resynchronization with master.`);
     await partial.observed(seen(true, 900));
     expect(await partial.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE', 'bytes')).toBeUndefined();
+    // Linked for 20 s after loading it and nothing streamed: an idle master, nothing lost.
+    const idle = new LossWatch(async () => synced.replace('04:50:58.779', '04:51:18.779'));
+    await idle.observed(seen(true, 900));
+    expect(await idle.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE', 'bytes')).toBeUndefined();
     // Streamed past its snapshot: the copy was following the master.
     const streamed = new LossWatch(async () => synced.replace(':1000', ':400'));
     await streamed.observed(seen(true, 900));

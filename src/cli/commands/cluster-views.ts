@@ -4,11 +4,11 @@ import { type Finding, checkCluster, isHealthy } from '../../plan/check.js';
 import { withPool } from '../../redis/pool.js';
 import { observeCluster } from '../../topology/observe.js';
 import { probeSlotKeys } from '../../topology/slot-keys.js';
-import { type ClusterStatus, clusterStatus } from '../../topology/status.js';
+import { type ClusterSummary, summarizeCluster } from '../../topology/summary.js';
 import { type ConnectionFlags, addConnectionOptions, collectDomain, connectionFrom, parseAddresses, parseCount } from '../options.js';
 import { printJson, printLine, renderTable } from '../output.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
-import { localStatusAction } from './status-local.js';
+import { localStatusAction } from './print-local-status.js';
 
 interface ViewFlags extends ConnectionFlags {
   json?: boolean;
@@ -32,7 +32,7 @@ export function registerClusterViews(program: Command): void {
   ).action(async (nodes: string[], flags: ViewFlags & LocalTargetFlags) => {
     if (nodes.length === 0) return localStatusAction(flags);
     const model = await observeCluster(parseAddresses(nodes), connectionFrom(flags));
-    const status = clusterStatus(model);
+    const status = summarizeCluster(model);
     if (flags.json) printJson(status);
     else printStatus(status);
   });
@@ -53,7 +53,7 @@ export function registerClusterViews(program: Command): void {
       const replicasPerMaster = flags.replicas === undefined ? undefined : parseCount(flags.replicas, '--replicas');
       return { model, findings: checkCluster(model, { replicasPerMaster, domains: flags.domain, slotKeys }) };
     });
-    const status = clusterStatus(model);
+    const status = summarizeCluster(model);
     const healthy = isHealthy(findings);
     if (flags.json) printJson({ healthy, findings, summary: { ...status, nodes: undefined } });
     else printCheck(status, findings);
@@ -61,11 +61,11 @@ export function registerClusterViews(program: Command): void {
   });
 }
 
-function summaryLine(s: ClusterStatus): string {
+function summaryLine(s: ClusterSummary): string {
   return `cluster ${s.state}: ${s.nodes.length} nodes, ${s.masters} masters, ${s.replicas} replicas, ${s.slotsCovered}/16384 slots covered, ${s.keys} keys`;
 }
 
-function printStatus(s: ClusterStatus): void {
+function printStatus(s: ClusterSummary): void {
   printLine(summaryLine(s));
   printLine();
   const rows = s.nodes.map((n) => [
@@ -81,7 +81,7 @@ function printStatus(s: ClusterStatus): void {
   printLine(renderTable(['ID', 'ADDRESS', 'ROLE', 'MASTER', 'SLOTS', 'KEYS', 'LINK', 'LAG'], rows));
 }
 
-function printCheck(s: ClusterStatus, findings: Finding[]): void {
+function printCheck(s: ClusterSummary, findings: Finding[]): void {
   printLine(summaryLine(s));
   for (const f of findings) printLine(`${f.severity === 'error' ? 'ERROR  ' : 'WARNING'}  ${f.node}: ${f.message}`);
   const errors = findings.filter((f) => f.severity === 'error').length;

@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
 import { callControl } from '../../platform/local/control.js';
-import { startSupervisorProcess } from '../../platform/local/supervisor-process.js';
-import { readLocalStatus } from '../../platform/local/local-status.js';
+import { launchSupervisor } from '../../platform/local/supervisor-process.js';
 import { discardNewCluster, prepareUp } from '../../platform/local/prepare.js';
 import { resolveLocalCluster } from '../../platform/local/resolve.js';
-import { parseMillis } from '../options.js';
+import { parseMillis } from '../parse-values.js';
 import { printLine, progressPrinter } from '../output.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
-import { printMembers } from './status-local.js';
 
 interface UpFlags extends LocalTargetFlags {
   detach?: boolean;
@@ -26,10 +24,20 @@ export function registerUp(program: Command): void {
   addLocalOptions(cmd).action(async (flags: UpFlags) => {
     const started = Date.now();
     const report = progressPrinter();
-    const target = await resolveLocalCluster(flags);
+    const healthTimeoutMs = parseMillis(flags.timeout, '--timeout');
+    // Launched before the spec is checked, so its process boots meanwhile; it does nothing
+    // until started, and is cancelled when `up` stops before that.
+    const supervisor = launchSupervisor({ foreground: !flags.detach });
+    const { target, prep } = await (async () => {
+      const target = await resolveLocalCluster(flags);
+      return { target, prep: await prepareUp(target.state, target.cluster, flags.file ?? (target.exists ? target.state.specFile : 'the seed spec')) };
+    })().catch(async (err: unknown) => {
+      await supervisor.cancel();
+      throw err;
+    });
     const { state, cluster } = target;
-    const prep = await prepareUp(state, cluster, flags.file ?? (target.exists ? state.specFile : 'the seed spec'));
     if (prep.runningPid !== undefined) {
+      await supervisor.cancel();
       const running = await state.readSpec();
       const { masters, replicasPerMaster } = cluster.spec;
       const shape = (c: typeof cluster) => ({ ...c, spec: { ...c.spec, masters: 0, replicasPerMaster: 0 } });
@@ -46,11 +54,13 @@ export function registerUp(program: Command): void {
       return;
     }
     report(`${prep.isNew ? 'new' : 'existing'} cluster ${cluster.metadata.name} (redis ${prep.redisVersion}), state in ${state.dir}`);
-    const healthTimeoutMs = parseMillis(flags.timeout, '--timeout');
-    const r = await startSupervisorProcess(state, { foreground: !flags.detach, healthTimeoutMs }, report).catch(async (err: unknown) => {
+    const starting = supervisor.start(state, { healthTimeoutMs }, report);
+    // The summary's modules (the Redis client, the status view) load while the members start.
+    const summaryModules = Promise.all([import('../../platform/local/local-status.js'), import('./print-local-status.js')]);
+    const r = await starting.catch(async (err: unknown) => {
       throw prep.isNew ? await discardNewCluster(state, err) : err;
     });
-    await summarize(target, started, r.created, r.healthy, r.problems);
+    await summarize(target, started, r, await summaryModules);
     if (flags.detach) {
       printLine(`supervisor pid ${r.pid} runs in the background; log: ${state.supervisorLog}; stop with \`rck down\``);
       return;
@@ -61,7 +71,12 @@ export function registerUp(program: Command): void {
   });
 }
 
-async function summarize(target: Awaited<ReturnType<typeof resolveLocalCluster>>, started: number, created: boolean, healthy: boolean, problems: string[]): Promise<void> {
+async function summarize(
+  target: Awaited<ReturnType<typeof resolveLocalCluster>>,
+  started: number,
+  { created, healthy, problems }: { created: boolean; healthy: boolean; problems: string[] },
+  [{ readLocalStatus }, { printMembers }]: [typeof import('../../platform/local/local-status.js'), typeof import('./print-local-status.js')],
+): Promise<void> {
   const { state, cluster } = target;
   const status = await readLocalStatus({ ...target, exists: true }, await state.password(cluster));
   printMembers(status);

@@ -14,10 +14,9 @@ import type { NodeAddress } from '../../redis/address.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import { memberCount, memberName } from '../../spec/members.js';
 import type { Member, Platform, PlatformEvent, PlatformEventType, RestartOptions } from '../platform.js';
-import { judgeLeftover } from './adopt.js';
 import { type MemberProcess, adoptProcess, describeExit, spawnMember, waitMemberReady } from './member-process.js';
 import { CLOSED_NOTE, STOPPED_EMPTY_MARKER } from '../../spec/admission.js';
-import { markIfStoppedEmpty } from './stop-marker.js';
+import { type SpawnGate, spawnGate } from './spawn-gate.js';
 import { checkCanBind, portPairFree } from './preflight.js';
 import { lastLogLine, logTail } from './member-log.js';
 import { PortRange } from './port-range.js';
@@ -111,11 +110,12 @@ export class LocalPlatform implements Platform {
   /**
    * Starts every member. Spawned in ordinal order without waiting for the previous one to
    * be Ready (Parallel pod management): OrderedReady would only serialise a few ms each.
+   * `onSpawned` runs once every process is spawned, before any is waited for.
    */
-  startAll(): Promise<void> {
+  startAll(onSpawned?: () => void): Promise<void> {
     // A member that cannot start at all fails the start (and `up`) with its reason,
     // rather than crash-looping in BackOff behind a supervisor that never gets going.
-    return this.startEach(this.members, true);
+    return this.startEach(this.members, true, onSpawned);
   }
 
   /**
@@ -128,6 +128,7 @@ export class LocalPlatform implements Platform {
     for (const s of this.members) {
       const rec = previous?.members.find((m) => m.name === s.name);
       if (!rec?.pid) continue;
+      const { judgeLeftover } = await import('./adopt.js'); // loaded only when there are leftovers
       const verdict = await judgeLeftover(this.state, rec, this.password);
       if (verdict.kind === 'gone') continue;
       if (verdict.kind === 'impostor') {
@@ -165,19 +166,20 @@ export class LocalPlatform implements Platform {
   }
 
   /** Starts members at once; throws the first failure once every start has settled. */
-  private async startEach(members: MemberState[], failFast = false): Promise<void> {
-    const results = await Promise.allSettled(members.map((s) => this.startMember(s.name, failFast)));
+  private async startEach(members: MemberState[], failFast = false, onSpawned?: () => void): Promise<void> {
+    const gate = spawnGate(members.length, onSpawned);
+    const results = await Promise.allSettled(members.map((s) => this.startMember(s.name, failFast, gate)));
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
   /** `failFast`: an exit before the member is ready is not restarted; the start fails. */
-  startMember(name: string, failFast = false): Promise<void> {
+  startMember(name: string, failFast = false, gate?: SpawnGate): Promise<void> {
     const s = this.member(name);
     return this.serial(s, async () => {
-      if (s.spawned) return;
+      if (s.spawned) return gate?.spawned();
       s.onExit = 'restart';
-      await this.launch(s, failFast);
+      await this.launch(s, failFast, gate);
     });
   }
 
@@ -263,17 +265,23 @@ export class LocalPlatform implements Platform {
     return run;
   }
 
-  private async launch(s: MemberState, failFast = false): Promise<void> {
+  private async launch(s: MemberState, failFast = false, gate?: SpawnGate): Promise<void> {
     s.phase = 'Starting';
     s.up = false;
     const startOpen = s.startOpen ?? false;
     s.startOpen = undefined;
-    const spawned = await spawnMember({ state: this.state, name: s.name, host: s.host, port: s.port, password: this.password, appendonly: this.cluster.spec.persistence.enabled, startOpen });
+    let spawned: MemberProcess;
+    try {
+      spawned = await spawnMember({ state: this.state, name: s.name, host: s.host, port: s.port, password: this.password, appendonly: this.cluster.spec.persistence.enabled, startOpen });
+    } finally {
+      gate?.spawned();
+    }
     s.spawned = spawned;
     if (failFast) s.failFastFor = spawned;
     void spawned.exited.then((e) => this.handleExit(s, spawned, describeExit(e)));
     this.emit(s, 'Started', `pid ${spawned.pid} on ${s.host}:${s.port}${spawned.startedClosed ? `; ${CLOSED_NOTE}` : ''}`);
     await this.persist();
+    await gate?.all;
     try {
       await waitMemberReady(s.host, s.port, this.password, spawned);
     } catch (err) {
@@ -305,6 +313,7 @@ export class LocalPlatform implements Platform {
     s.phase = 'Stopping';
     if (signal === 'SIGTERM' && !this.cluster.spec.persistence.enabled && s.up) {
       // The process dies within the grace period (SIGKILL), so writes stay paused until it is gone.
+      const { markIfStoppedEmpty } = await import('./stop-marker.js');
       await markIfStoppedEmpty({ host: s.host, port: s.port }, this.password, this.state.memberData(s.name), STOP_GRACE_MS + 60_000);
     }
     await stopProcess(spawned, signal);

@@ -12,7 +12,7 @@ import type { RedisCluster } from '../../spec/schema.js';
 import { checkRedisConf } from './conf-check.js';
 import { checkPortsFree, checkRedisServer } from './preflight.js';
 import type { StateDir } from './state-dir.js';
-import { stopLeftoverMembers, supervisorPid } from './supervisor.js';
+import { stopLeftoverMembers, supervisorPid } from './supervisor-record.js';
 
 export interface Prepared {
   isNew: boolean;
@@ -48,7 +48,7 @@ export async function prepareUp(state: StateDir, cluster: RedisCluster, source: 
 /**
  * A new cluster that failed to start (no cluster was created yet) leaves nothing behind:
  * any member still running is stopped and the state directory removed (the supervisor
- * has exited: startSupervisorProcess waits for that). Returns the error to show, without
+ * has exited: `LaunchedSupervisor.start` waits for that). Returns the error to show, without
  * pointers into the directory that is gone. A created (bootstrapped) cluster is kept: it
  * may hold data.
  */

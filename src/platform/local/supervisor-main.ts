@@ -1,27 +1,30 @@
 /**
- * Entry point of the supervisor process started by `rck up`:
- *   node supervisor-main.js --state-dir <dir> [--foreground] [--health-timeout <ms>]
+ * Entry point of the supervisor process, started by `rck up` before it has checked the
+ * spec so that this process boots meanwhile (the 2 s Redis holds a new master at
+ * cluster_state:fail counts from the members' start, so every earlier ms counts):
+ *   node supervisor-main.js [--foreground]
+ * It does nothing until `up` sends `{ type: 'start', stateDir, healthTimeoutMs }` over
+ * IPC; if `up` goes away (or kills it) first, it exits having touched nothing.
  * A separate entry, not a CLI command, so the process loads only what it needs (its
- * resident memory must stay under 80 MB). Logs JSON lines to stdout (supervisor.log)
- * and sends every line to the parent over IPC while it is connected.
+ * resident memory must stay under 80 MB). Once started, everything it writes goes to
+ * supervisor.log (JSON lines), and every line to the parent over IPC while connected.
  */
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { errorText } from '../../errors.js';
-import { supervisorLoops } from './loops.js';
 import { StateDir } from './state-dir.js';
 import { Supervisor } from './supervisor.js';
-import type { SupervisorMessage } from './supervisor-process.js';
+import type { SupervisorMessage, SupervisorStart } from './supervisor-process.js';
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
-const dir = arg('--state-dir');
-if (!dir) {
-  process.stderr.write('usage: supervisor-main.js --state-dir <dir> [--foreground] [--health-timeout <ms>]\n');
-  process.exit(2);
-}
 const foreground = process.argv.includes('--foreground');
-const state = new StateDir(dir);
+process.on('SIGHUP', () => {}); // detached: keep running when the terminal that started `up` closes
+const start = await new Promise<SupervisorStart | undefined>((resolve) => {
+  process.once('message', (m: SupervisorStart) => resolve(m.type === 'start' ? m : undefined));
+  process.once('disconnect', () => resolve(undefined));
+});
+if (!start) process.exit(0); // `up` stopped before the start: nothing was done
+
+const state = new StateDir(start.stateDir);
+sendOutputTo(state.supervisorLog);
 const send = (m: SupervisorMessage) => {
   if (process.send && process.connected) process.send(m);
 };
@@ -29,15 +32,20 @@ const report = (line: string) => {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), msg: line })}\n`);
   send({ type: 'progress', line });
 };
-const healthTimeoutMs = Number(arg('--health-timeout')) || undefined;
-const sup = new Supervisor({ state, report, healthTimeoutMs, logFile: state.supervisorLog, loops: supervisorLoops() });
+const sup = new Supervisor({
+  state,
+  report,
+  healthTimeoutMs: start.healthTimeoutMs,
+  logFile: state.supervisorLog,
+  // The controller is loaded once the members are spawned: they need none of it to start.
+  loadLoops: async () => (await import('./loops.js')).supervisorLoops(),
+});
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => {
     report('stopping members (data is kept)');
     void sup.stop();
   });
 }
-process.on('SIGHUP', () => {}); // detached: keep running when the terminal that started `up` closes
 // Foreground: the `rck up` that owns us is gone (killed, its terminal closed). Stopping
 // the members would be the keeper's own failure taking the cluster down (and, with
 // persistence off, every key with it), so keep supervising in the background.
@@ -57,4 +65,26 @@ try {
   process.exitCode = 1;
 } finally {
   if (process.connected) process.disconnect(); // an open IPC channel would keep us alive
+}
+
+/**
+ * Our stdout and stderr were set before the log's directory existed (`up` had not checked
+ * the spec yet): from now on what the process writes, and an uncaught error, go to the log.
+ */
+function sendOutputTo(path: string): void {
+  const fd = openSync(path, 'a', 0o600);
+  const write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    if (typeof chunk === 'string') writeSync(fd, chunk);
+    else writeSync(fd, chunk);
+    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    callback?.();
+    return true;
+  };
+  process.stdout.write = write as typeof process.stdout.write;
+  process.stderr.write = write as typeof process.stderr.write;
+  process.on('uncaughtException', (err) => {
+    writeSync(fd, `${err.stack ?? String(err)}\n`);
+    closeSync(fd);
+    process.exit(1);
+  });
 }

@@ -3,36 +3,31 @@
  * It owns the member processes, bootstraps a new cluster, answers the control socket
  * and runs reconcile loops: the controller (issue 4) plugs in as a ReconcileLoop and
  * sees only the Platform interface.
+ *
+ * Start-up order: members are spawned before the modules only later steps need (the
+ * Redis client, the engine, the crash responder, the controller) are loaded; those load
+ * while the members start, inside the 2 s Redis holds a new master at cluster_state:fail.
  */
-import { desiredShape } from '../../spec/desired-shape.js';
-import { readdir, readlink, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:net';
 import { errorText } from '../../errors.js';
 import { type PassOutcome, ReconcileRunner } from '../../controller/runner.js';
-import type { Observation } from '../../topology/observation.js';
-import type { ProbeSample } from '../../controller/probe.js';
 import type { PassSnapshot } from '../../controller/metrics.js';
-import type { EventSink } from '../../controller/events.js';
 import { EventLog } from '../../controller/event-log.js';
-import { rolloutRestart } from '../../controller/rollout.js';
-import { handOver } from '../../ops/handover.js';
-import { withPool } from '../../redis/pool.js';
-import { readNode } from '../../topology/observe.js';
+import type { EventSink } from '../../controller/events.js';
+import type { ProbeSample } from '../../controller/probe.js';
+import type { Observation } from '../../topology/observation.js';
 import { renderSharedConf } from '../../spec/redis-conf.js';
 import { memberCount, nodeTimeoutMs } from '../../spec/members.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import type { NodeAddress } from '../../redis/address.js';
-import { waitUntilNoticed } from './recreate-gate.js';
 import type { Member, Platform, PlatformEvent } from '../platform.js';
-import { bootstrapIfNew, waitHealthy } from './bootstrap.js';
 import { type ControlRequest, serveControl } from './control.js';
-import { type Health, localClusterHealth } from './health.js';
-import { CrashResponder } from './crash-responder.js';
+import type { Health } from './health.js';
+import type { CrashResponder } from './crash-responder.js';
 import { LocalPlatform } from './local-platform.js';
-import { LocalMetrics } from './local-metrics.js';
-import { stopPid } from './member-stop.js';
-import { pidAlive } from './process-alive.js';
+import type { LocalMetrics } from './local-metrics.js';
+import { claimSupervisor, releaseSupervisor } from './supervisor-record.js';
 import type { StateDir } from './state-dir.js';
 
 export interface ReconcileContext {
@@ -43,10 +38,10 @@ export interface ReconcileContext {
   report: (line: string) => void;
   /** The cluster's local state directory (events.jsonl lives there). */
   stateDir: string;
-  /** What a full pass observed: the supervisor's health (status, `up`'s live lines) comes from it. */
-  observed: (obs: Observation) => void;
   /** The cluster's one event log (the platform's). */
   events: EventSink;
+  /** What a full pass observed: the supervisor's health (status, `up`'s live lines) comes from it. */
+  observed: (obs: Observation) => void;
   /** Key counts an idle probe saw (the crash responder sizes losses with them). */
   sampled: (samples: readonly ProbeSample[]) => void;
   /** A full pass with its conditions and duration, for the metrics (local-metrics.ts). */
@@ -80,7 +75,8 @@ export interface SupervisorOptions {
   state: StateDir;
   /** Progress and event lines (stderr in the foreground, the log file detached). */
   report: (line: string) => void;
-  loops?: ReconcileLoop[];
+  /** The loops (the controller), loaded once the members are spawned: they need none of it to start. */
+  loadLoops?: () => Promise<ReconcileLoop[]>;
   /** How long `up` waits for a healthy cluster before reporting it as degraded. */
   healthTimeoutMs?: number;
   logFile?: string;
@@ -88,7 +84,9 @@ export interface SupervisorOptions {
 
 export class Supervisor {
   private platform?: LocalPlatform;
+  /** Loaded after the members are spawned (see crashResponder); set once it is. */
   private crashes?: CrashResponder;
+  private crashesLoading?: Promise<CrashResponder>;
   private cluster?: RedisCluster;
   private password?: string;
   private server?: Server;
@@ -98,10 +96,14 @@ export class Supervisor {
   private readonly abort = new AbortController();
   private stopping?: Promise<void>;
   private runners: ReconcileRunner[] = [];
+  /** The cluster's one event log, shared by platform, crash responder and controller. */
+  private readonly events: EventLog;
   private markDone!: () => void;
   private readonly done = new Promise<void>((r) => (this.markDone = r));
 
-  constructor(private readonly opts: SupervisorOptions) {}
+  constructor(private readonly opts: SupervisorOptions) {
+    this.events = new EventLog(opts.state.eventsFile);
+  }
 
   /**
    * Starts members and bootstraps; resolves once the cluster is healthy (or the health
@@ -117,27 +119,14 @@ export class Supervisor {
       this.password = await state.password(cluster);
       await writeFile(state.sharedConf, renderSharedConf(cluster.spec, cluster.metadata.name), { mode: 0o644 });
       const previous = await state.readMembers();
-      const events = new EventLog(state.eventsFile);
-      this.crashes = new CrashResponder({
-        state,
-        events,
-        password: this.password,
-        persistence: () => this.cluster!.spec.persistence.enabled,
-        members: async () => (await this.platform?.listMembers()) ?? [],
-        report,
-      });
-      const crashes = this.crashes;
-      const platform = new LocalPlatform(state, cluster, this.password, previous, (member, gone) => this.recreateGate(member, gone), (member, gone, exitedAt) =>
-        this.phase === 'Stopping' ? Promise.resolve({ promoted: false }) : crashes.beforeRestart(member, gone, exitedAt), events,
+      const platform = new LocalPlatform(state, cluster, this.password, previous, (member, gone) => this.recreateGate(member, gone), async (member, gone, exitedAt) =>
+        this.phase === 'Stopping' ? { promoted: false } : (await this.crashResponder()).beforeRestart(member, gone, exitedAt), this.events,
       );
       this.platform = platform;
       platform.onEvent((e) => this.onPlatformEvent(e));
       // Members a killed supervisor left running keep serving: adopted, never restarted.
       const adopted = await platform.adoptLeftovers(previous, report);
       this.server = await serveControl(state.controlSocket, (req) => this.handle(req));
-      this.web = new LocalMetrics(cluster.metadata.name, state.eventsFile);
-      // Being watched matters less than keeping the cluster: a failure here is reported, not fatal.
-      await this.web.start().then((url) => report(`metrics and web view at ${url}/`), (err) => report(`cannot serve metrics: ${errorText(err)}`));
       await platform.reserveAddresses();
       const total = platform.addresses().length;
       report(adopted.length > 0 ? `adopted ${adopted.length} running member(s); starting ${total - adopted.length} of ${total}` : `starting ${total} members of ${cluster.metadata.name}`);
@@ -145,15 +134,24 @@ export class Supervisor {
       // over first, or it would come back at its address (maybe without its data) and be
       // followed. Only when others kept running: a cold start has no replica to promote.
       if (adopted.length > 0) {
-        for (const m of await platform.listMembers()) if (!adopted.includes(m.name)) await this.crashes.beforeRestart(m.name, m.address, Date.now());
+        const crashes = await this.crashResponder();
+        for (const m of await platform.listMembers()) if (!adopted.includes(m.name)) await crashes.beforeRestart(m.name, m.address, Date.now());
       }
-      await platform.startAll();
+      // What the next steps need loads once every member is spawned, while they boot.
+      let later!: Promise<[typeof import('./bootstrap.js'), ReconcileLoop[], CrashResponder, typeof import('./local-metrics.js')]>;
+      await platform.startAll(() => {
+        later = Promise.all([import('./bootstrap.js'), this.opts.loadLoops?.() ?? [], this.crashResponder(), import('./local-metrics.js')]);
+      });
+      const [{ bootstrapIfNew, waitHealthy }, loops, , { LocalMetrics }] = await later;
+      this.web = new LocalMetrics(cluster.metadata.name, state.eventsFile);
+      // Being watched matters less than keeping the cluster: a failure here is reported, not fatal.
+      await this.web.start().then((url) => report(`metrics and web view at ${url}/`), (err) => report(`cannot serve metrics: ${errorText(err)}`));
       this.phase = 'Bootstrapping';
       const b = { platform, state, cluster, password: this.password, report };
       const created = (await bootstrapIfNew(b)) === 'created';
       // The controller runs from here on: an existing cluster may need healing (or a
       // scale finished) before it is healthy.
-      this.startLoops();
+      this.startLoops(loops);
       try {
         await waitHealthy(b, this.opts.healthTimeoutMs ?? 30_000, this.abort.signal);
         this.health = { healthy: true, problems: [] };
@@ -167,6 +165,22 @@ export class Supervisor {
       await this.stop();
       throw err;
     }
+  }
+
+  /** The crash responder, loaded on first use (a member's exit awaits it). */
+  private crashResponder(): Promise<CrashResponder> {
+    this.crashesLoading ??= import('./crash-responder.js').then(({ CrashResponder }) => {
+      this.crashes = new CrashResponder({
+        state: this.opts.state,
+        events: this.events,
+        password: this.password,
+        persistence: () => this.cluster!.spec.persistence.enabled,
+        members: async () => (await this.platform?.listMembers()) ?? [],
+        report: this.opts.report,
+      });
+      return this.crashes;
+    });
+    return this.crashesLoading;
   }
 
   /** Resolves when the supervisor has stopped (after `stop()`). */
@@ -210,6 +224,7 @@ export class Supervisor {
     const platform = this.platform;
     if (!platform) return;
     const members = (await platform.listMembers()).filter((m) => m.up);
+    const [{ withPool }, { readNode }] = await Promise.all([import('../../redis/pool.js'), import('../../topology/observe.js')]);
     const roles = await withPool({ password: this.password, timeoutMs: 1000 }, (pool) =>
       Promise.all(members.map((m) => readNode(pool, m.address).then((n) => n.self?.role, () => undefined))),
     );
@@ -235,7 +250,10 @@ export class Supervisor {
         return { member: req.member };
       case 'restart':
         // A master hands its slots to an in-sync replica first, so a planned restart loses no write.
-        if (!req.noHandover) await withPool({ password: this.password }, (pool) => handOver(pool, this.memberAddress(req.member), { onProgress: this.opts.report }));
+        if (!req.noHandover) {
+          const [{ withPool }, { handOver }] = await Promise.all([import('../../redis/pool.js'), import('../../ops/handover.js')]);
+          await withPool({ password: this.password }, (pool) => handOver(pool, this.memberAddress(req.member), { onProgress: this.opts.report }));
+        }
         await platform.restartMember(req.member, { newAddress: req.newAddress, host: req.host });
         return (await platform.listMembers()).find((m) => m.name === req.member);
       case 'stop-member':
@@ -246,6 +264,11 @@ export class Supervisor {
         return (await platform.listMembers()).find((m) => m.name === req.member);
       case 'rollout-restart': {
         const spec = this.cluster!.spec;
+        const [{ withPool }, { rolloutRestart }, { desiredShape }] = await Promise.all([
+          import('../../redis/pool.js'),
+          import('../../controller/rollout.js'),
+          import('../../spec/desired-shape.js'),
+        ]);
         const desired = desiredShape(spec);
         const order = await withPool({ password: this.password, timeoutMs: 1000 }, (pool) =>
           rolloutRestart({ listMembers: () => platform.listMembers(), restartMember: (name) => platform.restartMember(name) }, { pool, desired, report: this.opts.report }),
@@ -281,7 +304,7 @@ export class Supervisor {
   }
 
   /** One runner per loop (controller/runner.ts); platform events wake them (onPlatformEvent). */
-  private startLoops(): void {
+  private startLoops(loops: ReconcileLoop[]): void {
     const ctx = (signal: AbortSignal): ReconcileContext => ({
       platform: this.platform!,
       cluster: this.cluster!,
@@ -289,7 +312,7 @@ export class Supervisor {
       signal,
       report: this.opts.report,
       stateDir: this.opts.state.dir,
-      events: this.platform!.events,
+      events: this.events,
       observed: (obs) => void this.observed(obs),
       sampled: (samples) => {
         this.crashes?.noteSamples(samples);
@@ -297,7 +320,7 @@ export class Supervisor {
       },
       passed: (p) => this.web?.passed(p),
     });
-    this.runners = (this.opts.loops ?? []).map((loop) => {
+    this.runners = loops.map((loop) => {
       const runner = new ReconcileRunner({
         name: loop.name,
         report: this.opts.report,
@@ -311,7 +334,7 @@ export class Supervisor {
   /** Keeps `health` fresh for status from each full pass, and reports transitions (the live status in the foreground). */
   private async observed(obs: Observation): Promise<void> {
     this.crashes?.noteObservation(obs.model);
-    const members = await this.platform!.listMembers();
+    const [{ localClusterHealth }, members] = await Promise.all([import('./health.js'), this.platform!.listMembers()]);
     const h = localClusterHealth(obs.model, members, this.cluster!.spec.masters, this.cluster!.spec.replicasPerMaster);
     const was = this.health;
     this.health = h;
@@ -323,6 +346,7 @@ export class Supervisor {
   /** A killed member comes back once the cluster noticed it was gone, as a rescheduled pod does. */
   private async recreateGate(member: string, gone: NodeAddress): Promise<string> {
     const started = Date.now();
+    const { waitUntilNoticed } = await import('./recreate-gate.js');
     const outcome = await waitUntilNoticed({
       gone,
       password: this.password,
@@ -344,66 +368,4 @@ export class Supervisor {
   }
 }
 
-/** Records this process as the cluster's supervisor; refuses when a live one exists. */
-async function claimSupervisor(state: StateDir, logFile?: string): Promise<void> {
-  const record = JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), logFile });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      // O_EXCL: of two supervisors started at once, exactly one gets the file.
-      await writeFile(state.supervisorFile, record, { mode: 0o600, flag: 'wx' });
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const rec = await state.readSupervisor().catch(() => undefined);
-    if (rec && rec.pid !== process.pid && pidAlive(rec.pid)) {
-      throw new Error(`cluster in ${state.dir} already has a running supervisor (pid ${rec.pid})`);
-    }
-    if (rec && !pidAlive(rec.pid)) await rm(state.supervisorFile, { force: true }); // left by one that died
-  }
-  throw new Error(`cannot claim ${state.supervisorFile}: another supervisor is starting`);
-}
-
-async function releaseSupervisor(state: StateDir): Promise<void> {
-  if ((await supervisorPid(state)) === process.pid) await rm(state.supervisorFile, { force: true });
-}
-
-/** Pid of a live supervisor of this state dir, if any. */
-export async function supervisorPid(state: StateDir): Promise<number | undefined> {
-  const rec = await state.readSupervisor().catch(() => undefined);
-  if (!rec || !pidAlive(rec.pid)) return undefined;
-  return rec.pid;
-}
-
-/**
- * `rck down` with no supervisor (it was killed, or did not stop): stop every member
- * process of this cluster. Found by the pids recorded in members.json and, on Linux,
- * by any process whose working directory is a member's volume (a record may be stale).
- */
-export async function stopLeftoverMembers(state: StateDir, report: (line: string) => void): Promise<void> {
-  const prev = await state.readMembers();
-  const candidates = new Map<number, string>();
-  for (const m of prev?.members ?? []) if (m.pid) candidates.set(m.pid, m.name);
-  for (const pid of await processesUnder(join(state.dir, 'members'))) if (!candidates.has(pid)) candidates.set(pid, 'a member');
-  const stops: Promise<void>[] = [];
-  for (const [pid, name] of candidates) {
-    if (!pidAlive(pid)) continue;
-    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '');
-    if (!cwd.startsWith(`${join(state.dir, 'members')}/`) || !cwd.endsWith('/data')) continue;
-    report(`${name}: stopping pid ${pid}, left running by a supervisor that is gone`);
-    stops.push(stopPid(pid));
-  }
-  await Promise.all(stops);
-}
-
-/** Pids whose working directory is below `dir` (Linux; empty elsewhere). */
-async function processesUnder(dir: string): Promise<number[]> {
-  const entries = await readdir('/proc').catch(() => [] as string[]);
-  const out: number[] = [];
-  for (const e of entries) {
-    if (!/^\d+$/.test(e)) continue;
-    const cwd = await readlink(`/proc/${e}/cwd`).catch(() => '');
-    if (cwd.startsWith(`${dir}/`)) out.push(Number(e));
-  }
-  return out;
-}
+export { stopLeftoverMembers, supervisorPid } from './supervisor-record.js';

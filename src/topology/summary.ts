@@ -23,7 +23,7 @@ export interface NodeStatus {
   clusterState?: string;
 }
 
-export interface ClusterStatus {
+export interface ClusterSummary {
   state: 'ok' | 'fail' | 'unknown';
   slotsCovered: number;
   masters: number;
@@ -32,7 +32,7 @@ export interface ClusterStatus {
   nodes: NodeStatus[];
 }
 
-export function clusterStatus(model: ClusterModel): ClusterStatus {
+export function summarizeCluster(model: ClusterModel): ClusterSummary {
   const nodes: NodeStatus[] = model.nodes.map((n) => nodeStatus(n, model));
   for (const u of model.unreachable) {
     nodes.push({ id: u.id ?? '', address: formatAddress(u.address), role: 'unreachable', slots: 0, slotRanges: '-', keys: 0, flags: [] });

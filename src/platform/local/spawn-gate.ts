@@ -1,0 +1,30 @@
+/**
+ * A barrier for starting several members at once: each reports when its process is
+ * spawned (or failed to spawn), and none waits for readiness before all have. Waiting
+ * (and loading the Redis client to wait with) would otherwise hold back the spawns
+ * still to come, and Redis's 2 s hold on a new master counts from each spawn.
+ */
+export interface SpawnGate {
+  /** Call once per member, whether its spawn succeeded or not. */
+  spawned(): void;
+  /** Resolves when every member has called spawned(). */
+  all: Promise<void>;
+}
+
+export function spawnGate(count: number, onAll?: () => void): SpawnGate {
+  let left = count;
+  let open!: () => void;
+  const all = new Promise<void>((resolve) => (open = resolve));
+  const done = () => {
+    onAll?.();
+    open();
+  };
+  if (count === 0) done();
+  return {
+    spawned: () => {
+      left--;
+      if (left === 0) done();
+    },
+    all,
+  };
+}
