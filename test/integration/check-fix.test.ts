@@ -1,3 +1,4 @@
+import { cliBinary } from '../support/engine.js';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestNodes } from '../support/redis-nodes.js';
@@ -47,7 +48,7 @@ async function fixAndVerify(set: TestNodes): Promise<string> {
   const check = await runRck(['check', set.addresses[0]!]);
   expect(check.stdout).toMatch(/OK: healthy/);
   expect(check.code).toBe(0);
-  expect((await runCommand('redis-cli', ['--cluster', 'check', set.addresses[0]!])).code).toBe(0);
+  expect((await runCommand(cliBinary(), ['--cluster', 'check', set.addresses[0]!])).code).toBe(0);
   const again = await runRck(['fix', '--yes', set.addresses[0]!]);
   expect(again.stdout).toMatch(/nothing to fix/);
   return fix.stdout;
@@ -57,7 +58,7 @@ describe('rck check', () => {
   it('reports healthy on a cluster made by redis-cli --cluster create', async () => {
     const set = await Nodes.start(6);
     sets.push(set);
-    const made = await runCommand('redis-cli', ['--cluster', 'create', ...set.addresses, '--cluster-replicas', '1', '--cluster-yes']);
+    const made = await runCommand(cliBinary(), ['--cluster', 'create', ...set.addresses, '--cluster-replicas', '1', '--cluster-yes']);
     expect(made.code).toBe(0);
     // redis-cli returns before replicas finish their first sync: wait like a user would.
     await expect.poll(async () => (await runRck(['check', set.addresses[0]!])).code, { timeout: 20_000, interval: 200 }).toBe(0);

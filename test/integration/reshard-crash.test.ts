@@ -3,6 +3,7 @@
  * and again; after each kill rck fix finishes or rolls back every open slot,
  * and every key is on exactly one master, in a slot it owns, with its value.
  */
+import { cliBinary } from '../support/engine.js';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RCK_BIN, runCommand, runRck } from '../support/rck.js';
@@ -76,7 +77,7 @@ describe('crash safety of slot moves', () => {
       await expect.poll(async () => (await runRck(['check', c.seed])).code, { timeout: 15_000, interval: 200 }).toBe(0);
       expect(await verifyKeys(c.all(), c.expected), `round ${round} (killed ${delay} ms after its plan, seed ${seed})`).toEqual(cleanReport(keys));
     }
-    expect((await runCommand('redis-cli', ['--cluster', 'check', c.seed])).code).toBe(0);
+    expect((await runCommand(cliBinary(), ['--cluster', 'check', c.seed])).code).toBe(0);
     // The kills must actually have interrupted moves for this test to mean anything.
     expect(kills).toBeGreaterThanOrEqual(3);
     expect(openSeen).toBeGreaterThanOrEqual(1);

@@ -3,6 +3,7 @@
  * `npm test`) against its own state home in a temp dir and its own free port range,
  * and always stops every process it may have started, also when a test fails.
  */
+import { cliBinary, engineLocalFields } from './engine.js';
 import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -123,7 +124,7 @@ export class LocalClusterHarness {
         'spec:',
         // Short node timeout: failure detection in ~1 s instead of 5 s keeps the tests fast.
         `  redis: {config: {cluster-node-timeout: ${opts.nodeTimeoutMs ?? 1000}}}`,
-        `  local: {basePort: ${basePort}, portCount: 20}`,
+        `  local: {basePort: ${basePort}, portCount: 20${engineLocalFields()}}`,
         opts.extraSpec ?? '',
       ].join('\n'),
     );
@@ -202,7 +203,7 @@ export class LocalClusterHarness {
     const port = this.member(s, member).address.split(':')[1]!;
     const pw = await this.password();
     return new Promise((resolve, reject) =>
-      execFile('redis-cli', ['-p', port, ...args], { env: { ...process.env, REDISCLI_AUTH: pw } }, (err, stdout) => (err ? reject(err) : resolve(stdout.trim()))),
+      execFile(cliBinary(), ['-p', port, ...args], { env: { ...process.env, REDISCLI_AUTH: pw } }, (err, stdout) => (err ? reject(err) : resolve(stdout.trim()))),
     );
   }
 

@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { serverBinary } from './engine.js';
 
 export interface TestNode {
   host: string;
@@ -91,7 +92,7 @@ export async function startNode(opts: StartOptions = {}, reuse?: { dir: string; 
     }
     if (opts.password) args.push('--requirepass', opts.password, '--masterauth', opts.password);
     args.push(...(opts.extraArgs ?? []));
-    const proc = spawn('redis-server', args, { stdio: 'ignore' });
+    const proc = spawn(serverBinary(), args, { stdio: 'ignore' });
     live.add(proc);
     proc.once('exit', () => live.delete(proc));
     try {

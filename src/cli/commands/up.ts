@@ -5,6 +5,7 @@ import { readLocalStatus } from '../../platform/local/local-status.js';
 import { discardNewCluster, prepareUp } from '../../platform/local/prepare.js';
 import { resolveLocalCluster } from '../../platform/local/resolve.js';
 import { parseMillis } from '../options.js';
+import { engineLabel } from '../../topology/engine.js';
 import { printLine, progressPrinter } from '../output.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
 import { printMembers } from './status-local.js';
@@ -45,7 +46,7 @@ export function registerUp(program: Command): void {
       }
       return;
     }
-    report(`${prep.isNew ? 'new' : 'existing'} cluster ${cluster.metadata.name} (redis ${prep.redisVersion}), state in ${state.dir}`);
+    report(`${prep.isNew ? 'new' : 'existing'} cluster ${cluster.metadata.name} (${engineLabel(prep.engine)}: ${prep.serverBinary}), state in ${state.dir}`);
     const healthTimeoutMs = parseMillis(flags.timeout, '--timeout');
     const r = await startSupervisorProcess(state, { foreground: !flags.detach, healthTimeoutMs }, report).catch(async (err: unknown) => {
       throw prep.isNew ? await discardNewCluster(state, err) : err;

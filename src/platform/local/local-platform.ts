@@ -264,7 +264,7 @@ export class LocalPlatform implements Platform {
     s.up = false;
     const startOpen = s.startOpen ?? false;
     s.startOpen = undefined;
-    const spawned = await spawnMember({ state: this.state, name: s.name, host: s.host, port: s.port, password: this.password, appendonly: this.cluster.spec.persistence.enabled, startOpen });
+    const spawned = await spawnMember({ state: this.state, name: s.name, host: s.host, port: s.port, password: this.password, appendonly: this.cluster.spec.persistence.enabled, startOpen, serverBinary: this.cluster.spec.local.serverBinary });
     s.spawned = spawned;
     if (failFast) s.failFastFor = spawned;
     void spawned.exited.then((e) => this.handleExit(s, spawned, describeExit(e)));
