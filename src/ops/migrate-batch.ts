@@ -51,19 +51,19 @@ export async function migrateBatch(
   opts: BatchOptions,
 ): Promise<{ keys: number; announced: Promise<void> }> {
   const [sc, dc] = await Promise.all([pools.raw.get(src.address), pools.raw.get(dst.address)]);
-  await settle(dst, 'IMPORTING', setOn(dc, dst, slots, 'IMPORTING', src.id));
-  await settle(src, 'MIGRATING', setOn(sc, src, slots, 'MIGRATING', dst.id));
+  await settle(dst, 'IMPORTING', setOn(pools.raw, dc, dst, slots, 'IMPORTING', src.id));
+  await settle(src, 'MIGRATING', setOn(pools.raw, sc, src, slots, 'MIGRATING', dst.id));
   const keys = await moveKeys(pools, sc, src, dst, slots, opts);
-  await settle(dst, 'NODE', dst.setslotReplicates ? takeSlotsPlain(dc, dst, slots) : takeSlots(dc, dst, slots));
-  await settle(src, 'NODE', setOn(sc, src, slots, 'NODE', dst.id), true);
-  const announced = Promise.all(others.map(async (o) => settle(o, 'NODE', setOn(await pools.raw.get(o.address), o, slots, 'NODE', dst.id), true))).then(() => {});
+  await settle(dst, 'NODE', dst.setslotReplicates ? takeSlotsPlain(pools.raw, dst, slots) : takeSlots(dc, dst, slots));
+  await settle(src, 'NODE', setOn(pools.raw, sc, src, slots, 'NODE', dst.id), true);
+  const announced = Promise.all(others.map(async (o) => settle(o, 'NODE', setOn(pools.raw, await pools.raw.get(o.address), o, slots, 'NODE', dst.id), true))).then(() => {});
   announced.catch(() => {}); // handled by the caller; avoid an unhandled rejection meanwhile
   return { keys, announced };
 }
 
 /** SETSLOT for every slot: in one script, or as plain commands where the engine replicates SETSLOT. */
-function setOn(c: RawConnection, node: MoverNode, slots: readonly number[], state: 'IMPORTING' | 'MIGRATING' | 'NODE', id: string): Promise<SlotFailure | undefined> {
-  return node.setslotReplicates ? setSlotsPlain(c, node, slots, state, id) : setSlots(c, node, slots, state, id);
+function setOn(raw: RawPool, c: RawConnection, node: MoverNode, slots: readonly number[], state: 'IMPORTING' | 'MIGRATING' | 'NODE', id: string): Promise<SlotFailure | undefined> {
+  return node.setslotReplicates ? setSlotsPlain(raw, node, slots, state, id) : setSlots(c, node, slots, state, id);
 }
 
 /**
