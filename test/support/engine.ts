@@ -35,3 +35,6 @@ export function engineLocalFields(): string {
 
 /** "valkey-8.0.1" or "system": for test titles, so a failure names the engine. */
 export const engineTag = TEST_ENGINE === 'system' ? '' : ` [${TEST_ENGINE}]`;
+
+/** What `rck up` and INFO server name for this engine: "valkey 8.0.1", "redis 7.2.6", or any Redis 7 for the OS's. */
+export const engineNamePattern: RegExp = TEST_ENGINE === 'system' ? /redis 7\.\d+\.\d+/ : new RegExp(TEST_ENGINE.replace('-', ' ').replaceAll('.', '\\.'));
