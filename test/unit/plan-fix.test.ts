@@ -268,7 +268,7 @@ describe('planFix: slot states on replicas (Valkey 8 replicates SETSLOT)', () =>
     const [p] = planFix(m, NONE);
     expect(p!.action).toBe(`close it on the replicas of ${NA} (SETSLOT STABLE on their master)`);
     expect(p!.steps.at(-1)).toEqual({ op: 'setslot-stable', node: A, slot: 100 });
-    expect(p!.steps.some((s) => s.node === R)).toBe(false);
+    expect(p!.steps.some((s) => 'node' in s && s.node === R)).toBe(false);
   });
 
   it('open on a master and its replica mid-move: the migration is finished, then the master closes it on the replica', () => {
