@@ -28,7 +28,7 @@ export default defineConfig({
     reporters: ['default'],
     projects: [
       { extends: true, test: { name: 'redis-7.0', include: ['test/**/*.test.ts'] } },
-      ...ENGINES.map((engine) => ({ extends: true, test: { name: engine, include: MATRIX, env: { RCK_TEST_ENGINE: engine } } })),
+      ...ENGINES.map((engine) => ({ extends: true as const, test: { name: engine, include: MATRIX, env: { RCK_TEST_ENGINE: engine } } })),
     ],
   },
 });
