@@ -144,6 +144,30 @@ export class TestNodes {
     await exited;
   }
 
+  /**
+   * Resolves when every running node has written its AOF buffer to the kernel, so a
+   * SIGKILL keeps every acknowledged write. With appendfsync everysec a node that is
+   * still fsyncing postpones writing the buffer for up to 2 s but acknowledges writes
+   * meanwhile (seen: a kill 130 ms after cluster creation lost 199 of 200 keys on Valkey 8).
+   */
+  async aofWritten(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const [i] of this.nodes.entries()) {
+      if (!this.isUp(i)) continue;
+      const c = this.client(i, this.opts.password);
+      try {
+        for (;;) {
+          const info = String(await c.info('persistence'));
+          if (/aof_enabled:0/.test(info) || /aof_buffer_length:0\b/.test(info)) break;
+          if (Date.now() > deadline) throw new Error(`${this.nodes[i]!.address}: AOF buffer not written within ${timeoutMs} ms`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      } finally {
+        c.disconnect();
+      }
+    }
+  }
+
   isUp(i: number): boolean {
     const p = this.nodes[i]!.proc;
     return p.exitCode === null && p.signalCode === null;
