@@ -12,6 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addNode } from '../src/ops/add-node.js';
 import { createCluster } from '../src/ops/create.js';
@@ -121,7 +122,7 @@ try {
   sets.push(a, b);
   const runs: Run[] = [];
   if (values.only !== 'rck') {
-    runs.push(await measure('redis-cli', a, () => runRedisCli(['--cluster', 'rebalance', a.addresses[0]!, '--cluster-use-empty-masters'])));
+    runs.push(await measure(basename(cliBinary()), a, () => runRedisCli(['--cluster', 'rebalance', a.addresses[0]!, '--cluster-use-empty-masters'])));
     process.stdout.write(`${show(runs[runs.length - 1]!)}\n`);
   }
   if (values.only !== 'redis-cli') {
