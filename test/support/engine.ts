@@ -38,3 +38,14 @@ export const engineTag = TEST_ENGINE === 'system' ? '' : ` [${TEST_ENGINE}]`;
 
 /** What `rck up` and INFO server name for this engine: "valkey 8.0.1", "redis 7.2.6", or any Redis 7 for the OS's. */
 export const engineNamePattern: RegExp = TEST_ENGINE === 'system' ? /redis 7\.\d+\.\d+/ : new RegExp(TEST_ENGINE.replace('-', ' ').replaceAll('.', '\\.'));
+
+/**
+ * What a server log says when the engine crashed (an assertion, a signal like SIGSEGV): Redis
+ * and Valkey print a bug report. SIGKILL, which tests send on purpose, leaves no such line.
+ */
+const CRASH = /BUG REPORT START|=== (RECURSIVE )?ASSERTION FAILED ===|crashed by signal/i;
+
+/** The first crash line in a server log, or undefined. */
+export function crashLine(log: string): string | undefined {
+  return log.split('\n').find((l) => CRASH.test(l));
+}

@@ -3,9 +3,9 @@
  * `npm test`) against its own state home in a temp dir and its own free port range,
  * and always stops every process it may have started, also when a test fails.
  */
-import { cliBinary, engineLocalFields } from './engine.js';
+import { cliBinary, crashLine, engineLocalFields } from './engine.js';
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { type Dirent, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -263,13 +263,35 @@ export class LocalClusterHarness {
     }
   }
 
-  /** Stops everything (gracefully if possible, then by force) and deletes the temp dir. */
+  /** Stops everything (gracefully if possible, then by force) and deletes the temp dir; throws when a member's engine crashed. */
   async cleanup(): Promise<void> {
     await this.rck(['down', '--name', this.name]).catch(() => undefined);
     this.killAllSync();
     tracked.delete(this);
+    const crashed = memberLogs(this.home).flatMap((f) => {
+      const line = crashLine(readFileSync(f, 'utf8'));
+      return line ? [`${f.slice(this.home.length + 1)}: ${line.trim()}`] : [];
+    });
     await rm(this.home, { recursive: true, force: true });
+    if (crashed.length > 0) throw new Error(`the engine crashed: ${crashed.join('; ')}`);
   }
 }
 
 export { pidAlive } from '../../src/platform/local/process-alive.js';
+
+/** Every member log (redis.log) under a state home. */
+function memberLogs(dir: string): string[] {
+  let out: string[] = [];
+  let entries: Dirent[] = [];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out = out.concat(memberLogs(p));
+    else if (e.name === 'redis.log') out.push(p);
+  }
+  return out;
+}

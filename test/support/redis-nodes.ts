@@ -3,12 +3,12 @@
  * temp directory on a free port (bus port = port + 10000), and always stops them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { serverBinary } from './engine.js';
+import { crashLine, serverBinary } from './engine.js';
 
 export interface TestNode {
   host: string;
@@ -189,8 +189,15 @@ export class TestNodes {
     return node;
   }
 
+  /** Stops every node and removes its directory; throws when a node's log shows the engine crashed. */
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((_, i) => this.kill(i)));
+    const crashes = await Promise.all(this.nodes.map(async (n) => {
+      const line = crashLine(await readFile(join(n.dir, 'redis.log'), 'utf8').catch(() => ''));
+      return line ? `${n.address}: ${line.trim()}` : undefined;
+    }));
     await Promise.all(this.nodes.map((n) => rm(n.dir, { recursive: true, force: true })));
+    const crashed = crashes.filter((c) => c !== undefined);
+    if (crashed.length > 0) throw new Error(`the engine crashed: ${crashed.join('; ')}`);
   }
 }
