@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { median, startNodes } from './nodes.mjs';
+import { CLI, ENGINE } from './engine.mjs';
 
 const rounds = Number(process.argv[2] ?? 5);
 const masters = Number(process.argv[3] ?? 3);
@@ -57,14 +58,14 @@ async function timeTool(argsFor) {
 
 const results = { 'redis-cli': [], rck: [] };
 for (let i = 0; i < rounds; i++) {
-  results['redis-cli'].push(await timeTool((a) => ['redis-cli', ['--cluster', 'create', ...a, '--cluster-replicas', String(replicas), '--cluster-yes']]));
+  results['redis-cli'].push(await timeTool((a) => [CLI, ['--cluster', 'create', ...a, '--cluster-replicas', String(replicas), '--cluster-yes']]));
   results.rck.push(await timeTool((a) => [process.execPath, [rck, 'create', '--replicas', String(replicas), ...a]]));
   const f = (r) => `returned ${r.returned.toFixed(0)}, ok ${r.ok.toFixed(0)}, synced ${r.synced.toFixed(0)} ms`;
   process.stderr.write(`round ${i + 1}/${rounds}: redis-cli ${f(results['redis-cli'][i])}; rck ${f(results.rck[i])}\n`);
 }
 const m = (tool, k) => median(results[tool].map((r) => r[k]));
 const range = (tool, k) => `${Math.min(...results[tool].map((r) => r[k])).toFixed(0)}-${Math.max(...results[tool].map((r) => r[k])).toFixed(0)}`;
-console.log(`create ${masters} masters x ${replicas} replica(s) (${count} nodes, Redis defaults), median of ${rounds} rounds on fresh nodes (ms; range):`);
+console.log(`[engine ${ENGINE}] create ${masters} masters x ${replicas} replica(s) (${count} nodes, Redis defaults), median of ${rounds} rounds on fresh nodes (ms; range):`);
 for (const tool of ['redis-cli', 'rck']) {
   console.log(`  ${tool.padEnd(9)} returns ${m(tool, 'returned').toFixed(0)} (${range(tool, 'returned')}), every node cluster_state:ok ${m(tool, 'ok').toFixed(0)} (${range(tool, 'ok')}), replicas synced ${m(tool, 'synced').toFixed(0)} (${range(tool, 'synced')})`);
 }

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVER } from './engine.mjs';
 
 export function portFree(port) {
   return new Promise((resolve) => {
@@ -44,7 +45,7 @@ export async function startNodes(count, extraArgs = [], { redisDefaults = false 
     const nodeDir = redisDefaults ? join(dir, String(port)) : dir;
     if (redisDefaults) mkdirSync(nodeDir);
     const tuned = redisDefaults ? [] : ['--cluster-node-timeout', '5000', '--save', '', '--appendonly', 'no'];
-    return spawn('redis-server', [
+    return spawn(SERVER, [
       '--port', String(port), '--bind', '127.0.0.1', '--dir', nodeDir, '--daemonize', 'no',
       '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
       ...tuned, '--logfile', join(dir, `${port}.log`), ...extraArgs,

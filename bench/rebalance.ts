@@ -12,6 +12,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addNode } from '../src/ops/add-node.js';
 import { createCluster } from '../src/ops/create.js';
@@ -20,6 +21,7 @@ import { observeCluster } from '../src/topology/observe.js';
 import { loadKeys } from '../test/support/load-keys.js';
 import { runRck } from '../test/support/rck.js';
 import { TestNodes } from '../test/support/redis-nodes.js';
+import { TEST_ENGINE, cliBinary } from '../test/support/engine.js';
 import { type LatencyReport, startLatencyProbe } from './latency-probe.js';
 
 const { values } = parseArgs({
@@ -27,9 +29,12 @@ const { values } = parseArgs({
     keys: { type: 'string', default: '200000' },
     'rck-args': { type: 'string', default: '' },
     only: { type: 'string', default: 'both' },
+    replicas: { type: 'string', default: '0' },
   },
 });
 const KEYS = Number(values.keys);
+/** Replicas per original master (Valkey 8 makes each SETSLOT wait for them). */
+const REPLICAS = Number(values.replicas);
 
 interface Run {
   tool: string;
@@ -42,10 +47,11 @@ interface Run {
 }
 
 async function buildCluster(): Promise<TestNodes> {
-  const set = await TestNodes.start(4, { nodeTimeoutMs: 5000 });
+  const members = 3 * (1 + REPLICAS);
+  const set = await TestNodes.start(members + 1, { nodeTimeoutMs: 5000 });
   try {
-    await createCluster({ nodes: set.addresses.slice(0, 3).map((a) => ({ address: parseAddress(a) })), replicasPerMaster: 0, placement: 'ordinal' });
-    await addNode({ seeds: [parseAddress(set.addresses[0]!)], node: parseAddress(set.addresses[3]!), asReplica: false });
+    await createCluster({ nodes: set.addresses.slice(0, members).map((a) => ({ address: parseAddress(a) })), replicasPerMaster: REPLICAS, placement: 'ordinal' });
+    await addNode({ seeds: [parseAddress(set.addresses[0]!)], node: parseAddress(set.addresses[members]!), asReplica: false });
     await loadKeys(set.nodes[0]!, KEYS);
     return set;
   } catch (err) {
@@ -56,8 +62,8 @@ async function buildCluster(): Promise<TestNodes> {
 
 async function totalKeys(set: TestNodes): Promise<{ total: number; onNew: number }> {
   const model = await observeCluster([parseAddress(set.addresses[0]!)]);
-  const newId = model.nodes.find((n) => n.address.port === set.nodes[3]!.port)!;
-  return { total: model.nodes.reduce((n, m) => n + m.keys, 0), onNew: newId.keys };
+  const newId = model.nodes.find((n) => n.address.port === set.nodes[set.nodes.length - 1]!.port)!;
+  return { total: model.nodes.filter((m) => m.self?.role === 'master').reduce((n, m) => n + m.keys, 0), onNew: newId.keys };
 }
 
 interface Finished {
@@ -71,7 +77,7 @@ interface Finished {
 /** redis-cli with its output unbuffered (stdbuf), noting when it starts moving slots. */
 function runRedisCli(args: string[]): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn('stdbuf', ['-o0', 'redis-cli', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('stdbuf', ['-o0', cliBinary(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let movingFrom: bigint | undefined;
@@ -111,12 +117,12 @@ function show(r: Run): string {
 
 const sets: TestNodes[] = [];
 try {
-  process.stderr.write(`building two clusters of 3 masters with ${KEYS} keys + 1 empty master\n`);
+  process.stderr.write(`[engine ${TEST_ENGINE}] building two clusters of 3 masters x ${REPLICAS} replica(s) with ${KEYS} keys + 1 empty master\n`);
   const [a, b] = await Promise.all([buildCluster(), buildCluster()]);
   sets.push(a, b);
   const runs: Run[] = [];
   if (values.only !== 'rck') {
-    runs.push(await measure('redis-cli', a, () => runRedisCli(['--cluster', 'rebalance', a.addresses[0]!, '--cluster-use-empty-masters'])));
+    runs.push(await measure(basename(cliBinary()), a, () => runRedisCli(['--cluster', 'rebalance', a.addresses[0]!, '--cluster-use-empty-masters'])));
     process.stdout.write(`${show(runs[runs.length - 1]!)}\n`);
   }
   if (values.only !== 'redis-cli') {
@@ -130,7 +136,7 @@ try {
     process.stdout.write(`ratio rck/redis-cli (keys/s over each command's wall time): ${(rck.keysPerSec / cli.keysPerSec).toFixed(1)}x${moving}\n`);
   }
   await mkdir('bench/results', { recursive: true });
-  await writeFile(`bench/results/rebalance-${Date.now()}.json`, JSON.stringify({ keys: KEYS, rckArgs: values['rck-args'], runs }, null, 2));
+  await writeFile(`bench/results/rebalance-${Date.now()}.json`, JSON.stringify({ engine: TEST_ENGINE, replicas: REPLICAS, keys: KEYS, rckArgs: values['rck-args'], runs }, null, 2));
 } finally {
   await Promise.all(sets.map((s) => s.stop()));
 }

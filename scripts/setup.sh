@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
 # Installs what rck needs on a Debian machine when it is missing, then builds it:
 # redis-server and redis-tools >= 7 from the OS packages, the npm dependencies; with --test
-# also what the Kubernetes test tier needs (etcd, openssl, the control plane built from Go).
+# also what the Kubernetes test tier needs (etcd, openssl, the control plane built from Go) and
+# the engine matrix's other engines; with --engines only those engines (Redis 7.2, Valkey 8,
+# built once from ../shared/engines into ~/.cache/rck/engines: scripts/build-engines.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+TEST=""
+ENGINES=""
+for arg in "$@"; do
+  case "$arg" in
+    --test) TEST=1; ENGINES=1 ;;
+    --engines) ENGINES=1 ;;
+    *) echo "setup: unknown option $arg (use --test or --engines)" >&2; exit 2 ;;
+  esac
+done
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
@@ -25,7 +37,7 @@ fi
 # its certificates, buildah for the rck image (scripts/build-image.sh; the tests build the
 # image themselves, cached by content), and the control plane and helm built once from their
 # Go modules (cached outside the repo). `rck up` itself needs none of it.
-if [ "${1:-}" = "--test" ]; then
+if [ -n "$TEST" ]; then
 if ! command -v etcd >/dev/null || ! command -v openssl >/dev/null || ! command -v buildah >/dev/null; then
   echo "setup: installing etcd-server, openssl and buildah from the OS packages" >&2
   $SUDO apt-get install -y -q etcd-server openssl buildah >/dev/null 2>&1 || {
@@ -47,6 +59,11 @@ if command -v go >/dev/null; then
 else
   echo "setup: Go not found; the Kubernetes tests (test/k8s) will fail until Go is installed" >&2
 fi
+fi
+
+# The engine matrix (test/support/engine.ts): a no-op once built for these sources' checksums.
+if [ -n "$ENGINES" ]; then
+  scripts/build-engines.sh
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -11,7 +11,7 @@ import { createCluster } from '../ops/create.js';
 import { fixCluster } from '../ops/fix.js';
 import { promoteReplica } from '../ops/crash-failover.js';
 import { pollUntil } from '../ops/wait.js';
-import { moveSlots } from '../ops/slot-mover.js';
+import { moveSlots, moverNode } from '../ops/slot-mover.js';
 import type { SlotMove } from '../plan/slot-moves.js';
 import type { HealAction } from '../plan/heal/index.js';
 import { readNode } from '../topology/observe.js';
@@ -160,7 +160,7 @@ async function moveSlotsNow(moves: SlotMove[], ctx: ActContext): Promise<void> {
   const fresh = await observe(ctx.source, ctx.pool);
   const open = fresh.members.filter((m) => (m.node?.self?.migrating.size ?? 0) + (m.node?.self?.importing.size ?? 0) > 0);
   if (open.length > 0) throw new OperationError(`not moving slots: ${open.map((m) => m.name).join(', ')} have slots open since the plan`);
-  const masters = fresh.members.flatMap((m) => (m.node?.self?.role === 'master' ? [{ id: m.node.id, address: m.address }] : []));
+  const masters = fresh.members.flatMap((m) => (m.node?.self?.role === 'master' ? [{ ...moverNode(m.node), address: m.address }] : []));
   await moveSlots(ctx.pool, masters, moves, { password: ctx.password, signal: ctx.signal });
 }
 

@@ -1,7 +1,8 @@
 /**
  * delNode: removes a node that owns no slots and holds no keys. Its replicas
  * are re-pointed first (a replica refuses to FORGET its own master), then every
- * other node FORGETs it at once: FORGET bans the id for 60 s, and every node
+ * other node FORGETs it at once: FORGET bans the id for 60 s (Valkey: cluster-blacklist-ttl,
+ * read per node as `forgetBanSeconds`), and every node
  * must drop it within that window or gossip brings it back. Last, the removed
  * node is reset (CLUSTER RESET HARD: it forgets the cluster, gets a new id and
  * can be added again at once) or, with `shutdown`, stopped as redis-cli does.
@@ -13,7 +14,7 @@ import { NodePool } from '../redis/pool.js';
 import { type DelNodePlan, planDelNode } from '../plan/del-node.js';
 import { resolveNode } from '../plan/node-ref.js';
 import type { ClusterModel } from '../topology/model.js';
-import { nodeById } from '../topology/model.js';
+import { nodeById, nodeCaps } from '../topology/model.js';
 import { observeCluster } from '../topology/observe.js';
 import { noNodeReached } from './cluster-ready.js';
 import { pollUntil } from './wait.js';
@@ -40,9 +41,10 @@ export async function delNode(opts: DelNodeOptions): Promise<{ plan: DelNodePlan
     const nodeId = resolveAnyId(model, opts.node);
     const replicasTo = opts.replicasTo ? resolveNode(model, opts.replicasTo, '--replicas-to').id : undefined;
     const plan = planDelNode(model, { nodeId, replicasTo });
+    const ban = forgetBan(model);
     const down = model.unreachable.filter((u) => u.id !== nodeId);
     if (down.length > 0) {
-      throw new NodeCheckError(`${down.map((u) => formatAddress(u.address)).join(', ')} cannot be reached: every node must forget ${plan.node} within 60 s; nothing was changed`);
+      throw new NodeCheckError(`${down.map((u) => formatAddress(u.address)).join(', ')} cannot be reached: every node must forget ${plan.node} within ${ban} s; nothing was changed`);
     }
     if (opts.confirm && !(await opts.confirm(plan, model))) return { plan, applied: false, warnings };
 
@@ -71,7 +73,7 @@ export async function delNode(opts: DelNodeOptions): Promise<{ plan: DelNodePlan
     } else {
       warnings.push(`${plan.node} is down: it was forgotten, but reset it (CLUSTER RESET HARD) or wipe its nodes.conf before starting it again, or it will try to rejoin`);
     }
-    await waitForgotten(pool, model, plan);
+    await waitForgotten(pool, model, plan, ban);
     return { plan, applied: true, warnings };
   } finally {
     await pool.close();
@@ -102,7 +104,7 @@ async function call(pool: NodePool, model: ClusterModel, id: string, args: strin
 }
 
 /** Checks every remaining node dropped it (gossip from a slow node could otherwise re-add it). */
-async function waitForgotten(pool: NodePool, model: ClusterModel, plan: DelNodePlan): Promise<void> {
+async function waitForgotten(pool: NodePool, model: ClusterModel, plan: DelNodePlan, ban: number): Promise<void> {
   const seeds = plan.forgetOn.map((id) => nodeById(model, id)!.address);
   let still: string[] = [];
   const ok = await pollUntil(async () => {
@@ -110,5 +112,11 @@ async function waitForgotten(pool: NodePool, model: ClusterModel, plan: DelNodeP
     still = after.nodes.filter((n) => n.table.some((l) => l.id === plan.nodeId)).map((n) => formatAddress(n.address));
     return still.length === 0 ? true : undefined;
   }, { deadline: Date.now() + 5000, intervalMs: 50 });
-  if (!ok) throw new OperationError(`${still.join(', ')} still know ${plan.node} after FORGET: run del-node again within 60 s`);
+  if (!ok) throw new OperationError(`${still.join(', ')} still know ${plan.node} after FORGET: run del-node again within ${ban} s`);
+}
+
+/** The shortest FORGET ban among the nodes (60 s on Redis; Valkey's cluster-blacklist-ttl): the window to forget everywhere. */
+function forgetBan(model: ClusterModel): number {
+  const bans = model.nodes.map((n) => nodeCaps(n).forgetBanSeconds);
+  return bans.length > 0 ? Math.min(...bans) : 60;
 }

@@ -8,6 +8,9 @@
  *   target  SETSLOT s NODE target        (first: it bumps its epoch and owns the slots; see takeSlots)
  *   source  SETSLOT s NODE target        (refused by Redis if a key is left behind)
  *   others  SETSLOT s NODE target        (in parallel; gossip would do it, but later)
+ * On a node whose engine replicates SETSLOT (Valkey 8: `MoverNode.setslotReplicates`),
+ * the SETSLOT steps are plain pipelined commands instead (setslot-commands.ts): SETSLOT
+ * blocks there, and blocking inside a script crashes the server.
  * A crash at any point leaves slots that rck fix finishes (keys moved) or rolls
  * back (no key moved yet). Keys existing on both sides go through moveSlotKeys,
  * which replaces only identical copies and stops on a differing one.
@@ -17,6 +20,7 @@ import { formatAddress } from '../redis/address.js';
 import type { NodePool } from '../redis/pool.js';
 import type { RawConnection, RawPool } from '../redis/raw-pipeline.js';
 import { type MoverNode, type SlotFailure, moveKeysRound, setSlots, takeSlots } from './slot-scripts.js';
+import { setSlotsPlain, takeSlotsPlain } from './setslot-commands.js';
 import { moveSlotKeys } from './move-keys.js';
 
 export interface BatchOptions {
@@ -47,26 +51,36 @@ export async function migrateBatch(
   opts: BatchOptions,
 ): Promise<{ keys: number; announced: Promise<void> }> {
   const [sc, dc] = await Promise.all([pools.raw.get(src.address), pools.raw.get(dst.address)]);
-  await settle(dst, 'IMPORTING', setSlots(dc, dst, slots, 'IMPORTING', src.id));
-  await settle(src, 'MIGRATING', setSlots(sc, src, slots, 'MIGRATING', dst.id));
+  await settle(dst, 'IMPORTING', setOn(pools.raw, dc, dst, slots, 'IMPORTING', src.id));
+  await settle(src, 'MIGRATING', setOn(pools.raw, sc, src, slots, 'MIGRATING', dst.id));
   const keys = await moveKeys(pools, sc, src, dst, slots, opts);
-  await settle(dst, 'NODE', takeSlots(dc, dst, slots));
-  await settle(src, 'NODE', setSlots(sc, src, slots, 'NODE', dst.id), true);
-  const announced = Promise.all(others.map(async (o) => settle(o, 'NODE', setSlots(await pools.raw.get(o.address), o, slots, 'NODE', dst.id), true))).then(() => {});
+  await settle(dst, 'NODE', dst.setslotReplicates ? takeSlotsPlain(pools.raw, dst, slots) : takeSlots(dc, dst, slots));
+  await settle(src, 'NODE', setOn(pools.raw, sc, src, slots, 'NODE', dst.id), true);
+  const announced = Promise.all(others.map(async (o) => settle(o, 'NODE', setOn(pools.raw, await pools.raw.get(o.address), o, slots, 'NODE', dst.id), true))).then(() => {});
   announced.catch(() => {}); // handled by the caller; avoid an unhandled rejection meanwhile
   return { keys, announced };
 }
 
+/** SETSLOT for every slot: in one script, or as plain commands where the engine replicates SETSLOT. */
+function setOn(raw: RawPool, c: RawConnection, node: MoverNode, slots: readonly number[], state: 'IMPORTING' | 'MIGRATING' | 'NODE', id: string): Promise<SlotFailure | undefined> {
+  return node.setslotReplicates ? setSlotsPlain(raw, node, slots, state, id) : setSlots(c, node, slots, state, id);
+}
+
 /**
- * Runs a SETSLOT script and throws on a refusal. `lostLastSlot`: a master that
- * gives away its last slot may turn itself into a replica of the taker as soon
- * as it hears of it (cluster-allow-replica-migration), and then refuses
- * SETSLOT. Its keys were moved already; it learns the slot map by gossip, so
- * that refusal is success here.
+ * Runs a batch's SETSLOT step and throws on a refusal. `afterOwnerChange`: the
+ * target owns the slots and has told the cluster (it bumped its epoch), so the
+ * source's and the other masters' SETSLOT NODE only hurry gossip along, and these
+ * refusals are success, as in valkey-cli:
+ * - a master that gives away its last slot may turn itself into a replica of the
+ *   taker as soon as it hears of it (cluster-allow-replica-migration), and then
+ *   refuses SETSLOT ("only with masters"/"primaries"), or, blocked waiting for its
+ *   replicas meanwhile, is unblocked with UNBLOCKED;
+ * - NOREPLICAS: its replicas did not acknowledge in time (one migrated away, or is
+ *   slow); the node learns the owner by gossip.
  */
-async function settle(node: MoverNode, state: string, step: Promise<SlotFailure | undefined>, lostLastSlot = false): Promise<void> {
+async function settle(node: MoverNode, state: string, step: Promise<SlotFailure | undefined>, afterOwnerChange = false): Promise<void> {
   const failed = await step;
-  if (!failed || (lostLastSlot && /only with masters/i.test(failed.error))) return;
+  if (!failed || (afterOwnerChange && /only with (masters|primaries)|^UNBLOCKED|^NOREPLICAS/i.test(failed.error))) return;
   const where = formatAddress(node.address);
   throw new OperationError(`${where}: CLUSTER SETSLOT ${failed.slot} ${state} failed: ${failed.error}`, { subject: where });
 }

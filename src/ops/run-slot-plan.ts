@@ -14,7 +14,7 @@ import type { ClusterModel } from '../topology/model.js';
 import { isMaster, nodeById } from '../topology/model.js';
 import { observeCluster } from '../topology/observe.js';
 import { blockingProblems, observeReady } from './cluster-ready.js';
-import { type MoveOptions, type MoveProgress, type MoveResult, moveSlots } from './slot-mover.js';
+import { type MoveOptions, type MoveProgress, type MoveResult, moveSlots, moverNode } from './slot-mover.js';
 import { checkScripting, countKeys } from './slot-scripts.js';
 
 export interface SlotPlanOptions<P extends { moves: SlotMove[] }> extends ConnectOptions, Omit<MoveOptions, 'password' | 'onProgress'> {
@@ -41,7 +41,7 @@ export async function runSlotPlan<P extends { moves: SlotMove[] }>(opts: SlotPla
   try {
     const model = await observeReady(pool, opts.seeds, opts.readyTimeoutMs ?? 20_000);
     progress(`cluster ready: ${model.nodes.length} node(s), every node knows every other and reports cluster_state:ok`);
-    const masters = model.nodes.filter(isMaster).map((n) => ({ id: n.id, address: n.address }));
+    const masters = model.nodes.filter(isMaster).map(moverNode);
     const plan = opts.plan(model);
     let keysPlanned = 0;
     if (plan.moves.length > 0) {

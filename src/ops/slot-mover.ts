@@ -11,10 +11,16 @@ import { OperationError } from '../errors.js';
 import type { NodePool } from '../redis/pool.js';
 import { RawPool } from '../redis/raw-pipeline.js';
 import type { SlotMove } from '../plan/slot-moves.js';
+import { type ObservedNode, nodeCaps } from '../topology/model.js';
 import { type MoverPools, migrateBatch } from './migrate-batch.js';
 import { type MoverNode, checkScripting } from './slot-scripts.js';
 
 export type { MoverNode } from './slot-scripts.js';
+
+/** A master as the mover needs it: where it is, and whether its engine blocks on SETSLOT. */
+export function moverNode(n: ObservedNode): MoverNode {
+  return { id: n.id, address: n.address, ...(nodeCaps(n).setslotReplicates ? { setslotReplicates: true } : {}) };
+}
 
 /** Defaults measured on the rebalance bench (docs/benchmarks.md, rebalance). */
 export const MOVER_DEFAULTS = { slotsPerBatch: 128, concurrency: 6, perSource: 2, keysPerRound: 1000, migrateTimeoutMs: 10_000 };

@@ -23,6 +23,8 @@ import { type RawConnection, RespError, type RespReply } from '../redis/raw-pipe
 export interface MoverNode {
   id: string;
   address: NodeAddress;
+  /** Its engine replicates CLUSTER SETSLOT and blocks on it (Capabilities.setslotReplicates): no SETSLOT in scripts. */
+  setslotReplicates?: boolean;
 }
 
 const where = (n: MoverNode) => formatAddress(n.address);

@@ -51,7 +51,36 @@ export function planFix(model: ClusterModel, keys: SlotKeyCounts): SlotRepair[] 
   const claims = slotClaims(model);
   // Slots handed out to "no keys anywhere" slots, so they spread over the least loaded masters.
   const load = new Map(masters.map((m) => [m.id, slotCount(m)]));
-  return slotsNeedingRepair(model, keys).map((slot) => planSlot(slot, masters, claims[slot]!, keys, load));
+  return slotsNeedingRepair(model, keys).map((slot) => closeOnReplicas(model, planSlot(slot, masters, claims[slot]!, keys, load)));
+}
+
+/**
+ * Engines that replicate SETSLOT (Valkey 8) keep slot states on replicas too, and a
+ * SETSLOT that timed out waiting for them (NOREPLICAS) is on the replicas but not on
+ * their master. A replica refuses SETSLOT from a client: its master's SETSLOT STABLE,
+ * last (the slot is closed on the master by then, so it changes nothing there),
+ * reaches it through replication.
+ */
+function closeOnReplicas(model: ClusterModel, repair: SlotRepair): SlotRepair {
+  if (repair.unfixable) return repair;
+  const masters = new Set<string>();
+  for (const n of model.nodes) {
+    if (n.self?.role !== 'replica' || !n.self.masterId) continue;
+    if (!n.self.migrating.has(repair.slot) && !n.self.importing.has(repair.slot)) continue;
+    if (model.nodes.some((m) => m.id === n.self!.masterId && isMaster(m))) masters.add(n.self.masterId);
+  }
+  if (masters.size === 0) return repair;
+  const name = (id: string) => nodeName(model.nodes.find((m) => m.id === id)!);
+  const closing = [...masters].sort();
+  const steps = [...repair.steps];
+  for (const id of closing) {
+    const last = steps[steps.length - 1];
+    if (!(last?.op === 'setslot-stable' && last.node === id)) steps.push({ op: 'setslot-stable', node: id, slot: repair.slot });
+  }
+  const action = `close it on the replicas of ${closing.map(name).join(', ')} (SETSLOT STABLE on their master)`;
+  // Open on replicas only: the masters' part of the plan just re-announces the owner.
+  const onlyReplicas = repair.action.startsWith('keep ');
+  return { ...repair, problem: `${repair.problem}, open on replica(s)`, action: onlyReplicas ? action : `${repair.action}; ${action}`, steps };
 }
 
 function keysOf(keys: SlotKeyCounts, id: string, slot: number): number {

@@ -41,17 +41,21 @@ export class RawConnection {
 
 /** One pipelined connection per node for an operation, over a NodePool; closed together. */
 export class RawPool {
-  private readonly pool: NodePool;
+  private readonly options: ConnectOptions;
+  /** Lane 0 is the node's main connection; more lanes are more connections to the same nodes. */
+  private readonly lanes: NodePool[] = [];
   private readonly conns = new Map<string, RawConnection>();
 
   constructor(options: ConnectOptions = {}) {
     // A source's key-moving scripts queue behind each other on the server: give the later ones time.
-    this.pool = new NodePool({ ...options, commandTimeoutMs: options.commandTimeoutMs ?? 120_000 });
+    this.options = { ...options, commandTimeoutMs: options.commandTimeoutMs ?? 120_000 };
   }
 
-  async get(addr: NodeAddress): Promise<RawConnection> {
-    const key = formatAddress(addr);
-    const client = await this.pool.get(addr);
+  /** The node's connection on `lane` (default 0): commands on different lanes run concurrently on the node. */
+  async get(addr: NodeAddress, lane = 0): Promise<RawConnection> {
+    const key = `${lane}/${formatAddress(addr)}`;
+    while (this.lanes.length <= lane) this.lanes.push(new NodePool(this.options));
+    const client = await this.lanes[lane]!.get(addr);
     let c = this.conns.get(key);
     if (!c) {
       c = new RawConnection(client, addr);
@@ -60,8 +64,8 @@ export class RawPool {
     return c;
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.conns.clear();
-    return this.pool.close();
+    await Promise.all(this.lanes.map((p) => p.close()));
   }
 }

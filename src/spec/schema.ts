@@ -48,6 +48,12 @@ const localPlatform = z
       .max(1000)
       .default(100)
       .describe('size of the port range; a member re-created after `rck kill` takes the next free port in it'),
+    serverBinary: z
+      .string()
+      .min(1)
+      .regex(/^[^\r\n]*$/, 'must be one line')
+      .optional()
+      .describe('the server members run: a path or a name on PATH (Redis 7+ or Valkey 8); default redis-server, or valkey-server when only that is installed. rck connect uses the client beside it (redis-cli or valkey-cli)'),
   })
   .prefault({})
   .describe('where members run on this machine (ignored on Kubernetes)');

@@ -5,6 +5,7 @@
  */
 import { type NodeAddress, formatAddress } from '../redis/address.js';
 import type { NodeLine } from './cluster-nodes.js';
+import { BASELINE_CAPABILITIES, type Capabilities, type Engine } from './engine.js';
 import type { NodeLoad, ReplicationInfo } from './info.js';
 import { SLOT_COUNT, type SlotRange, countSlots } from './slots.js';
 
@@ -25,6 +26,10 @@ export interface ObservedNode {
   load?: NodeLoad;
   /** cluster-node-timeout it runs with now (CONFIG GET), when readable. */
   nodeTimeoutMs?: number;
+  /** The server it runs (INFO server), when it said. */
+  engine?: Engine;
+  /** What that server does differently (topology/engine.ts); read `nodeCaps(n)`. */
+  caps?: Capabilities;
   /**
    * It started closed (see manifests/scripts.ts and spec/admission.ts): its default user may
    * not PSYNC/SYNC/REPLCONF, read or write, because it restarted without the data its
@@ -58,6 +63,11 @@ export function emptyNodeProblem(n: ObservedNode): string | undefined {
   if (n.self && countSlots(n.self.slots) > 0) return `already has ${countSlots(n.self.slots)} slot(s) assigned`;
   if (n.self?.role === 'replica') return 'already a replica';
   return undefined;
+}
+
+/** The node's capabilities: Redis 7.0's when it was not read (a model built by hand). */
+export function nodeCaps(n: ObservedNode): Capabilities {
+  return n.caps ?? BASELINE_CAPABILITIES;
 }
 
 export function isMaster(n: ObservedNode): boolean {

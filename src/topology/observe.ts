@@ -3,6 +3,7 @@ import type { ConnectOptions } from '../redis/connection.js';
 import { NodePool, withPool } from '../redis/pool.js';
 import { errorText } from '../errors.js';
 import { parseClusterNodes } from './cluster-nodes.js';
+import { capabilitiesOf, engineFromInfo } from './engine.js';
 import { parseInfo, parseNodeLoad, parseReplicationInfo } from './info.js';
 import type { ClusterModel, ObservedNode, UnreachableNode } from './model.js';
 
@@ -73,23 +74,27 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
     .pipeline()
     .call('CLUSTER', 'NODES')
     .call('CLUSTER', 'INFO')
-    // stats: sync_partial_err (controller/divergence.ts); memory, clients and ops/s feed the metrics (controller/metrics.ts)
-    .info('replication', 'stats', 'memory', 'clients')
+    // stats: sync_partial_err (controller/divergence.ts); server: the engine; memory, clients and ops/s feed the metrics (controller/metrics.ts)
+    .info('replication', 'stats', 'server', 'memory', 'clients')
     .dbsize()
-    .config('GET', 'cluster-node-timeout')
+    .config('GET', 'cluster-node-timeout', 'cluster-blacklist-ttl') // the second: Valkey only
     .call('ACL', 'GETUSER', 'default')
     .exec();
   if (!res) throw new Error(`${formatAddress(addr)}: no reply`);
-  const [nodesRes, infoRes, replRes, sizeRes, timeoutRes, aclRes] = res;
+  const [nodesRes, infoRes, replRes, sizeRes, configRes, aclRes] = res;
   const admissionPending = !aclRes?.[0] && isClosedUser(aclRes?.[1]);
-  const timeoutPair = timeoutRes?.[1] as string[] | undefined;
-  const nodeTimeoutMs = timeoutPair?.[1] !== undefined ? Number(timeoutPair[1]) : undefined;
-  const replication = parseReplicationInfo(String(replRes![1] ?? ''));
+  const config = configPairs(configRes?.[1]);
+  const nodeTimeoutMs = config.has('cluster-node-timeout') ? Number(config.get('cluster-node-timeout')) : undefined;
+  const infoText = String(replRes![1] ?? '');
+  const engine = engineFromInfo(parseInfo(infoText));
+  const caps = capabilitiesOf(engine, config.has('cluster-blacklist-ttl') ? Number(config.get('cluster-blacklist-ttl')) : undefined);
+  const about = { ...(engine ? { engine } : {}), caps };
+  const replication = parseReplicationInfo(infoText);
   const keys = Number(sizeRes![1] ?? 0);
-  const load = parseNodeLoad(String(replRes![1] ?? ''));
+  const load = parseNodeLoad(infoText);
   if (nodesRes![0]) {
     if (/cluster support disabled/i.test(errorText(nodesRes![0]))) {
-      return { address: addr, clusterEnabled: false, id: '', table: [], clusterInfo: new Map(), replication, keys, nodeTimeoutMs };
+      return { address: addr, clusterEnabled: false, id: '', table: [], clusterInfo: new Map(), replication, keys, nodeTimeoutMs, ...about };
     }
     throw new Error(`${formatAddress(addr)}: CLUSTER NODES failed: ${errorText(nodesRes![0])}`);
   }
@@ -105,9 +110,18 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
     replication,
     keys,
     nodeTimeoutMs,
+    ...about,
     ...(load ? { load } : {}),
     ...(admissionPending ? { admissionPending } : {}),
   };
+}
+
+/** CONFIG GET's flat name/value reply as a map (names Redis does not know are absent). */
+function configPairs(reply: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!Array.isArray(reply)) return out;
+  for (let i = 0; i + 1 < reply.length; i += 2) out.set(String(reply[i]), String(reply[i + 1]));
+  return out;
 }
 
 /** ACL GETUSER's reply (flat key/value array) denies PSYNC: the start script closed the node. */

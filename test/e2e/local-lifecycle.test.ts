@@ -10,15 +10,18 @@ import { connectNode } from '../../src/redis/connection.js';
 import { parseAddress } from '../../src/redis/address.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClusterHarness, type StatusJson, pidAlive } from '../support/local-cluster.js';
+import { engineNamePattern } from '../support/engine.js';
 
 const ids = (s: StatusJson) => s.members.map((m) => m.nodeId);
 
 describe('local cluster lifecycle', () => {
   let h: LocalClusterHarness;
   let first: StatusJson;
+  let upOutput = '';
   beforeAll(async () => {
     h = await LocalClusterHarness.create({ name: 'life' });
-    await h.ok(['up', '-f', h.specFile, '--detach']);
+    const up = await h.ok(['up', '-f', h.specFile, '--detach']);
+    upOutput = up.stdout + up.stderr;
     first = await h.status();
   });
   afterAll(async () => {
@@ -34,6 +37,13 @@ describe('local cluster lifecycle', () => {
     expect(ids(s)).toEqual(ids(first));
     expect(s.supervisor?.pid).toBe(first.supervisor?.pid);
     expect(await readFile(join(h.stateDir, 'cluster.json'), 'utf8')).toBe(identity);
+  });
+
+  it('up names the engine it found (spec.local.serverBinary), and the members run it', async () => {
+    expect(upOutput).toMatch(new RegExp(`new cluster life \\(${engineNamePattern.source}: \\S+\\)`));
+    const info = await h.ok(['connect', 'life-0', '--', 'INFO', 'server']);
+    const [name, version] = engineNamePattern.source.includes('valkey') ? ['valkey', /valkey_version:(\S+)/] : ['redis', /redis_version:(\S+)/];
+    expect(`${name} ${version.exec(info.stdout)?.[1]}`).toMatch(engineNamePattern);
   });
 
   it('logs shows a member log; connect runs redis-cli with the password in its environment', async () => {

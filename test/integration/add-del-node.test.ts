@@ -1,3 +1,4 @@
+import { cliBinary } from '../support/engine.js';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { slotOf } from '../support/cluster.js';
@@ -82,7 +83,7 @@ describe('rck add-node and del-node', () => {
     removed.disconnect();
 
     await expect.poll(async () => (await runRck(['check', c.seed])).code, { timeout: 15_000, interval: 200 }).toBe(0);
-    expect((await runCommand('redis-cli', ['--cluster', 'check', c.seed])).code).toBe(0);
+    expect((await runCommand(cliBinary(), ['--cluster', 'check', c.seed])).code).toBe(0);
     const status = JSON.parse((await runRck(['status', '--json', c.seed])).stdout);
     expect(status.masters).toBe(3);
     expect(status.replicas).toBe(1);

@@ -1,3 +1,4 @@
+import { TEST_ENGINE, cliBinary } from '../support/engine.js';
 import type { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestNodes } from '../support/redis-nodes.js';
@@ -47,7 +48,7 @@ async function fixAndVerify(set: TestNodes): Promise<string> {
   const check = await runRck(['check', set.addresses[0]!]);
   expect(check.stdout).toMatch(/OK: healthy/);
   expect(check.code).toBe(0);
-  expect((await runCommand('redis-cli', ['--cluster', 'check', set.addresses[0]!])).code).toBe(0);
+  expect((await runCommand(cliBinary(), ['--cluster', 'check', set.addresses[0]!])).code).toBe(0);
   const again = await runRck(['fix', '--yes', set.addresses[0]!]);
   expect(again.stdout).toMatch(/nothing to fix/);
   return fix.stdout;
@@ -57,7 +58,7 @@ describe('rck check', () => {
   it('reports healthy on a cluster made by redis-cli --cluster create', async () => {
     const set = await Nodes.start(6);
     sets.push(set);
-    const made = await runCommand('redis-cli', ['--cluster', 'create', ...set.addresses, '--cluster-replicas', '1', '--cluster-yes']);
+    const made = await runCommand(cliBinary(), ['--cluster', 'create', ...set.addresses, '--cluster-replicas', '1', '--cluster-yes']);
     expect(made.code).toBe(0);
     // redis-cli returns before replicas finish their first sync: wait like a user would.
     await expect.poll(async () => (await runRck(['check', set.addresses[0]!])).code, { timeout: 20_000, interval: 200 }).toBe(0);
@@ -85,6 +86,31 @@ describe('rck check and fix on broken clusters', () => {
     expect(out).toMatch(/finish the migration/);
     expect(await c[1]!.call('CLUSTER', 'COUNTKEYSINSLOT', '100')).toBe(20);
     await expectReadable(set, keys);
+  });
+
+  // Valkey 8 replicates SETSLOT to replicas before applying it; one that times out waiting
+  // for them (NOREPLICAS) is on the replica only (valkey #998/#1664). Redis has no such state.
+  it.runIf(TEST_ENGINE.startsWith('valkey'))('a slot migrating on a replica only, its master closed (a SETSLOT that timed out): check sees it, fix closes it', async () => {
+    const { set, c, ids } = await cluster(3, 1);
+    const replica = set.nodes[3]!; // ordinal placement: member 3 replicates master 0
+    expect(await c[3]!.call('CLUSTER', 'MYID')).not.toBe(ids[0]);
+    await expect.poll(async () => String(await c[0]!.info('replication')).includes('state=online'), { timeout: 10_000 }).toBe(true);
+    replica.proc.kill('SIGSTOP');
+    try {
+      const take = c[0]!.call('CLUSTER', 'SETSLOT', '100', 'MIGRATING', ids[1]!, 'TIMEOUT', '300');
+      await expect(take).rejects.toThrow(/NOREPLICAS/);
+    } finally {
+      replica.proc.kill('SIGCONT');
+    }
+    await expect.poll(async () => String(await c[3]!.call('CLUSTER', 'NODES')).includes('[100->-'), { timeout: 10_000 }).toBe(true);
+    expect(String(await c[0]!.call('CLUSTER', 'NODES'))).not.toContain('[100->-');
+
+    const check = await runRck(['check', set.addresses[0]!]);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toMatch(new RegExp(`ERROR.*${replica.address}.*slot 100 is migrating to`));
+    const out = await fixAndVerify(set);
+    expect(out).toMatch(/slot 100: owned by .*, open on replica\(s\) -> close it on the replicas of/);
+    expect(String(await c[3]!.call('CLUSTER', 'NODES'))).not.toContain('[100->-');
   });
 
   it('uncovered slots, with and without keys', async () => {

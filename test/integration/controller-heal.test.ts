@@ -48,6 +48,7 @@ describe('controller heals on real nodes', () => {
     const set = await seedCluster();
     const keys = await writeKeys(set, 200);
     const ids = await nodeIds(set);
+    await set.aofWritten(); // acknowledged is not yet written under appendfsync everysec
     await Promise.all(set.nodes.map((_, i) => set.kill(i)));
     await Promise.all(set.nodes.map((_, i) => set.restart(i)));
     const { controller, events } = controllerFor(set);

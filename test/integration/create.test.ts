@@ -1,3 +1,4 @@
+import { cliBinary } from '../support/engine.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ async function settingsOf(set: TestNodes, names: string[]): Promise<string[][]> 
 }
 
 async function redisCliCheck(address: string): Promise<{ code: number; out: string }> {
-  const r = await runCommand('redis-cli', ['--cluster', 'check', address]);
+  const r = await runCommand(cliBinary(), ['--cluster', 'check', address]);
   return { code: r.code, out: r.stdout + r.stderr };
 }
 

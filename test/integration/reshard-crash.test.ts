@@ -3,6 +3,7 @@
  * and again; after each kill rck fix finishes or rolls back every open slot,
  * and every key is on exactly one master, in a slot it owns, with its value.
  */
+import { TEST_ENGINE, cliBinary } from '../support/engine.js';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RCK_BIN, runCommand, runRck } from '../support/rck.js';
@@ -47,10 +48,12 @@ function runAndKill(args: string[], ms: number): Promise<{ killed: boolean; code
 describe('crash safety of slot moves', () => {
   it('rck killed at random points of reshards: fix repairs every open slot, no key lost or duplicated', async () => {
     const keys = 6000;
-    const c = await scaleCluster(3, 0, 1, keys);
+    // On the engine matrix the original masters have a replica each: Valkey 8's SETSLOT then
+    // blocks for it and leaves slot states on it, which fix must settle too.
+    const c = await scaleCluster(3, TEST_ENGINE === 'system' ? 0 : 1, 1, keys);
     clusters.push(c);
     await addSpareMaster(c, 0);
-    const masters = [...c.set.addresses, c.spare.addresses[0]!];
+    const masters = [...c.set.addresses.slice(0, 3), c.spare.addresses[0]!]; // startCluster: masters first
     let kills = 0;
     let openSeen = 0;
     // Seeded kill points: RCK_TEST_SEED=<n> replays a run.
@@ -76,7 +79,7 @@ describe('crash safety of slot moves', () => {
       await expect.poll(async () => (await runRck(['check', c.seed])).code, { timeout: 15_000, interval: 200 }).toBe(0);
       expect(await verifyKeys(c.all(), c.expected), `round ${round} (killed ${delay} ms after its plan, seed ${seed})`).toEqual(cleanReport(keys));
     }
-    expect((await runCommand('redis-cli', ['--cluster', 'check', c.seed])).code).toBe(0);
+    expect((await runCommand(cliBinary(), ['--cluster', 'check', c.seed])).code).toBe(0);
     // The kills must actually have interrupted moves for this test to mean anything.
     expect(kills).toBeGreaterThanOrEqual(3);
     expect(openSeen).toBeGreaterThanOrEqual(1);

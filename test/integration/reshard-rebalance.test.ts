@@ -1,3 +1,4 @@
+import { cliBinary } from '../support/engine.js';
 import calculateSlot from 'cluster-key-slot';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { runCommand, runRck } from '../support/rck.js';
@@ -19,7 +20,7 @@ async function cluster(masters: number, replicas: number, spare: number, keys: n
 
 async function expectHealthy(c: ScaleCluster): Promise<void> {
   await expect.poll(async () => (await runRck(['check', c.seed])).code, { timeout: 15_000, interval: 200 }).toBe(0);
-  expect((await runCommand('redis-cli', ['--cluster', 'check', c.seed])).code).toBe(0);
+  expect((await runCommand(cliBinary(), ['--cluster', 'check', c.seed])).code).toBe(0);
 }
 
 describe('rck reshard', () => {

@@ -3,8 +3,9 @@
  * `npm test`) against its own state home in a temp dir and its own free port range,
  * and always stops every process it may have started, also when a test fails.
  */
+import { cliBinary, crashLine, engineLocalFields } from './engine.js';
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { type Dirent, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -123,7 +124,7 @@ export class LocalClusterHarness {
         'spec:',
         // Short node timeout: failure detection in ~1 s instead of 5 s keeps the tests fast.
         `  redis: {config: {cluster-node-timeout: ${opts.nodeTimeoutMs ?? 1000}}}`,
-        `  local: {basePort: ${basePort}, portCount: 20}`,
+        `  local: {basePort: ${basePort}, portCount: 20${engineLocalFields()}}`,
         opts.extraSpec ?? '',
       ].join('\n'),
     );
@@ -202,7 +203,7 @@ export class LocalClusterHarness {
     const port = this.member(s, member).address.split(':')[1]!;
     const pw = await this.password();
     return new Promise((resolve, reject) =>
-      execFile('redis-cli', ['-p', port, ...args], { env: { ...process.env, REDISCLI_AUTH: pw } }, (err, stdout) => (err ? reject(err) : resolve(stdout.trim()))),
+      execFile(cliBinary(), ['-p', port, ...args], { env: { ...process.env, REDISCLI_AUTH: pw } }, (err, stdout) => (err ? reject(err) : resolve(stdout.trim()))),
     );
   }
 
@@ -262,13 +263,35 @@ export class LocalClusterHarness {
     }
   }
 
-  /** Stops everything (gracefully if possible, then by force) and deletes the temp dir. */
+  /** Stops everything (gracefully if possible, then by force) and deletes the temp dir; throws when a member's engine crashed. */
   async cleanup(): Promise<void> {
     await this.rck(['down', '--name', this.name]).catch(() => undefined);
     this.killAllSync();
     tracked.delete(this);
+    const crashed = memberLogs(this.home).flatMap((f) => {
+      const line = crashLine(readFileSync(f, 'utf8'));
+      return line ? [`${f.slice(this.home.length + 1)}: ${line.trim()}`] : [];
+    });
     await rm(this.home, { recursive: true, force: true });
+    if (crashed.length > 0) throw new Error(`the engine crashed: ${crashed.join('; ')}`);
   }
 }
 
 export { pidAlive } from '../../src/platform/local/process-alive.js';
+
+/** Every member log (redis.log) under a state home. */
+function memberLogs(dir: string): string[] {
+  let out: string[] = [];
+  let entries: Dirent[] = [];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out = out.concat(memberLogs(p));
+    else if (e.name === 'redis.log') out.push(p);
+  }
+  return out;
+}

@@ -3,11 +3,12 @@
  * temp directory on a free port (bus port = port + 10000), and always stops them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { crashLine, serverBinary } from './engine.js';
 
 export interface TestNode {
   host: string;
@@ -91,7 +92,7 @@ export async function startNode(opts: StartOptions = {}, reuse?: { dir: string; 
     }
     if (opts.password) args.push('--requirepass', opts.password, '--masterauth', opts.password);
     args.push(...(opts.extraArgs ?? []));
-    const proc = spawn('redis-server', args, { stdio: 'ignore' });
+    const proc = spawn(serverBinary(), args, { stdio: 'ignore' });
     live.add(proc);
     proc.once('exit', () => live.delete(proc));
     try {
@@ -143,6 +144,30 @@ export class TestNodes {
     await exited;
   }
 
+  /**
+   * Resolves when every running node has written its AOF buffer to the kernel, so a
+   * SIGKILL keeps every acknowledged write. With appendfsync everysec a node that is
+   * still fsyncing postpones writing the buffer for up to 2 s but acknowledges writes
+   * meanwhile (seen: a kill 130 ms after cluster creation lost 199 of 200 keys on Valkey 8).
+   */
+  async aofWritten(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const [i] of this.nodes.entries()) {
+      if (!this.isUp(i)) continue;
+      const c = this.client(i, this.opts.password);
+      try {
+        for (;;) {
+          const info = String(await c.info('persistence'));
+          if (/aof_enabled:0/.test(info) || /aof_buffer_length:0\b/.test(info)) break;
+          if (Date.now() > deadline) throw new Error(`${this.nodes[i]!.address}: AOF buffer not written within ${timeoutMs} ms`);
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      } finally {
+        c.disconnect();
+      }
+    }
+  }
+
   isUp(i: number): boolean {
     const p = this.nodes[i]!.proc;
     return p.exitCode === null && p.signalCode === null;
@@ -164,8 +189,15 @@ export class TestNodes {
     return node;
   }
 
+  /** Stops every node and removes its directory; throws when a node's log shows the engine crashed. */
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((_, i) => this.kill(i)));
+    const crashes = await Promise.all(this.nodes.map(async (n) => {
+      const line = crashLine(await readFile(join(n.dir, 'redis.log'), 'utf8').catch(() => ''));
+      return line ? `${n.address}: ${line.trim()}` : undefined;
+    }));
     await Promise.all(this.nodes.map((n) => rm(n.dir, { recursive: true, force: true })));
+    const crashed = crashes.filter((c) => c !== undefined);
+    if (crashed.length > 0) throw new Error(`the engine crashed: ${crashed.join('; ')}`);
   }
 }

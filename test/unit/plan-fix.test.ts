@@ -251,3 +251,31 @@ describe('planFix: an owner that is itself importing', () => {
     expect(p!.steps.filter((s) => s.op === 'setslot-stable').map((s) => s.node)).toEqual([A]);
   });
 });
+
+describe('planFix: slot states on replicas (Valkey 8 replicates SETSLOT)', () => {
+  const R = 'd'.repeat(40);
+  const withReplica = (): ClusterModel =>
+    fixtureModel([
+      { id: A, port: 7000, slots: SPLIT.a },
+      { id: B, port: 7001, slots: SPLIT.b },
+      { id: C, port: 7002, slots: SPLIT.c },
+      { id: R, port: 7003, masterId: A },
+    ]);
+
+  it('open on a replica only: its master closes it last with SETSLOT STABLE (a replica refuses SETSLOT)', () => {
+    const m = open(withReplica(), R, 'migrating', 100, B);
+    expect(slotsNeedingRepair(m, NONE)).toEqual([100]);
+    const [p] = planFix(m, NONE);
+    expect(p!.action).toBe(`close it on the replicas of ${NA} (SETSLOT STABLE on their master)`);
+    expect(p!.steps.at(-1)).toEqual({ op: 'setslot-stable', node: A, slot: 100 });
+    expect(p!.steps.some((s) => 'node' in s && s.node === R)).toBe(false);
+  });
+
+  it('open on a master and its replica mid-move: the migration is finished, then the master closes it on the replica', () => {
+    const m = open(open(open(withReplica(), A, 'migrating', 100, B), R, 'migrating', 100, B), B, 'importing', 100, A);
+    const [p] = planFix(m, keys([A, 100, 3]));
+    expect(p!.action).toMatch(/^finish the migration from .*; close it on the replicas of/);
+    expect(p!.steps[0]).toEqual({ op: 'move-keys', slot: 100, from: A, to: B });
+    expect(p!.steps.at(-1)).toEqual({ op: 'setslot-stable', node: A, slot: 100 });
+  });
+});

@@ -8,6 +8,7 @@ import { InputError } from '../../errors.js';
 import { readLocalStatus } from '../../platform/local/local-status.js';
 import { checkMemberName, requireLocalCluster } from '../../platform/local/resolve.js';
 import { PASSWORD_ENV } from '../../redis/connection.js';
+import { clientBinaryBeside, resolveServerBinary } from '../../platform/local/server-binary.js';
 import { printLine } from '../output.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
 
@@ -50,7 +51,9 @@ export function registerConnect(program: Command): void {
     const m = member ? status.members.find((x) => x.name === member) : status.members.find((x) => x.up);
     if (!m || !m.up) throw new InputError(`${member ?? t.cluster.metadata.name}: no member is up to connect to`);
     const i = m.address.lastIndexOf(':');
-    const child = spawn('redis-cli', ['-c', '-h', m.address.slice(0, i), '-p', m.address.slice(i + 1), ...args], {
+    // The client beside the members' server (valkey-cli reads REDISCLI_AUTH too).
+    const cli = clientBinaryBeside(await resolveServerBinary(t.cluster.spec.local.serverBinary));
+    const child = spawn(cli, ['-c', '-h', m.address.slice(0, i), '-p', m.address.slice(i + 1), ...args], {
       stdio: 'inherit',
       env: { ...process.env, ...(password ? { REDISCLI_AUTH: password } : {}) },
     });
@@ -58,7 +61,7 @@ export function registerConnect(program: Command): void {
       child.once('exit', (c) => resolve(c ?? 1));
       child.once('error', () => resolve(127));
     });
-    if (code === 127) throw new InputError('redis-cli not found on PATH');
+    if (code === 127) throw new InputError(`${cli} not found${cli.includes('/') ? '' : ' on PATH'}`);
     process.exitCode = code;
   });
 }

@@ -4,6 +4,7 @@ import { launchSupervisor } from '../../platform/local/supervisor-process.js';
 import { discardNewCluster, prepareUp } from '../../platform/local/prepare.js';
 import { resolveLocalCluster } from '../../platform/local/resolve.js';
 import { parseMillis } from '../parse-values.js';
+import { engineLabel } from '../../topology/engine.js';
 import { printLine, progressPrinter } from '../output.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
 
@@ -53,7 +54,7 @@ export function registerUp(program: Command): void {
       }
       return;
     }
-    report(`${prep.isNew ? 'new' : 'existing'} cluster ${cluster.metadata.name} (redis ${prep.redisVersion}), state in ${state.dir}`);
+    report(`${prep.isNew ? 'new' : 'existing'} cluster ${cluster.metadata.name} (${engineLabel(prep.engine)}: ${prep.serverBinary}), state in ${state.dir}`);
     const starting = supervisor.start(state, { healthTimeoutMs }, report);
     // The summary's modules (the Redis client, the status view) load while the members start.
     const summaryModules = Promise.all([import('../../platform/local/local-status.js'), import('./print-local-status.js')]);

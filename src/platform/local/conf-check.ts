@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { InputError } from '../../errors.js';
 import { renderCheckConf } from '../../spec/redis-conf.js';
 import type { RedisCluster } from '../../spec/schema.js';
-import { REDIS_SERVER } from './preflight.js';
+import type { Engine } from '../../topology/engine.js';
 
 /** Long enough for any sane start of an empty server; a check that takes longer is not held against the spec. */
 const CHECK_TIMEOUT_MS = 10_000;
@@ -27,7 +27,7 @@ export interface ConfRejection {
 }
 
 /** Throws an InputError naming the spec field when redis-server rejects the cluster's configuration. */
-export async function checkRedisConf(cluster: RedisCluster, source: string, version: string, binary = REDIS_SERVER): Promise<void> {
+export async function checkRedisConf(cluster: RedisCluster, source: string, engine: Engine, binary: string): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'rck-conf-'));
   try {
     const conf = renderCheckConf(cluster.spec, dir);
@@ -36,7 +36,7 @@ export async function checkRedisConf(cluster: RedisCluster, source: string, vers
     const rejected = judgeCheckOutput(output, conf.sources, Object.keys(cluster.spec.redis.config));
     if (!rejected) return;
     const what = rejected.directive ? `\`${rejected.directive}\`` : 'the configuration';
-    throw new InputError(`${source}: ${rejected.field ?? 'spec.redis.config'}: redis-server ${version} rejects ${what}: ${rejected.reason}`, {
+    throw new InputError(`${source}: ${rejected.field ?? 'spec.redis.config'}: ${engine.name}-server ${engine.version} rejects ${what}: ${rejected.reason}`, {
       subject: rejected.field ?? source,
       hint: 'fix the value in the spec (see redis.conf for what Redis accepts); nothing was created or started',
     });

@@ -272,7 +272,7 @@ export class LocalPlatform implements Platform {
     s.startOpen = undefined;
     let spawned: MemberProcess;
     try {
-      spawned = await spawnMember({ state: this.state, name: s.name, host: s.host, port: s.port, password: this.password, appendonly: this.cluster.spec.persistence.enabled, startOpen });
+      spawned = await spawnMember({ state: this.state, name: s.name, host: s.host, port: s.port, password: this.password, appendonly: this.cluster.spec.persistence.enabled, startOpen, serverBinary: this.cluster.spec.local.serverBinary });
     } finally {
       gate?.spawned();
     }

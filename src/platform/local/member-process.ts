@@ -14,7 +14,7 @@ import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLOSED_NOTE, STOPPED_EMPTY_MARKER, mustStartClosed } from '../../spec/admission.js';
 import { renderMemberConf } from '../../spec/redis-conf.js';
-import { REDIS_SERVER } from './preflight.js';
+import { resolveServerBinary } from './server-binary.js';
 import { pidAlive, signalPid } from './process-alive.js';
 import type { StateDir } from './state-dir.js';
 
@@ -48,6 +48,8 @@ export interface SpawnInput {
   appendonly: boolean;
   /** Never start closed (the loss was already reported; nothing is left to protect). */
   startOpen?: boolean;
+  /** spec.local.serverBinary (server-binary.ts resolves the default). */
+  serverBinary?: string;
 }
 
 /** Writes the member's conf for its (possibly new) address and starts redis-server. */
@@ -69,11 +71,12 @@ export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
   // members spawning at the same moment, lost the 'exit' event of children that exited at
   // once (Node 20, measured: 8 of 30), and a member that never reports its exit hangs
   // every start and stop waiting for it.
+  const binary = await resolveServerBinary(m.serverBinary);
   const log = openSync(m.state.memberLog(m.name), 'a', 0o600);
   let proc: ChildProcess;
   try {
     if (closed) appendFileSync(log, `rck: ${CLOSED_NOTE}\n`);
-    proc = spawn(REDIS_SERVER, [confPath], { stdio: ['ignore', log, log], cwd: dataDir, detached: true });
+    proc = spawn(binary, [confPath], { stdio: ['ignore', log, log], cwd: dataDir, detached: true });
   } finally {
     closeSync(log);
   }
@@ -84,7 +87,7 @@ export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
   });
   if (proc.pid === undefined) {
     await exited;
-    throw new Error(`${m.name}: could not start ${REDIS_SERVER}`);
+    throw new Error(`${m.name}: could not start ${binary}`);
   }
   return { pid: proc.pid, exited, signal: (sig) => void proc.kill(sig), adopted: false, ...(closed ? { startedClosed: true } : {}) };
 }

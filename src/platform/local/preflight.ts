@@ -1,38 +1,38 @@
 /**
- * Checks run before anything is started: redis-server present and >= 7, ports free.
+ * Checks run before anything is started: the server binary (Redis or Valkey) present and
+ * >= 7, ports free.
  * Each failure is one InputError line; nothing has been started or written yet.
  */
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
+import { basename } from 'node:path';
 import { promisify } from 'node:util';
 import { InputError } from '../../errors.js';
+import { type Engine, engineFromVersionLine } from '../../topology/engine.js';
 
 const run = promisify(execFile);
 
-export const REDIS_SERVER = process.env.RCK_REDIS_SERVER || 'redis-server';
-
-/** Returns the redis-server version, or throws when missing or older than 7. */
-export async function checkRedisServer(binary = REDIS_SERVER): Promise<string> {
+/** The engine the binary is (Redis or Valkey) and its version; throws when missing or older than 7. */
+export async function checkServerBinary(binary: string): Promise<Engine> {
   let out: string;
   try {
     out = (await run(binary, ['--version'], { timeout: 5000 })).stdout;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new InputError(`redis-server not found (looked for "${binary}" on PATH)`, {
+      throw new InputError(`${basename(binary)} not found (looked for "${binary}"${binary.includes('/') ? '' : ' on PATH'})`, {
         subject: binary,
-        hint: 'install Redis 7 or newer (Debian: sudo apt-get install redis-server), or set RCK_REDIS_SERVER',
+        hint: 'install Redis 7 or newer (Debian: sudo apt-get install redis-server), or Valkey 8, or name the binary in spec.local.serverBinary',
       });
     }
     throw new InputError(`${binary} --version failed: ${(err as Error).message.split('\n')[0]}`, { subject: binary });
   }
-  const m = /v=(\d+)\.(\d+)\.(\d+)/.exec(out);
-  if (!m) throw new InputError(`${binary} --version printed no version: "${out.trim().slice(0, 80)}"`, { subject: binary });
-  const version = `${m[1]}.${m[2]}.${m[3]}`;
-  if (Number(m[1]) < 7) {
-    throw new InputError(`redis-server ${version} is too old: rck needs Redis 7 or newer`, { subject: binary });
+  const engine = engineFromVersionLine(out);
+  if (!engine) throw new InputError(`${binary} --version printed no Redis or Valkey version: "${out.trim().slice(0, 80)}"`, { subject: binary });
+  if (Number(engine.version.split('.')[0]) < 7) {
+    throw new InputError(`${engine.name === 'valkey' ? 'valkey' : 'redis'}-server ${engine.version} is too old: rck needs Redis 7 or newer (or Valkey)`, { subject: binary });
   }
-  return version;
+  return engine;
 }
 
 /** True when `port` can be bound on `host` right now. */

@@ -10,25 +10,30 @@ import { pidAlive } from './process-alive.js';
 import { memberCount, memberName } from '../../spec/members.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import { checkRedisConf } from './conf-check.js';
-import { checkPortsFree, checkRedisServer } from './preflight.js';
+import { checkPortsFree, checkServerBinary } from './preflight.js';
+import { resolveServerBinary } from './server-binary.js';
+import type { Engine } from '../../topology/engine.js';
 import type { StateDir } from './state-dir.js';
 import { stopLeftoverMembers, supervisorPid } from './supervisor-record.js';
 
 export interface Prepared {
   isNew: boolean;
-  redisVersion: string;
+  /** The server binary members run, and which engine and version it is. */
+  serverBinary: string;
+  engine: Engine;
   /** Set when a supervisor already runs this cluster: `up` has nothing to do. */
   runningPid?: number;
 }
 
 /** `source` names where the spec came from (the -f file), for errors about its fields. */
 export async function prepareUp(state: StateDir, cluster: RedisCluster, source: string): Promise<Prepared> {
-  const redisVersion = await checkRedisServer();
+  const serverBinary = await resolveServerBinary(cluster.spec.local.serverBinary);
+  const engine = await checkServerBinary(serverBinary);
   // Before anything exists: a directive Redis rejects would leave members crash-looping.
-  await checkRedisConf(cluster, source, redisVersion);
+  await checkRedisConf(cluster, source, engine, serverBinary);
   const identity = await state.checkOwnership(cluster);
   const runningPid = await supervisorPid(state);
-  if (runningPid !== undefined) return { isNew: false, redisVersion, runningPid };
+  if (runningPid !== undefined) return { isNew: false, serverBinary, engine, runningPid };
   const isNew = identity === undefined;
   if (isNew) {
     const { host, basePort } = cluster.spec.local;
@@ -42,7 +47,7 @@ export async function prepareUp(state: StateDir, cluster: RedisCluster, source: 
   }
   await state.writeSpec(cluster);
   await state.password(cluster, true);
-  return { isNew, redisVersion };
+  return { isNew, serverBinary, engine };
 }
 
 /**
