@@ -8,6 +8,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { EventLog } from '../../controller/event-log.js';
+import { MemberEvents } from './member-events.js';
 import type { EventSink } from '../../controller/events.js';
 import { join } from 'node:path';
 import type { NodeAddress } from '../../redis/address.js';
@@ -22,14 +23,13 @@ import { lastLogLine, logTail } from './member-log.js';
 import { PortRange } from './port-range.js';
 import { STOP_GRACE_MS, stopPid, stopProcess } from './member-stop.js';
 import { type MembersFile, MembersFileWriter, type StateDir } from './state-dir.js';
-import { type MemberState, localDomain, memberRecord, newMemberState } from './member-state.js';
-
+import { type MemberState, initialMemberStates, localDomain, memberRecord, newMemberState } from './member-state.js';
 
 const BACKOFF_MS = [0, 1000, 2000, 5000, 10_000, 30_000];
 
 export class LocalPlatform implements Platform {
   private members: MemberState[];
-  private readonly listeners = new Set<(e: PlatformEvent) => void>();
+  private readonly notices: MemberEvents;
   private readonly ports: PortRange;
   private closed = false;
   private readonly recorder: MembersFileWriter;
@@ -53,16 +53,9 @@ export class LocalPlatform implements Platform {
     // A scale the controller has not finished yet keeps the members it left: it finishes it.
     const n = previous?.members.length || memberCount(spec);
     this.recorder = new MembersFileWriter(state);
+    this.notices = new MemberEvents(this.events);
     this.ports = new PortRange(() => this.cluster.spec.local, previous?.nextPort ?? spec.local.basePort + n);
-    this.members = Array.from({ length: n }, (_, ordinal) => {
-      const name = memberName(cluster.metadata.name, ordinal);
-      const prev = previous?.members.find((m) => m.name === name);
-      // Back where it was (a member may have moved to another 127.x address).
-      const placed = prev && this.ports.contains(prev.port) ? { host: prev.host, port: prev.port } : { host: spec.local.host, port: spec.local.basePort + ordinal };
-      const slot = newMemberState(name, ordinal, prev?.domain ?? localDomain(ordinal, spec.masters), placed.host, placed.port);
-      slot.restarts = prev?.restarts ?? 0;
-      return slot;
-    });
+    this.members = initialMemberStates(cluster, n, previous, (port) => this.ports.contains(port));
   }
 
   get clusterName(): string {
@@ -103,8 +96,7 @@ export class LocalPlatform implements Platform {
   }
 
   onEvent(listener: (e: PlatformEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.notices.on(listener);
   }
 
   /**
@@ -397,14 +389,7 @@ export class LocalPlatform implements Platform {
   }
 
   private emit(s: MemberState, type: PlatformEventType, message: string): void {
-    const e: PlatformEvent = { time: new Date().toISOString(), member: s.name, type, message };
-    for (const l of this.listeners) l(e);
-    const warning = type === 'Killed' || type === 'Exited' || type === 'BackOff';
-    void this.events.record({ time: e.time, type: warning ? 'Warning' : 'Normal', reason: type, message, member: s.name, source: 'platform' }).catch(() => {});
+    this.notices.emit(s.name, type, message);
     if (type === 'Recreated' || type === 'Stopped') void this.persist().catch(() => {});
   }
 }
-
-
-
-/** The member's last log line: why redis-server refused to start, usually. */

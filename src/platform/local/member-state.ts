@@ -1,7 +1,9 @@
 /** What the local platform tracks per member: where it runs, its process, its phase, what to do when it exits. */
 import type { MemberPhase } from '../platform.js';
 import type { MemberProcess } from './member-process.js';
-import type { MemberRecord } from './state-dir.js';
+import type { MembersFile, MemberRecord } from './state-dir.js';
+import type { RedisCluster } from '../../spec/schema.js';
+import { memberName } from '../../spec/members.js';
 
 export interface MemberState {
   name: string;
@@ -44,4 +46,26 @@ export function localDomain(ordinal: number, masters: number): string {
 /** What members.json keeps of a member: where it is and its pid, for the next supervisor. */
 export function memberRecord(s: MemberState): MemberRecord {
   return { name: s.name, ordinal: s.ordinal, host: s.host, port: s.port, pid: s.spawned?.pid, domain: s.domain, restarts: s.restarts };
+}
+
+/**
+ * The members of a cluster as `up` finds them: `count` ordinals, each back where the members
+ * file last saw it (a member may have moved to another 127.x address) when that port is still
+ * in the range, else on basePort + ordinal.
+ */
+export function initialMemberStates(
+  cluster: RedisCluster,
+  count: number,
+  previous: MembersFile | undefined,
+  inRange: (port: number) => boolean,
+): MemberState[] {
+  const { spec } = cluster;
+  return Array.from({ length: count }, (_, ordinal) => {
+    const name = memberName(cluster.metadata.name, ordinal);
+    const prev = previous?.members.find((m) => m.name === name);
+    const placed = prev && inRange(prev.port) ? { host: prev.host, port: prev.port } : { host: spec.local.host, port: spec.local.basePort + ordinal };
+    const s = newMemberState(name, ordinal, prev?.domain ?? localDomain(ordinal, spec.masters), placed.host, placed.port);
+    s.restarts = prev?.restarts ?? 0;
+    return s;
+  });
 }
