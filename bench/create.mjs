@@ -67,7 +67,9 @@ const m = (tool, k) => median(results[tool].map((r) => r[k]));
 const range = (tool, k) => `${Math.min(...results[tool].map((r) => r[k])).toFixed(0)}-${Math.max(...results[tool].map((r) => r[k])).toFixed(0)}`;
 console.log(`[engine ${ENGINE}] create ${masters} masters x ${replicas} replica(s) (${count} nodes, Redis defaults), median of ${rounds} rounds on fresh nodes (ms; range):`);
 for (const tool of ['redis-cli', 'rck']) {
-  console.log(`  ${tool.padEnd(9)} returns ${m(tool, 'returned').toFixed(0)} (${range(tool, 'returned')}), every node cluster_state:ok ${m(tool, 'ok').toFixed(0)} (${range(tool, 'ok')}), replicas synced ${m(tool, 'synced').toFixed(0)} (${range(tool, 'synced')})`);
+  console.log(
+    `  ${tool.padEnd(9)} returns ${m(tool, 'returned').toFixed(0)} (${range(tool, 'returned')}), every node cluster_state:ok ${m(tool, 'ok').toFixed(0)} (${range(tool, 'ok')}), replicas synced ${m(tool, 'synced').toFixed(0)} (${range(tool, 'synced')})`,
+  );
 }
 console.log(`  rck returned (ok and synced) / redis-cli until every node ok: ${(m('rck', 'returned') / m('redis-cli', 'ok')).toFixed(2)}`);
 console.log(`  rck returned / redis-cli until ok and replicas synced:       ${(m('rck', 'returned') / m('redis-cli', 'synced')).toFixed(2)}`);

@@ -21,7 +21,9 @@ export async function plannedAndFullRestart({ track = () => {}, untrack = () => 
   const env = { ...process.env, RCK_STATE_HOME: home, NO_COLOR: '1' };
   const rck = (...args) =>
     new Promise((resolve, reject) =>
-      execFile(process.execPath, [main, ...args], { env, timeout: 300_000 }, (err, stdout, stderr) => (err ? reject(new Error(`rck ${args.join(' ')}: ${stderr}`)) : resolve(stdout))),
+      execFile(process.execPath, [main, ...args], { env, timeout: 300_000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`rck ${args.join(' ')}: ${stderr}`)) : resolve(stdout),
+      ),
     );
   const status = async () => JSON.parse(await rck('status', '--json', '--name', 'redis-app').catch((e) => e.message.slice(e.message.indexOf('{'))));
   const ready = (s) => s.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
@@ -52,11 +54,13 @@ export async function plannedAndFullRestart({ track = () => {}, untrack = () => 
   const results = [];
   try {
     await rck('up', '-f', specFile, '--detach');
-    results.push(await phase('planned failover (rck restart of a master)', async (s) => {
-      const t = Date.now();
-      await rck('restart', masterNamed(s), '--name', 'redis-app');
-      return Date.now() - t;
-    }));
+    results.push(
+      await phase('planned failover (rck restart of a master)', async (s) => {
+        const t = Date.now();
+        await rck('restart', masterNamed(s), '--name', 'redis-app');
+        return Date.now() - t;
+      }),
+    );
     // Full restart: clients must find the new addresses, so acknowledged keys are written before and read after.
     const s = await waitFor(ready);
     const password = (await readFile(join(home, 'redis-app', 'secret'), 'utf8')).trim();

@@ -66,8 +66,7 @@ const SCENARIO_NAME = { crash: 'master crash in place', kill: 'rck kill of a mas
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 23)}]`, ...a);
-const withDeadline = (p, ms, what) =>
-  Promise.race([p, new Promise((_, rej) => setTimeout(() => rej(new Error(`${what}: no result within ${ms / 1000} s`)), ms).unref())]);
+const withDeadline = (p, ms, what) => Promise.race([p, new Promise((_, rej) => setTimeout(() => rej(new Error(`${what}: no result within ${ms / 1000} s`)), ms).unref())]);
 
 // ---- everything started is tracked here and stopped in cleanup() ----
 const tmpDirs = new Set();
@@ -134,7 +133,14 @@ function preloadSet(token) {
         const until = Date.now() + 10_000;
         for (let a = 0; pending.length && (a === 0 || Date.now() < until); a++) {
           if (a) await sleep(Math.min(1000, 100 * 2 ** a));
-          const got = await Promise.all(pending.map((i) => client.get(key(i)).then((v) => ({ i, v }), () => ({ i, v: undefined }))));
+          const got = await Promise.all(
+            pending.map((i) =>
+              client.get(key(i)).then(
+                (v) => ({ i, v }),
+                () => ({ i, v: undefined }),
+              ),
+            ),
+          );
           pending = [];
           for (const { i, v } of got) {
             if (v === undefined) pending.push(i);
@@ -161,7 +167,17 @@ async function datasetBytes(addresses, password) {
 // ---- one node, with short timeouts: a dead or hung node never blocks a wait ----
 async function nodeCall(address, password, ...cmd) {
   const [host, port] = address.split(':');
-  const r = new Redis({ host, port: Number(port), password, connectTimeout: 500, commandTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true, enableOfflineQueue: false });
+  const r = new Redis({
+    host,
+    port: Number(port),
+    password,
+    connectTimeout: 500,
+    commandTimeout: 1000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    lazyConnect: true,
+    enableOfflineQueue: false,
+  });
   r.on('error', () => {});
   try {
     await r.connect();
@@ -175,7 +191,12 @@ async function nodeCall(address, password, ...cmd) {
 async function nodeInfo(address, password, sections = ['replication', 'cluster']) {
   const text = await nodeCall(address, password, 'INFO', ...sections);
   if (typeof text !== 'string') return undefined;
-  return Object.fromEntries(text.split('\r\n').filter((l) => l.includes(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]));
+  return Object.fromEntries(
+    text
+      .split('\r\n')
+      .filter((l) => l.includes(':'))
+      .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]),
+  );
 }
 
 /** Redis-alone health: reachable nodes all say cluster_state:ok, every slot's master answers, optionally every master has a replica with its link up. */
@@ -294,7 +315,9 @@ async function rckRow(persistence, scenario) {
     const owner0 = slots.find(([from]) => from === 0)[2];
     const victim = s.members.find((m) => m.address === `${owner0[0]}:${owner0[1]}`);
     const replica = s.members.find((m) => m.master === victim.name);
-    log(`  rck ${persistence}: up in ${(upMs / 1000).toFixed(1)} s; preload ${PRELOAD_KEYS} keys in ${(loadMs / 1000).toFixed(1)} s (${unconfirmed} masters unconfirmed by WAIT), dataset ${(dataBytes / 1e6).toFixed(1)} MB; victim ${victim.name} (pid ${victim.pid}), replica ${replica.name}`);
+    log(
+      `  rck ${persistence}: up in ${(upMs / 1000).toFixed(1)} s; preload ${PRELOAD_KEYS} keys in ${(loadMs / 1000).toFixed(1)} s (${unconfirmed} masters unconfirmed by WAIT), dataset ${(dataBytes / 1e6).toFixed(1)} MB; victim ${victim.name} (pid ${victim.pid}), replica ${replica.name}`,
+    );
 
     const fault =
       scenario === 'crash'
@@ -328,11 +351,11 @@ async function rckRow(persistence, scenario) {
       });
     const v = after?.members.find((m) => m.name === victim.name);
     return {
-      conf, ...run, keys, dataBytes,
-      note: [
-        v ? `victim after: ${v.role ?? '?'} of ${v.master ?? '-'} at ${v.address}, restarts ${v.restarts}` : undefined,
-        ...interesting,
-      ].filter(Boolean),
+      conf,
+      ...run,
+      keys,
+      dataBytes,
+      note: [v ? `victim after: ${v.role ?? '?'} of ${v.master ?? '-'} at ${v.address}, restarts ${v.restarts}` : undefined, ...interesting].filter(Boolean),
     };
   } finally {
     await rckIn(home, 'down', '--purge', '--yes', '--name', 'redis-app').catch((e) => log(`  rck down: ${e.message}`));
@@ -366,9 +389,18 @@ async function redisRow(persistence, scenario, sharedConf) {
       await writeFile(
         join(dir, `member-${port}.conf`),
         [
-          `include ${join(dir, 'redis.conf')}`, `port ${port}`, 'bind 127.0.0.1', 'protected-mode yes', 'daemonize no',
-          `logfile ${join(data, 'redis.log')}`, `dir ${data}`, 'cluster-config-file nodes.conf', 'cluster-announce-ip 127.0.0.1',
-          `requirepass ${password}`, `masterauth ${password}`, '',
+          `include ${join(dir, 'redis.conf')}`,
+          `port ${port}`,
+          'bind 127.0.0.1',
+          'protected-mode yes',
+          'daemonize no',
+          `logfile ${join(data, 'redis.log')}`,
+          `dir ${data}`,
+          'cluster-config-file nodes.conf',
+          'cluster-announce-ip 127.0.0.1',
+          `requirepass ${password}`,
+          `masterauth ${password}`,
+          '',
         ].join('\n'),
       );
       await start(port);
@@ -378,8 +410,11 @@ async function redisRow(persistence, scenario, sharedConf) {
       throw new Error('redis-server processes did not answer within 20 s');
     }
     await new Promise((resolve, reject) =>
-      execFile('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes'], { env: { ...process.env, REDISCLI_AUTH: password }, timeout: 60_000 }, (err, out, errOut) =>
-        err ? reject(new Error(`redis-cli --cluster create: ${(errOut || out || err.message).trim().split('\n').pop()}`)) : resolve(out),
+      execFile(
+        'redis-cli',
+        ['--cluster', 'create', ...addresses, '--cluster-replicas', '1', '--cluster-yes'],
+        { env: { ...process.env, REDISCLI_AUTH: password }, timeout: 60_000 },
+        (err, out, errOut) => (err ? reject(new Error(`redis-cli --cluster create: ${(errOut || out || err.message).trim().split('\n').pop()}`)) : resolve(out)),
       ),
     );
     const okMs = await waitUntil(() => redisHealthy(addresses, password, true), t, 60_000, 100);
@@ -398,7 +433,9 @@ async function redisRow(persistence, scenario, sharedConf) {
     const victimPort = shard0[2][1];
     const infos = await Promise.all(addresses.map(async (a) => ({ a, info: await nodeInfo(a, password) })));
     const replicaPort = Number(infos.find((x) => x.info?.role === 'slave' && Number(x.info.master_port) === victimPort)?.a.split(':')[1]);
-    log(`  redis ${persistence}: cluster ok in ${(okMs / 1000).toFixed(1)} s; preload ${PRELOAD_KEYS} keys in ${(loadMs / 1000).toFixed(1)} s (${unconfirmed} masters unconfirmed by WAIT), dataset ${(dataBytes / 1e6).toFixed(1)} MB; victim :${victimPort}, replica :${replicaPort}`);
+    log(
+      `  redis ${persistence}: cluster ok in ${(okMs / 1000).toFixed(1)} s; preload ${PRELOAD_KEYS} keys in ${(loadMs / 1000).toFixed(1)} s (${unconfirmed} masters unconfirmed by WAIT), dataset ${(dataBytes / 1e6).toFixed(1)} MB; victim :${victimPort}, replica :${replicaPort}`,
+    );
 
     const victimAddr = `127.0.0.1:${victimPort}`;
     const fault = async () => {
@@ -436,8 +473,18 @@ async function redisRow(persistence, scenario, sharedConf) {
 const fmtS = (ms) => (ms === undefined || Number.isNaN(ms) ? '-' : `${(ms / 1000).toFixed(2)} s`);
 const row = [];
 const started = Date.now();
-log(`failover bench: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start (other work runs on this machine: timings are noisy)`);
-log(`redis-server ${execFileSync('redis-server', ['--version']).toString().match(/v=(\S+)/)?.[1]}; preload ${PRELOAD_KEYS} keys x ${VALUE_BYTES} B values; workload ${WORKLOAD.keys} counters, ${WORKLOAD.workers} workers; Redis-alone restart delay ${RESTART_DELAY_MS} ms; recovery deadline ${RECOVERY_TIMEOUT_MS / 1000} s`);
+log(
+  `failover bench: ${cpus().length} cores, load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} at start (other work runs on this machine: timings are noisy)`,
+);
+log(
+  `redis-server ${
+    execFileSync('redis-server', ['--version'])
+      .toString()
+      .match(/v=(\S+)/)?.[1]
+  }; preload ${PRELOAD_KEYS} keys x ${VALUE_BYTES} B values; workload ${WORKLOAD.keys} counters, ${WORKLOAD.workers} workers; Redis-alone restart delay ${RESTART_DELAY_MS} ms; recovery deadline ${RECOVERY_TIMEOUT_MS / 1000} s`,
+);
 let failed = false;
 let planned = [];
 try {
@@ -481,10 +528,22 @@ const ratio = (r) => (r.rck?.report && r.redis?.report ? `${(r.redis.probeGapMs 
 const lost = (x) => (x?.error ? 'error' : x ? `${x.report.lostWrites}${x.report.unackedWrites ? ` (+${x.report.unackedWrites} unacked applied)` : ''}` : '-');
 const keysLost = (x) => (x?.error ? 'error' : x ? `${x.keys.lost}${x.keys.unreadable ? ` (+${x.keys.unreadable} unreadable)` : ''}` : '-');
 const size = (x) => (x?.dataBytes ? `${(x.dataBytes / 1e6).toFixed(1)} MB` : '');
-const header = ['scenario', 'persistence', 'write outage rck / Redis alone', 'Redis alone ÷ rck', 'longest failing-writes window rck / Redis', 'lost acked writes rck / Redis', 'preloaded keys lost rck / Redis', 'healthy after rck / Redis', 'data size'];
+const header = [
+  'scenario',
+  'persistence',
+  'write outage rck / Redis alone',
+  'Redis alone ÷ rck',
+  'longest failing-writes window rck / Redis',
+  'lost acked writes rck / Redis',
+  'preloaded keys lost rck / Redis',
+  'healthy after rck / Redis',
+  'data size',
+];
 const lines = row.map((r) => [
-  SCENARIO_NAME[r.scenario], r.persistence,
-  `${outage(r.rck)} / ${outage(r.redis)}`, ratio(r),
+  SCENARIO_NAME[r.scenario],
+  r.persistence,
+  `${outage(r.rck)} / ${outage(r.redis)}`,
+  ratio(r),
   `${failing(r.rck)} / ${failing(r.redis)}`,
   `${lost(r.rck)} / ${lost(r.redis)}`,
   `${keysLost(r.rck)} / ${keysLost(r.redis)}`,
@@ -493,13 +552,20 @@ const lines = row.map((r) => [
 ]);
 console.log('');
 console.log(`Failover of one master, 3 masters x 1 replica, cluster-node-timeout 5000, redis.conf as rck renders it, 127.0.0.1;`);
-console.log(`${cpus().length} cores shared with other work (load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at the end); run took ${((Date.now() - started) / 60000).toFixed(1)} min.`);
+console.log(
+  `${cpus().length} cores shared with other work (load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')} at the end); run took ${((Date.now() - started) / 60000).toFixed(1)} min.`,
+);
 for (const r of row) {
   for (const sys of ['rck', 'redis']) {
     const x = r[sys];
     if (!x) continue;
     if (x.error) console.log(`  ${SCENARIO_NAME[r.scenario]}, persistence ${r.persistence}, ${sys}: ERROR ${x.error}`);
-    else console.log(`  ${SCENARIO_NAME[r.scenario]}, persistence ${r.persistence}, ${sys}: ${x.report.opsPerSec} ops/s, ${x.report.writeErrors} write errors, ${x.report.unreadableKeys} counters unreadable; ${x.note.join('; ')}${x.report.errorSamples?.length ? `; errors: ${x.report.errorSamples.slice(0, 2).join(' | ')}` : ''}`);
+    else
+      console.log(
+        `  ${SCENARIO_NAME[r.scenario]}, persistence ${r.persistence}, ${sys}: ${x.report.opsPerSec} ops/s, ${x.report.writeErrors} write errors, ${x.report.unreadableKeys} counters unreadable; ${x.note.join('; ')}${x.report.errorSamples?.length ? `; errors: ${x.report.errorSamples.slice(0, 2).join(' | ')}` : ''}`,
+      );
   }
 }
 if (planned.length) {
@@ -512,10 +578,12 @@ console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map(() => '---').join('|')}|`);
 for (const l of lines) console.log(`| ${l.join(' | ')} |`);
 console.log('```');
-console.log('write outage: the longest gap between acknowledged SETs of a loop writing to the victim\'s shard (a write the client retried until it');
-console.log('  succeeded counts as outage here, as a user waits for it); failing-writes window: the consistency workload\'s longest time from');
-console.log('  a key\'s first failed write (error or no reply within 2 s) to its next acknowledged one, 0 when no write failed;');
-console.log(`healthy after: from the fault to rck Ready (victim back as a replica, link up) / every reachable Redis node cluster_state:ok with all slots served (crash in place: and every master has an in-sync replica).`);
-console.log('data size: the preloaded keys (plus the workload\'s counters); the MB figure is INFO used_memory_dataset summed over the masters after the preload.');
-console.log(`Redis alone "crash in place" restarts the killed redis-server on its port and dir after ${RESTART_DELAY_MS} ms; "rck kill" restarts nothing (Redis\'s own failover).`);
+console.log("write outage: the longest gap between acknowledged SETs of a loop writing to the victim's shard (a write the client retried until it");
+console.log("  succeeded counts as outage here, as a user waits for it); failing-writes window: the consistency workload's longest time from");
+console.log("  a key's first failed write (error or no reply within 2 s) to its next acknowledged one, 0 when no write failed;");
+console.log(
+  `healthy after: from the fault to rck Ready (victim back as a replica, link up) / every reachable Redis node cluster_state:ok with all slots served (crash in place: and every master has an in-sync replica).`,
+);
+console.log("data size: the preloaded keys (plus the workload's counters); the MB figure is INFO used_memory_dataset summed over the masters after the preload.");
+console.log(`Redis alone "crash in place" restarts the killed redis-server on its port and dir after ${RESTART_DELAY_MS} ms; "rck kill" restarts nothing (Redis's own failover).`);
 process.exit(failed ? 1 : 0);

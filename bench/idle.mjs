@@ -48,7 +48,9 @@ try {
   const wall = (Date.now() - t0) / 1000;
   const sup = ((await cpuSeconds(supervisor)) - s0) / wall;
   const redis = ((await Promise.all(redisPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - r0) / wall;
-  console.log(`idle ${Math.round(wall)} s, 3 masters x 1 replica: supervisor ${(sup * 100).toFixed(2)}% of a core, RSS ${await rssMb(supervisor)} MB; its ${redisPids.length} redis-servers together ${(redis * 100).toFixed(2)}%`);
+  console.log(
+    `idle ${Math.round(wall)} s, 3 masters x 1 replica: supervisor ${(sup * 100).toFixed(2)}% of a core, RSS ${await rssMb(supervisor)} MB; its ${redisPids.length} redis-servers together ${(redis * 100).toFixed(2)}%`,
+  );
 
   // Reaction: kill a master's process, then the first event the supervisor records about it.
   const status = JSON.parse(await rck(['status', '--json']));
@@ -59,11 +61,18 @@ try {
   let first;
   for (let i = 0; i < 200 && !first; i++) {
     await sleep(10);
-    const lines = (await readFile(join(dir, 'events.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(join(dir, 'events.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     // The one event schema names what happened in `reason` (older lines: `action`, or the platform's `type`).
     first = lines.find((e) => Date.parse(e.time) >= killedAt && e.member && [e.reason, e.action, e.type].some((r) => r === 'CrashFailover' || r === 'Exited'));
   }
-  console.log(first ? `master ${master.name} killed: first reaction (${[first.reason, first.action, first.type].find((r) => r === 'CrashFailover' || r === 'Exited')}) after ${Date.parse(first.time) - killedAt} ms` : 'no reaction within 2 s');
+  console.log(
+    first
+      ? `master ${master.name} killed: first reaction (${[first.reason, first.action, first.type].find((r) => r === 'CrashFailover' || r === 'Exited')}) after ${Date.parse(first.time) - killedAt} ms`
+      : 'no reaction within 2 s',
+  );
 } finally {
   await rck(['down', '--purge', '--yes']).catch(() => {});
   await rm(home, { recursive: true, force: true });

@@ -40,7 +40,7 @@ try {
   let bytes = 0;
   for (let i = 0; i < scrapes; i++) bytes = (await (await fetch(`${http}/metrics`)).text()).length;
   const ms = (performance.now() - t0) / scrapes;
-  const cpuMs = ((await cpuSeconds(supervisor)) - c0) * 1000 / scrapes;
+  const cpuMs = (((await cpuSeconds(supervisor)) - c0) * 1000) / scrapes;
   console.log(`${scrapes} scrapes of ${bytes} bytes: ${ms.toFixed(2)} ms each, supervisor CPU ${cpuMs.toFixed(2)} ms per scrape`);
 
   const window = async () => {
@@ -64,7 +64,9 @@ try {
   const watched = await window();
   ac.abort();
   await reading;
-  console.log(`idle ${seconds} s: supervisor ${(alone * 100).toFixed(2)}% of a core without a watcher, ${(watched * 100).toFixed(2)}% with the web view's stream open (${frames} updates)`);
+  console.log(
+    `idle ${seconds} s: supervisor ${(alone * 100).toFixed(2)}% of a core without a watcher, ${(watched * 100).toFixed(2)}% with the web view's stream open (${frames} updates)`,
+  );
 } finally {
   await rck(['down', '--purge', '--yes']).catch(() => {});
   await rm(home, { recursive: true, force: true });

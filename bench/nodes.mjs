@@ -45,16 +45,38 @@ export async function startNodes(count, extraArgs = [], { redisDefaults = false 
     const nodeDir = redisDefaults ? join(dir, String(port)) : dir;
     if (redisDefaults) mkdirSync(nodeDir);
     const tuned = redisDefaults ? [] : ['--cluster-node-timeout', '5000', '--save', '', '--appendonly', 'no'];
-    return spawn(SERVER, [
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', nodeDir, '--daemonize', 'no',
-      '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
-      ...tuned, '--logfile', join(dir, `${port}.log`), ...extraArgs,
-    ], { stdio: 'ignore' });
+    return spawn(
+      SERVER,
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        nodeDir,
+        '--daemonize',
+        'no',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${port}.conf`,
+        ...tuned,
+        '--logfile',
+        join(dir, `${port}.log`),
+        ...extraArgs,
+      ],
+      { stdio: 'ignore' },
+    );
   });
   for (const port of ports) {
     for (let i = 0; ; i++) {
       try {
-        if (execFileSync('redis-cli', ['-p', String(port), 'ping']).toString().trim() === 'PONG') break;
+        if (
+          execFileSync('redis-cli', ['-p', String(port), 'ping'])
+            .toString()
+            .trim() === 'PONG'
+        )
+          break;
       } catch {
         if (i > 500) throw new Error(`redis-server on ${port} did not start`);
       }
@@ -65,7 +87,18 @@ export async function startNodes(count, extraArgs = [], { redisDefaults = false 
     addresses: ports.map((p) => `127.0.0.1:${p}`),
     ports,
     async stop() {
-      await Promise.all(procs.map((p) => new Promise((r) => { if (p.exitCode !== null || p.signalCode !== null) r(); else { p.once('exit', r); p.kill('SIGKILL'); } })));
+      await Promise.all(
+        procs.map(
+          (p) =>
+            new Promise((r) => {
+              if (p.exitCode !== null || p.signalCode !== null) r();
+              else {
+                p.once('exit', r);
+                p.kill('SIGKILL');
+              }
+            }),
+        ),
+      );
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -53,13 +53,18 @@ try {
   for (const n of counts) {
     for (; created < n; created++) {
       await custom.createNamespacedCustomObject({
-        group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
+        group: GROUP,
+        version: VERSION,
+        namespace: NS,
+        plural: PLURAL,
         body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: `idle-${created}` }, spec: {} },
       });
     }
     const t0 = Date.now();
     for (;;) {
-      const list = (await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL })) as { items: { status?: { phase?: string } }[] };
+      const list = (await custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL })) as {
+        items: { status?: { phase?: string } }[];
+      };
       if (list.items.filter((o) => o.status?.phase === 'Ready').length === n) break;
       if (Date.now() - t0 > 15 * 60_000) throw new Error(`${n} clusters not Ready after 15 minutes`);
       await sleep(1000);

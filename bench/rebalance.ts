@@ -50,7 +50,11 @@ async function buildCluster(): Promise<TestNodes> {
   const members = 3 * (1 + REPLICAS);
   const set = await TestNodes.start(members + 1, { nodeTimeoutMs: 5000 });
   try {
-    await createCluster({ nodes: set.addresses.slice(0, members).map((a) => ({ address: parseAddress(a) })), replicasPerMaster: REPLICAS, placement: 'ordinal' });
+    await createCluster({
+      nodes: set.addresses.slice(0, members).map((a) => ({ address: parseAddress(a) })),
+      replicasPerMaster: REPLICAS,
+      placement: 'ordinal',
+    });
     await addNode({ seeds: [parseAddress(set.addresses[0]!)], node: parseAddress(set.addresses[members]!), asReplica: false });
     await loadKeys(set.nodes[0]!, KEYS);
     return set;
@@ -136,7 +140,10 @@ try {
     process.stdout.write(`ratio rck/redis-cli (keys/s over each command's wall time): ${(rck.keysPerSec / cli.keysPerSec).toFixed(1)}x${moving}\n`);
   }
   await mkdir('bench/results', { recursive: true });
-  await writeFile(`bench/results/rebalance-${Date.now()}.json`, JSON.stringify({ engine: TEST_ENGINE, replicas: REPLICAS, keys: KEYS, rckArgs: values['rck-args'], runs }, null, 2));
+  await writeFile(
+    `bench/results/rebalance-${Date.now()}.json`,
+    JSON.stringify({ engine: TEST_ENGINE, replicas: REPLICAS, keys: KEYS, rckArgs: values['rck-args'], runs }, null, 2),
+  );
 } finally {
   await Promise.all(sets.map((s) => s.stop()));
 }

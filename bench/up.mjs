@@ -13,7 +13,6 @@ import { freeBase } from './nodes.mjs';
 const rounds = Number(process.argv[2] ?? 5);
 const main = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
-
 async function fresh() {
   const home = await mkdtemp(join(tmpdir(), 'rck-bench-up-'));
   const spec = join(home, 'cluster.yaml');
@@ -48,7 +47,7 @@ async function detached() {
     // One kill/re-create cycle (failover at the seed's 5 s node timeout), then measure again.
     await f.rck(['kill', 'redis-app-0']);
     for (let i = 0; i < 300; i++) {
-      const s = JSON.parse(await f.rck(['status', '--json']).catch((e) => JSON.stringify({ health: { healthy: false } })));
+      const s = JSON.parse(await f.rck(['status', '--json']).catch(() => JSON.stringify({ health: { healthy: false } })));
       if (s.health.healthy && s.members.find((m) => m.name === 'redis-app-0').restarts > 0) break;
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -94,5 +93,7 @@ for (let i = 0; i < rounds; i++) {
 console.log(`rck up, nothing -> healthy 6-member seed cluster, ${rounds} rounds each`);
 console.log(`  foreground:  ${stats(fg.map((r) => r.ms))}`);
 console.log(`  --detach:    ${stats(bg.map((r) => r.ms))}`);
-console.log(`  supervisor RSS: ${Math.max(...bg.map((r) => r.rssStart))} MB max after start, ${Math.max(...bg.map((r) => r.rssAfter))} MB max after a kill/re-create (budget 80 MB)`);
+console.log(
+  `  supervisor RSS: ${Math.max(...bg.map((r) => r.rssStart))} MB max after start, ${Math.max(...bg.map((r) => r.rssAfter))} MB max after a kill/re-create (budget 80 MB)`,
+);
 console.log('  note: Redis keeps a master in cluster_state:fail for 2 s after it starts (CLUSTER_WRITABLE_DELAY), a floor for any tool');

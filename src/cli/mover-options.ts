@@ -21,7 +21,11 @@ export interface MoverFlags {
 export function addMoverOptions(cmd: Command): Command {
   return cmd
     .option('--batch-slots <n>', 'slots moved together: each node saves its config once per batch', String(MOVER_DEFAULTS.slotsPerBatch))
-    .option('--batch-keys <n>', `most keys moved in one round on a source (a round also ends after ${ROUND_TIME_BUDGET_MS} ms): Redis serves no other client during a round`, String(MOVER_DEFAULTS.keysPerRound))
+    .option(
+      '--batch-keys <n>',
+      `most keys moved in one round on a source (a round also ends after ${ROUND_TIME_BUDGET_MS} ms): Redis serves no other client during a round`,
+      String(MOVER_DEFAULTS.keysPerRound),
+    )
     .option('--concurrency <n>', 'batches in flight at once (at most 2 per source master)', String(MOVER_DEFAULTS.concurrency))
     .option('--migrate-timeout <duration>', 'MIGRATE timeout', `${MOVER_DEFAULTS.migrateTimeoutMs}ms`)
     .option('--wait-timeout <duration>', 'how long to wait for the cluster to be ready (new nodes known by all, state ok)', '20s')
@@ -29,7 +33,9 @@ export function addMoverOptions(cmd: Command): Command {
     .option('--json', 'print the plan and result as JSON');
 }
 
-export function moverOptionsFrom(flags: MoverFlags): Required<Pick<MoveOptions, 'slotsPerBatch' | 'keysPerRound' | 'concurrency' | 'migrateTimeoutMs'>> & { readyTimeoutMs: number } {
+export function moverOptionsFrom(
+  flags: MoverFlags,
+): Required<Pick<MoveOptions, 'slotsPerBatch' | 'keysPerRound' | 'concurrency' | 'migrateTimeoutMs'>> & { readyTimeoutMs: number } {
   return {
     slotsPerBatch: parseCount(flags.batchSlots, '--batch-slots', 1),
     keysPerRound: parseCount(flags.batchKeys, '--batch-keys', 1),

@@ -69,7 +69,10 @@ function fullName(cmd: Command): string {
 
 /** GitHub's heading anchor for a heading of only the command name in backticks. */
 function anchor(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .replace(/ /g, '-');
 }
 
 /** The description up to its first ':' or ';' outside parentheses, for the index. */

@@ -21,7 +21,14 @@ export function printMoves(moves: SlotMove[], model: ClusterModel, keys: number)
 
 export function movesJson(moves: SlotMove[], model: ClusterModel): object[] {
   const name = nameIn(model);
-  return moves.map((m) => ({ from: m.from, fromAddress: name(m.from), to: m.to, toAddress: name(m.to), count: m.slots.length, slots: formatRanges(rangesFromSlots(m.slots)) }));
+  return moves.map((m) => ({
+    from: m.from,
+    fromAddress: name(m.from),
+    to: m.to,
+    toAddress: name(m.to),
+    count: m.slots.length,
+    slots: formatRanges(rangesFromSlots(m.slots)),
+  }));
 }
 
 export function resultJson<P>(r: SlotPlanResult<P>): object {

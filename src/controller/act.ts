@@ -200,10 +200,13 @@ async function joinAsReplica(member: string, masterId: string, ctx: ActContext):
   if (!ctx.obs.members.some((m) => m.node?.id === masterId)) throw new OperationError(`${member}: master ${masterId.slice(0, 8)} does not answer`);
   const { addr } = await meetFromAll(member, ctx);
   const c = await ctx.pool.get(addr);
-  const ok = await pollUntil(async () => {
-    await c.call('CLUSTER', 'REPLICATE', masterId);
-    return true;
-  }, { deadline: Date.now() + STEP_TIMEOUT_MS, intervalMs: 20 });
+  const ok = await pollUntil(
+    async () => {
+      await c.call('CLUSTER', 'REPLICATE', masterId);
+      return true;
+    },
+    { deadline: Date.now() + STEP_TIMEOUT_MS, intervalMs: 20 },
+  );
   if (!ok) throw new OperationError(`${member}: did not learn master ${masterId.slice(0, 8)} within ${STEP_TIMEOUT_MS / 1000} s of MEET`);
 }
 

@@ -37,7 +37,11 @@ export function problems(obs: Observation, desired: DesiredShape): Verdict[] {
   }
   const closed = answering(obs).filter((m) => m.node.admissionPending);
   if (closed.length > 0) {
-    out.push({ status: 'False', reason: 'NotAdmitted', message: `${closed.map((m) => m.name).join(', ')} restarted without their data: closed to clients and replicas until their copy is safe` });
+    out.push({
+      status: 'False',
+      reason: 'NotAdmitted',
+      message: `${closed.map((m) => m.name).join(', ')} restarted without their data: closed to clients and replicas until their copy is safe`,
+    });
   }
   const down = obs.members.filter((m) => !m.node);
   if (down.length > 0) out.push({ status: 'False', reason: 'MembersDown', message: `${down.map((m) => m.name).join(', ')} not answering` });
@@ -50,7 +54,11 @@ export function problems(obs: Observation, desired: DesiredShape): Verdict[] {
   }
   if (inCluster(obs).length === 0) out.push({ status: 'False', reason: 'NotCreated', message: 'the cluster has not been created yet' });
   else if (served < SLOT_COUNT) {
-    out.push({ status: 'False', reason: 'SlotsNotServed', message: `${SLOT_COUNT - served} slot(s) not served${unserved.length ? ` (master ${unserved.join(', ')} gone)` : ''}` });
+    out.push({
+      status: 'False',
+      reason: 'SlotsNotServed',
+      message: `${SLOT_COUNT - served} slot(s) not served${unserved.length ? ` (master ${unserved.join(', ')} gone)` : ''}`,
+    });
   }
   const failing = answering(obs).filter((m) => m.node.clusterInfo.get('cluster_state') !== 'ok' && inCluster(obs).includes(m));
   if (failing.length > 0 && served === SLOT_COUNT) {
@@ -77,13 +85,17 @@ export function conditionsFor(obs: Observation, desired: DesiredShape, plan: Hea
   const ready: Verdict =
     all.length === 0 && plan.actions.length === 0
       ? { status: 'True', reason: 'ClusterHealthy', message: 'every slot is served, every member is up, every master has its replicas' }
-      : all[0] ?? { status: 'False', reason: 'Healing', message: 'the controller is acting' };
+      : (all[0] ?? { status: 'False', reason: 'Healing', message: 'the controller is acting' });
   const degraded: Verdict =
     issues.length === 0
       ? { status: 'False', reason: 'AsSpecified', message: 'the cluster matches the spec' }
       : { status: 'True', reason: issues[0]!.reason, message: issues.map((i) => i.message).join('; ') };
   const heal: Verdict = healing
-    ? { status: 'True', reason: plan.actions.length > 0 ? 'Acting' : 'Waiting', message: plan.actions.length > 0 ? `${plan.actions.length} action(s): ${plan.actions.map((a) => a.kind).join(', ')}` : plan.waiting.join('; ') }
+    ? {
+        status: 'True',
+        reason: plan.actions.length > 0 ? 'Acting' : 'Waiting',
+        message: plan.actions.length > 0 ? `${plan.actions.length} action(s): ${plan.actions.map((a) => a.kind).join(', ')}` : plan.waiting.join('; '),
+      }
     : { status: 'False', reason: 'Idle', message: 'nothing to heal' };
   const now = new Date(obs.at).toISOString();
   const make = (type: Condition['type'], v: Verdict): Condition => {

@@ -121,8 +121,10 @@ export class Controller {
         // A forced promotion loses what the master had beyond the copy (the chaos campaign caught
         // such losses going unreported: keys, then writes on a copy still syncing); so does admitting without a copy.
         if (action.kind === 'promote') await this.recordLoss(await this.losses.promotedOver(obs, action.member, action.masterId, `FAILOVER ${action.mode.toUpperCase()}`));
-        if (action.kind === 'crash-failover') await this.recordLoss(await this.losses.promotedOver(obs, action.member, action.masterId, `FAILOVER ${action.mode.toUpperCase()}`, 'bytes'));
-        if (action.kind === 'promote-copy') await this.recordLoss(await this.losses.promotedOver(obs, action.member, action.masterId, 'FAILOVER FORCE over its emptied master', 'bytes'));
+        if (action.kind === 'crash-failover')
+          await this.recordLoss(await this.losses.promotedOver(obs, action.member, action.masterId, `FAILOVER ${action.mode.toUpperCase()}`, 'bytes'));
+        if (action.kind === 'promote-copy')
+          await this.recordLoss(await this.losses.promotedOver(obs, action.member, action.masterId, 'FAILOVER FORCE over its emptied master', 'bytes'));
         if (action.kind === 'admit' && action.dataLoss) await this.recordLoss(this.losses.admittedEmpty(obs, action.member, action.dataLoss));
       } catch (err) {
         errors.push(`${describeAction(action)}: ${errorText(err)}`);
@@ -133,7 +135,11 @@ export class Controller {
     this.conditions = conditionsFor(obs, this.opts.desired, plan, this.conditions);
     const outcome = passOutcome(plan, this.conditions, errors);
     // The probes compare with the state right after this pass (a change in between wakes a pass).
-    if (outcome === 'settled') this.settled = await probeMembers(pool, obs.members).then(({ fingerprint }) => ({ obs, fingerprint }), () => undefined);
+    if (outcome === 'settled')
+      this.settled = await probeMembers(pool, obs.members).then(
+        ({ fingerprint }) => ({ obs, fingerprint }),
+        () => undefined,
+      );
     return { obs, plan, conditions: this.conditions, errors, outcome };
   }
 

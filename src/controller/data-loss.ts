@@ -12,7 +12,13 @@ export function dataLossCondition(events: readonly ClusterEvent[]): Condition {
   const lastAck = events.reduce((t, e) => (e.reason === DATA_LOSS_ACKNOWLEDGED && e.time > t ? e.time : t), '');
   const open = events.filter((e) => e.reason === DATA_LOSS && e.time > lastAck);
   if (open.length === 0) {
-    return { type: 'DataLoss', status: 'False', reason: lastAck ? 'Acknowledged' : 'NoLoss', message: lastAck ? 'earlier losses were acknowledged' : 'no data loss recorded', lastTransitionTime: lastAck || new Date(0).toISOString() };
+    return {
+      type: 'DataLoss',
+      status: 'False',
+      reason: lastAck ? 'Acknowledged' : 'NoLoss',
+      message: lastAck ? 'earlier losses were acknowledged' : 'no data loss recorded',
+      lastTransitionTime: lastAck || new Date(0).toISOString(),
+    };
   }
   const keys = open.reduce((n, e) => n + (e.keysLost ?? 0), 0);
   const bytes = open.reduce((n, e) => n + (e.bytesLost ?? 0), 0);
@@ -67,10 +73,22 @@ export function acknowledged(t: DataLossTally | undefined, ackAt: string | undef
 /** The DataLoss condition from the tally; `how` says how a person acknowledges. */
 export function tallyCondition(t: DataLossTally | undefined, how: string, ackAt?: string): Condition {
   if (!t) {
-    return { type: 'DataLoss', status: 'False', reason: ackAt ? 'Acknowledged' : 'NoLoss', message: ackAt ? 'earlier losses were acknowledged' : 'no data loss recorded', lastTransitionTime: ackAt ?? new Date(0).toISOString() };
+    return {
+      type: 'DataLoss',
+      status: 'False',
+      reason: ackAt ? 'Acknowledged' : 'NoLoss',
+      message: ackAt ? 'earlier losses were acknowledged' : 'no data loss recorded',
+      lastTransitionTime: ackAt ?? new Date(0).toISOString(),
+    };
   }
   const size = lossSize(t.keysLost, t.bytesLost ?? 0, t.uncounted);
-  return { type: 'DataLoss', status: 'True', reason: 'DataLoss', message: `${t.events} loss event(s) since ${t.since}: ${size}; last: ${t.last}; ${how}`, lastTransitionTime: t.since };
+  return {
+    type: 'DataLoss',
+    status: 'True',
+    reason: 'DataLoss',
+    message: `${t.events} loss event(s) since ${t.since}: ${size}; last: ${t.last}; ${how}`,
+    lastTransitionTime: t.since,
+  };
 }
 
 /** `12 key(s) lost, 1143 bytes of writes discarded (and 1 loss(es) of unknown size)`. */

@@ -118,9 +118,7 @@ export function parsePsyncRefusals(log: string): PsyncRefusal[] {
  */
 export function lostBeyond(suspect: ResyncSuspect, refusals: readonly PsyncRefusal[]): Array<Required<PsyncRefusal>> {
   if (suspect.newRefusals === 0) return [];
-  return refusals
-    .slice(-suspect.newRefusals)
-    .filter((r): r is Required<PsyncRefusal> => r.upTo === suspect.secondReplOffset && r.requested !== undefined && r.requested > r.upTo);
+  return refusals.slice(-suspect.newRefusals).filter((r): r is Required<PsyncRefusal> => r.upTo === suspect.secondReplOffset && r.requested !== undefined && r.requested > r.upTo);
 }
 
 /** A PSYNC a follower sent, from its own log: the history and the next offset it wanted. */

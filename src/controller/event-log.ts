@@ -40,7 +40,15 @@ export function parseEventLine(line: string): ClusterEvent | undefined {
   // Before the one schema: the controller wrote `action` (kind) and `reason` (text)...
   if (str('action')) {
     const source = str('source') === 'user' ? 'user' : 'controller';
-    return { time, type: str('type') === 'Warning' ? 'Warning' : 'Normal', reason: legacyReason(str('action')!), message: str('reason') ?? '', member, source, ...size };
+    return {
+      time,
+      type: str('type') === 'Warning' ? 'Warning' : 'Normal',
+      reason: legacyReason(str('action')!),
+      message: str('reason') ?? '',
+      member,
+      source,
+      ...size,
+    };
   }
   // ...and the platform its event type in `type` and the text in `message`.
   const type = str('type') ?? '';
@@ -49,8 +57,13 @@ export function parseEventLine(line: string): ClusterEvent | undefined {
   }
   const source = str('source');
   return {
-    time, type, reason: str('reason') ?? '', message: str('message') ?? '', member,
-    ...(source === 'platform' || source === 'controller' || source === 'user' ? { source } : {}), ...size,
+    time,
+    type,
+    reason: str('reason') ?? '',
+    message: str('message') ?? '',
+    member,
+    ...(source === 'platform' || source === 'controller' || source === 'user' ? { source } : {}),
+    ...size,
   };
 }
 

@@ -160,7 +160,9 @@ export class LossWatch {
     const keysUnknown = sizeBy === 'keys-and-bytes' && held === undefined;
     if (!counted && !uncounted && !keysUnknown) return undefined;
     const parts = [
-      ...(sizeBy === 'bytes' ? [] : [held === undefined ? 'how many keys it held beyond the copy is unknown' : `it held ${held} keys when last seen, the copy ${copy ?? 'unknown'}`]),
+      ...(sizeBy === 'bytes'
+        ? []
+        : [held === undefined ? 'how many keys it held beyond the copy is unknown' : `it held ${held} keys when last seen, the copy ${copy ?? 'unknown'}`]),
       ...(bytesLost ? [`the copy is ${bytesLost} bytes of writes behind where the master was last seen`] : []),
       ...(uncounted ? [uncounted] : []),
     ];
@@ -174,7 +176,8 @@ export class LossWatch {
 
   /** Why writes may be lost that nothing can count, or undefined (see promotedOver). */
   private async unknownTail(member: string, r: ReplicationInfo | undefined, otherHistory: boolean): Promise<string | undefined> {
-    if (otherHistory) return 'the copy does not follow the history the master was last seen serving (or it was never seen serving): writes the master acknowledged after the copy last synced, if any, are lost, and how many is unknown';
+    if (otherHistory)
+      return 'the copy does not follow the history the master was last seen serving (or it was never seen serving): writes the master acknowledged after the copy last synced, if any, are lost, and how many is unknown';
     const text = r?.replid !== undefined ? await this.log(member) : undefined;
     const snapshot = text !== undefined ? lastFullResync(text) : undefined;
     if (snapshot && diedBeforeStreaming(snapshot, r!.replid!, r!.offset)) {
@@ -220,7 +223,8 @@ export class LossWatch {
       const owner = s.previousOwner?.member ?? 'its master';
       out.push({
         member: follower,
-        reason: `${follower} had ${bytes} bytes of writes that ${s.member} never received: ${s.member} took over ${owner}'s history after a failover Redis made while ` +
+        reason:
+          `${follower} had ${bytes} bytes of writes that ${s.member} never received: ${s.member} took over ${owner}'s history after a failover Redis made while ` +
           `${owner} was unreachable (frozen or cut off), and when ${follower} rejoined as its replica Redis discarded them with a full resync ` +
           `(asked for offset ${requested}, ${s.member} has up to ${s.secondReplOffset}); writes acknowledged in that window are lost (asynchronous replication)`,
         bytesLost: bytes,
@@ -233,4 +237,3 @@ export class LossWatch {
     return this.readLog ? await this.readLog(member).catch(() => undefined) : undefined;
   }
 }
-

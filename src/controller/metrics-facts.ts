@@ -133,7 +133,11 @@ function replicationLag(obs: Observation, address: { host: string; port: number 
 /** Node ids that were replicas in `before` and serve slots as masters in `after`: failovers between two passes. */
 export function promotedBetween(before: Observation | undefined, after: Observation): string[] {
   if (!before) return [];
-  const wasReplica = new Set(answering(before).filter((m) => m.node.self?.role === 'replica').map((m) => m.node.id));
+  const wasReplica = new Set(
+    answering(before)
+      .filter((m) => m.node.self?.role === 'replica')
+      .map((m) => m.node.id),
+  );
   return answering(after)
     .filter((m) => m.node.self?.role === 'master' && m.node.self.slots.length > 0 && wasReplica.has(m.node.id))
     .map((m) => m.node.id);

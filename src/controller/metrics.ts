@@ -45,7 +45,10 @@ export class ClusterRecorder {
   /** Actions counted so far (their series go when the cluster is removed). */
   readonly actionsSeen = new Set<string>();
 
-  constructor(readonly labels: ClusterLabels, private readonly m: RckMetrics) {}
+  constructor(
+    readonly labels: ClusterLabels,
+    private readonly m: RckMetrics,
+  ) {}
 
   /** A full pass ended: new snapshot; failovers seen since the previous pass are counted. */
   passed(p: PassSnapshot): void {
@@ -98,7 +101,13 @@ export class ClusterRecorder {
   /** The snapshot as it is: the last pass (if any) and the samples since. */
   snapshot(): { obs: Observation; conditions: readonly Condition[]; desired: DesiredShape; samples: readonly ProbeSample[]; dataLoss?: boolean } | undefined {
     if (!this.obs || !this.desired) return undefined;
-    return { obs: this.obs, conditions: this.conditions, desired: this.desired, samples: this.samples, ...(this.dataLoss !== undefined ? { dataLoss: this.dataLoss } : {}) };
+    return {
+      obs: this.obs,
+      conditions: this.conditions,
+      desired: this.desired,
+      samples: this.samples,
+      ...(this.dataLoss !== undefined ? { dataLoss: this.dataLoss } : {}),
+    };
   }
 
   private changed(): void {
@@ -132,9 +141,24 @@ export class RckMetrics {
 
   constructor() {
     const registers = [this.registry];
-    this.healActions = new Counter({ name: 'rck_heal_actions_total', help: 'Actions the controller (locally also the crash responder) took; action: the event reason (Promote, CrashFailover, JoinReplica..., "Failed" appended when it failed)', labelNames: [...CLUSTER_LABELS, 'action'], registers });
-    this.failovers = new Counter({ name: 'rck_failovers_total', help: 'Replicas seen promoted to masters serving slots between two controller passes (by Redis, the crash responder or the controller)', labelNames: CLUSTER_LABELS, registers });
-    this.dataLossEvents = new Counter({ name: 'rck_data_loss_events_total', help: 'DataLoss events recorded (writes or keys Redis lost, see rck events --warnings)', labelNames: CLUSTER_LABELS, registers });
+    this.healActions = new Counter({
+      name: 'rck_heal_actions_total',
+      help: 'Actions the controller (locally also the crash responder) took; action: the event reason (Promote, CrashFailover, JoinReplica..., "Failed" appended when it failed)',
+      labelNames: [...CLUSTER_LABELS, 'action'],
+      registers,
+    });
+    this.failovers = new Counter({
+      name: 'rck_failovers_total',
+      help: 'Replicas seen promoted to masters serving slots between two controller passes (by Redis, the crash responder or the controller)',
+      labelNames: CLUSTER_LABELS,
+      registers,
+    });
+    this.dataLossEvents = new Counter({
+      name: 'rck_data_loss_events_total',
+      help: 'DataLoss events recorded (writes or keys Redis lost, see rck events --warnings)',
+      labelNames: CLUSTER_LABELS,
+      registers,
+    });
     this.passDuration = new Histogram({
       name: 'rck_controller_pass_duration_seconds',
       help: 'Duration of a full controller pass (observe, plan, act)',
@@ -194,7 +218,10 @@ export class RckMetrics {
       });
     const clusterGauge = (name: string, help: string, value: (c: ClusterFacts) => number | undefined) =>
       new Gauge({
-        name, help, labelNames: CLUSTER_LABELS, registers,
+        name,
+        help,
+        labelNames: CLUSTER_LABELS,
+        registers,
         collect(this: GaugeOf<'namespace' | 'cluster'>) {
           this.reset();
           for (const c of each()) {
@@ -205,7 +232,10 @@ export class RckMetrics {
       });
     const memberGauge = (name: string, help: string, value: (m: MemberFacts) => number | undefined) =>
       new Gauge({
-        name, help, labelNames: MEMBER_LABELS, registers,
+        name,
+        help,
+        labelNames: MEMBER_LABELS,
+        registers,
         collect(this: GaugeOf<'namespace' | 'cluster' | 'member'>) {
           this.reset();
           for (const c of each()) {
@@ -236,7 +266,10 @@ export class RckMetrics {
       ['rck_master_replicas_in_sync', 'Replicas of a master whose replication link is up', (m: { replicasInSync: number }) => m.replicasInSync],
     ] as const) {
       new Gauge({
-        name, help, labelNames: [...CLUSTER_LABELS, 'master'], registers,
+        name,
+        help,
+        labelNames: [...CLUSTER_LABELS, 'master'],
+        registers,
         collect(this: GaugeOf<'namespace' | 'cluster' | 'master'>) {
           this.reset();
           for (const c of each()) for (const m of c.cluster.perMaster) this.set({ ...c.labels, master: m.master }, pick(m as never));
@@ -255,7 +288,9 @@ export class RckMetrics {
         for (const c of each()) for (const m of c.members) this.set({ ...c.labels, member: m.member, role: m.role, master: m.master, address: m.address, domain: m.domain }, 1);
       },
     });
-    memberGauge('rck_member_is_master', 'Member that is a master (1), a replica (0); absent when it does not answer', (m) => (m.role === 'unknown' || !m.up ? undefined : m.role === 'master' ? 1 : 0));
+    memberGauge('rck_member_is_master', 'Member that is a master (1), a replica (0); absent when it does not answer', (m) =>
+      m.role === 'unknown' || !m.up ? undefined : m.role === 'master' ? 1 : 0,
+    );
     memberGauge('rck_member_slots', 'Slots the member serves as master', (m) => (m.up ? m.slots : undefined));
     memberGauge('rck_member_keys', 'Keys (DBSIZE), from the idle probe when newer than the last pass', (m) => m.keys);
     memberGauge('rck_member_used_memory_bytes', 'used_memory (INFO memory)', (m) => m.usedMemoryBytes);

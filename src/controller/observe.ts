@@ -21,7 +21,14 @@ export async function observe(source: MemberSource, pool: NodePool): Promise<Obs
   const members = await source.listMembers();
   const observed: MemberObservation[] = await Promise.all(
     members.map(async (m) => {
-      const view: MemberObservation = { name: m.name, ordinal: m.ordinal, address: m.address, domain: m.domain, up: m.up, ...(m.lastExitAt ? { lastExitAt: m.lastExitAt } : {}) };
+      const view: MemberObservation = {
+        name: m.name,
+        ordinal: m.ordinal,
+        address: m.address,
+        domain: m.domain,
+        up: m.up,
+        ...(m.lastExitAt ? { lastExitAt: m.lastExitAt } : {}),
+      };
       if (!m.up) return view;
       try {
         return { ...view, node: await readNode(pool, m.address) };

@@ -13,14 +13,25 @@ import { parseInfo } from '../topology/info.js';
 import type { MemberObservation } from '../topology/observation.js';
 
 const CLUSTER_FIELDS = [
-  'cluster_state', 'cluster_slots_assigned', 'cluster_slots_ok', 'cluster_slots_pfail', 'cluster_slots_fail',
-  'cluster_known_nodes', 'cluster_size', 'cluster_current_epoch', 'cluster_my_epoch',
+  'cluster_state',
+  'cluster_slots_assigned',
+  'cluster_slots_ok',
+  'cluster_slots_pfail',
+  'cluster_slots_fail',
+  'cluster_known_nodes',
+  'cluster_size',
+  'cluster_current_epoch',
+  'cluster_my_epoch',
 ];
 
 /** ROLE without offsets: a master's replicas (address), a replica's master and link state. */
 export function roleShape(role: unknown): string {
   if (!Array.isArray(role)) return '?';
-  if (role[0] === 'master') return `master ${((role[2] as unknown[][] | undefined) ?? []).map((r) => `${r[0]}:${r[1]}`).sort().join(',')}`;
+  if (role[0] === 'master')
+    return `master ${((role[2] as unknown[][] | undefined) ?? [])
+      .map((r) => `${r[0]}:${r[1]}`)
+      .sort()
+      .join(',')}`;
   if (role[0] === 'slave') return `replica ${role[1]}:${role[2]} ${role[3]}`;
   return String(role[0]);
 }

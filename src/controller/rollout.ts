@@ -58,10 +58,13 @@ export async function rolloutRestart(platform: RestartablePlatform, opts: Rollou
 /** Waits until nothing keeps the cluster from Ready: members up, slots served, replicas in sync. */
 export async function waitHealthy(platform: RestartablePlatform, opts: RolloutOptions, what: string): Promise<void> {
   let last: string[] = [];
-  const ok = await pollUntil(async () => {
-    const obs = await observe(platform, opts.pool);
-    last = problems(obs, opts.desired).map((p) => p.message);
-    return last.length === 0 ? true : undefined;
-  }, { deadline: Date.now() + (opts.stepTimeoutMs ?? 60_000), intervalMs: 50 });
+  const ok = await pollUntil(
+    async () => {
+      const obs = await observe(platform, opts.pool);
+      last = problems(obs, opts.desired).map((p) => p.message);
+      return last.length === 0 ? true : undefined;
+    },
+    { deadline: Date.now() + (opts.stepTimeoutMs ?? 60_000), intervalMs: 50 },
+  );
   if (!ok) throw new OperationError(`the cluster is not healthy ${what}: ${last.join('; ')}`, { hint: 'see rck status and rck events; the rollout stopped here' });
 }

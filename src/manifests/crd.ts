@@ -92,33 +92,35 @@ export function redisClusterCrd() {
       group: GROUP,
       scope: 'Namespaced',
       names: { kind: KIND, listKind: `${KIND}List`, plural: PLURAL, singular: 'rediscluster', shortNames: ['rdc'] },
-      versions: [{
-        name: VERSION,
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        additionalPrinterColumns: [
-          { name: 'Masters', type: 'integer', jsonPath: '.spec.masters' },
-          { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicasPerMaster', description: 'replicas per master' },
-          { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
-          { name: 'Members', type: 'integer', jsonPath: '.status.readyMembers', description: 'members ready' },
-          { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
-          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-        ],
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            description: 'A Redis Cluster kept by rck: masters x replicas, placed across nodes and zones, healed by the operator',
-            properties: {
-              apiVersion: { type: 'string' },
-              kind: { type: 'string' },
-              metadata: { type: 'object' },
-              spec: specOpenApiSchema(),
-              status: statusSchema,
+      versions: [
+        {
+          name: VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: [
+            { name: 'Masters', type: 'integer', jsonPath: '.spec.masters' },
+            { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicasPerMaster', description: 'replicas per master' },
+            { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+            { name: 'Members', type: 'integer', jsonPath: '.status.readyMembers', description: 'members ready' },
+            { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+          ],
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              description: 'A Redis Cluster kept by rck: masters x replicas, placed across nodes and zones, healed by the operator',
+              properties: {
+                apiVersion: { type: 'string' },
+                kind: { type: 'string' },
+                metadata: { type: 'object' },
+                spec: specOpenApiSchema(),
+                status: statusSchema,
+              },
             },
           },
         },
-      }],
+      ],
     },
   };
 }

@@ -1,8 +1,6 @@
 /** The small objects of a cluster: Secret, ConfigMap, Services, PDB, NetworkPolicy. Pure. */
 import { randomBytes } from 'node:crypto';
-import type {
-  V1ConfigMap, V1NetworkPolicy, V1NetworkPolicyPeer, V1PodDisruptionBudget, V1Secret, V1Service,
-} from '@kubernetes/client-node';
+import type { V1ConfigMap, V1NetworkPolicy, V1NetworkPolicyPeer, V1PodDisruptionBudget, V1Secret, V1Service } from '@kubernetes/client-node';
 import { renderSharedConf } from '../spec/redis-conf.js';
 import type { RedisCluster } from '../spec/schema.js';
 import { BUS_PORT, REDIS_PORT, meta, namesOf, selectorOf } from './names.js';
@@ -36,7 +34,10 @@ export function headlessService(rc: RedisCluster): V1Service {
       clusterIP: 'None',
       publishNotReadyAddresses: true,
       selector: selectorOf(rc),
-      ports: [{ name: 'redis', port: REDIS_PORT }, { name: 'bus', port: BUS_PORT }],
+      ports: [
+        { name: 'redis', port: REDIS_PORT },
+        { name: 'bus', port: BUS_PORT },
+      ],
     },
   };
 }
@@ -69,12 +70,14 @@ export function networkPolicy(rc: RedisCluster): V1NetworkPolicy {
     members,
     // The operator talks to every member on the client port, from any namespace.
     { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'rck-operator' } } },
-    ...allowed.map((a): V1NetworkPolicyPeer => a.cidr
-      ? { ipBlock: { cidr: a.cidr } }
-      : {
-          ...(a.podLabels ? { podSelector: { matchLabels: a.podLabels } } : {}),
-          ...(a.namespaceLabels ? { namespaceSelector: { matchLabels: a.namespaceLabels } } : {}),
-        }),
+    ...allowed.map((a): V1NetworkPolicyPeer =>
+      a.cidr
+        ? { ipBlock: { cidr: a.cidr } }
+        : {
+            ...(a.podLabels ? { podSelector: { matchLabels: a.podLabels } } : {}),
+            ...(a.namespaceLabels ? { namespaceSelector: { matchLabels: a.namespaceLabels } } : {}),
+          },
+    ),
   ];
   return {
     apiVersion: 'networking.k8s.io/v1',

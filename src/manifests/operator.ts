@@ -71,14 +71,20 @@ export function renderOperator(o: OperatorOptions): KubernetesObject[] {
   if (!Number.isInteger(replicas) || replicas < 1) throw new InputError(`--replicas: expected a whole number of at least 1, got ${replicas}`);
   const meta = (name: string, namespace = o.namespace) => ({ name, namespace, labels });
   const subjects = [{ kind: 'ServiceAccount', name: OPERATOR_NAME, namespace: o.namespace }];
-  const binding = (kind: 'RoleBinding' | 'ClusterRoleBinding', metadata: object, roleKind: 'Role' | 'ClusterRole', name: string) =>
-    ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: roleKind, name }, subjects });
-  const rbac = o.watchNamespace === undefined
-    ? [
-        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: OPERATOR_NAME, labels }, rules: OPERATOR_RULES },
-        binding('ClusterRoleBinding', { name: OPERATOR_NAME, labels }, 'ClusterRole', OPERATOR_NAME),
-      ]
-    : namespacedRbac(o.namespace, o.watchNamespace, meta, binding);
+  const binding = (kind: 'RoleBinding' | 'ClusterRoleBinding', metadata: object, roleKind: 'Role' | 'ClusterRole', name: string) => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind,
+    metadata,
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: roleKind, name },
+    subjects,
+  });
+  const rbac =
+    o.watchNamespace === undefined
+      ? [
+          { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: OPERATOR_NAME, labels }, rules: OPERATOR_RULES },
+          binding('ClusterRoleBinding', { name: OPERATOR_NAME, labels }, 'ClusterRole', OPERATOR_NAME),
+        ]
+      : namespacedRbac(o.namespace, o.watchNamespace, meta, binding);
   return [
     redisClusterCrd(),
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace, labels } },
@@ -108,7 +114,9 @@ export function renderOperator(o: OperatorOptions): KubernetesObject[] {
  * only reads nodes (named after the operator's namespace, so several namespaced installs coexist).
  */
 function namespacedRbac(
-  ns: string, watched: string, meta: (name: string, namespace?: string) => object,
+  ns: string,
+  watched: string,
+  meta: (name: string, namespace?: string) => object,
   binding: (kind: 'RoleBinding' | 'ClusterRoleBinding', metadata: object, roleKind: 'Role' | 'ClusterRole', name: string) => object,
 ): object[] {
   const nodeReader = `${OPERATOR_NAME}-${ns}-nodes`;
@@ -139,20 +147,25 @@ function operatorDeployment(o: OperatorOptions, replicas: number, metadata: obje
           // The waiting replica is only useful on another node.
           affinity: {
             podAntiAffinity: {
-              preferredDuringSchedulingIgnoredDuringExecution: [{
-                weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } },
-              }],
+              preferredDuringSchedulingIgnoredDuringExecution: [
+                {
+                  weight: 100,
+                  podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } },
+                },
+              ],
             },
           },
-          containers: [{
-            name: 'operator',
-            image: o.image ?? DEFAULT_IMAGE,
-            args: o.watchNamespace === undefined ? ['operator'] : ['operator', '--namespace', o.watchNamespace],
-            // The leader-election Lease lives in the operator's own namespace.
-            env: [{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
-            resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-          }],
+          containers: [
+            {
+              name: 'operator',
+              image: o.image ?? DEFAULT_IMAGE,
+              args: o.watchNamespace === undefined ? ['operator'] : ['operator', '--namespace', o.watchNamespace],
+              // The leader-election Lease lives in the operator's own namespace.
+              env: [{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
+              resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+            },
+          ],
         },
       },
     },

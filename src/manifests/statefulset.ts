@@ -39,34 +39,47 @@ export function statefulSet(rc: RedisCluster, configHash: string): V1StatefulSet
           enableServiceLinks: false,
           automountServiceAccountToken: false,
           securityContext: {
-            runAsUser: 999, runAsGroup: 999, fsGroup: 999, runAsNonRoot: true,
+            runAsUser: 999,
+            runAsGroup: 999,
+            fsGroup: 999,
+            runAsNonRoot: true,
             seccompProfile: { type: 'RuntimeDefault' },
           },
           affinity: {
-            podAntiAffinity: k.antiAffinity === 'required'
-              ? { requiredDuringSchedulingIgnoredDuringExecution: [antiAffinityTerm] }
-              : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: antiAffinityTerm }] },
+            podAntiAffinity:
+              k.antiAffinity === 'required'
+                ? { requiredDuringSchedulingIgnoredDuringExecution: [antiAffinityTerm] }
+                : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: antiAffinityTerm }] },
           },
-          topologySpreadConstraints: [{
-            maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway',
-            labelSelector: { matchLabels: selector },
-          }],
-          containers: [{
-            name: 'redis',
-            image: k.image,
-            command: ['sh', '/etc/rck/start.sh'],
-            env,
-            ports: [{ name: 'redis', containerPort: REDIS_PORT }, { name: 'bus', containerPort: BUS_PORT }],
-            readinessProbe: { exec: { command: READY_COMMAND }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 2 },
-            livenessProbe: { tcpSocket: { port: REDIS_PORT as never }, initialDelaySeconds: 10, periodSeconds: 5, failureThreshold: 6 },
-            lifecycle: { preStop: { exec: { command: ['sh', '/etc/rck/prestop.sh'] } } },
-            resources: k.resources,
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-            volumeMounts: [
-              { name: DATA_VOLUME, mountPath: '/data' },
-              { name: 'config', mountPath: '/etc/rck', readOnly: true },
-            ],
-          }],
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: 'topology.kubernetes.io/zone',
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: selector },
+            },
+          ],
+          containers: [
+            {
+              name: 'redis',
+              image: k.image,
+              command: ['sh', '/etc/rck/start.sh'],
+              env,
+              ports: [
+                { name: 'redis', containerPort: REDIS_PORT },
+                { name: 'bus', containerPort: BUS_PORT },
+              ],
+              readinessProbe: { exec: { command: READY_COMMAND }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 2 },
+              livenessProbe: { tcpSocket: { port: REDIS_PORT as never }, initialDelaySeconds: 10, periodSeconds: 5, failureThreshold: 6 },
+              lifecycle: { preStop: { exec: { command: ['sh', '/etc/rck/prestop.sh'] } } },
+              resources: k.resources,
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              volumeMounts: [
+                { name: DATA_VOLUME, mountPath: '/data' },
+                { name: 'config', mountPath: '/etc/rck', readOnly: true },
+              ],
+            },
+          ],
           volumes: [{ name: 'config', configMap: { name: n.config } }],
         },
       },

@@ -62,15 +62,18 @@ export async function addNode(opts: AddNodeOptions): Promise<{ plan: AddNodePlan
     if (plan.role === 'replica') {
       progress(`making it a replica of ${plan.master}`);
       let lastError = '';
-      const ok = await pollUntil(async () => {
-        try {
-          await c.call('CLUSTER', 'REPLICATE', plan.masterId);
-          return true;
-        } catch (err) {
-          lastError = (err as Error).message;
-          return undefined;
-        }
-      }, { deadline, intervalMs: 20 });
+      const ok = await pollUntil(
+        async () => {
+          try {
+            await c.call('CLUSTER', 'REPLICATE', plan.masterId);
+            return true;
+          } catch (err) {
+            lastError = (err as Error).message;
+            return undefined;
+          }
+        },
+        { deadline, intervalMs: 20 },
+      );
       if (!ok) throw new OperationError(`${plan.node}: could not become a replica of ${plan.master}: ${lastError}`);
       await waitShape(pool, seeds, ids, new Map([[plan.nodeId, plan.masterId]]), opts.waitForSync ?? true, deadline);
     }
@@ -82,11 +85,14 @@ export async function addNode(opts: AddNodeOptions): Promise<{ plan: AddNodePlan
 
 async function waitShape(pool: NodePool, seeds: NodeAddress[], ids: string[], replicaOf: Map<string, string>, synced: boolean, deadline: number): Promise<void> {
   let last: string[] = [];
-  const ok = await pollUntil(async () => {
-    const model = await observeCluster(seeds, { pool });
-    last = convergenceProblems(model, { ids, replicaOf, replicasSynced: synced }).map((p) => `${p.node}: ${p.reason}`);
-    return last.length === 0 ? true : undefined;
-  }, { deadline, intervalMs: 50 });
+  const ok = await pollUntil(
+    async () => {
+      const model = await observeCluster(seeds, { pool });
+      last = convergenceProblems(model, { ids, replicaOf, replicasSynced: synced }).map((p) => `${p.node}: ${p.reason}`);
+      return last.length === 0 ? true : undefined;
+    },
+    { deadline, intervalMs: 50 },
+  );
   if (!ok) {
     const unique = [...new Set(last)];
     throw new OperationError(`the new node was not accepted in time: ${unique.slice(0, 4).join('; ')}${unique.length > 4 ? ` (+${unique.length - 4} more)` : ''}`, {
@@ -95,4 +101,3 @@ async function waitShape(pool: NodePool, seeds: NodeAddress[], ids: string[], re
     });
   }
 }
-

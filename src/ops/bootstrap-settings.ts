@@ -17,7 +17,6 @@ import { formatAddress } from '../redis/address.js';
 import type { NodePool } from '../redis/pool.js';
 import { BOOTSTRAP_NODE_TIMEOUT_MS } from '../plan/create.js';
 
-
 /** The settings this module may change, in the order they are put back. */
 export const BOOTSTRAP_SETTINGS = ['cluster-node-timeout', 'cluster-replica-no-failover', 'repl-diskless-sync-delay'] as const;
 type Setting = (typeof BOOTSTRAP_SETTINGS)[number];
@@ -55,7 +54,10 @@ export async function applyBootstrapSettings(pool: NodePool, addrs: NodeAddress[
       }
       const changes = bootstrapChanges(current, masterKeys.has(formatAddress(a)));
       // Saved before changing, so a half-applied node is put back too.
-      saved.set(a, changes.map(([s]) => [s, current.get(s)!]));
+      saved.set(
+        a,
+        changes.map(([s]) => [s, current.get(s)!]),
+      );
       for (const [s, v] of changes) await c.config('SET', s, v);
     }),
   );

@@ -39,19 +39,25 @@ export function blockingProblems(model: ClusterModel): string[] {
 export async function observeReady(pool: NodePool, seeds: NodeAddress[], timeoutMs: number): Promise<ClusterModel> {
   const deadline = Date.now() + timeoutMs;
   let problems: ConvergenceProblem[] = [];
-  const ok = await pollUntil(async () => {
-    const model = await observeCluster(seeds, { pool });
-    if (model.nodes.length === 0) throw new NoNode(model);
-    const blocking = blockingProblems(model);
-    if (blocking.length > 0) throw new FatalProblems(blocking);
-    problems = convergenceProblems(model, { ids: model.nodes.map((n) => n.id), replicaOf: new Map(), replicasSynced: false });
-    return problems.length === 0 ? model : undefined;
-  }, { deadline, intervalMs: 50, rethrow: (err) => err instanceof NodeCheckError });
+  const ok = await pollUntil(
+    async () => {
+      const model = await observeCluster(seeds, { pool });
+      if (model.nodes.length === 0) throw new NoNode(model);
+      const blocking = blockingProblems(model);
+      if (blocking.length > 0) throw new FatalProblems(blocking);
+      problems = convergenceProblems(model, { ids: model.nodes.map((n) => n.id), replicaOf: new Map(), replicasSynced: false });
+      return problems.length === 0 ? model : undefined;
+    },
+    { deadline, intervalMs: 50, rethrow: (err) => err instanceof NodeCheckError },
+  );
   if (ok) return ok;
   const unique = [...new Set(problems.map((p) => `${p.node}: ${p.reason}`))];
-  throw new OperationError(`the cluster is not ready to move slots after ${timeoutMs} ms: ${unique.slice(0, 4).join('; ')}${unique.length > 4 ? ` (+${unique.length - 4} more)` : ''}; nothing was changed`, {
-    detail: unique.join('\n'),
-  });
+  throw new OperationError(
+    `the cluster is not ready to move slots after ${timeoutMs} ms: ${unique.slice(0, 4).join('; ')}${unique.length > 4 ? ` (+${unique.length - 4} more)` : ''}; nothing was changed`,
+    {
+      detail: unique.join('\n'),
+    },
+  );
 }
 
 class NoNode extends NodeCheckError {

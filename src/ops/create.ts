@@ -66,7 +66,11 @@ export async function createCluster(opts: CreateOptions): Promise<CreateResult> 
     opts.onPlan?.(layout);
     const idOf = (a: NodeAddress) => byAddr.get(formatAddress(a))!.id;
 
-    const settings = await applyBootstrapSettings(pool, addrs, layout.shards.map((s) => s.master.address));
+    const settings = await applyBootstrapSettings(
+      pool,
+      addrs,
+      layout.shards.map((s) => s.master.address),
+    );
     try {
       progress('assigning config epochs and slots');
       await assignEpochsAndSlots(pool, layout, observed);
@@ -131,16 +135,19 @@ async function attachReplicas(pool: NodePool, layout: CreateLayout, idOf: (a: No
     jobs.map(async ({ replica, masterId }) => {
       const c = await pool.get(replica);
       let lastError = '';
-      const ok = await pollUntil(async () => {
-        try {
-          await c.call('CLUSTER', 'REPLICATE', masterId);
-          return true;
-        } catch (err) {
-          // "Unknown node": the handshake with the master has not completed yet.
-          lastError = (err as Error).message;
-          return undefined;
-        }
-      }, { deadline, intervalMs: 10 });
+      const ok = await pollUntil(
+        async () => {
+          try {
+            await c.call('CLUSTER', 'REPLICATE', masterId);
+            return true;
+          } catch (err) {
+            // "Unknown node": the handshake with the master has not completed yet.
+            lastError = (err as Error).message;
+            return undefined;
+          }
+        },
+        { deadline, intervalMs: 10 },
+      );
       if (!ok) {
         throw new OperationError(`${formatAddress(replica)}: could not become a replica of ${masterId.slice(0, 8)}: ${lastError}`, {
           subject: formatAddress(replica),
@@ -162,15 +169,18 @@ async function waitConverged(pool: NodePool, addrs: NodeAddress[], expected: Exp
   const { deadline, timeoutMs } = limits;
   let lastReport = Date.now();
   let last = convergenceProblems({ nodes: [], unreachable: [], observedAt: 0 }, expected);
-  const done = await pollUntil(async () => {
-    const model = await observeCluster(addrs, { pool, seedsOnly: true });
-    last = convergenceProblems(model, expected);
-    if (last.length > 0 && Date.now() - lastReport >= 1000) {
-      lastReport = Date.now();
-      progress(`still waiting: ${summarize(last)}`);
-    }
-    return last.length === 0 ? true : undefined;
-  }, { deadline, intervalMs: 20 });
+  const done = await pollUntil(
+    async () => {
+      const model = await observeCluster(addrs, { pool, seedsOnly: true });
+      last = convergenceProblems(model, expected);
+      if (last.length > 0 && Date.now() - lastReport >= 1000) {
+        lastReport = Date.now();
+        progress(`still waiting: ${summarize(last)}`);
+      }
+      return last.length === 0 ? true : undefined;
+    },
+    { deadline, intervalMs: 20 },
+  );
   if (done) return;
   const hints: string[] = [];
   const explained = await Promise.all(
@@ -192,18 +202,20 @@ async function waitConverged(pool: NodePool, addrs: NodeAddress[], expected: Exp
   const unique = [...new Set(explained)];
   throw new OperationError(`the cluster did not converge within ${timeoutMs} ms: ${unique.slice(0, 5).join('; ')}${unique.length > 5 ? ` (+${unique.length - 5} more)` : ''}`, {
     detail: unique.join('\n'),
-    hint: hints[0] ?? 'the nodes may still be converging: see `rck check` on any node and the nodes\' logs; on a slow machine raise --wait-timeout',
+    hint: hints[0] ?? "the nodes may still be converging: see `rck check` on any node and the nodes' logs; on a slow machine raise --wait-timeout",
   });
 }
 
 function summarize(problems: ConvergenceProblem[]): string {
-  const text = problems.slice(0, 3).map((p) => `${p.node} ${p.reason}`).join('; ');
+  const text = problems
+    .slice(0, 3)
+    .map((p) => `${p.node} ${p.reason}`)
+    .join('; ');
   const more = problems.length > 3 ? ` (+${problems.length - 3} more)` : '';
   // Redis keeps a master in cluster_state:fail for its first 2 s (CLUSTER_WRITABLE_DELAY) and for a rejoin delay after it takes slots.
   const why = problems.every((p) => /cluster_state is fail/.test(p.reason)) ? ' (Redis holds new masters at fail for a short delay)' : '';
   return text + more + why;
 }
-
 
 async function execOrThrow(p: ReturnType<import('ioredis').Redis['pipeline']>, where: string): Promise<void> {
   // A node that goes away mid-create rejects the whole pipeline: say which node.

@@ -44,7 +44,9 @@ export async function delNode(opts: DelNodeOptions): Promise<{ plan: DelNodePlan
     const ban = forgetBan(model);
     const down = model.unreachable.filter((u) => u.id !== nodeId);
     if (down.length > 0) {
-      throw new NodeCheckError(`${down.map((u) => formatAddress(u.address)).join(', ')} cannot be reached: every node must forget ${plan.node} within ${ban} s; nothing was changed`);
+      throw new NodeCheckError(
+        `${down.map((u) => formatAddress(u.address)).join(', ')} cannot be reached: every node must forget ${plan.node} within ${ban} s; nothing was changed`,
+      );
     }
     if (opts.confirm && !(await opts.confirm(plan, model))) return { plan, applied: false, warnings };
 
@@ -107,11 +109,14 @@ async function call(pool: NodePool, model: ClusterModel, id: string, args: strin
 async function waitForgotten(pool: NodePool, model: ClusterModel, plan: DelNodePlan, ban: number): Promise<void> {
   const seeds = plan.forgetOn.map((id) => nodeById(model, id)!.address);
   let still: string[] = [];
-  const ok = await pollUntil(async () => {
-    const after = await observeCluster(seeds, { pool, seedsOnly: true });
-    still = after.nodes.filter((n) => n.table.some((l) => l.id === plan.nodeId)).map((n) => formatAddress(n.address));
-    return still.length === 0 ? true : undefined;
-  }, { deadline: Date.now() + 5000, intervalMs: 50 });
+  const ok = await pollUntil(
+    async () => {
+      const after = await observeCluster(seeds, { pool, seedsOnly: true });
+      still = after.nodes.filter((n) => n.table.some((l) => l.id === plan.nodeId)).map((n) => formatAddress(n.address));
+      return still.length === 0 ? true : undefined;
+    },
+    { deadline: Date.now() + 5000, intervalMs: 50 },
+  );
   if (!ok) throw new OperationError(`${still.join(', ')} still know ${plan.node} after FORGET: run del-node again within ${ban} s`);
 }
 

@@ -56,7 +56,9 @@ export async function fixCluster(opts: FixOptions): Promise<FixResult> {
     progress('waiting for every node to agree on the new slot map');
     await waitSettled(pool, opts.seeds, Date.now() + (opts.settleTimeoutMs ?? 30_000));
     if (unfixable.length > 0) {
-      throw new OperationError(`fixed ${repairs.length - unfixable.length} slot(s); ${unfixable.length} need a person: ${unfixable.map((u) => `slot ${u.slot}: ${u.unfixable}`).join('; ')}`);
+      throw new OperationError(
+        `fixed ${repairs.length - unfixable.length} slot(s); ${unfixable.length} need a person: ${unfixable.map((u) => `slot ${u.slot}: ${u.unfixable}`).join('; ')}`,
+      );
     }
     return { repairs, applied: true, keysMoved };
   } finally {
@@ -67,14 +69,27 @@ export async function fixCluster(opts: FixOptions): Promise<FixResult> {
 /** Every node agrees on the slot map, no slot is open, every node reports cluster_state:ok. */
 async function waitSettled(pool: NodePool, seeds: NodeAddress[], deadline: number): Promise<void> {
   let last = '';
-  const ok = await pollUntil(async () => {
-    const model = await observeCluster(seeds, { pool });
-    const signatures = new Set(model.nodes.map(configSignature));
-    const failing = model.nodes.filter((n) => n.clusterInfo.get('cluster_state') !== 'ok').map(nodeName);
-    last = signatures.size > 1 ? 'nodes disagree on the slot map' : openSlots(model).length > 0 ? 'slots still open' : failing.length ? `${failing.join(', ')} report cluster_state:fail` : '';
-    return last === '' ? true : undefined;
-  }, { deadline, intervalMs: 50 });
-  if (!ok) throw new OperationError(`repairs applied, but the cluster has not settled: ${last}`, { hint: 'run rck check in a moment; run rck fix again if it still reports problems' });
+  const ok = await pollUntil(
+    async () => {
+      const model = await observeCluster(seeds, { pool });
+      const signatures = new Set(model.nodes.map(configSignature));
+      const failing = model.nodes.filter((n) => n.clusterInfo.get('cluster_state') !== 'ok').map(nodeName);
+      last =
+        signatures.size > 1
+          ? 'nodes disagree on the slot map'
+          : openSlots(model).length > 0
+            ? 'slots still open'
+            : failing.length
+              ? `${failing.join(', ')} report cluster_state:fail`
+              : '';
+      return last === '' ? true : undefined;
+    },
+    { deadline, intervalMs: 50 },
+  );
+  if (!ok)
+    throw new OperationError(`repairs applied, but the cluster has not settled: ${last}`, {
+      hint: 'run rck check in a moment; run rck fix again if it still reports problems',
+    });
 }
 
 async function runStep(pool: NodePool, model: ClusterModel, step: FixStep, password?: string): Promise<number> {

@@ -30,10 +30,13 @@ export async function handOver(pool: NodePool, addr: NodeAddress, opts: { timeou
   }
   opts.onProgress?.(`handing ${formatAddress(addr)}'s slots to its replica ${formatAddress(candidate)}`);
   await (await pool.get(candidate)).call('CLUSTER', 'FAILOVER');
-  const swapped = await pollUntil(async () => {
-    const [a, b] = await Promise.all([readNode(pool, candidate), readNode(pool, addr)]);
-    return a.self?.role === 'master' && b.self?.role === 'replica' && b.replication.masterLinkUp ? true : undefined;
-  }, { deadline, intervalMs: 20 });
+  const swapped = await pollUntil(
+    async () => {
+      const [a, b] = await Promise.all([readNode(pool, candidate), readNode(pool, addr)]);
+      return a.self?.role === 'master' && b.self?.role === 'replica' && b.replication.masterLinkUp ? true : undefined;
+    },
+    { deadline, intervalMs: 20 },
+  );
   if (!swapped) {
     throw new OperationError(`planned failover from ${formatAddress(addr)} to ${formatAddress(candidate)} did not complete in time`);
   }

@@ -107,7 +107,11 @@ async function moveKeys(pools: MoverPools, sc: RawConnection, src: MoverNode, ds
     }
     // Some keys exist on both sides: compare them one by one, never overwrite a differing one.
     const [s, d] = await Promise.all([pools.pool.get(src.address), pools.pool.get(dst.address)]);
-    const careful = await moveSlotKeys(s, src.address, d, dst.address, slot, { batch: opts.keysPerRound, timeoutMs: opts.migrateTimeoutMs, password: opts.password });
+    const careful = await moveSlotKeys(s, src.address, d, dst.address, slot, {
+      batch: opts.keysPerRound,
+      timeoutMs: opts.migrateTimeoutMs,
+      password: opts.password,
+    });
     moved += careful;
     if (careful > 0) opts.onKeys?.(careful);
     pending = pending.slice(round.resume + 1);

@@ -25,7 +25,11 @@ const setslot = (slot: number, ...rest: string[]): Command => ['CLUSTER', 'SETSL
 
 /** CLUSTER SETSLOT <slot> <state> <id> TIMEOUT for every slot; the first refusal, if any. */
 export function setSlotsPlain(raw: RawPool, node: MoverNode, slots: readonly number[], state: 'IMPORTING' | 'MIGRATING' | 'NODE', id: string): Promise<SlotFailure | undefined> {
-  return run(raw, node, slots.map((s) => ({ slot: s, command: setslot(s, state, id) })));
+  return run(
+    raw,
+    node,
+    slots.map((s) => ({ slot: s, command: setslot(s, state, id) })),
+  );
 }
 
 /**

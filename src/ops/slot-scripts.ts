@@ -129,7 +129,13 @@ export interface SlotFailure {
 }
 
 /** CLUSTER SETSLOT <slot> <state> <id> for every slot, in order; stops at the first refusal and returns it. */
-export async function setSlots(c: RawConnection, node: MoverNode, slots: readonly number[], state: 'IMPORTING' | 'MIGRATING' | 'NODE', id: string): Promise<SlotFailure | undefined> {
+export async function setSlots(
+  c: RawConnection,
+  node: MoverNode,
+  slots: readonly number[],
+  state: 'IMPORTING' | 'MIGRATING' | 'NODE',
+  id: string,
+): Promise<SlotFailure | undefined> {
   const reply = (await evalScript(c, node, `CLUSTER SETSLOT ${state}`, SET_SLOTS, [state, id, ...slots.map(String)])) as [number, Buffer] | [];
   return reply.length === 0 ? undefined : { slot: slots[Number(reply[0])]!, error: String(reply[1]) };
 }

@@ -7,9 +7,7 @@ import { NodeCheckError, InputError } from '../errors.js';
 import type { ClusterModel, ObservedNode } from '../topology/model.js';
 import { emptyNodeProblem, isMaster, nodeName, replicasOf, slotCount } from '../topology/model.js';
 
-export type AddNodePlan =
-  | { role: 'master'; node: string; nodeId: string }
-  | { role: 'replica'; node: string; nodeId: string; masterId: string; master: string; reason: string };
+export type AddNodePlan = { role: 'master'; node: string; nodeId: string } | { role: 'replica'; node: string; nodeId: string; masterId: string; master: string; reason: string };
 
 export interface AddNodeRequest {
   asReplica: boolean;

@@ -65,7 +65,12 @@ function agreement(model: ClusterModel): Finding[] {
   if (groups.size <= 1) return [];
   const sorted = [...groups.values()].sort((a, b) => b.length - a.length);
   return sorted.slice(1).flatMap((g) =>
-    g.map((n) => ({ severity: 'error' as const, code: 'config-disagreement', node: nodeName(n), message: 'disagrees with the majority about which node owns which slots' })),
+    g.map((n) => ({
+      severity: 'error' as const,
+      code: 'config-disagreement',
+      node: nodeName(n),
+      message: 'disagrees with the majority about which node owns which slots',
+    })),
   );
 }
 
@@ -109,7 +114,13 @@ function coverage(model: ClusterModel, opts: CheckOptions): Finding[] {
   }
   for (const [key, slots] of multi) {
     const names = key.split(',').map((id) => nodeName(model.nodes.find((n) => n.id === id)!));
-    out.push({ severity: 'error', code: 'multiple-owners', node: names[0]!, slots, message: `slot(s) ${formatRanges(rangesFromSlots(slots))} claimed by several masters: ${names.join(', ')}` });
+    out.push({
+      severity: 'error',
+      code: 'multiple-owners',
+      node: names[0]!,
+      slots,
+      message: `slot(s) ${formatRanges(rangesFromSlots(slots))} claimed by several masters: ${names.join(', ')}`,
+    });
   }
   // Keys sitting in a slot their node does not own (left by a failed migration or a manual mistake).
   for (const [id, perSlot] of opts.slotKeys ?? []) {
@@ -119,7 +130,13 @@ function coverage(model: ClusterModel, opts: CheckOptions): Finding[] {
     // An importing node holding keys is the normal middle of a migration, reported as an open slot.
     const stray = [...perSlot].filter(([slot, count]) => count > 0 && !owned.has(slot) && !n.self?.importing.has(slot)).map(([slot]) => slot);
     if (stray.length > 0) {
-      out.push({ severity: 'error', code: 'keys-in-unowned-slot', node: nodeName(n), slots: stray, message: `holds keys in slot(s) it does not own: ${formatRanges(rangesFromSlots(stray))}` });
+      out.push({
+        severity: 'error',
+        code: 'keys-in-unowned-slot',
+        node: nodeName(n),
+        slots: stray,
+        message: `holds keys in slot(s) it does not own: ${formatRanges(rangesFromSlots(stray))}`,
+      });
     }
   }
   return out;
@@ -151,11 +168,21 @@ function replication(model: ClusterModel, opts: CheckOptions): Finding[] {
     if (n.self?.role !== 'replica') continue;
     const master = n.self.masterId ? model.nodes.find((m) => m.id === n.self!.masterId) : undefined;
     if (!master) {
-      out.push({ severity: 'error', code: 'replica-unknown-master', node: nodeName(n), message: `replicates ${n.self.masterId?.slice(0, 8) ?? 'nothing'}, which is not a reachable node` });
+      out.push({
+        severity: 'error',
+        code: 'replica-unknown-master',
+        node: nodeName(n),
+        message: `replicates ${n.self.masterId?.slice(0, 8) ?? 'nothing'}, which is not a reachable node`,
+      });
     } else if (!isMaster(master)) {
       out.push({ severity: 'warning', code: 'replica-of-replica', node: nodeName(n), message: `replicates ${nodeName(master)}, which is itself a replica` });
     } else if (!n.replication.masterLinkUp) {
-      out.push({ severity: 'error', code: 'replica-link-down', node: nodeName(n), message: n.replication.syncInProgress ? 'initial sync with its master in progress' : 'replication link to its master is down' });
+      out.push({
+        severity: 'error',
+        code: 'replica-link-down',
+        node: nodeName(n),
+        message: n.replication.syncInProgress ? 'initial sync with its master in progress' : 'replication link to its master is down',
+      });
     }
   }
   const expected = opts.replicasPerMaster ?? (masters.some((m) => replicasOf(model, m.id).length > 0) ? 1 : 0);
@@ -179,13 +206,23 @@ function placement(model: ClusterModel, opts: CheckOptions): Finding[] {
   }
   for (const [d, ms] of byDomain) {
     if (ms.length > 1) {
-      out.push({ severity: 'warning', code: 'masters-same-domain', node: nodeName(ms[1]!), message: `masters ${ms.map(nodeName).join(', ')} share failure domain ${d}` });
+      out.push({
+        severity: 'warning',
+        code: 'masters-same-domain',
+        node: nodeName(ms[1]!),
+        message: `masters ${ms.map(nodeName).join(', ')} share failure domain ${d}`,
+      });
     }
   }
   for (const n of model.nodes) {
     const master = n.self?.role === 'replica' ? model.nodes.find((m) => m.id === n.self!.masterId) : undefined;
     if (master && domain(master) === domain(n)) {
-      out.push({ severity: 'warning', code: 'replica-same-domain', node: nodeName(n), message: `is in the same failure domain (${domain(n)}) as its master ${nodeName(master)}` });
+      out.push({
+        severity: 'warning',
+        code: 'replica-same-domain',
+        node: nodeName(n),
+        message: `is in the same failure domain (${domain(n)}) as its master ${nodeName(master)}`,
+      });
     }
   }
   return out;

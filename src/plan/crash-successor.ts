@@ -59,11 +59,19 @@ export function decideCrashSuccessor(f: CrashFacts): CrashDecision {
     const withData = replicas.filter((p) => p.node.keys > 0).sort(byOffset);
     if (withData.length > 0) {
       const best = withData[0]!;
-      return promote(best, mode, false, `persistence is off, so it restarts empty; its replica ${best.member} was not in sync but holds ${best.node.keys} keys, the only copy left`);
+      return promote(
+        best,
+        mode,
+        false,
+        `persistence is off, so it restarts empty; its replica ${best.member} was not in sync but holds ${best.node.keys} keys, the only copy left`,
+      );
     }
     return { kind: 'no-copy', reason: replicas.length === 0 ? 'persistence is off and it has no replica' : 'persistence is off and its replicas hold no keys' };
   }
-  return { kind: 'restart', reason: replicas.length === 0 ? 'it has no replica; it restarts from its AOF' : 'no replica was in sync; it restarts from its AOF, which holds more' };
+  return {
+    kind: 'restart',
+    reason: replicas.length === 0 ? 'it has no replica; it restarts from its AOF' : 'no replica was in sync; it restarts from its AOF, which holds more',
+  };
 }
 
 /**

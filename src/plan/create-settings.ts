@@ -26,13 +26,13 @@ export function settingProblems(nodes: readonly NodeSettings[], replicasPerMaste
   const needsAuth = passwordRequired || protectedNode !== undefined;
   for (const n of nodes) {
     if (needsAuth && !n.masterauth) {
-      const why = n.requirepass ? 'requirepass is set but masterauth is not' : `masterauth is not set, but the nodes require a password (requirepass${protectedNode ? ` on ${protectedNode.node}` : ''})`;
+      const why = n.requirepass
+        ? 'requirepass is set but masterauth is not'
+        : `masterauth is not set, but the nodes require a password (requirepass${protectedNode ? ` on ${protectedNode.node}` : ''})`;
       problems.push(`${n.node}: ${why}: as a replica it could never authenticate to its master (set masterauth${n.masteruser ? '' : ' to the password'} on every node)`);
     }
     if (n.minReplicasToWrite > replicasPerMaster) {
-      problems.push(
-        `${n.node}: min-replicas-to-write is ${n.minReplicasToWrite} but each master gets ${replicasPerMaster} replica(s): as a master it would refuse every write`,
-      );
+      problems.push(`${n.node}: min-replicas-to-write is ${n.minReplicasToWrite} but each master gets ${replicasPerMaster} replica(s): as a master it would refuse every write`);
     }
   }
   return problems;

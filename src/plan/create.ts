@@ -64,9 +64,7 @@ function placeOrdinal(nodes: readonly PlanNode[], masterCount: number): PlannedS
 function byDomain(nodes: readonly PlanNode[]): PlanNode[][] {
   const groups = new Map<string, PlanNode[]>();
   for (const n of nodes) groups.set(n.domain, [...(groups.get(n.domain) ?? []), n]);
-  return [...groups.entries()]
-    .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
-    .map(([, g]) => g);
+  return [...groups.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0])).map(([, g]) => g);
 }
 
 function placeSpread(nodes: readonly PlanNode[], masterCount: number): PlannedShard[] {
@@ -138,10 +136,7 @@ function scoreLayout(shards: PlannedShard[], nodes: readonly PlanNode[]): { scor
   const masterCollisions = shards.length - masterDomains.size;
   if (masterCollisions > 0 && domainCount > 1) {
     const shared = [...masterDomains.entries()].filter(([, m]) => m.length > 1).map(([d, m]) => `${d} (${m.join(', ')})`);
-    warnings.push(
-      `masters share a failure domain: ${shared.join('; ')}` +
-        (domainCount < shards.length ? ` (only ${domainCount} domains for ${shards.length} masters)` : ''),
-    );
+    warnings.push(`masters share a failure domain: ${shared.join('; ')}` + (domainCount < shards.length ? ` (only ${domainCount} domains for ${shards.length} masters)` : ''));
   }
   let replicaCollisions = 0;
   let replicaTotal = 0;
@@ -151,7 +146,9 @@ function scoreLayout(shards: PlannedShard[], nodes: readonly PlanNode[]): { scor
       if (r.domain === s.master.domain) {
         replicaCollisions++;
         if (domainCount > 1) {
-          warnings.push(`replica ${formatAddress(r.address)} is in the same failure domain (${r.domain}) as its master ${formatAddress(s.master.address)}: no other domain had a node left`);
+          warnings.push(
+            `replica ${formatAddress(r.address)} is in the same failure domain (${r.domain}) as its master ${formatAddress(s.master.address)}: no other domain had a node left`,
+          );
         }
       }
     }

@@ -43,7 +43,9 @@ export function planDelNode(model: ClusterModel, req: DelNodeRequest): DelNodePl
     );
   }
   if (role === 'master' && node && node.keys > 0) {
-    throw new NodeCheckError(`${name} owns no slots but holds ${node.keys} key(s): run rck fix to move them to their owners first; nothing was changed`, { subject: name });
+    throw new NodeCheckError(`${name} owns no slots but holds ${node.keys} key(s): run rck fix to move them to their owners first; nothing was changed`, {
+      subject: name,
+    });
   }
   const others = model.nodes.filter((n) => n.id !== req.nodeId);
   if (others.length === 0) throw new InputError(`${name} is the only node reached: give the address of another node of the cluster`);

@@ -189,7 +189,13 @@ function planSlot(slot: number, masters: ObservedNode[], owners: string[], keys:
     announce(owner);
     return { slot, problem, action: ownerOpen ? `close the slot on its owner ${name(owner)}` : `keep ${name(owner)} as the only owner`, steps };
   }
-  return { slot, problem, action: 'none', steps: [], unfixable: `migrating on ${mig.map(name).join(', ')}, importing on ${imp.map(name).join(', ')}: resolve by hand` };
+  return {
+    slot,
+    problem,
+    action: 'none',
+    steps: [],
+    unfixable: `migrating on ${mig.map(name).join(', ')}, importing on ${imp.map(name).join(', ')}: resolve by hand`,
+  };
 }
 
 /** Keys of a slot on a node that does not own it go to the owner: importing state lets the node run MIGRATE. */

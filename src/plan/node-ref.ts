@@ -15,7 +15,10 @@ export function resolveNode(model: ClusterModel, ref: string, what = 'node'): Ob
   if (/^[0-9a-f]+$/i.test(text) && text.length >= MIN_ID_PREFIX && !/^\d{1,5}$/.test(text)) {
     const hits = model.nodes.filter((n) => n.id.startsWith(text.toLowerCase()));
     if (hits.length === 1) return hits[0]!;
-    if (hits.length > 1) throw new InputError(`${what} "${ref}": id prefix matches ${hits.length} nodes (${hits.map(nodeName).join(', ')}); give more characters`, { subject: ref });
+    if (hits.length > 1)
+      throw new InputError(`${what} "${ref}": id prefix matches ${hits.length} nodes (${hits.map(nodeName).join(', ')}); give more characters`, {
+        subject: ref,
+      });
     throw new InputError(`${what} "${ref}": no node of the cluster has this id`, { subject: ref });
   }
   let addr;
@@ -34,7 +37,9 @@ export function resolveMaster(model: ClusterModel, ref: string, what = 'node'): 
   const n = resolveNode(model, ref, what);
   if (!isMaster(n)) {
     const master = model.nodes.find((m) => m.id === n.self?.masterId);
-    throw new InputError(`${what} "${ref}" (${nodeName(n)}) is not a master: it replicates ${master ? nodeName(master) : n.self?.masterId?.slice(0, 8) ?? 'nothing'}`, { subject: ref });
+    throw new InputError(`${what} "${ref}" (${nodeName(n)}) is not a master: it replicates ${master ? nodeName(master) : (n.self?.masterId?.slice(0, 8) ?? 'nothing')}`, {
+      subject: ref,
+    });
   }
   return n;
 }

@@ -52,7 +52,12 @@ export function planRebalance(masters: readonly MasterSlots[], opts: RebalanceOp
     involved.map(({ m, weight }) => ({ id: m.id, name: m.name, weight, slots: m.slots.length, after: after.get(m.id) ?? m.slots.length }));
   const totalWeight = involved.reduce((n, x) => n + x.weight, 0);
   if (involved.length < 2) {
-    return { needed: false, reason: 'fewer than 2 masters take part (use --use-empty-masters to include masters without slots)', nodes: summary(new Map()), moves: [] };
+    return {
+      needed: false,
+      reason: 'fewer than 2 masters take part (use --use-empty-masters to include masters without slots)',
+      nodes: summary(new Map()),
+      moves: [],
+    };
   }
   if (totalWeight <= 0) throw new InputError('every master has weight 0: at least one must keep the slots');
 

@@ -77,7 +77,11 @@ function mainCause(f: ReplicaWaitFacts): ReplicaWaitCause & { side: Side } {
   }
   if (f.stateAtMaster === 'send_bulk' || (f.syncInProgress && (f.syncReadBytes ?? 0) > 0)) {
     const bytes = f.syncTotalBytes !== undefined && f.syncTotalBytes > 0 ? ` (${f.syncReadBytes ?? 0} of ${f.syncTotalBytes} bytes)` : '';
-    return { reason: `the snapshot is still being transferred from ${f.master}${bytes}`, hint: 'raise --wait-timeout; the transfer is under way', side: 'both' };
+    return {
+      reason: `the snapshot is still being transferred from ${f.master}${bytes}`,
+      hint: 'raise --wait-timeout; the transfer is under way',
+      side: 'both',
+    };
   }
   if (!f.linkUp && f.stateAtMaster === undefined) {
     const since = f.linkDownSinceSeconds === undefined || f.linkDownSinceSeconds < 0 ? 'it never connected' : `its link is down for ${f.linkDownSinceSeconds} s`;

@@ -41,26 +41,11 @@ export const kubernetesPlatform = z
   .strictObject({
     image: z.string().default('redis:7.0').describe('Redis image of the members (redis-server and redis-cli on the PATH)'),
     storage,
-    antiAffinity: z
-      .enum(['preferred', 'required'])
-      .default('preferred')
-      .describe('keep members of this cluster on distinct nodes: preferred (schedules anyway) or required'),
+    antiAffinity: z.enum(['preferred', 'required']).default('preferred').describe('keep members of this cluster on distinct nodes: preferred (schedules anyway) or required'),
     resources,
-    clientAllowedFrom: z
-      .array(clientPeer)
-      .optional()
-      .describe('who may reach the client port (NetworkPolicy); everyone when absent. The bus port is open only between members'),
-    terminationGracePeriodSeconds: z
-      .number()
-      .int()
-      .min(5)
-      .max(600)
-      .default(30)
-      .describe('time a stopping pod has to hand its master role over (preStop) and save'),
-    deleteVolumesOnDelete: z
-      .boolean()
-      .default(false)
-      .describe('delete the member volumes (claims) when the RedisCluster is deleted; kept by default'),
+    clientAllowedFrom: z.array(clientPeer).optional().describe('who may reach the client port (NetworkPolicy); everyone when absent. The bus port is open only between members'),
+    terminationGracePeriodSeconds: z.number().int().min(5).max(600).default(30).describe('time a stopping pod has to hand its master role over (preStop) and save'),
+    deleteVolumesOnDelete: z.boolean().default(false).describe('delete the member volumes (claims) when the RedisCluster is deleted; kept by default'),
   })
   .prefault({})
   .describe('how members run on Kubernetes (ignored locally)');

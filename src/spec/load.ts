@@ -52,7 +52,11 @@ export function validateSpec(raw: unknown, source = 'spec'): RedisCluster {
   const issues = result.error.issues;
   throw new InputError(`${source}: ${describeIssue(issues[0]!, raw)}`, {
     subject: source,
-    detail: issues.slice(1).map((i) => describeIssue(i, raw)).join('\n') || undefined,
+    detail:
+      issues
+        .slice(1)
+        .map((i) => describeIssue(i, raw))
+        .join('\n') || undefined,
   });
 }
 

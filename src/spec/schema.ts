@@ -34,26 +34,16 @@ const localPlatform = z
       .regex(/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/, 'must be a loopback IPv4 address (127.x.y.z)')
       .default('127.0.0.1')
       .describe('loopback address members bind to; other than 127.0.0.1 renders bind-source-addr'),
-    basePort: z
-      .number()
-      .int()
-      .min(1024)
-      .max(55535)
-      .default(7000)
-      .describe('first client port of the range members use; the cluster bus is port + 10000'),
-    portCount: z
-      .number()
-      .int()
-      .min(1)
-      .max(1000)
-      .default(100)
-      .describe('size of the port range; a member re-created after `rck kill` takes the next free port in it'),
+    basePort: z.number().int().min(1024).max(55535).default(7000).describe('first client port of the range members use; the cluster bus is port + 10000'),
+    portCount: z.number().int().min(1).max(1000).default(100).describe('size of the port range; a member re-created after `rck kill` takes the next free port in it'),
     serverBinary: z
       .string()
       .min(1)
       .regex(/^[^\r\n]*$/, 'must be one line')
       .optional()
-      .describe('the server members run: a path or a name on PATH (Redis 7+ or Valkey 8); default redis-server, or valkey-server when only that is installed. rck connect uses the client beside it (redis-cli or valkey-cli)'),
+      .describe(
+        'the server members run: a path or a name on PATH (Redis 7+ or Valkey 8); default redis-server, or valkey-server when only that is installed. rck connect uses the client beside it (redis-cli or valkey-cli)',
+      ),
   })
   .prefault({})
   .describe('where members run on this machine (ignored on Kubernetes)');
@@ -62,16 +52,9 @@ export const clusterSpecSchema = z
   .strictObject({
     masters: z.number().int().min(3, 'a Redis Cluster needs at least 3 masters').max(100).default(3),
     replicasPerMaster: z.number().int().min(0).max(5).default(1),
-    placement: z
-      .enum(['ordinal', 'spread'])
-      .default('ordinal')
-      .describe("'ordinal' is the seed's layout: members 0..M-1 masters, member M+i replicates master i mod M"),
-    persistence: z
-      .strictObject({ enabled: z.boolean().default(true).describe('appendonly yes, each member keeps its data dir') })
-      .prefault({}),
-    auth: z
-      .strictObject({ enabled: z.boolean().default(true).describe('generate a password on first up (requirepass + masterauth)') })
-      .prefault({}),
+    placement: z.enum(['ordinal', 'spread']).default('ordinal').describe("'ordinal' is the seed's layout: members 0..M-1 masters, member M+i replicates master i mod M"),
+    persistence: z.strictObject({ enabled: z.boolean().default(true).describe('appendonly yes, each member keeps its data dir') }).prefault({}),
+    auth: z.strictObject({ enabled: z.boolean().default(true).describe('generate a password on first up (requirepass + masterauth)') }).prefault({}),
     redis: z.strictObject({ config: redisConfig }).prefault({}),
     local: localPlatform,
     kubernetes: kubernetesPlatform,

@@ -81,9 +81,7 @@ export async function applyAction(ctx: FaultContext, action: FaultAction): Promi
 
 /** The `index`-th member (mod how many) that holds `role` and answers, in ordinal order. */
 export function resolveTarget(status: LocalStatus, t: RoleTarget): MemberStatus | undefined {
-  const holders = status.members
-    .filter((m) => m.up && m.role === t.role && (t.role === 'replica' || m.slots > 0))
-    .sort((a, b) => a.ordinal - b.ordinal);
+  const holders = status.members.filter((m) => m.up && m.role === t.role && (t.role === 'replica' || m.slots > 0)).sort((a, b) => a.ordinal - b.ordinal);
   return holders.length ? holders[t.index % holders.length] : undefined;
 }
 

@@ -53,9 +53,7 @@ export class PreloadedKeys {
       await Promise.all(ids.map((i) => client.set(this.key(i), this.value(i))));
     }
     if (replicasPerMaster === 0) return 0;
-    const acks = await Promise.all(
-      client.nodes('master').map((n) => (n.call('WAIT', replicasPerMaster, waitMs) as Promise<number>).catch(() => -1)),
-    );
+    const acks = await Promise.all(client.nodes('master').map((n) => (n.call('WAIT', replicasPerMaster, waitMs) as Promise<number>).catch(() => -1)));
     return acks.filter((n) => n < replicasPerMaster).length;
   }
 
@@ -70,7 +68,14 @@ export class PreloadedKeys {
       const until = Date.now() + READ_RETRY_MS;
       for (let attempt = 0; pending.length > 0 && (attempt === 0 || Date.now() < until); attempt++) {
         if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 100 * 2 ** attempt)));
-        const results = await Promise.all(pending.map((i) => client.get(this.key(i)).then((v) => ({ i, v }), () => ({ i, v: undefined }))));
+        const results = await Promise.all(
+          pending.map((i) =>
+            client.get(this.key(i)).then(
+              (v) => ({ i, v }),
+              () => ({ i, v: undefined }),
+            ),
+          ),
+        );
         pending = [];
         for (const { i, v } of results) {
           if (v === undefined) pending.push(i);

@@ -68,10 +68,19 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosVerdict> {
   }
   const first = await waitReady(t, password, { deadline: Date.now() + START_READY_TIMEOUT_MS, signal: opts.signal });
   if (first.readyAt === null || !first.status) {
-    throw new OperationError(`cluster ${t.cluster.metadata.name} is not Ready after ${START_READY_TIMEOUT_MS / 1000} s (${first.why}); chaos starts from a Ready cluster`, { hint: 'see `rck status` and `rck events`' });
+    throw new OperationError(`cluster ${t.cluster.metadata.name} is not Ready after ${START_READY_TIMEOUT_MS / 1000} s (${first.why}); chaos starts from a Ready cluster`, {
+      hint: 'see `rck status` and `rck events`',
+    });
   }
   const schedule = generateChaosSchedule({ seed: opts.seed, faults: opts.faults, kinds: opts.kinds, members: first.status.members, nodeTimeoutMs: timeoutMs });
-  opts.onStart?.({ cluster: t.cluster.metadata.name, masters: spec.masters, replicasPerMaster: spec.replicasPerMaster, persistence: spec.persistence.enabled, nodeTimeoutMs: timeoutMs, schedule });
+  opts.onStart?.({
+    cluster: t.cluster.metadata.name,
+    masters: spec.masters,
+    replicasPerMaster: spec.replicasPerMaster,
+    persistence: spec.persistence.enabled,
+    nodeTimeoutMs: timeoutMs,
+    schedule,
+  });
 
   const keys = new PreloadedKeys(opts.keys, opts.seed);
   const outcomes: FaultOutcome[] = [];
@@ -162,7 +171,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosVerdict> {
 }
 
 /** Applies one fault, waits for Ready again, reads the key set back and lets the workload re-read its counters. */
-async function runFault(opts: ChaosOptions, f: ScheduledFault, before: LocalStatus, password: string | undefined, keys: PreloadedKeys, w: ConsistencyWorkload): Promise<FaultOutcome> {
+async function runFault(
+  opts: ChaosOptions,
+  f: ScheduledFault,
+  before: LocalStatus,
+  password: string | undefined,
+  keys: PreloadedKeys,
+  w: ConsistencyWorkload,
+): Promise<FaultOutcome> {
   const ctx = { target: opts.target, password, before, signal: opts.signal };
   const startedAt = Date.now();
   const deadline = startedAt + opts.faultTimeoutMs;

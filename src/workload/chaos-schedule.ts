@@ -115,11 +115,18 @@ function memberOrReshard(rng: () => number, kind: FaultKind, shape: Shape, taken
   if (kind === 'reshard') {
     const candidates = range(shape.masters).filter((i) => free({ role: 'master', index: i })); // >= 2 of >= 3 masters
     const from = pick(rng, candidates);
-    const to = pick(rng, candidates.filter((i) => i !== from));
+    const to = pick(
+      rng,
+      candidates.filter((i) => i !== from),
+    );
     return { kind, from, to, slots: between(rng, 16, 512) };
   }
-  const masters = range(shape.masters).map((index) => ({ role: 'master' as const, index })).filter(free);
-  const replicas = range(shape.replicas).map((index) => ({ role: 'replica' as const, index })).filter(free);
+  const masters = range(shape.masters)
+    .map((index) => ({ role: 'master' as const, index }))
+    .filter(free);
+  const replicas = range(shape.replicas)
+    .map((index) => ({ role: 'replica' as const, index }))
+    .filter(free);
   // Half the faults hit a master (where they matter most), half a replica, when there are replicas.
   const target = pick<RoleTarget>(rng, replicas.length > 0 && (masters.length === 0 || rng() < 0.5) ? replicas : masters);
   if (kind === 'freeze') return { kind, target, freezeMs: Math.round(shape.nodeTimeoutMs * (1.2 + rng() * 1.3)) };
@@ -129,7 +136,11 @@ function memberOrReshard(rng: () => number, kind: FaultKind, shape: Shape, taken
 /** The role targets an action touches (a reshard: both its masters). */
 export function touched(a: FaultAction): RoleTarget[] {
   if (a.kind === 'supervisor-kill') return [];
-  if (a.kind === 'reshard') return [{ role: 'master', index: a.from }, { role: 'master', index: a.to }];
+  if (a.kind === 'reshard')
+    return [
+      { role: 'master', index: a.from },
+      { role: 'master', index: a.to },
+    ];
   return [a.target];
 }
 
@@ -154,10 +165,14 @@ export function describeFault(f: ScheduledFault): string {
 
 /** Parses `--kinds kill,restart` (case-insensitive); `all` is every kind. */
 export function parseFaultKinds(text: string): FaultKind[] {
-  const names = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   if (names.length === 1 && names[0] === 'all') return [...FAULT_KINDS];
   const bad = names.filter((n) => !FAULT_KINDS.includes(n as FaultKind));
-  if (names.length === 0 || bad.length > 0) throw new RangeError(`unknown fault kind(s) ${bad.map((b) => `"${b}"`).join(', ') || '(none given)'}: expected ${FAULT_KINDS.join(', ')} or all`);
+  if (names.length === 0 || bad.length > 0)
+    throw new RangeError(`unknown fault kind(s) ${bad.map((b) => `"${b}"`).join(', ') || '(none given)'}: expected ${FAULT_KINDS.join(', ')} or all`);
   return names as FaultKind[];
 }
 

@@ -196,7 +196,7 @@ export function accountLosses(outcomes: readonly FaultOutcome[], events: readonl
     let bytes = 0;
     let uncounted = false;
     const enough = () => uncounted || (keys >= o.keysLost && (o.lostWrites === 0 || keys > 0 || bytes > 0));
-    for (let i = 0; i < unused.length && !enough(); ) {
+    for (let i = 0; i < unused.length && !enough();) {
       const e = unused[i]!;
       if (e.at < o.startedAt) {
         i++;

@@ -62,15 +62,18 @@ export interface ConsistencyWorkload {
 
 /** A cluster client tuned to notice failovers quickly and never hang. */
 export function clusterClient(nodes: NodeAddress[], password?: string, commandTimeoutMs = 1000): Cluster {
-  const c = new Cluster(nodes.map((n) => ({ host: n.host, port: n.port })), {
-    redisOptions: { password, connectTimeout: 1000, commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1 },
-    clusterRetryStrategy: () => 100,
-    retryDelayOnFailover: 50,
-    retryDelayOnClusterDown: 50,
-    retryDelayOnTryAgain: 50,
-    slotsRefreshInterval: 1000,
-    slotsRefreshTimeout: 1000,
-  });
+  const c = new Cluster(
+    nodes.map((n) => ({ host: n.host, port: n.port })),
+    {
+      redisOptions: { password, connectTimeout: 1000, commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1 },
+      clusterRetryStrategy: () => 100,
+      retryDelayOnFailover: 50,
+      retryDelayOnClusterDown: 50,
+      retryDelayOnTryAgain: 50,
+      slotsRefreshInterval: 1000,
+      slotsRefreshTimeout: 1000,
+    },
+  );
   c.on('error', () => {
     /* per-command errors are what we count */
   });
@@ -88,8 +91,15 @@ export function startConsistencyWorkload(opts: ConsistencyOptions): ConsistencyW
   const outages = new WriteOutages();
   const errors = new Set<string>();
   const s: ConsistencySnapshot = {
-    elapsedMs: 0, reads: 0, writes: 0, readErrors: 0, writeErrors: 0,
-    lostWrites: 0, unackedWrites: 0, longestWriteOutageMs: 0, currentWriteOutageMs: 0,
+    elapsedMs: 0,
+    reads: 0,
+    writes: 0,
+    readErrors: 0,
+    writeErrors: 0,
+    lostWrites: 0,
+    unackedWrites: 0,
+    longestWriteOutageMs: 0,
+    currentWriteOutageMs: 0,
   };
   let running = true;
 

@@ -72,10 +72,14 @@ describe('rck bench chaos, persistence off', () => {
     await h?.cleanup();
   });
 
-  it('seed 30: 3 kill/restart/crash faults (a master killed, a master crashed), 3 fault lines, each Ready again; 0 lost writes, 0 of 10,000 keys lost', { timeout: 150_000 }, async () => {
-    const { verdict, faultLines } = await chaos(h, 30);
-    expect(faultLines).toHaveLength(FAULTS);
-    expectClean(verdict, false);
-    expect(verdict.faults.map((f) => `${f.kind} ${f.actions[0]!.role}`)).toEqual(['crash replica', 'kill master', 'crash master']);
-  });
+  it(
+    'seed 30: 3 kill/restart/crash faults (a master killed, a master crashed), 3 fault lines, each Ready again; 0 lost writes, 0 of 10,000 keys lost',
+    { timeout: 150_000 },
+    async () => {
+      const { verdict, faultLines } = await chaos(h, 30);
+      expect(faultLines).toHaveLength(FAULTS);
+      expectClean(verdict, false);
+      expect(verdict.faults.map((f) => `${f.kind} ${f.actions[0]!.role}`)).toEqual(['crash replica', 'kill master', 'crash master']);
+    },
+  );
 });

@@ -25,10 +25,14 @@ describe('controller on the local platform: repairs', () => {
     const oldId = h!.member(before, 'redis-app-4').nodeId;
     await h!.ok(['kill', 'redis-app-4', '--lose-volume', '--name', before.cluster]);
     const start = Date.now();
-    const healed = await h!.waitFor('redis-app-4 back as a replica with a new id, Ready', (s) => {
-      const m = h!.member(s, 'redis-app-4');
-      return h!.ready(s) && m.role === 'replica' && m.nodeId !== oldId;
-    }, 60_000);
+    const healed = await h!.waitFor(
+      'redis-app-4 back as a replica with a new id, Ready',
+      (s) => {
+        const m = h!.member(s, 'redis-app-4');
+        return h!.ready(s) && m.role === 'replica' && m.nodeId !== oldId;
+      },
+      60_000,
+    );
     console.log(`[lost volume] Ready ${Date.now() - start} ms after the kill`);
     const done = await actions();
     expect(done).toContain('Forget');

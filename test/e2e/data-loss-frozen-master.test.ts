@@ -91,7 +91,12 @@ function resp(...args: string[]): string {
 async function keyOwnedBy(h: LocalClusterHarness, s: StatusJson, member: string): Promise<string> {
   const nodes = await h.redisCli(s, member, 'CLUSTER', 'NODES');
   const self = nodes.split('\n').find((l) => l.includes('myself'))!;
-  const [start, end] = self.split(' ').slice(8).find((r) => /^\d+(-\d+)?$/.test(r))!.split('-').map(Number) as [number, number?];
+  const [start, end] = self
+    .split(' ')
+    .slice(8)
+    .find((r) => /^\d+(-\d+)?$/.test(r))!
+    .split('-')
+    .map(Number) as [number, number?];
   for (let i = 0; ; i++) {
     const slot = calculateSlot(`frozen-${i}`);
     if (slot >= start && slot <= (end ?? start)) return `frozen-${i}`;

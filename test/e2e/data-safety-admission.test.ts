@@ -24,10 +24,9 @@ describe('members that restart without their data, persistence off', () => {
     await h?.cleanup();
   });
 
-  const synced = (s: StatusJson) =>
-    h.ready(s) && s.members.filter((m) => m.role === 'replica').every((r) => r.keys === s.members.find((m) => m.name === r.master)?.keys);
+  const synced = (s: StatusJson) => h.ready(s) && s.members.filter((m) => m.role === 'replica').every((r) => r.keys === s.members.find((m) => m.name === r.master)?.keys);
 
-  it('a master and another shard\'s replica crash together: the master restarts closed, its replica is promoted, it rejoins and is admitted; 0 of 20,000 keys lost', async () => {
+  it("a master and another shard's replica crash together: the master restarts closed, its replica is promoted, it rejoins and is admitted; 0 of 20,000 keys lost", async () => {
     const before = await h.waitFor('replicas in sync', synced);
     const victim = before.members.find((m) => m.role === 'master')!;
     const copy = before.members.find((m) => m.role === 'replica' && m.master === victim.name)!;

@@ -24,8 +24,7 @@ describe('a master dies, persistence off', () => {
   });
 
   /** Every replica holds exactly its master's keys (the shard's copy is complete). */
-  const synced = (s: StatusJson) =>
-    h.ready(s) && s.members.filter((m) => m.role === 'replica').every((r) => r.keys === s.members.find((m) => m.name === r.master)?.keys);
+  const synced = (s: StatusJson) => h.ready(s) && s.members.filter((m) => m.role === 'replica').every((r) => r.keys === s.members.find((m) => m.name === r.master)?.keys);
 
   const cases: Array<[string, (s: StatusJson, victim: string) => Promise<void>]> = [
     ['its redis-server crashes (SIGKILL) and restarts in place', async (s, victim) => void process.kill(h.member(s, victim).pid!, 'SIGKILL')],
@@ -42,7 +41,11 @@ describe('a master dies, persistence off', () => {
       const eventsBefore = (await h.events()).length;
 
       await fault(before, victim.name);
-      const after = await h.waitFor('Ready with the old master back as a replica', (s) => h.ready(s) && h.member(s, victim.name).role === 'replica' && h.member(s, victim.name).up, 60_000);
+      const after = await h.waitFor(
+        'Ready with the old master back as a replica',
+        (s) => h.ready(s) && h.member(s, victim.name).role === 'replica' && h.member(s, victim.name).up,
+        60_000,
+      );
       expect(h.member(after, replica.name).role).toBe('master');
       const client = await h.client(after);
       try {

@@ -35,7 +35,12 @@ describe('supervisor SIGKILL, persistence off', () => {
     const after = await h.waitFor('Ready', (s) => h.ready(s));
     expect(after.members.map((m) => ({ name: m.name, pid: m.pid!, role: m.role, nodeId: m.nodeId }))).toEqual(members);
     const events = await h.events();
-    expect(events.filter((e) => e.reason === 'Adopted').map((e) => e.member).sort()).toEqual(members.map((m) => m.name).sort());
+    expect(
+      events
+        .filter((e) => e.reason === 'Adopted')
+        .map((e) => e.member)
+        .sort(),
+    ).toEqual(members.map((m) => m.name).sort());
     expect(events.filter((e) => ['Started', 'Killed', 'Stopped', 'Exited'].includes(e.reason) && e.time > killedAt)).toEqual([]);
 
     const client = await h.client(after);

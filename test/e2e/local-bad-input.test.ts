@@ -12,7 +12,10 @@ import { LocalClusterHarness, type RunResult } from '../support/local-cluster.js
 
 function expectOneLineError(r: RunResult, pattern: RegExp): void {
   expect(r.code).not.toBe(0);
-  const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('hint:'));
+  const lines = r.stderr
+    .trimEnd()
+    .split('\n')
+    .filter((l) => !l.startsWith('hint:'));
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^rck: /);
   expect(lines[0]).toMatch(pattern);
@@ -68,7 +71,12 @@ describe('rck up refuses bad input and starts nothing', () => {
 
   it('an empty spec file, to each command that takes -f (up, render, scale): one line naming the file', async () => {
     const f = await spec('empty.yaml', '# nothing yet\n');
-    const commands = [['up', '-f', f, '--detach'], ['up', '-f', f], ['render', '-f', f], ['scale', '-f', f, '--masters', '4']];
+    const commands = [
+      ['up', '-f', f, '--detach'],
+      ['up', '-f', f],
+      ['render', '-f', f],
+      ['scale', '-f', f, '--masters', '4'],
+    ];
     for (const args of commands) {
       const r = await h.rck(args);
       expectOneLineError(r, /empty\.yaml: the spec file is empty: no RedisCluster in it/);
@@ -81,9 +89,15 @@ describe('rck up refuses bad input and starts nothing', () => {
   it('a redis.conf directive Redis rejects: one line quoting Redis and naming the field; no state dir, process or temp file', async () => {
     const f = await spec('policy.yaml', `metadata: {name: bad}\nspec:\n  redis: {config: {maxmemory-policy: sometimes}}\n  local: {basePort: ${h.basePort}}\n`);
     await mkdir(tmp(), { recursive: true });
-    for (const args of [['up', '-f', f, '--detach'], ['up', '-f', f]]) {
+    for (const args of [
+      ['up', '-f', f, '--detach'],
+      ['up', '-f', f],
+    ]) {
       const r = await h.rck(args, { TMPDIR: tmp() });
-      expectOneLineError(r, /^rck: \S*policy\.yaml: spec\.redis\.config\.maxmemory-policy: redis-server 7\.\d+\.\d+ rejects `maxmemory-policy sometimes`: argument\(s\) must be one of the following: .*noeviction$/);
+      expectOneLineError(
+        r,
+        /^rck: \S*policy\.yaml: spec\.redis\.config\.maxmemory-policy: redis-server 7\.\d+\.\d+ rejects `maxmemory-policy sometimes`: argument\(s\) must be one of the following: .*noeviction$/,
+      );
       await nothingCreated();
       expect(processesOfHome()).toEqual([]);
     }
@@ -104,10 +118,16 @@ describe('rck up refuses bad input and starts nothing', () => {
     await mkdir(join(h.home, 'bin'), { recursive: true });
     await writeFile(fake, '#!/bin/sh\ncase "$1" in --version|-) exec redis-server "$@";; esac\necho "simulated: cannot start"\nexit 1\n');
     await chmod(fake, 0o755);
-    for (const args of [['up', '-f', h.specFile, '--detach'], ['up', '-f', h.specFile]]) {
+    for (const args of [
+      ['up', '-f', h.specFile, '--detach'],
+      ['up', '-f', h.specFile],
+    ]) {
       const r = await h.rck(args, { RCK_REDIS_SERVER: fake });
       // Progress lines come first (the start had begun); then the one error line.
-      expectOneLineError({ ...r, stderr: r.stderr.replace(/^\[ *[\d.]+s\] .*\n/gm, '') }, /bad-\d: exited during start \(exit code 1\): "simulated: cannot start"; nothing was kept \(the new cluster's state directory is removed\)$/);
+      expectOneLineError(
+        { ...r, stderr: r.stderr.replace(/^\[ *[\d.]+s\] .*\n/gm, '') },
+        /bad-\d: exited during start \(exit code 1\): "simulated: cannot start"; nothing was kept \(the new cluster's state directory is removed\)$/,
+      );
       await nothingCreated();
       expect(processesOfHome()).toEqual([]);
     }

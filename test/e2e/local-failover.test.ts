@@ -58,13 +58,10 @@ describe('seed failover experiment (rck up, rck kill redis-app-0)', () => {
       const promoted = await h.waitFor('redis-app-3 promoted to master', (s) => h.member(s, 'redis-app-3').role === 'master');
       expect(h.member(promoted, 'redis-app-3').role).toBe('master');
 
-      const rejoined: StatusJson = await h.waitFor(
-        'redis-app-0 back as a replica of redis-app-3, cluster healthy',
-        (s) => {
-          const m = h.member(s, 'redis-app-0');
-          return m.up && m.role === 'replica' && m.master === 'redis-app-3' && m.linkUp === true && s.health.healthy;
-        },
-      );
+      const rejoined: StatusJson = await h.waitFor('redis-app-0 back as a replica of redis-app-3, cluster healthy', (s) => {
+        const m = h.member(s, 'redis-app-0');
+        return m.up && m.role === 'replica' && m.master === 'redis-app-3' && m.linkUp === true && s.health.healthy;
+      });
       const back = h.member(rejoined, 'redis-app-0');
       expect(back.address).not.toBe(victim.address); // a new address, like a re-created pod
       expect(back.nodeId).toBe(oldId); // the same volume: nodes.conf kept its identity
@@ -109,6 +106,9 @@ async function waitPromoted(addr: NodeAddress, password: string): Promise<number
 /** When the supervisor sent SIGKILL, from its event log (the CLI's own start-up is not part of the failover). */
 async function killTime(stateDir: string, member: string): Promise<number | undefined> {
   const lines = (await readFile(join(stateDir, 'events.jsonl'), 'utf8')).trim().split('\n');
-  const e = lines.map((l) => JSON.parse(l) as { time: string; member: string; type: string }).reverse().find((x) => x.member === member && x.type === 'Killed');
+  const e = lines
+    .map((l) => JSON.parse(l) as { time: string; member: string; type: string })
+    .reverse()
+    .find((x) => x.member === member && x.type === 'Killed');
   return e ? Date.parse(e.time) : undefined;
 }

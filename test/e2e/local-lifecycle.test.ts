@@ -82,7 +82,11 @@ describe('local cluster lifecycle', () => {
     // Redis 7.0 refuses a SIGTERM while it writes its first AOF ("Writing initial AOF,
     // can't exit"), as a replica does right after a full sync, and never retries by
     // itself. Make life-0 do that for ~1 s (rdb-key-save-delay: microseconds per key).
-    for (const [k, v] of [['appendonly', 'no'], ['rdb-key-save-delay', '20000'], ['appendonly', 'yes']]) {
+    for (const [k, v] of [
+      ['appendonly', 'no'],
+      ['rdb-key-save-delay', '20000'],
+      ['appendonly', 'yes'],
+    ]) {
       await h.redisCli(first, 'life-0', 'CONFIG', 'SET', k!, v!);
     }
 
@@ -144,7 +148,9 @@ describe('local cluster lifecycle', () => {
     expect(['master', 'replica']).toContain(m.role);
     // Its own view (what clients asking it read) shows the new address too.
     const c = await connectNode(parseAddress(m.address), { password: await h.password() });
-    const myself = String(await c.call('CLUSTER', 'NODES')).split('\n').find((l) => l.includes('myself'));
+    const myself = String(await c.call('CLUSTER', 'NODES'))
+      .split('\n')
+      .find((l) => l.includes('myself'));
     c.disconnect();
     expect(myself).toContain(` ${m.address}@`);
     const bad = await h.rck(['restart', 'life-2', '--new-address', '--host', '10.0.0.1']);

@@ -36,7 +36,9 @@ describe('local /metrics (rck up, scrape, rck kill)', () => {
       if (pred(last)) return last;
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`timed out waiting for ${what}: ${JSON.stringify([...(last?.families.values() ?? [])].filter((f) => f.name.startsWith('rck_cluster')).map((f) => [f.name, f.metrics.map((m) => m.value)]))}`);
+    throw new Error(
+      `timed out waiting for ${what}: ${JSON.stringify([...(last?.families.values() ?? [])].filter((f) => f.name.startsWith('rck_cluster')).map((f) => [f.name, f.metrics.map((m) => m.value)]))}`,
+    );
   };
   const ready = (p: PromText) => p.samples('rck_cluster_ready', L)[0]?.value === '1';
 

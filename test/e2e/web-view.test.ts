@@ -46,7 +46,9 @@ describe('web view in headless Chromium (rck up, rck dashboard, open the page, r
     expect(Object.keys(await roles()).sort()).toEqual(s.members.map((m) => m.name).sort());
     expect(await roles()).toEqual(Object.fromEntries(s.members.map((m) => [m.name, m.role])));
     // The legend's slot count per master equals what rck status says each serves.
-    const legend = await page.$$eval('.legend [data-master]', (els) => Object.fromEntries(els.map((e) => [e.getAttribute('data-master'), Number(e.querySelector('.slot-count')!.textContent)])));
+    const legend = await page.$$eval('.legend [data-master]', (els) =>
+      Object.fromEntries(els.map((e) => [e.getAttribute('data-master'), Number(e.querySelector('.slot-count')!.textContent)])),
+    );
     expect(legend).toEqual(Object.fromEntries(s.members.filter((m) => m.role === 'master').map((m) => [m.name, m.slots])));
     expect(await page.textContent('#members-up')).toBe(`${s.members.length}/${s.members.length} members up`);
     expect(await page.$$('.shard[data-shard]')).toHaveLength(3);

@@ -131,14 +131,20 @@ describe('rck add-node and del-node', () => {
       const r = await runRck(args);
       expect(r.code, args.join(' ')).not.toBe(0);
       expect(r.stderr, args.join(' ')).toMatch(message);
-      expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('rck:')), args.join(' ')).toHaveLength(1);
+      expect(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('rck:')),
+        args.join(' '),
+      ).toHaveLength(1);
     }
     // A master with no slots but holding keys is refused too.
     const freshId = await nodeId(fresh);
     expect((await runRck(['add-node', fresh, c.seed])).code).toBe(0);
     const f = client(fresh);
     const slot = String(slotOf('stray'));
-    const owner = (((await f.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][]).find(([a, z]) => a <= Number(slot) && Number(slot) <= z)!)[2][2];
+    const owner = ((await f.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][]).find(([a, z]) => a <= Number(slot) && Number(slot) <= z)![2][2];
     await f.call('CLUSTER', 'SETSLOT', slot, 'IMPORTING', owner);
     await f.pipeline().call('ASKING').set('stray', 'v').exec();
     await f.call('CLUSTER', 'SETSLOT', slot, 'STABLE');

@@ -163,6 +163,9 @@ describe('rck check and fix on broken clusters', () => {
     expect(fix.code).not.toBe(0);
     expect(fix.stderr).toMatch(/exists on both .* with different values/);
     expect(await c[0]!.get(key!)).toBe('owner-value');
-    expect(await c[1]!.pipeline().call('ASKING').get(key!).exec()).toEqual([[null, 'OK'], [null, 'other-value']]);
+    expect(await c[1]!.pipeline().call('ASKING').get(key!).exec()).toEqual([
+      [null, 'OK'],
+      [null, 'other-value'],
+    ]);
   });
 });

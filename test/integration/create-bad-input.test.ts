@@ -15,7 +15,10 @@ async function expectUntouched(addresses: string[], password?: string): Promise<
 }
 
 function expectOneLineError(stderr: string, ...parts: (string | RegExp)[]): void {
-  const lines = stderr.trim().split('\n').filter((l) => l.startsWith('rck:'));
+  const lines = stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('rck:'));
   expect(lines, stderr).toHaveLength(1);
   for (const p of parts) expect(lines[0]).toMatch(p);
 }
@@ -160,14 +163,17 @@ describe('rck create refuses bad input and changes nothing', () => {
 
   it('a node that refuses CONFIG SET: the error names it and the 5 others get their settings back', async () => {
     const settings = ['cluster-node-timeout', 'cluster-replica-no-failover', 'repl-diskless-sync-delay'];
-    const read = () => Promise.all(set.nodes.map(async (_, i) => {
-      const c = set.client(i);
-      try {
-        return await Promise.all(settings.map(async (n) => ((await c.config('GET', n)) as string[])[1]));
-      } finally {
-        c.disconnect();
-      }
-    }));
+    const read = () =>
+      Promise.all(
+        set.nodes.map(async (_, i) => {
+          const c = set.client(i);
+          try {
+            return await Promise.all(settings.map(async (n) => ((await c.config('GET', n)) as string[])[1]));
+          } finally {
+            c.disconnect();
+          }
+        }),
+      );
     const clients = set.nodes.map((_, i) => set.client(i));
     try {
       for (const c of clients) await c.config('SET', 'repl-diskless-sync-delay', '5');

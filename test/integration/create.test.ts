@@ -117,7 +117,7 @@ describe('rck create', () => {
     expect(before[1]![0]).toBe('3');
   });
 
-  it('when the 3 replicas cannot sync, the error names the cause from the masters\' state and logs (not the bus port), and every setting is put back', async () => {
+  it("when the 3 replicas cannot sync, the error names the cause from the masters' state and logs (not the bus port), and every setting is put back", async () => {
     // Masters that save the snapshot to disk, in a directory that is gone: every sync fails.
     const set = await nodes(6, { extraArgs: ['--repl-diskless-sync', 'no', '--repl-diskless-sync-delay', '5', '--enable-protected-configs', 'yes'] });
     const gone = await mkdtemp(join(tmpdir(), 'rck-test-gone-'));
@@ -135,7 +135,9 @@ describe('rck create', () => {
       const error = lines.filter((l) => l.startsWith('rck:'));
       expect(error, r.stderr).toHaveLength(1);
       for (const [i, master] of set.addresses.slice(0, 3).entries()) {
-        expect(error[0]).toContain(`${set.addresses[i + 3]}: initial sync in progress: its master ${master} cannot produce the snapshot for the sync: its background saves fail (rdb_last_bgsave_status:err`);
+        expect(error[0]).toContain(
+          `${set.addresses[i + 3]}: initial sync in progress: its master ${master} cannot produce the snapshot for the sync: its background saves fail (rdb_last_bgsave_status:err`,
+        );
         expect(error[0]).toMatch(new RegExp(`${master}'s log: "Failed opening the temp RDB file [^"]*No such file or directory"`));
       }
       const hint = lines.find((l) => l.startsWith('hint:'));

@@ -15,7 +15,7 @@ describe('planned failover (handover)', () => {
     await set?.stop();
   });
 
-  it('hands a master\'s slots to its in-sync replica under writes, losing nothing', async () => {
+  it("hands a master's slots to its in-sync replica under writes, losing nothing", async () => {
     const client = clusterClient(set);
     const acked = new Map<string, number>();
     let failed = 0;

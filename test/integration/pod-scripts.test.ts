@@ -51,7 +51,10 @@ describe('readiness probe', () => {
       expect(synced).toBe(true);
       expect(await probe(r.host, r.port)).toBe(0);
       await nodes.kill(0);
-      await pollUntil(async () => ((await rc.info('replication')).includes('master_link_status:down') ? true : undefined), { deadline: Date.now() + 10_000, intervalMs: 20 });
+      await pollUntil(async () => ((await rc.info('replication')).includes('master_link_status:down') ? true : undefined), {
+        deadline: Date.now() + 10_000,
+        intervalMs: 20,
+      });
       expect(await probe(r.host, r.port)).not.toBe(0);
       expect(await probe(m.host, m.port)).not.toBe(0);
     } finally {
@@ -81,16 +84,19 @@ describe('start.sh', () => {
     const password = 'we"ird\\pa ss';
     proc = spawn('sh', ['-c', script], { env: { ...process.env, POD_IP: '127.0.0.1', REDISCLI_AUTH: password }, stdio: 'ignore' });
     const client = () => new Redis({ host: '127.0.0.1', port, password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    const pong = await pollUntil(async () => {
-      const c = client();
-      c.on('error', () => {});
-      try {
-        await c.connect();
-        return (await c.ping()) === 'PONG' ? true : undefined;
-      } finally {
-        c.disconnect();
-      }
-    }, { deadline: Date.now() + 10_000, intervalMs: 50 });
+    const pong = await pollUntil(
+      async () => {
+        const c = client();
+        c.on('error', () => {});
+        try {
+          await c.connect();
+          return (await c.ping()) === 'PONG' ? true : undefined;
+        } finally {
+          c.disconnect();
+        }
+      },
+      { deadline: Date.now() + 10_000, intervalMs: 50 },
+    );
     expect(pong).toBe(true);
   });
 });
@@ -160,17 +166,30 @@ describe('stopped empty, persistence off', () => {
     try {
       await c.set('k', 'v');
       await prestop(n.port, n.host);
-      expect(await access(marker()).then(() => true, () => false)).toBe(false);
+      expect(
+        await access(marker()).then(
+          () => true,
+          () => false,
+        ),
+      ).toBe(false);
       await c.call('CLIENT', 'UNPAUSE');
       await c.del('k');
       await prestop(n.port, n.host);
-      expect(await access(marker()).then(() => true, () => false)).toBe(true);
+      expect(
+        await access(marker()).then(
+          () => true,
+          () => false,
+        ),
+      ).toBe(true);
       // Writes stay paused until the container is gone: a write now waits (Redis counts it blocked).
       const writer = nodes.client(0);
       try {
         let written = false;
         const write = writer.set('late', 'v').then(() => (written = true));
-        const blocked = await pollUntil(async () => (/^blocked_clients:1\r?$/m.test(await c.info('clients')) ? true : undefined), { deadline: Date.now() + 5000, intervalMs: 50 });
+        const blocked = await pollUntil(async () => (/^blocked_clients:1\r?$/m.test(await c.info('clients')) ? true : undefined), {
+          deadline: Date.now() + 5000,
+          intervalMs: 50,
+        });
         expect(blocked).toBe(true);
         expect(written).toBe(false);
         await c.call('CLIENT', 'UNPAUSE');
@@ -187,15 +206,24 @@ describe('stopped empty, persistence off', () => {
     const port = await freePort();
     const script = START_SCRIPT.replaceAll('/etc/rck/redis.conf', join(dir, 'shared.conf')).replaceAll('/data', dir).replaceAll(`port ${REDIS_PORT}`, `port ${port}`);
     let out = '';
-    proc = spawn('sh', ['-c', `${script.replace('exec redis-server "$conf"', 'cat "$conf"')}`], { env: { ...process.env, POD_IP: '127.0.0.1', REDISCLI_AUTH: 'pw' } });
+    proc = spawn('sh', ['-c', `${script.replace('exec redis-server "$conf"', 'cat "$conf"')}`], {
+      env: { ...process.env, POD_IP: '127.0.0.1', REDISCLI_AUTH: 'pw' },
+    });
     proc.stdout!.on('data', (d) => (out += d));
     await new Promise((r) => proc!.once('exit', r));
     expect(out).toContain('requirepass "pw"');
     expect(out).not.toContain('user default');
-    expect(await access(marker()).then(() => true, () => false)).toBe(false);
+    expect(
+      await access(marker()).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
     // Without the marker (the next start, or a crash): closed.
     out = '';
-    proc = spawn('sh', ['-c', `${script.replace('exec redis-server "$conf"', 'cat "$conf"')}`], { env: { ...process.env, POD_IP: '127.0.0.1', REDISCLI_AUTH: 'pw' } });
+    proc = spawn('sh', ['-c', `${script.replace('exec redis-server "$conf"', 'cat "$conf"')}`], {
+      env: { ...process.env, POD_IP: '127.0.0.1', REDISCLI_AUTH: 'pw' },
+    });
     proc.stdout!.on('data', (d) => (out += d));
     await new Promise((r) => proc!.once('exit', r));
     expect(out).toMatch(/^user default on ">pw" .*-psync/m);

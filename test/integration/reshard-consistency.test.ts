@@ -38,6 +38,10 @@ describe('reshard under load', () => {
     await expect.poll(async () => (await runRck(['check', c.seed])).code, { timeout: 15_000, interval: 200 }).toBe(0);
     const report = await verifyKeys(c.all(), c.expected);
     // The writer's own keys are there too; only the loaded ones are counted.
-    expect({ ...report, total: report.total - report.unexpected.filter((k) => k.startsWith('w:')).length, unexpected: report.unexpected.filter((k) => !k.startsWith('w:')) }).toEqual(cleanReport(3000));
+    expect({
+      ...report,
+      total: report.total - report.unexpected.filter((k) => k.startsWith('w:')).length,
+      unexpected: report.unexpected.filter((k) => !k.startsWith('w:')),
+    }).toEqual(cleanReport(3000));
   });
 });

@@ -64,7 +64,7 @@ describe('rck reshard', () => {
     await expectHealthy(c);
   });
 
-  it('replicas follow the scripts: after a reshard each replica holds exactly its master\'s keys', async () => {
+  it("replicas follow the scripts: after a reshard each replica holds exactly its master's keys", async () => {
     const c = await cluster(3, 1, 0, 3000);
     const r = await runRck(['reshard', c.seed, '--to', c.set.addresses[0]!, '--slots', '3000', '--yes']);
     expect(r.stderr).not.toMatch(/^rck:/m);
@@ -77,10 +77,13 @@ describe('rck reshard', () => {
       const m = c.set.nodes.findIndex((n) => String(n.port) === masterPort);
       // The replica has applied everything its master sent (the scripts' DELs included).
       await expect
-        .poll(async () => {
-          const offset = (text: string, field: string) => new RegExp(`${field}:(\\d+)`).exec(text)?.[1];
-          return offset(await replica.info('replication'), 'slave_repl_offset') === offset(await clients[m]!.info('replication'), 'master_repl_offset');
-        }, { timeout: 10_000, interval: 50 })
+        .poll(
+          async () => {
+            const offset = (text: string, field: string) => new RegExp(`${field}:(\\d+)`).exec(text)?.[1];
+            return offset(await replica.info('replication'), 'slave_repl_offset') === offset(await clients[m]!.info('replication'), 'master_repl_offset');
+          },
+          { timeout: 10_000, interval: 50 },
+        )
         .toBe(true);
       const [mine, masters] = [await sortedKeys(i), await sortedKeys(m)];
       expect(mine.length).toBe(masters.length);
@@ -179,7 +182,12 @@ describe('rck reshard', () => {
       const r = await runRck(['reshard', c.seed, '--yes', ...args]);
       expect(r.code, args.join(' ')).not.toBe(0);
       expect(r.stderr, args.join(' ')).toMatch(message);
-      expect(r.stderr.trim().split('\n').filter((l) => l.startsWith('rck:'))).toHaveLength(1);
+      expect(
+        r.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('rck:')),
+      ).toHaveLength(1);
       expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
     }
     // Without --yes and without a terminal: refuses to run the plan.
@@ -226,7 +234,11 @@ describe('rck rebalance', () => {
     // Weight 2 on the new master: it should own 2/5 of the slots (redis-cli's rounding gives receivers up to 3 more).
     const weighted = await runRck(['rebalance', c.seed, '--weight', `${addedId.slice(0, 8)}=2`, '--yes', '--json']);
     expect(weighted.code).toBe(0);
-    expect(JSON.parse(weighted.stdout)).toMatchObject({ needed: true, applied: true, nodes: expect.arrayContaining([expect.objectContaining({ id: addedId, weight: 2 })]) });
+    expect(JSON.parse(weighted.stdout)).toMatchObject({
+      needed: true,
+      applied: true,
+      nodes: expect.arrayContaining([expect.objectContaining({ id: addedId, weight: 2 })]),
+    });
     expect(await slotsOf(added)).toBeGreaterThanOrEqual(6553);
     expect(await slotsOf(added)).toBeLessThanOrEqual(6556);
 

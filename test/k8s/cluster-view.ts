@@ -24,7 +24,11 @@ export class ClusterView {
   private readonly core: CoreV1Api;
   private readonly custom: CustomObjectsApi;
 
-  constructor(kc: KubeConfig, readonly namespace: string, readonly name: string) {
+  constructor(
+    kc: KubeConfig,
+    readonly namespace: string,
+    readonly name: string,
+  ) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.custom = kc.makeApiClient(CustomObjectsApi);
   }
@@ -65,7 +69,10 @@ export class ClusterView {
       const ip = p.status?.podIP;
       if (!ip) continue;
       const n = await this.onNode(ip, async (r) => {
-        const myself = ((await r.call('CLUSTER', 'NODES')) as string).split('\n').find((l) => l.split(' ')[2]?.includes('myself'))!.split(' ');
+        const myself = ((await r.call('CLUSTER', 'NODES')) as string)
+          .split('\n')
+          .find((l) => l.split(' ')[2]?.includes('myself'))!
+          .split(' ');
         const pid = Number((await r.info('server')).match(/^process_id:(\d+)/m)![1]);
         // DBSIZE is refused while a node is closed (admission pending): count it as 0 keys.
         const keys = await r.dbsize().catch(() => 0);
@@ -83,8 +90,9 @@ export class ClusterView {
 
   async diagnose(operatorLog: string[] = []): Promise<string> {
     const s = await this.status().catch(() => undefined);
-    const ps = (await this.pods()).map((p) =>
-      `${p.metadata?.name} ${p.status?.phase} ip=${p.status?.podIP} restarts=${p.status?.containerStatuses?.map((c) => c.restartCount).join(',')}`);
+    const ps = (await this.pods()).map(
+      (p) => `${p.metadata?.name} ${p.status?.phase} ip=${p.status?.podIP} restarts=${p.status?.containerStatuses?.map((c) => c.restartCount).join(',')}`,
+    );
     const ns = await this.nodes().catch(() => []);
     return [`status: ${JSON.stringify(s)}`, ...ps, ...ns.map((n) => JSON.stringify(n)), ...operatorLog.slice(-30)].join('\n');
   }
@@ -94,6 +102,7 @@ export class ClusterView {
 export function synced(ns: NodeState[], members: number, masters: number, total: number): boolean {
   const m = ns.filter((n) => n.role === 'master');
   const replicas = ns.filter((n) => n.role === 'slave');
-  return ns.length === members && m.length === masters && m.reduce((s, x) => s + x.keys, 0) === total &&
-    replicas.every((r) => r.keys === m.find((x) => x.nodeId === r.masterId)?.keys);
+  return (
+    ns.length === members && m.length === masters && m.reduce((s, x) => s + x.keys, 0) === total && replicas.every((r) => r.keys === m.find((x) => x.nodeId === r.masterId)?.keys)
+  );
 }

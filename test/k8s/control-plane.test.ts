@@ -20,7 +20,10 @@ let apps: AppsV1Api;
 let stopped = false;
 
 const stopEnv = async () => {
-  if (!stopped && env) { stopped = true; await env.stop(); }
+  if (!stopped && env) {
+    stopped = true;
+    await env.stop();
+  }
 };
 
 beforeAll(async () => {
@@ -38,20 +41,26 @@ const readyTime = (p: V1Pod) => new Date(p.status!.conditions!.find((c) => c.typ
 const pod = (name: string) => core.readNamespacedPod({ name, namespace: NS });
 
 async function readyPods(n: number): Promise<V1Pod[]> {
-  return waitFor(`${n} ready kv pods`, async () => {
-    const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app=kv' })).items
-      .filter((p) => !p.metadata?.deletionTimestamp);
-    return pods.length === n && pods.every(isReady) ? pods.sort((a, b) => a.metadata!.name!.localeCompare(b.metadata!.name!)) : undefined;
-  }, undefined, podSummary);
+  return waitFor(
+    `${n} ready kv pods`,
+    async () => {
+      const pods = (await core.listNamespacedPod({ namespace: NS, labelSelector: 'app=kv' })).items.filter((p) => !p.metadata?.deletionTimestamp);
+      return pods.length === n && pods.every(isReady) ? pods.sort((a, b) => a.metadata!.name!.localeCompare(b.metadata!.name!)) : undefined;
+    },
+    undefined,
+    podSummary,
+  );
 }
 
 /** One line per pod (phase, node, IP, container state) for failure messages. */
 async function podSummary(): Promise<string> {
   const pods = (await core.listNamespacedPod({ namespace: NS })).items;
-  return pods.map((p) => {
-    const cs = p.status?.containerStatuses?.map((c) => `${c.name}:${Object.keys(c.state ?? {})[0]}/ready=${c.ready}/restarts=${c.restartCount}`);
-    return `${p.metadata?.name} ${p.status?.phase} node=${p.spec?.nodeName} ip=${p.status?.podIP} ${cs?.join(',')} ${p.status?.message ?? ''}`;
-  }).join('\n');
+  return pods
+    .map((p) => {
+      const cs = p.status?.containerStatuses?.map((c) => `${c.name}:${Object.keys(c.state ?? {})[0]}/ready=${c.ready}/restarts=${c.restartCount}`);
+      return `${p.metadata?.name} ${p.status?.phase} node=${p.spec?.nodeName} ip=${p.status?.podIP} ${cs?.join(',')} ${p.status?.message ?? ''}`;
+    })
+    .join('\n');
 }
 
 async function withRedis<T>(ip: string, fn: (r: Redis) => Promise<T>): Promise<T> {
@@ -107,36 +116,43 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('Kubernetes test contro
     // Inside the pod: its hostname, the securityContext's user, the ConfigMap at its mountPath.
     // And the service account token the ServiceAccount admission plugin projected, as in-cluster clients read it.
     const sa = '/var/run/secrets/kubernetes.io/serviceaccount';
-    const inPod = await env.kubelet!.exec(NS, 'kv-0',
-      ['sh', '-c', `echo "$(hostname) $(hostname -i) $(id -u) $(head -1 /etc/redis/redis.conf) $(cat ${sa}/namespace) $(head -c 3 ${sa}/token)"`]);
+    const inPod = await env.kubelet!.exec(NS, 'kv-0', [
+      'sh',
+      '-c',
+      `echo "$(hostname) $(hostname -i) $(id -u) $(head -1 /etc/redis/redis.conf) $(cat ${sa}/namespace) $(head -c 3 ${sa}/token)"`,
+    ]);
     expect(inPod).toEqual({ code: 0, output: `kv-0 ${ips[0]} 999 dir /data ${NS} eyJ\n` });
     expect(await readFile(env.kubelet!.logFile(NS, 'kv-0', 'redis'), 'utf8')).toContain('Ready to accept connections');
   });
 
   it('enforces required anti-affinity: a fourth replica finds no node', async () => {
-    await apps.patchNamespacedStatefulSetScale(
-      { name: 'kv', namespace: NS, body: [{ op: 'replace', path: '/spec/replicas', value: 4 }] }, jsonPatch,
-    );
+    await apps.patchNamespacedStatefulSetScale({ name: 'kv', namespace: NS, body: [{ op: 'replace', path: '/spec/replicas', value: 4 }] }, jsonPatch);
     const reason = await waitFor('kv-3 unschedulable', async () => {
       const c = (await pod('kv-3')).status?.conditions?.find((x) => x.type === 'PodScheduled');
       return c?.status === 'False' ? c.reason : undefined;
     });
     expect(reason).toBe('Unschedulable');
-    await apps.patchNamespacedStatefulSetScale(
-      { name: 'kv', namespace: NS, body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] }, jsonPatch,
-    );
+    await apps.patchNamespacedStatefulSetScale({ name: 'kv', namespace: NS, body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] }, jsonPatch);
     await waitFor('kv-3 gone', async () => ((await core.listNamespacedPod({ namespace: NS })).items.length === 3 ? true : undefined));
   });
 
   it('re-creates a deleted pod with a new IP and the same volume, after running its preStop hook', async () => {
     const before = await pod('kv-1');
     const oldIP = before.status!.podIP!;
-    await withRedis(oldIP, async (r) => { await r.set('survives', 'restart'); await r.save(); });
+    await withRedis(oldIP, async (r) => {
+      await r.set('survives', 'restart');
+      await r.save();
+    });
     await core.deleteNamespacedPod({ name: 'kv-1', namespace: NS });
-    const after = await waitFor('kv-1 re-created and ready', async () => {
-      const p = await pod('kv-1').catch(() => undefined);
-      return p && p.metadata!.uid !== before.metadata!.uid && isReady(p) ? p : undefined;
-    }, undefined, podSummary);
+    const after = await waitFor(
+      'kv-1 re-created and ready',
+      async () => {
+        const p = await pod('kv-1').catch(() => undefined);
+        return p && p.metadata!.uid !== before.metadata!.uid && isReady(p) ? p : undefined;
+      },
+      undefined,
+      podSummary,
+    );
     expect(after.status!.podIP).not.toBe(oldIP);
     expect(await withRedis(after.status!.podIP!, (r) => r.get('survives'))).toBe('restart');
     const pvc = await core.readNamespacedPersistentVolumeClaim({ name: 'data-kv-1', namespace: NS });
@@ -151,8 +167,11 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('Kubernetes test contro
       body: {
         metadata: { name: 'nfs-selftest' },
         spec: {
-          capacity: { storage: '1Gi' }, accessModes: ['ReadWriteMany'], persistentVolumeReclaimPolicy: 'Retain',
-          storageClassName: '', nfs: { server: 'nfs.example', path: '/exports/selftest' },
+          capacity: { storage: '1Gi' },
+          accessModes: ['ReadWriteMany'],
+          persistentVolumeReclaimPolicy: 'Retain',
+          storageClassName: '',
+          nfs: { server: 'nfs.example', path: '/exports/selftest' },
         },
       },
     });
@@ -169,8 +188,7 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('Kubernetes test contro
         metadata: { name: 'writer' },
         spec: {
           restartPolicy: 'Never',
-          containers: [{ name: 'w', image: 'busybox', command: ['sh', '-c', 'echo "$(hostname)" > /data/hello'],
-            volumeMounts: [{ name: 'shared', mountPath: '/data' }] }],
+          containers: [{ name: 'w', image: 'busybox', command: ['sh', '-c', 'echo "$(hostname)" > /data/hello'], volumeMounts: [{ name: 'shared', mountPath: '/data' }] }],
           volumes: [{ name: 'shared', persistentVolumeClaim: { claimName: 'shared' } }],
         },
       },
@@ -190,29 +208,41 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('Kubernetes test contro
     await env.kubelet!.stopNode(node);
     await expect(withRedis(before.status!.podIP!, (r) => r.ping())).rejects.toThrow();
     await env.kubelet!.startNode(node);
-    const after = await waitFor('kv-2 back on a new IP', async () => {
-      const p = await pod('kv-2');
-      return p.status?.podIP !== before.status!.podIP && isReady(p) ? p : undefined;
-    }, undefined, podSummary);
+    const after = await waitFor(
+      'kv-2 back on a new IP',
+      async () => {
+        const p = await pod('kv-2');
+        return p.status?.podIP !== before.status!.podIP && isReady(p) ? p : undefined;
+      },
+      undefined,
+      podSummary,
+    );
     expect(after.metadata!.uid).toBe(before.metadata!.uid);
     expect(await withRedis(after.status!.podIP!, (r) => r.ping())).toBe('PONG');
   });
 
   it('restarts containers that exit or fail their liveness probe, counting restarts', async () => {
-    const crashing = (name: string, spec: object) => core.createNamespacedPod({
-      namespace: NS, body: { metadata: { name }, spec: { restartPolicy: 'Always', terminationGracePeriodSeconds: 1, ...spec } as never },
-    });
+    const crashing = (name: string, spec: object) =>
+      core.createNamespacedPod({
+        namespace: NS,
+        body: { metadata: { name }, spec: { restartPolicy: 'Always', terminationGracePeriodSeconds: 1, ...spec } as never },
+      });
     await crashing('crashy', { containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', 'exit 3'] }] });
     await crashing('unhealthy', {
-      containers: [{
-        name: 'c', image: 'busybox', command: ['sleep', '300'],
-        livenessProbe: { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 1 },
-      }],
+      containers: [
+        {
+          name: 'c',
+          image: 'busybox',
+          command: ['sleep', '300'],
+          livenessProbe: { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 1 },
+        },
+      ],
     });
-    const restarted = async (name: string) => waitFor(`${name} restarted twice`, async () => {
-      const s = (await pod(name)).status?.containerStatuses?.[0];
-      return s && s.restartCount >= 2 ? s : undefined;
-    });
+    const restarted = async (name: string) =>
+      waitFor(`${name} restarted twice`, async () => {
+        const s = (await pod(name)).status?.containerStatuses?.[0];
+        return s && s.restartCount >= 2 ? s : undefined;
+      });
     const crashy = await restarted('crashy');
     expect(crashy.lastState?.terminated?.exitCode).toBe(3);
     const unhealthy = await restarted('unhealthy');

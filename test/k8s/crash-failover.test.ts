@@ -44,7 +44,10 @@ describe('a master container killed and restarted in place by the kubelet, persi
     const diagnose = () => v.diagnose(operator?.log);
     operator = startOperator(env.kubeconfigPath, NS);
     await env.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
+      group: GROUP,
+      version: VERSION,
+      namespace: NS,
+      plural: PLURAL,
       body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: NAME }, spec: { kubernetes: { terminationGracePeriodSeconds: 10 } } },
     });
     await waitFor('RedisCluster Ready', async () => (ClusterView.isReady(await v.status()) ? true : undefined), 240_000, diagnose);
@@ -56,28 +59,52 @@ describe('a master container killed and restarted in place by the kubelet, persi
     } finally {
       c.disconnect();
     }
-    const before = await waitFor('replicas hold their masters\' keys', async () => {
-      const ns = await v.nodes();
-      return synced(ns, 6, 3, KEYS) ? ns : undefined;
-    }, 30_000, diagnose);
+    const before = await waitFor(
+      "replicas hold their masters' keys",
+      async () => {
+        const ns = await v.nodes();
+        return synced(ns, 6, 3, KEYS) ? ns : undefined;
+      },
+      30_000,
+      diagnose,
+    );
     const victim = before.find((n) => n.role === 'master')!;
     const copy = before.find((n) => n.role === 'slave' && n.masterId === victim.nodeId)!;
     const eventsBefore = new Set((await v.events()).map((e) => e.metadata!.uid));
-    const workload = startConsistencyWorkload({ nodes: before.map((n) => ({ host: n.ip, port: 6379 })), password: await v.password(), keys: COUNTERS, workers: 4 });
+    const workload = startConsistencyWorkload({
+      nodes: before.map((n) => ({ host: n.ip, port: 6379 })),
+      password: await v.password(),
+      keys: COUNTERS,
+      workers: 4,
+    });
 
     const t0 = Date.now();
     process.kill(victim.pid, 'SIGKILL');
     const failedOver = async () => (await v.events()).filter((e) => !eventsBefore.has(e.metadata!.uid) && e.reason === 'CrashFailover');
-    const after = await waitFor('failed over, then Ready with every replica synced', async () => {
-      const ns = await v.nodes();
-      const back = ns.find((n) => n.pod === victim.pod);
-      // The kubelet posts the restart count a moment after the new process runs: wait for both.
-      return back && back.pid !== victim.pid && back.restarts > victim.restarts && (await failedOver()).length > 0 && ClusterView.isReady(await v.status()) && synced(ns, 6, 3, KEYS + COUNTERS) ? ns : undefined;
-    }, 120_000, diagnose);
+    const after = await waitFor(
+      'failed over, then Ready with every replica synced',
+      async () => {
+        const ns = await v.nodes();
+        const back = ns.find((n) => n.pod === victim.pod);
+        // The kubelet posts the restart count a moment after the new process runs: wait for both.
+        return back &&
+          back.pid !== victim.pid &&
+          back.restarts > victim.restarts &&
+          (await failedOver()).length > 0 &&
+          ClusterView.isReady(await v.status()) &&
+          synced(ns, 6, 3, KEYS + COUNTERS)
+          ? ns
+          : undefined;
+      },
+      120_000,
+      diagnose,
+    );
     const readyMs = Date.now() - t0;
     const report = await workload.stop();
-    console.error(`[k8s crash, persistence on] ${KEYS} keys: Ready again ${(readyMs / 1000).toFixed(1)} s after the kill; ` +
-      `longest write outage ${(report.longestWriteOutageMs / 1000).toFixed(2)} s; ${report.writes} writes, ${report.lostWrites} lost`);
+    console.error(
+      `[k8s crash, persistence on] ${KEYS} keys: Ready again ${(readyMs / 1000).toFixed(1)} s after the kill; ` +
+        `longest write outage ${(report.longestWriteOutageMs / 1000).toFixed(2)} s; ${report.writes} writes, ${report.lostWrites} lost`,
+    );
 
     const events = await failedOver();
     expect(events.map((e) => [e.type, e.message?.split(':')[0]])).toEqual([['Warning', copy.pod]]);

@@ -61,11 +61,19 @@ describe('containers killed and restarted in place by the kubelet, persistence o
   it('a master: its replica is promoted, the empty node rejoins as a replica and is admitted: 0 of 3,000 keys and 0 acknowledged writes lost', async () => {
     operator = startOperator(env.kubeconfigPath, NS);
     await custom.createNamespacedCustomObject({
-      group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: NAME }, spec: {
-        persistence: { enabled: false },
-        kubernetes: { terminationGracePeriodSeconds: 10 },
-      } },
+      group: GROUP,
+      version: VERSION,
+      namespace: NS,
+      plural: PLURAL,
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'RedisCluster',
+        metadata: { name: NAME },
+        spec: {
+          persistence: { enabled: false },
+          kubernetes: { terminationGracePeriodSeconds: 10 },
+        },
+      },
     });
     await waitFor('RedisCluster Ready', async () => (isReady(await status()) ? true : undefined), 240_000, diagnose);
     const ip0 = (await pods())[0]!.status!.podIP!;
@@ -76,32 +84,49 @@ describe('containers killed and restarted in place by the kubelet, persistence o
     } finally {
       c.disconnect();
     }
-    const before = await waitFor('replicas hold their masters\' keys', async () => {
-      const ns = await nodes();
-      return synced(ns, KEYS) ? ns : undefined;
-    }, 30_000, diagnose);
+    const before = await waitFor(
+      "replicas hold their masters' keys",
+      async () => {
+        const ns = await nodes();
+        return synced(ns, KEYS) ? ns : undefined;
+      },
+      30_000,
+      diagnose,
+    );
     const victim = before.find((n) => n.role === 'master')!;
     const copy = before.find((n) => n.role === 'slave' && n.masterId === victim.nodeId)!;
     expect(copy).toBeDefined();
     const eventsBefore = new Set((await eventReasons()).map((e) => e.metadata!.uid));
     const COUNTERS = 300;
-    const workload = startConsistencyWorkload({ nodes: before.map((n) => ({ host: n.ip, port: 6379 })), password: await password(), keys: COUNTERS, workers: 4 });
+    const workload = startConsistencyWorkload({
+      nodes: before.map((n) => ({ host: n.ip, port: 6379 })),
+      password: await password(),
+      keys: COUNTERS,
+      workers: 4,
+    });
 
     const t0 = Date.now();
     process.kill(victim.pid, 'SIGKILL'); // the container's main process: the kubelet restarts it in place
     // Admitted, then Ready with every replica synced. (Later the placement rule may hand the
     // master role back to the restarted node with a planned failover, which loses nothing.)
     const admitted = async () => (await eventReasons()).some((e) => !eventsBefore.has(e.metadata!.uid) && e.reason === 'Admit');
-    const after = await waitFor('the restarted node admitted, and Ready again with every replica synced', async () => {
-      const ns = await nodes();
-      const v = ns.find((n) => n.pod === victim.pod);
-      // The kubelet posts the restart count a moment after the new process runs: wait for both.
-      return v && v.pid !== victim.pid && v.restarts > victim.restarts && (await admitted()) && isReady(await status()) && synced(ns, KEYS + COUNTERS) ? ns : undefined;
-    }, 120_000, diagnose);
+    const after = await waitFor(
+      'the restarted node admitted, and Ready again with every replica synced',
+      async () => {
+        const ns = await nodes();
+        const v = ns.find((n) => n.pod === victim.pod);
+        // The kubelet posts the restart count a moment after the new process runs: wait for both.
+        return v && v.pid !== victim.pid && v.restarts > victim.restarts && (await admitted()) && isReady(await status()) && synced(ns, KEYS + COUNTERS) ? ns : undefined;
+      },
+      120_000,
+      diagnose,
+    );
     const readyMs = Date.now() - t0;
     const report = await workload.stop();
-    console.error(`[k8s crash in place] persistence off, ${KEYS} keys: Ready again ${(readyMs / 1000).toFixed(1)} s after the kill; ` +
-      `longest write outage ${(report.longestWriteOutageMs / 1000).toFixed(1)} s; ${report.writes} writes, ${report.lostWrites} lost`);
+    console.error(
+      `[k8s crash in place] persistence off, ${KEYS} keys: Ready again ${(readyMs / 1000).toFixed(1)} s after the kill; ` +
+        `longest write outage ${(report.longestWriteOutageMs / 1000).toFixed(1)} s; ${report.writes} writes, ${report.lostWrites} lost`,
+    );
 
     // The same pod (same UID and IP), its container restarted by the kubelet.
     const v = after.find((n) => n.pod === victim.pod)!;
@@ -126,12 +151,19 @@ describe('containers killed and restarted in place by the kubelet, persistence o
     expect(events.filter((e) => e.reason === 'DataLoss')).toEqual([]);
   });
 
-  it('a master and its replica killed together (no copy left): one DataLoss event with the shard\'s key count, a DataLoss condition that outlives an operator restart until annotated', async () => {
-    const before = await waitFor('replicas hold their masters\' keys', async () => {
-      const ns = await nodes();
-      const masters = ns.filter((n) => n.role === 'master');
-      return ns.length === MEMBERS && masters.length === 3 && ns.filter((n) => n.role === 'slave').every((r) => r.keys === masters.find((m) => m.nodeId === r.masterId)?.keys) ? ns : undefined;
-    }, 60_000, diagnose);
+  it("a master and its replica killed together (no copy left): one DataLoss event with the shard's key count, a DataLoss condition that outlives an operator restart until annotated", async () => {
+    const before = await waitFor(
+      "replicas hold their masters' keys",
+      async () => {
+        const ns = await nodes();
+        const masters = ns.filter((n) => n.role === 'master');
+        return ns.length === MEMBERS && masters.length === 3 && ns.filter((n) => n.role === 'slave').every((r) => r.keys === masters.find((m) => m.nodeId === r.masterId)?.keys)
+          ? ns
+          : undefined;
+      },
+      60_000,
+      diagnose,
+    );
     const victim = before.find((n) => n.role === 'master')!;
     const replica = before.find((n) => n.role === 'slave' && n.masterId === victim.nodeId)!;
     const total = before.filter((n) => n.role === 'master').reduce((sum, n) => sum + n.keys, 0);
@@ -140,11 +172,16 @@ describe('containers killed and restarted in place by the kubelet, persistence o
     process.kill(victim.pid, 'SIGKILL');
     process.kill(replica.pid, 'SIGKILL');
     const lossCondition = async () => (await status())?.conditions.find((c) => c.type === 'DataLoss');
-    const lost = await waitFor('a DataLoss condition, and Ready again', async () => {
-      const s = await status();
-      const c = s?.conditions.find((x) => x.type === 'DataLoss');
-      return c?.status === 'True' && isReady(s) ? c : undefined;
-    }, 120_000, diagnose);
+    const lost = await waitFor(
+      'a DataLoss condition, and Ready again',
+      async () => {
+        const s = await status();
+        const c = s?.conditions.find((x) => x.type === 'DataLoss');
+        return c?.status === 'True' && isReady(s) ? c : undefined;
+      },
+      120_000,
+      diagnose,
+    );
     // Exactly the shard's keys are gone, and the condition and the one event say how many.
     expect(lost.message).toContain(`${victim.keys} key(s) lost`);
     const losses = (await eventReasons()).filter((e) => !eventsBefore.has(e.metadata!.uid) && e.reason === 'DataLoss');
@@ -157,20 +194,37 @@ describe('containers killed and restarted in place by the kubelet, persistence o
     await stopOperator(operator!, 'SIGKILL');
     operator = startOperator(env.kubeconfigPath, NS);
     // It takes the tally over from status.dataLoss, before its first pass.
-    await waitFor('the new operator carrying the unacknowledged loss', async () => (operator!.log.some((l) => l.includes('1 unacknowledged data loss event(s)')) ? true : undefined), 30_000, diagnose);
+    await waitFor(
+      'the new operator carrying the unacknowledged loss',
+      async () => (operator!.log.some((l) => l.includes('1 unacknowledged data loss event(s)')) ? true : undefined),
+      30_000,
+      diagnose,
+    );
     await waitFor('a pass by the new operator', async () => (operator!.log.some((l) => l.includes('applied')) ? true : undefined), 30_000, diagnose);
     expect((await lossCondition())?.status).toBe('True');
     expect((await lossCondition())?.lastTransitionTime).toBe(lost.lastTransitionTime);
 
     // A person acknowledges it: False, and an event says so.
     await custom.patchNamespacedCustomObject(
-      { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { metadata: { annotations: { 'rck.dev/data-loss-acknowledged': new Date().toISOString() } } } },
+      {
+        group: GROUP,
+        version: VERSION,
+        namespace: NS,
+        plural: PLURAL,
+        name: NAME,
+        body: { metadata: { annotations: { 'rck.dev/data-loss-acknowledged': new Date().toISOString() } } },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
-    const acked = await waitFor('DataLoss False after the annotation', async () => {
-      const c = await lossCondition();
-      return c?.status === 'False' ? c : undefined;
-    }, 30_000, diagnose);
+    const acked = await waitFor(
+      'DataLoss False after the annotation',
+      async () => {
+        const c = await lossCondition();
+        return c?.status === 'False' ? c : undefined;
+      },
+      30_000,
+      diagnose,
+    );
     expect(acked.reason).toBe('Acknowledged');
     expect((await status())?.dataLoss ?? undefined).toBeUndefined();
     expect((await eventReasons()).filter((e) => e.reason === 'DataLossAcknowledged')).toHaveLength(1);

@@ -36,9 +36,12 @@ const BUILD_TIMEOUT_MS = 60 * 60_000;
 /** Runs testenv/k8s/build.sh (a no-op when cached); returns the binaries' directory. */
 export function buildControlPlane(progress: (l: string) => void): Promise<string> {
   return new Promise((ok, fail) => {
-    const child = execFile(join(repoRoot, 'testenv/k8s/build.sh'), { timeout: BUILD_TIMEOUT_MS, maxBuffer: 64 << 20 },
-      (err, stdout, stderr) => (err ? fail(new Error(`control plane build failed: ${err.message}\n${stderr.slice(-4000)}`)) : ok(stdout.trim())));
-    child.stderr?.on('data', (d: Buffer) => { for (const l of d.toString().split('\n')) if (l.startsWith('build:')) progress(l); });
+    const child = execFile(join(repoRoot, 'testenv/k8s/build.sh'), { timeout: BUILD_TIMEOUT_MS, maxBuffer: 64 << 20 }, (err, stdout, stderr) =>
+      err ? fail(new Error(`control plane build failed: ${err.message}\n${stderr.slice(-4000)}`)) : ok(stdout.trim()),
+    );
+    child.stderr?.on('data', (d: Buffer) => {
+      for (const l of d.toString().split('\n')) if (l.startsWith('build:')) progress(l);
+    });
   });
 }
 
@@ -108,7 +111,7 @@ export async function waitForDefaultServiceAccount(kc: KubeConfig, namespace: st
       await core.readNamespacedServiceAccount({ name: 'default', namespace });
       return;
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`no default ServiceAccount in ${namespace} after ${timeoutMs / 1000} s: ${(e as Error).message}`);
+      if (Date.now() > deadline) throw new Error(`no default ServiceAccount in ${namespace} after ${timeoutMs / 1000} s: ${(e as Error).message}`, { cause: e });
       await sleep(200);
     }
   }

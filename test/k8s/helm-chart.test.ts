@@ -92,10 +92,16 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('the chart on the API s
     for (const ns of ['rck-ops', 'shop', 'elsewhere']) await core.createNamespace({ body: { metadata: { name: ns } } });
     await new Applier(env!.kc).applyAll(await helmTemplate(helm, 'rck-ops', { watchNamespace: 'shop' }));
     for (const ns of ['shop', 'elsewhere']) await waitForDefaultServiceAccount(env!.kc, ns);
-    const create = (namespace: string, name: string) => waitFor(`RedisCluster ${namespace}/${name} created`, async () => custom.createNamespacedCustomObject({
-      group: GROUP, version: CRD_VERSION, namespace, plural: PLURAL,
-      body: { apiVersion: `${GROUP}/${CRD_VERSION}`, kind: 'RedisCluster', metadata: { name }, spec: { replicasPerMaster: 0 } },
-    }));
+    const create = (namespace: string, name: string) =>
+      waitFor(`RedisCluster ${namespace}/${name} created`, async () =>
+        custom.createNamespacedCustomObject({
+          group: GROUP,
+          version: CRD_VERSION,
+          namespace,
+          plural: PLURAL,
+          body: { apiVersion: `${GROUP}/${CRD_VERSION}`, kind: 'RedisCluster', metadata: { name }, spec: { replicasPerMaster: 0 } },
+        }),
+      );
     const get = async (namespace: string, name: string) =>
       (await custom.getNamespacedCustomObject({ group: GROUP, version: CRD_VERSION, namespace, plural: PLURAL, name })) as { status?: ClusterStatus };
     // The one outside is created first: by the time the watched one is Ready, the operator would have acted on it too.
@@ -106,10 +112,15 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('the chart on the API s
       const texts = await Promise.all(pods.map((p) => readFile(env!.kubelet!.logFile('rck-ops', p.metadata!.name!, 'operator'), 'utf8').catch(() => '')));
       return texts.join('\n');
     };
-    const status = await waitFor('shop/cart Ready', async () => {
-      const s = (await get('shop', 'cart')).status;
-      return s?.conditions.find((c) => c.type === 'Ready')?.status === 'True' ? s : undefined;
-    }, 180_000, async () => (await logs()).slice(-3000));
+    const status = await waitFor(
+      'shop/cart Ready',
+      async () => {
+        const s = (await get('shop', 'cart')).status;
+        return s?.conditions.find((c) => c.type === 'Ready')?.status === 'True' ? s : undefined;
+      },
+      180_000,
+      async () => (await logs()).slice(-3000),
+    );
     expect(status).toMatchObject({ phase: 'Ready', readyMembers: 3, shards: 3 });
     expect((await get('elsewhere', 'outside')).status).toBeUndefined();
     expect((await core.listNamespacedPod({ namespace: 'elsewhere' })).items).toEqual([]);

@@ -14,14 +14,19 @@ export async function descendantPids(root = process.pid): Promise<Set<number>> {
       // Field 4 (ppid) follows the parenthesised command name, which may contain spaces.
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       parent.set(Number(entry), ppid);
-    } catch { /* exited meanwhile */ }
+    } catch {
+      /* exited meanwhile */
+    }
   }
   const out = new Set<number>();
   let grew = true;
   while (grew) {
     grew = false;
     for (const [pid, ppid] of parent) {
-      if (!out.has(pid) && (ppid === root || out.has(ppid))) { out.add(pid); grew = true; }
+      if (!out.has(pid) && (ppid === root || out.has(ppid))) {
+        out.add(pid);
+        grew = true;
+      }
     }
   }
   return out;

@@ -24,9 +24,14 @@ async function runInImage(argv: string[] | undefined, readOnly: boolean) {
   const root = m.rootfs!;
   const log = join(dir, `run-${Math.random().toString(36).slice(2)}.log`);
   const p = await startSandbox({
-    identity: { ...root.user, groups: [] }, image: { rootfs: root.path, scratch: `${log}.root`, readOnly },
-    argv: argv ?? m.entrypoint, env: new Map(root.env.map((kv) => kv.split('=', 2) as [string, string])),
-    mounts: [], hostname: 'rck-image-test', workingDir: root.workingDir, logFile: log,
+    identity: { ...root.user, groups: [] },
+    image: { rootfs: root.path, scratch: `${log}.root`, readOnly },
+    argv: argv ?? m.entrypoint,
+    env: new Map(root.env.map((kv) => kv.split('=', 2) as [string, string])),
+    mounts: [],
+    hostname: 'rck-image-test',
+    workingDir: root.workingDir,
+    logFile: log,
   });
   const { code } = await p.exited;
   return { code, output: await readFile(log, 'utf8') };
@@ -37,7 +42,9 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('the rck image', { time
     img = await ensureOperatorImage();
     dir = await mkdtemp(join(tmpdir(), 'rck-image-test-'));
   }, 20 * 60_000);
-  afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
 
   it('is an OCI archive tagged as render operator names it, non-root, under 250 MB unpacked', () => {
     const mib = img.unpackedBytes / 2 ** 20;

@@ -6,7 +6,10 @@ import { fieldValue } from './kubelet/env.js';
 import { containerIdentity } from './kubelet/security.js';
 import { pvPath } from './kubelet/volumes.js';
 
-const env = new Map([['POD_IP', '127.1.0.7'], ['PASS', 's3cret']]);
+const env = new Map([
+  ['POD_IP', '127.1.0.7'],
+  ['PASS', 's3cret'],
+]);
 
 describe('container command', () => {
   it('expands $(VAR), keeps unknown references and unescapes $$', () => {

@@ -32,9 +32,11 @@ describe('rendered objects on the API server', { timeout: 120_000 }, () => {
     'nfs, required anti-affinity, allowed clients': validateSpec({
       metadata: { name: 'orders' },
       spec: {
-        masters: 4, replicasPerMaster: 2,
+        masters: 4,
+        replicasPerMaster: 2,
         kubernetes: {
-          antiAffinity: 'required', storage: { nfs: { server: '10.0.0.5', path: '/exports/redis' } },
+          antiAffinity: 'required',
+          storage: { nfs: { server: '10.0.0.5', path: '/exports/redis' } },
           clientAllowedFrom: [{ podLabels: { app: 'api' }, namespaceLabels: { team: 'shop' } }, { cidr: '10.1.0.0/16' }],
         },
       },
@@ -55,7 +57,10 @@ describe('rendered objects on the API server', { timeout: 120_000 }, () => {
     });
   }
 
-  for (const [mode, watchNamespace] of [['cluster-wide', undefined], ['namespaced', NS]] as const) {
+  for (const [mode, watchNamespace] of [
+    ['cluster-wide', undefined],
+    ['namespaced', NS],
+  ] as const) {
     it(`accepts the operator bundle, ${mode} (dryRun=All)`, async () => {
       // dryRun creates no namespace, so the namespaced objects go to an existing one.
       const objs = renderOperator({ namespace: NS, image: 'rck:test', watchNamespace }).filter((o) => o.kind !== 'Namespace');
@@ -74,16 +79,24 @@ describe('rendered objects on the API server', { timeout: 120_000 }, () => {
       return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ? true : undefined;
     });
     const custom = env.kc.makeApiClient(CustomObjectsApi);
-    const create = (body: object) => waitFor('RedisCluster served', async () => {
-      try {
-        return { ok: await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body, fieldValidation: 'Strict' }) };
-      } catch (e) {
-        const text = String((e as { body?: string }).body ?? e);
-        // Right after Established, discovery may lag for a moment: retry a 404 only.
-        return /404|not found/i.test(text) && !/Invalid/.test(text) ? undefined : { error: text };
-      }
+    const create = (body: object) =>
+      waitFor('RedisCluster served', async () => {
+        try {
+          return {
+            ok: await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, body, fieldValidation: 'Strict' }),
+          };
+        } catch (e) {
+          const text = String((e as { body?: string }).body ?? e);
+          // Right after Established, discovery may lag for a moment: retry a 404 only.
+          return /404|not found/i.test(text) && !/Invalid/.test(text) ? undefined : { error: text };
+        }
+      });
+    const ok = await create({
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'RedisCluster',
+      metadata: { name: 'defaults' },
+      spec: { redis: { config: { 'maxmemory-policy': 'allkeys-lru', hz: 20 } } },
     });
-    const ok = await create({ apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: 'defaults' }, spec: { redis: { config: { 'maxmemory-policy': 'allkeys-lru', 'hz': 20 } } } });
     expect(ok.ok).toMatchObject({
       spec: { masters: 3, replicasPerMaster: 1, kubernetes: { antiAffinity: 'preferred' }, redis: { config: { 'maxmemory-policy': 'allkeys-lru', hz: 20 } } },
     });

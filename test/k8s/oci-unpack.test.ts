@@ -19,8 +19,12 @@ import { checkRunAsNonRoot, containerIdentity } from './kubelet/security.js';
 
 const run = promisify(execFile);
 let dir: string;
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'rck-oci-test-')); });
-afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rck-oci-test-'));
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
 
 /** Writes blob content into layout/blobs/sha256 and returns its descriptor. */
 async function blob(layout: string, mediaType: string, content: Buffer | string) {
@@ -44,16 +48,32 @@ describe('an OCI image archive', () => {
   it('unpacks layer over layer, with whiteouts and opaque directories applied', async () => {
     const layout = join(dir, 'layout');
     await mkdir(join(layout, 'blobs/sha256'), { recursive: true });
-    const lower = await layer('l1', { 'etc/passwd': 'root:x:0:0::/:/x\napp:x:1001:1002::/:/x\n', 'app/old.js': 'old', 'app/keep.js': 'keep', 'data/a': 'a', 'data/b': 'b' });
+    const lower = await layer('l1', {
+      'etc/passwd': 'root:x:0:0::/:/x\napp:x:1001:1002::/:/x\n',
+      'app/old.js': 'old',
+      'app/keep.js': 'keep',
+      'data/a': 'a',
+      'data/b': 'b',
+    });
     const upper = await layer('l2', { 'app/.wh.old.js': '', 'data/.wh..wh..opq': '', 'data/c': 'c', 'app/new.js': 'new' });
     const layers = [await blob(layout, 'application/vnd.oci.image.layer.v1.tar', lower), await blob(layout, 'application/vnd.oci.image.layer.v1.tar', upper)];
-    const config = await blob(layout, 'application/vnd.oci.image.config.v1+json', JSON.stringify({
-      architecture: 'amd64', os: 'linux', config: { User: 'app', Entrypoint: ['/bin/app'], Cmd: ['serve'], WorkingDir: '/app', Env: ['A=1'] },
-    }));
+    const config = await blob(
+      layout,
+      'application/vnd.oci.image.config.v1+json',
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        config: { User: 'app', Entrypoint: ['/bin/app'], Cmd: ['serve'], WorkingDir: '/app', Env: ['A=1'] },
+      }),
+    );
     const manifest = await blob(layout, 'application/vnd.oci.image.manifest.v1+json', JSON.stringify({ schemaVersion: 2, config, layers }));
-    await writeFile(join(layout, 'index.json'), JSON.stringify({
-      schemaVersion: 2, manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'localhost/app:1' } }],
-    }));
+    await writeFile(
+      join(layout, 'index.json'),
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [{ ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'localhost/app:1' } }],
+      }),
+    );
     await writeFile(join(layout, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
     await run('tar', ['-cf', join(dir, 'app.tar'), '-C', layout, '.']);
 

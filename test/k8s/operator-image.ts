@@ -60,7 +60,14 @@ async function load(dir: string, built: boolean): Promise<CachedImage> {
   return { ref: meta.ref, config: meta.config, rootfs: join(dir, 'rootfs'), archive: join(dir, 'rck.tar'), unpackedBytes: meta.unpackedBytes, built };
 }
 
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** The image of the current sources, built and unpacked unless cached. */
 export async function ensureOperatorImage(progress: (line: string) => void = (l) => console.error(`[image] ${l}`)): Promise<CachedImage> {
@@ -96,8 +103,9 @@ async function build(key: string, root: string, dir: string, progress: (line: st
   try {
     const t0 = Date.now();
     progress(`building the rck image (scripts/build-image.sh) into ${dir}`);
-    await run(join(repoRoot, 'scripts/build-image.sh'), [join(tmp, 'rck.tar')], { timeout: 15 * 60_000, maxBuffer: 64 << 20 })
-      .catch((e: Error & { stderr?: string }) => { throw new Error(`scripts/build-image.sh failed: ${e.message}\n${(e.stderr ?? '').slice(-4000)}`); });
+    await run(join(repoRoot, 'scripts/build-image.sh'), [join(tmp, 'rck.tar')], { timeout: 15 * 60_000, maxBuffer: 64 << 20 }).catch((e: Error & { stderr?: string }) => {
+      throw new Error(`scripts/build-image.sh failed: ${e.message}\n${(e.stderr ?? '').slice(-4000)}`);
+    });
     const img = await unpackOciArchive(join(tmp, 'rck.tar'), tmp);
     const { stdout } = await run('du', ['-sb', img.rootfs]);
     const unpackedBytes = Number(stdout.split('\t')[0]);
@@ -118,7 +126,10 @@ async function prune(root: string, keep: string): Promise<void> {
     const builder = /\.tmp-(\d+)$/.exec(entry);
     if (builder && !alive(Number(builder[1]))) await rm(join(root, entry), { recursive: true, force: true });
     if (entry === keep || entry.startsWith('.') || entry.endsWith('.lock')) continue;
-    const used = await stat(join(root, entry, 'image.json')).then((s) => s.mtimeMs, () => 0);
+    const used = await stat(join(root, entry, 'image.json')).then(
+      (s) => s.mtimeMs,
+      () => 0,
+    );
     if (Date.now() - used > UNUSED_FOR_MS) await rm(join(root, entry), { recursive: true, force: true });
   }
 }

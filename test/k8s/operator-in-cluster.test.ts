@@ -41,20 +41,40 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('the operator deployed 
     await waitForDefaultServiceAccount(env.kc, NS);
     const custom = env.kc.makeApiClient(CustomObjectsApi);
     const t0 = Date.now();
-    await waitFor('RedisCluster created', async () => custom.createNamespacedCustomObject({
-      group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: 'cart' }, spec: { kubernetes: { antiAffinity: 'required' }, replicasPerMaster: 0 } },
-    }));
+    await waitFor('RedisCluster created', async () =>
+      custom.createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: NS,
+        plural: PLURAL,
+        body: {
+          apiVersion: `${GROUP}/${VERSION}`,
+          kind: 'RedisCluster',
+          metadata: { name: 'cart' },
+          spec: { kubernetes: { antiAffinity: 'required' }, replicasPerMaster: 0 },
+        },
+      }),
+    );
     const diagnose = async () => {
       const pods = (await core.listPodForAllNamespaces()).items.map((p) => `${p.metadata?.namespace}/${p.metadata?.name} ${p.status?.phase} ${p.status?.message ?? ''}`);
       const op = (await core.listNamespacedPod({ namespace: 'rck-system' })).items[0];
-      const log = op && env.kubelet ? await import('node:fs/promises').then((fs) => fs.readFile(env.kubelet!.logFile('rck-system', op.metadata!.name!, 'operator'), 'utf8')).catch(() => '') : '';
+      const log =
+        op && env.kubelet
+          ? await import('node:fs/promises').then((fs) => fs.readFile(env.kubelet!.logFile('rck-system', op.metadata!.name!, 'operator'), 'utf8')).catch(() => '')
+          : '';
       return [...pods, log.slice(-3000)].join('\n');
     };
-    const status = await waitFor('cart Ready', async () => {
-      const o = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'cart' })) as { status?: ClusterStatus };
-      return o.status?.conditions.find((c) => c.type === 'Ready')?.status === 'True' ? o.status : undefined;
-    }, 180_000, diagnose);
+    const status = await waitFor(
+      'cart Ready',
+      async () => {
+        const o = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'cart' })) as {
+          status?: ClusterStatus;
+        };
+        return o.status?.conditions.find((c) => c.type === 'Ready')?.status === 'True' ? o.status : undefined;
+      },
+      180_000,
+      diagnose,
+    );
     console.error(`[k8s operator in cluster] 3x0 Ready ${((Date.now() - t0) / 1000).toFixed(1)} s after the RedisCluster was created (operator start included)`);
     expect(status).toMatchObject({ phase: 'Ready', readyMembers: 3, shards: 3 });
     // Events are best effort (never stop healing), so check the RBAC for them here.
@@ -83,6 +103,8 @@ function expectRunsFromImage(pod: V1Pod): void {
   expect(existsSync(`${root}${REPO}`), 'the checkout is not visible inside').toBe(false);
   expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Uid:\s+65532\s+65532\s+65532\s+65532$/m);
   // readOnlyRootFilesystem: the root mount is read-only inside the container.
-  const mounts = readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n').map((l) => l.split(' '));
+  const mounts = readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '));
   expect(mounts.find((f) => f[4] === '/' && /overlay/.test(f.join(' ')))?.[5]).toMatch(/^ro\b/);
 }

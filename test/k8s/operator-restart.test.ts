@@ -8,9 +8,7 @@
  * restarted, every redis-server is the same process (run_id, process_id), every node kept
  * its role, node id and master, and every key written before is still there.
  */
-import {
-  AppsV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api, PatchStrategy, type V1Pod, setHeaderOptions,
-} from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, NetworkingV1Api, PatchStrategy, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
 import { Cluster, type Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
@@ -54,7 +52,8 @@ afterAll(async () => {
 
 const rcObject = async () =>
   (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME })) as {
-    metadata: { generation: number }; status?: ClusterStatus;
+    metadata: { generation: number };
+    status?: ClusterStatus;
   };
 const readyAt = (generation: number) => async () => {
   const s = (await rcObject()).status;
@@ -89,16 +88,27 @@ async function snapshot(): Promise<Map<string, MemberSnapshot>> {
     const node = await onNode(ip, async (r) => {
       const server = await r.info('server');
       const nodes = (await r.call('CLUSTER', 'NODES')) as string;
-      const myself = nodes.split('\n').find((l) => l.split(' ')[2]?.includes('myself'))!.split(' ');
+      const myself = nodes
+        .split('\n')
+        .find((l) => l.split(' ')[2]?.includes('myself'))!
+        .split(' ');
       return {
-        runId: field(server, 'run_id')!, pid: field(server, 'process_id')!,
-        role: ((await r.call('ROLE')) as string[])[0]!, nodeId: myself[0]!, masterId: myself[3]!, keys: await r.dbsize(),
+        runId: field(server, 'run_id')!,
+        pid: field(server, 'process_id')!,
+        role: ((await r.call('ROLE')) as string[])[0]!,
+        nodeId: myself[0]!,
+        masterId: myself[3]!,
+        keys: await r.dbsize(),
       };
     });
     out.set(p.metadata!.name!, {
-      uid: p.metadata!.uid!, ip,
+      uid: p.metadata!.uid!,
+      ip,
       containers: (p.status?.containerStatuses ?? []).map((c) => ({
-        name: c.name, restartCount: c.restartCount, containerID: c.containerID, startedAt: String(c.state?.running?.startedAt),
+        name: c.name,
+        restartCount: c.restartCount,
+        containerID: c.containerID,
+        startedAt: String(c.state?.running?.startedAt),
       })),
       ...node,
     });
@@ -133,8 +143,9 @@ async function patchAllowed(cidr: string): Promise<number> {
 
 async function diagnose(): Promise<string> {
   const s = (await rcObject().catch(() => undefined))?.status;
-  const ps = (await core.listNamespacedPod({ namespace: NS })).items.map((p: V1Pod) =>
-    `${p.metadata?.name} ${p.status?.phase} ip=${p.status?.podIP} restarts=${p.status?.containerStatuses?.map((c) => c.restartCount).join(',')}`);
+  const ps = (await core.listNamespacedPod({ namespace: NS })).items.map(
+    (p: V1Pod) => `${p.metadata?.name} ${p.status?.phase} ip=${p.status?.podIP} restarts=${p.status?.containerStatuses?.map((c) => c.restartCount).join(',')}`,
+  );
   return [`status: ${JSON.stringify(s)}`, ...ps, ...operators.flatMap((o, i) => o.log.slice(-20).map((l) => `[operator ${i}] ${l}`))].join('\n');
 }
 
@@ -143,12 +154,20 @@ describe("the operator's own restart", { timeout: 300_000 }, () => {
     const first = startOperator(env.kubeconfigPath);
     await waitFor('operator leading', async () => (first.log.some((l) => l.includes('leading:')) ? true : undefined), 30_000, diagnose);
     await custom.createNamespacedCustomObject({
-      group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: NAME }, spec: {
-        // Persistence off: a member restarted by the take-over would come back empty.
-        persistence: { enabled: false },
-        kubernetes: { terminationGracePeriodSeconds: 10 },
-      } },
+      group: GROUP,
+      version: VERSION,
+      namespace: NS,
+      plural: PLURAL,
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'RedisCluster',
+        metadata: { name: NAME },
+        spec: {
+          // Persistence off: a member restarted by the take-over would come back empty.
+          persistence: { enabled: false },
+          kubernetes: { terminationGracePeriodSeconds: 10 },
+        },
+      },
     });
     const created = await waitFor('RedisCluster Ready', readyAt((await rcObject()).metadata.generation), 240_000, diagnose);
     expect(created).toMatchObject({ phase: 'Ready', readyMembers: MEMBERS, shards: 3, members: MEMBERS });
@@ -162,17 +181,24 @@ describe("the operator's own restart", { timeout: 300_000 }, () => {
       c.disconnect();
     }
     // Every replica holds its master's keys before the snapshot, so the numbers compare exactly.
-    const before = await waitFor('replicas caught up with their masters', async () => {
-      const s = await snapshot();
-      const masters = [...s.values()].filter((m) => m.role === 'master');
-      const replicas = [...s.values()].filter((m) => m.role === 'slave');
-      const synced = replicas.every((r) => r.keys === masters.find((m) => m.nodeId === r.masterId)?.keys);
-      return s.size === MEMBERS && masters.length === 3 && masters.reduce((n, m) => n + m.keys, 0) === KEYS && synced ? s : undefined;
-    }, 30_000, diagnose);
+    const before = await waitFor(
+      'replicas caught up with their masters',
+      async () => {
+        const s = await snapshot();
+        const masters = [...s.values()].filter((m) => m.role === 'master');
+        const replicas = [...s.values()].filter((m) => m.role === 'slave');
+        const synced = replicas.every((r) => r.keys === masters.find((m) => m.nodeId === r.masterId)?.keys);
+        return s.size === MEMBERS && masters.length === 3 && masters.reduce((n, m) => n + m.keys, 0) === KEYS && synced ? s : undefined;
+      },
+      30_000,
+      diagnose,
+    );
     const apps = env.kc.makeApiClient(AppsV1Api);
     const stsBefore = await apps.readNamespacedStatefulSet({ name: NAME, namespace: NS });
-    const eventsOf = async () => (await core.listNamespacedEvent({ namespace: NS, fieldSelector: `involvedObject.kind=RedisCluster,involvedObject.name=${NAME}` })).items
-      .map((e) => `${e.metadata?.uid} ${e.reason} x${e.count}`).sort();
+    const eventsOf = async () =>
+      (await core.listNamespacedEvent({ namespace: NS, fieldSelector: `involvedObject.kind=RedisCluster,involvedObject.name=${NAME}` })).items
+        .map((e) => `${e.metadata?.uid} ${e.reason} x${e.count}`)
+        .sort();
     const eventsBefore = await eventsOf();
 
     const t0 = Date.now();
@@ -185,8 +211,10 @@ describe("the operator's own restart", { timeout: 300_000 }, () => {
     await waitFor('the new operator leading', async () => (second.log.some((l) => l.includes('leading:')) ? true : undefined), 30_000, diagnose);
     const tLead = Date.now();
     const after = await waitFor('Ready for the new generation, written by the new operator', readyAt(generation), 60_000, diagnose);
-    console.error(`[k8s operator restart] operator SIGKILLed: the new one led after ${((tLead - t0) / 1000).toFixed(1)} s (lease 3 s), ` +
-      `Ready for generation ${generation} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.error(
+      `[k8s operator restart] operator SIGKILLed: the new one led after ${((tLead - t0) / 1000).toFixed(1)} s (lease 3 s), ` +
+        `Ready for generation ${generation} after ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
     expect(after).toMatchObject({ phase: 'Ready', readyMembers: MEMBERS, shards: 3, members: MEMBERS });
     // Ready never went False: the new operator keeps its transition time.
     const readySince = (s: ClusterStatus) => s.conditions.find((x) => x.type === 'Ready')?.lastTransitionTime;
@@ -218,8 +246,11 @@ describe("the operator's own restart", { timeout: 300_000 }, () => {
     expect(await readBack(ip0, keys)).toBe(KEYS);
     // The StatefulSet's pod template is unchanged (no rolling update), and the new operator recorded no action.
     const stsAfter = await apps.readNamespacedStatefulSet({ name: NAME, namespace: NS });
-    expect([stsAfter.metadata?.uid, stsAfter.metadata?.generation, stsAfter.status?.updateRevision])
-      .toEqual([stsBefore.metadata?.uid, stsBefore.metadata?.generation, stsBefore.status?.updateRevision]);
+    expect([stsAfter.metadata?.uid, stsAfter.metadata?.generation, stsAfter.status?.updateRevision]).toEqual([
+      stsBefore.metadata?.uid,
+      stsBefore.metadata?.generation,
+      stsBefore.status?.updateRevision,
+    ]);
     expect(await eventsOf()).toEqual(eventsBefore);
   });
 });

@@ -53,8 +53,12 @@ beforeAll(async () => {
   await waitForDefaultServiceAccount(env.kc, NS);
   metricsPort = await freePortRange(1);
   operator = startOperator(env.kubeconfigPath);
-  await waitFor('operator watching', async () => (opLog.some((l) => l.includes('operator watching')) ? true : undefined), 30_000,
-    async () => opLog.join('\n'));
+  await waitFor(
+    'operator watching',
+    async () => (opLog.some((l) => l.includes('operator watching')) ? true : undefined),
+    30_000,
+    async () => opLog.join('\n'),
+  );
 }, 60 * 60_000);
 
 afterAll(async () => {
@@ -91,8 +95,9 @@ async function role(ip: string): Promise<string> {
 
 async function diagnose(): Promise<string> {
   const s = await status().catch(() => undefined);
-  const ps = (await core.listNamespacedPod({ namespace: NS })).items.map((p: V1Pod) =>
-    `${p.metadata?.name} ${p.status?.phase} ip=${p.status?.podIP} node=${p.spec?.nodeName} ready=${p.status?.conditions?.find((c) => c.type === 'Ready')?.status}`);
+  const ps = (await core.listNamespacedPod({ namespace: NS })).items.map(
+    (p: V1Pod) => `${p.metadata?.name} ${p.status?.phase} ip=${p.status?.podIP} node=${p.spec?.nodeName} ready=${p.status?.conditions?.find((c) => c.type === 'Ready')?.status}`,
+  );
   return [`status: ${JSON.stringify(s)}`, ...ps, ...opLog.slice(-30)].join('\n');
 }
 
@@ -102,11 +107,19 @@ describe('the operator on the Kubernetes tier', { timeout: 300_000 }, () => {
   it('creates the seed cluster from one RedisCluster object, with no helper pod', async () => {
     const t0 = Date.now();
     await custom.createNamespacedCustomObject({
-      group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: NAME }, spec: {
-        // The seed's storage: static NFS volumes, one per member (the harness serves NFS exports as directories).
-        kubernetes: { terminationGracePeriodSeconds: 15, storage: { nfs: { server: 'nfs.example', path: '/usr/local/k8s/redis' } } },
-      } },
+      group: GROUP,
+      version: VERSION,
+      namespace: NS,
+      plural: PLURAL,
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'RedisCluster',
+        metadata: { name: NAME },
+        spec: {
+          // The seed's storage: static NFS volumes, one per member (the harness serves NFS exports as directories).
+          kubernetes: { terminationGracePeriodSeconds: 15, storage: { nfs: { server: 'nfs.example', path: '/usr/local/k8s/redis' } } },
+        },
+      },
     });
     const s = await waitFor('RedisCluster Ready', readyStatus, 240_000, diagnose);
     console.error(`[k8s operator] time to ready from apply: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -128,13 +141,18 @@ describe('the operator on the Kubernetes tier', { timeout: 300_000 }, () => {
     c.disconnect();
   });
 
-  it('serves /metrics labelled with the namespace and cluster (16384 slots, one rck_member_up per pod) and the cluster\'s web view', async () => {
+  it("serves /metrics labelled with the namespace and cluster (16384 slots, one rck_member_up per pod) and the cluster's web view", async () => {
     const L = { namespace: NS, cluster: NAME };
-    const p = await waitFor('metrics of a ready cluster', async () => {
-      const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined);
-      const text = res?.ok ? new PromText(await res.text()) : undefined;
-      return text?.samples('rck_cluster_ready', L)[0]?.value === '1' ? text : undefined;
-    }, 30_000, diagnose);
+    const p = await waitFor(
+      'metrics of a ready cluster',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).catch(() => undefined);
+        const text = res?.ok ? new PromText(await res.text()) : undefined;
+        return text?.samples('rck_cluster_ready', L)[0]?.value === '1' ? text : undefined;
+      },
+      30_000,
+      diagnose,
+    );
     expect(p.value('rck_cluster_slots_served', L)).toBe(16384);
     expect(p.value('rck_cluster_members_up', L)).toBe(6);
     const up = p.samples('rck_member_up', L);
@@ -157,25 +175,35 @@ describe('the operator on the Kubernetes tier', { timeout: 300_000 }, () => {
     const oldIP = victim.status!.podIP!;
     expect(await role(oldIP)).toBe('master');
     const workload = startConsistencyWorkload({
-      nodes: (await pods()).map((p) => ({ host: p.status!.podIP!, port: 6379 })), password: await password(), keys: 300, workers: 4,
+      nodes: (await pods()).map((p) => ({ host: p.status!.podIP!, port: 6379 })),
+      password: await password(),
+      keys: 300,
+      workers: 4,
     });
     let report: ConsistencyReport | undefined;
     try {
       await new Promise((r) => setTimeout(r, 500));
       await core.deleteNamespacedPod({ name: `${NAME}-0`, namespace: NS });
-      const back = await waitFor(`${NAME}-0 re-created and a replica`, async () => {
-        const p = await pod(`${NAME}-0`).catch(() => undefined);
-        if (!p || p.metadata!.uid === victim.metadata!.uid || !p.status?.podIP) return undefined;
-        return (await role(p.status.podIP).catch(() => '')) === 'slave' ? p : undefined;
-      }, 120_000, diagnose);
+      const back = await waitFor(
+        `${NAME}-0 re-created and a replica`,
+        async () => {
+          const p = await pod(`${NAME}-0`).catch(() => undefined);
+          if (!p || p.metadata!.uid === victim.metadata!.uid || !p.status?.podIP) return undefined;
+          return (await role(p.status.podIP).catch(() => '')) === 'slave' ? p : undefined;
+        },
+        120_000,
+        diagnose,
+      );
       expect(back.status!.podIP).not.toBe(oldIP);
       // The preStop hook handed over: its replica is master, and the operator promoted nobody.
       expect(await role((await pod(`${NAME}-3`)).status!.podIP!)).toBe('master');
       expect(opLog.join('\n')).not.toMatch(/promote/);
       await waitFor('Ready again', readyStatus, 120_000, diagnose);
       report = await workload.stop();
-      console.error(`[k8s operator] delete master pod (failover unavailability = longest write outage): lost acknowledged writes ${report.lostWrites}, longest write outage ${report.longestWriteOutageMs} ms, ` +
-        `write errors ${report.writeErrors}, ${report.opsPerSec} ops/s, ${report.keysChecked} counters checked`);
+      console.error(
+        `[k8s operator] delete master pod (failover unavailability = longest write outage): lost acknowledged writes ${report.lostWrites}, longest write outage ${report.longestWriteOutageMs} ms, ` +
+          `write errors ${report.writeErrors}, ${report.opsPerSec} ops/s, ${report.keysChecked} counters checked`,
+      );
       expect(report.lostWrites).toBe(0);
       expect(report.unreadableKeys).toBe(0);
       expect(opLog.join('\n')).not.toContain(await password());
@@ -187,10 +215,15 @@ describe('the operator on the Kubernetes tier', { timeout: 300_000 }, () => {
   it('comes back healthy with its data after all pods are deleted at once', async () => {
     const before = new Map((await pods()).map((p) => [p.metadata!.name!, p.metadata!.uid!]));
     await core.deleteCollectionNamespacedPod({ namespace: NS, labelSelector: `rck.dev/cluster=${NAME}` });
-    await waitFor('all pods re-created', async () => {
-      const ps = await pods();
-      return ps.length === 6 && ps.every((p) => before.get(p.metadata!.name!) !== p.metadata!.uid) ? true : undefined;
-    }, 120_000, diagnose);
+    await waitFor(
+      'all pods re-created',
+      async () => {
+        const ps = await pods();
+        return ps.length === 6 && ps.every((p) => before.get(p.metadata!.name!) !== p.metadata!.uid) ? true : undefined;
+      },
+      120_000,
+      diagnose,
+    );
     const t0 = Date.now();
     await waitFor('Ready after full restart', readyStatus, 180_000, diagnose);
     console.error(`[k8s operator] all pods deleted: Ready ${((Date.now() - t0) / 1000).toFixed(1)} s after the last pod was re-created`);
@@ -214,10 +247,15 @@ describe('scaling through the RedisCluster object', { timeout: 300_000 }, () => 
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     )) as { metadata: { generation: number } };
     const members = masters * (1 + replicasPerMaster);
-    const s = await waitFor(`Ready as ${masters}x${replicasPerMaster}`, async () => {
-      const st = await readyStatus();
-      return st && st.observedGeneration === obj.metadata.generation && st.shards === masters && st.members === members ? st : undefined;
-    }, 240_000, diagnose);
+    const s = await waitFor(
+      `Ready as ${masters}x${replicasPerMaster}`,
+      async () => {
+        const st = await readyStatus();
+        return st && st.observedGeneration === obj.metadata.generation && st.shards === masters && st.members === members ? st : undefined;
+      },
+      240_000,
+      diagnose,
+    );
     console.error(`[k8s operator] scale to ${masters} masters x ${replicasPerMaster} replicas: Ready ${((Date.now() - t0) / 1000).toFixed(1)} s after the patch`);
     return s;
   };
@@ -240,7 +278,10 @@ describe('scaling through the RedisCluster object', { timeout: 300_000 }, () => 
     await Promise.all([...expected].map(([k, v]) => c.set(k, v)));
     c.disconnect();
     const workload = startConsistencyWorkload({
-      nodes: (await pods()).map((p) => ({ host: p.status!.podIP!, port: 6379 })), password: await password(), keys: 200, workers: 4,
+      nodes: (await pods()).map((p) => ({ host: p.status!.podIP!, port: 6379 })),
+      password: await password(),
+      keys: 200,
+      workers: 4,
     });
     let report: ConsistencyReport | undefined;
     try {
@@ -252,8 +293,10 @@ describe('scaling through the RedisCluster object', { timeout: 300_000 }, () => 
       expect((await pods()).map((p) => p.metadata!.name).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `${NAME}-${i}`));
       expect(await readAll(expected)).toEqual([]);
       report = await workload.stop();
-      console.error(`[k8s operator] scale 3->4->3 under load: lost acknowledged writes ${report.lostWrites}, write errors ${report.writeErrors}, ` +
-        `longest write outage ${report.longestWriteOutageMs} ms, ${report.opsPerSec} ops/s`);
+      console.error(
+        `[k8s operator] scale 3->4->3 under load: lost acknowledged writes ${report.lostWrites}, write errors ${report.writeErrors}, ` +
+          `longest write outage ${report.longestWriteOutageMs} ms, ${report.opsPerSec} ops/s`,
+      );
       expect(report.lostWrites).toBe(0);
       const events = (await core.listNamespacedEvent({ namespace: NS, fieldSelector: `involvedObject.name=${NAME}` })).items.map((e) => e.reason);
       for (const r of ['SetMemberCount', 'JoinMaster', 'MoveSlots', 'Retire']) expect(events).toContain(r);
@@ -280,26 +323,43 @@ describe('a configuration change (rolling update)', { timeout: 300_000 }, () => 
     const apps = env.kc.makeApiClient(AppsV1Api);
     const before = new Map((await pods()).map((p) => [p.metadata!.name!, p.metadata!.uid!]));
     const workload = startConsistencyWorkload({
-      nodes: (await pods()).map((p) => ({ host: p.status!.podIP!, port: 6379 })), password: await password(), keys: 200, workers: 4,
+      nodes: (await pods()).map((p) => ({ host: p.status!.podIP!, port: 6379 })),
+      password: await password(),
+      keys: 200,
+      workers: 4,
     });
     let report: ConsistencyReport | undefined;
     try {
       const t0 = Date.now();
       await custom.patchNamespacedCustomObject(
-        { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { spec: { redis: { config: { 'maxmemory-policy': 'allkeys-lru' } } } } },
+        {
+          group: GROUP,
+          version: VERSION,
+          namespace: NS,
+          plural: PLURAL,
+          name: NAME,
+          body: { spec: { redis: { config: { 'maxmemory-policy': 'allkeys-lru' } } } },
+        },
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
-      await waitFor('every pod re-created with the new configuration, StatefulSet rolled out', async () => {
-        const sts = await apps.readNamespacedStatefulSet({ name: NAME, namespace: NS });
-        const ps = await pods();
-        const rolled = sts.status?.updateRevision === sts.status?.currentRevision && sts.status?.updatedReplicas === 6 && sts.status?.readyReplicas === 6;
-        return rolled && ps.length === 6 && ps.every((p) => before.get(p.metadata!.name!) !== p.metadata!.uid) ? true : undefined;
-      }, 240_000, diagnose);
+      await waitFor(
+        'every pod re-created with the new configuration, StatefulSet rolled out',
+        async () => {
+          const sts = await apps.readNamespacedStatefulSet({ name: NAME, namespace: NS });
+          const ps = await pods();
+          const rolled = sts.status?.updateRevision === sts.status?.currentRevision && sts.status?.updatedReplicas === 6 && sts.status?.readyReplicas === 6;
+          return rolled && ps.length === 6 && ps.every((p) => before.get(p.metadata!.name!) !== p.metadata!.uid) ? true : undefined;
+        },
+        240_000,
+        diagnose,
+      );
       await waitFor('Ready after the rolling update', readyStatus, 120_000, diagnose);
       const rollMs = Date.now() - t0;
       report = await workload.stop();
-      console.error(`[k8s operator] rolling update of 6 pods (config change): Ready ${(rollMs / 1000).toFixed(1)} s after the patch; lost acknowledged writes ${report.lostWrites}, ` +
-        `write errors ${report.writeErrors}, longest write outage ${report.longestWriteOutageMs} ms, ${report.opsPerSec} ops/s`);
+      console.error(
+        `[k8s operator] rolling update of 6 pods (config change): Ready ${(rollMs / 1000).toFixed(1)} s after the patch; lost acknowledged writes ${report.lostWrites}, ` +
+          `write errors ${report.writeErrors}, longest write outage ${report.longestWriteOutageMs} ms, ${report.opsPerSec} ops/s`,
+      );
       expect(report.lostWrites).toBe(0);
       expect(report.unreadableKeys).toBe(0);
       const ip = (await pods())[0]!.status!.podIP!;
@@ -323,10 +383,15 @@ describe('a StatefulSet deleted by hand', { timeout: 120_000 }, () => {
     const old = await apps.readNamespacedStatefulSet({ name: NAME, namespace: NS });
     const t0 = Date.now();
     await apps.deleteNamespacedStatefulSet({ name: NAME, namespace: NS, propagationPolicy: 'Orphan' });
-    const back = await waitFor('StatefulSet re-applied', async () => {
-      const sts = await apps.readNamespacedStatefulSet({ name: NAME, namespace: NS }).catch(() => undefined);
-      return sts && sts.metadata?.uid !== old.metadata?.uid ? sts : undefined;
-    }, 30_000, diagnose);
+    const back = await waitFor(
+      'StatefulSet re-applied',
+      async () => {
+        const sts = await apps.readNamespacedStatefulSet({ name: NAME, namespace: NS }).catch(() => undefined);
+        return sts && sts.metadata?.uid !== old.metadata?.uid ? sts : undefined;
+      },
+      30_000,
+      diagnose,
+    );
     console.error(`[k8s operator] StatefulSet deleted by hand: applied again after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     expect(back.spec?.replicas).toBe(6);
     await waitFor('Ready', readyStatus, 60_000, diagnose);
@@ -340,22 +405,35 @@ describe('two operators (leader election)', { timeout: 120_000 }, () => {
     const secondLog: string[] = [];
     const second = startOperator(env.kubeconfigPath, secondLog);
     try {
-      await waitFor('the second operator waiting for the lease', async () => (secondLog.some((l) => l.includes('waiting for lease')) ? true : undefined), 30_000,
-        async () => secondLog.join('\n'));
+      await waitFor(
+        'the second operator waiting for the lease',
+        async () => (secondLog.some((l) => l.includes('waiting for lease')) ? true : undefined),
+        30_000,
+        async () => secondLog.join('\n'),
+      );
       // Evidence instead of a sleep: the holder renews its lease past a whole lease duration
       // (3 s) after the second began waiting, when the second would take a lease nobody renews.
       const [, leaseNs, leaseName, holder] = /waiting for lease ([^/\s]+)\/(\S+), held by (\S+)/.exec(secondLog.join('\n'))!;
       const coordination = env.kc.makeApiClient(CoordinationV1Api);
       const waitingSince = Date.now();
-      await waitFor('the lease renewed by its holder past a full lease duration', async () => {
-        const lease = await coordination.readNamespacedLease({ name: leaseName!, namespace: leaseNs! });
-        return lease.spec?.holderIdentity === holder && new Date(lease.spec?.renewTime ?? 0).getTime() > waitingSince + 3000 ? true : undefined;
-      }, 30_000, async () => secondLog.join('\n'));
+      await waitFor(
+        'the lease renewed by its holder past a full lease duration',
+        async () => {
+          const lease = await coordination.readNamespacedLease({ name: leaseName!, namespace: leaseNs! });
+          return lease.spec?.holderIdentity === holder && new Date(lease.spec?.renewTime ?? 0).getTime() > waitingSince + 3000 ? true : undefined;
+        },
+        30_000,
+        async () => secondLog.join('\n'),
+      );
       expect(secondLog.join('\n')).not.toMatch(/leading|keeping/);
       const t0 = Date.now();
       operator!.kill('SIGKILL'); // no release: the lease must expire
-      await waitFor('the second operator leading', async () => (secondLog.some((l) => l.includes('leading:')) ? true : undefined), 30_000,
-        async () => secondLog.join('\n'));
+      await waitFor(
+        'the second operator leading',
+        async () => (secondLog.some((l) => l.includes('leading:')) ? true : undefined),
+        30_000,
+        async () => secondLog.join('\n'),
+      );
       console.error(`[k8s operator] leader killed: the other operator took the lease after ${((Date.now() - t0) / 1000).toFixed(1)} s (lease 3 s)`);
       // The new leader keeps the cluster: a deleted replica pod comes back and the cluster is Ready.
       const victim = await pod(`${NAME}-4`);
@@ -374,11 +452,16 @@ describe('two operators (leader election)', { timeout: 120_000 }, () => {
 describe('a RedisCluster the CRD accepts but the spec schema refuses', { timeout: 60_000 }, () => {
   it('is reported as Invalid with the reason, and nothing is deployed', async () => {
     await custom.createNamespacedCustomObject({
-      group: GROUP, version: VERSION, namespace: NS, plural: PLURAL,
+      group: GROUP,
+      version: VERSION,
+      namespace: NS,
+      plural: PLURAL,
       body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: 'owned' }, spec: { redis: { config: { port: 7000 } } } },
     });
     const s = await waitFor('status Invalid', async () => {
-      const o = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'owned' })) as { status?: ClusterStatus };
+      const o = (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: 'owned' })) as {
+        status?: ClusterStatus;
+      };
       return o.status?.phase === 'Invalid' ? o.status : undefined;
     });
     expect(s.conditions[0]!.message).toMatch(/spec\.redis\.config\.port: cannot be overridden/);
@@ -391,7 +474,14 @@ describe('deleting the RedisCluster', { timeout: 120_000 }, () => {
   it('removes its objects and keeps its volumes by default', async () => {
     await custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME });
     const apps = env.kc.makeApiClient(AppsV1Api);
-    await waitFor('StatefulSet collected', async () => (await apps.readNamespacedStatefulSet({ name: NAME, namespace: NS }).then(() => undefined, () => true)));
+    await waitFor(
+      'StatefulSet collected',
+      async () =>
+        await apps.readNamespacedStatefulSet({ name: NAME, namespace: NS }).then(
+          () => undefined,
+          () => true,
+        ),
+    );
     const claims = (await core.listNamespacedPersistentVolumeClaim({ namespace: NS })).items;
     // Members 6 to 8 (the scale tests) keep their claims too, as a StatefulSet's scale-in does: their nodes were reset, so
     // a later scale-out finds them empty.

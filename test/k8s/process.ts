@@ -21,13 +21,7 @@ process.on('exit', () => {
 });
 
 /** Starts `cmd args` with stdout+stderr appended to logFile. */
-export async function startManaged(
-  name: string,
-  cmd: string,
-  args: string[],
-  logFile: string,
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
-): Promise<Managed> {
+export async function startManaged(name: string, cmd: string, args: string[], logFile: string, opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<Managed> {
   const log = await open(logFile, 'a');
   const proc = spawn('setpriv', ['--pdeathsig', 'KILL', '--', cmd, ...args], {
     stdio: ['ignore', log.fd, log.fd],

@@ -23,7 +23,12 @@ export class HostPathProvisioner {
    * isDefault: claims without storageClassName get this class (as on kind). Turn it off to
    * replay manifests that expect such claims to bind static PVs, as on a cluster with no default class.
    */
-  constructor(kc: KubeConfig, private rootDir: string, private log: (l: string) => void = () => {}, private isDefault = true) {
+  constructor(
+    kc: KubeConfig,
+    private rootDir: string,
+    private log: (l: string) => void = () => {},
+    private isDefault = true,
+  ) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.storage = kc.makeApiClient(StorageV1Api);
   }
@@ -34,7 +39,9 @@ export class HostPathProvisioner {
       await this.storage.createStorageClass({
         body: {
           metadata: { name: STORAGE_CLASS, annotations: { 'storageclass.kubernetes.io/is-default-class': String(this.isDefault) } },
-          provisioner: PROVISIONER, reclaimPolicy: 'Delete', volumeBindingMode: 'Immediate',
+          provisioner: PROVISIONER,
+          reclaimPolicy: 'Delete',
+          volumeBindingMode: 'Immediate',
         },
       });
     } catch (e) {
@@ -55,14 +62,22 @@ export class HostPathProvisioner {
       const pvs = (await this.core.listPersistentVolume()).items;
       const claimed = new Set(pvs.map((pv) => pv.spec?.claimRef?.uid).filter(Boolean));
       for (const pvc of (await this.core.listPersistentVolumeClaimForAllNamespaces()).items) {
-        if (pvc.status?.phase === 'Pending' && pvc.spec?.storageClassName === STORAGE_CLASS && !pvc.spec.volumeName
-          && !pvc.metadata?.deletionTimestamp && !claimed.has(pvc.metadata!.uid)) await this.provision(pvc);
+        if (
+          pvc.status?.phase === 'Pending' &&
+          pvc.spec?.storageClassName === STORAGE_CLASS &&
+          !pvc.spec.volumeName &&
+          !pvc.metadata?.deletionTimestamp &&
+          !claimed.has(pvc.metadata!.uid)
+        )
+          await this.provision(pvc);
       }
       for (const pv of pvs) {
         const ours = pv.metadata?.annotations?.['pv.kubernetes.io/provisioned-by'] === PROVISIONER;
         if (ours && pv.status?.phase === 'Released' && pv.spec?.persistentVolumeReclaimPolicy === 'Delete') {
           await rm(pv.spec.hostPath!.path, { recursive: true, force: true });
-          await this.core.deletePersistentVolume({ name: pv.metadata!.name! }).catch((e) => { if (!isNotFound(e)) throw e; });
+          await this.core.deletePersistentVolume({ name: pv.metadata!.name! }).catch((e) => {
+            if (!isNotFound(e)) throw e;
+          });
           this.log(`deleted volume ${pv.metadata!.name}`);
         }
       }
@@ -87,7 +102,8 @@ export class HostPathProvisioner {
           spec: {
             capacity: { storage: pvc.spec?.resources?.requests?.storage ?? '1Gi' },
             accessModes: pvc.spec?.accessModes ?? ['ReadWriteOnce'],
-            persistentVolumeReclaimPolicy: 'Delete', storageClassName: STORAGE_CLASS,
+            persistentVolumeReclaimPolicy: 'Delete',
+            storageClassName: STORAGE_CLASS,
             volumeMode: pvc.spec?.volumeMode ?? 'Filesystem',
             claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace: m.namespace, name: m.name, uid: m.uid },
             hostPath: { path, type: 'DirectoryOrCreate' },

@@ -11,12 +11,16 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-it.runIf(!process.env.RCK_E2E_KUBECONFIG)('names the component that did not come up and stops the ones that did', async () => {
-  const emptyBinDir = await mkdtemp(join(tmpdir(), 'rck-k8s-nobin-'));
-  const workDir = await mkdtemp(join(tmpdir(), 'rck-k8s-fail-'));
-  dirs.push(emptyBinDir, workDir);
-  const started = startControlPlane({ binDir: emptyBinDir, workDir });
-  await expect(started).rejects.toThrow(/kube-apiserver exited .* before becoming healthy/);
-  // etcd had come up; it must be gone again.
-  expect([...(await descendantPids())]).toEqual([]);
-}, 60_000);
+it.runIf(!process.env.RCK_E2E_KUBECONFIG)(
+  'names the component that did not come up and stops the ones that did',
+  async () => {
+    const emptyBinDir = await mkdtemp(join(tmpdir(), 'rck-k8s-nobin-'));
+    const workDir = await mkdtemp(join(tmpdir(), 'rck-k8s-fail-'));
+    dirs.push(emptyBinDir, workDir);
+    const started = startControlPlane({ binDir: emptyBinDir, workDir });
+    await expect(started).rejects.toThrow(/kube-apiserver exited .* before becoming healthy/);
+    // etcd had come up; it must be gone again.
+    expect([...(await descendantPids())]).toEqual([]);
+  },
+  60_000,
+);

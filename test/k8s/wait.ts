@@ -1,9 +1,7 @@
 /** Polls until check() returns a value other than undefined; the timeout only guards against hangs. */
 import { sleep } from './process.js';
 
-export async function waitFor<T>(
-  what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000, detail?: () => Promise<string>,
-): Promise<T> {
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000, detail?: () => Promise<string>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   for (;;) {

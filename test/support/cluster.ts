@@ -8,7 +8,12 @@ import { type StartOptions, TestNodes } from './redis-nodes.js';
 export async function startCluster(masters: number, replicas: number, opts: StartOptions = {}): Promise<TestNodes> {
   const set = await TestNodes.start(masters * (replicas + 1), opts);
   try {
-    await createCluster({ nodes: set.addresses.map((a) => ({ address: parseAddress(a) })), replicasPerMaster: replicas, placement: 'ordinal', password: opts.password });
+    await createCluster({
+      nodes: set.addresses.map((a) => ({ address: parseAddress(a) })),
+      replicasPerMaster: replicas,
+      placement: 'ordinal',
+      password: opts.password,
+    });
   } catch (err) {
     await set.stop();
     throw err;
@@ -28,10 +33,13 @@ export function slotOf(key: string): number {
 }
 
 export function clusterClient(set: TestNodes, password?: string): Cluster {
-  const c = new Cluster(set.nodes.map((n) => ({ host: n.host, port: n.port })), {
-    redisOptions: { password },
-    clusterRetryStrategy: (times) => (times > 20 ? null : 100),
-  });
+  const c = new Cluster(
+    set.nodes.map((n) => ({ host: n.host, port: n.port })),
+    {
+      redisOptions: { password },
+      clusterRetryStrategy: (times) => (times > 20 ? null : 100),
+    },
+  );
   c.on('error', () => {});
   return c;
 }

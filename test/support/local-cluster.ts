@@ -139,15 +139,10 @@ export class LocalClusterHarness {
 
   rck(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
     return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [MAIN, ...args],
-        { env: { ...process.env, RCK_STATE_HOME: this.home, NO_COLOR: '1', ...env }, timeout: 120_000 },
-        (err, stdout, stderr) => {
-          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-          resolve({ code, stdout, stderr });
-        },
-      );
+      execFile(process.execPath, [MAIN, ...args], { env: { ...process.env, RCK_STATE_HOME: this.home, NO_COLOR: '1', ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      });
     });
   }
 
@@ -282,7 +277,7 @@ export { pidAlive } from '../../src/platform/local/process-alive.js';
 /** Every member log (redis.log) under a state home. */
 function memberLogs(dir: string): string[] {
   let out: string[] = [];
-  let entries: Dirent[] = [];
+  let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {

@@ -77,18 +77,25 @@ export async function startNode(opts: StartOptions = {}, reuse?: { dir: string; 
     const port = reuse?.port ?? (await freePort());
     const dir = reuse?.dir ?? (await mkdtemp(join(tmpdir(), `rck-test-${port}-`)));
     const args = [
-      '--port', String(port),
-      '--bind', '127.0.0.1',
-      '--dir', dir,
-      '--daemonize', 'no',
-      '--save', '',
-      '--appendonly', opts.persistence ? 'yes' : 'no',
-      '--logfile', join(dir, 'redis.log'),
-      '--repl-diskless-sync-delay', '0',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--daemonize',
+      'no',
+      '--save',
+      '',
+      '--appendonly',
+      opts.persistence ? 'yes' : 'no',
+      '--logfile',
+      join(dir, 'redis.log'),
+      '--repl-diskless-sync-delay',
+      '0',
     ];
     if (opts.clusterEnabled !== false) {
-      args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'),
-        '--cluster-node-timeout', String(opts.nodeTimeoutMs ?? 2000));
+      args.push('--cluster-enabled', 'yes', '--cluster-config-file', join(dir, 'nodes.conf'), '--cluster-node-timeout', String(opts.nodeTimeoutMs ?? 2000));
     }
     if (opts.password) args.push('--requirepass', opts.password, '--masterauth', opts.password);
     args.push(...(opts.extraArgs ?? []));
@@ -192,10 +199,12 @@ export class TestNodes {
   /** Stops every node and removes its directory; throws when a node's log shows the engine crashed. */
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((_, i) => this.kill(i)));
-    const crashes = await Promise.all(this.nodes.map(async (n) => {
-      const line = crashLine(await readFile(join(n.dir, 'redis.log'), 'utf8').catch(() => ''));
-      return line ? `${n.address}: ${line.trim()}` : undefined;
-    }));
+    const crashes = await Promise.all(
+      this.nodes.map(async (n) => {
+        const line = crashLine(await readFile(join(n.dir, 'redis.log'), 'utf8').catch(() => ''));
+        return line ? `${n.address}: ${line.trim()}` : undefined;
+      }),
+    );
     await Promise.all(this.nodes.map((n) => rm(n.dir, { recursive: true, force: true })));
     const crashed = crashes.filter((c) => c !== undefined);
     if (crashed.length > 0) throw new Error(`the engine crashed: ${crashed.join('; ')}`);

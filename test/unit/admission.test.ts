@@ -11,7 +11,8 @@ import { type FakeMember, observation, seedMembers } from './heal-fixtures.js';
 
 const desired: DesiredShape = { masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 5000, placement: 'ordinal' };
 const MASTER_CONF = 'aaaa 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-5460\nbbbb 127.0.0.1:7003@17003 slave aaaa 0 1 1 connected\nvars currentEpoch 6 lastVoteEpoch 0\n';
-const REPLICA_CONF = 'aaaa 127.0.0.1:7000@17000 master - 0 0 1 connected 0-5460\nbbbb 127.0.0.1:7003@17003 myself,slave aaaa 0 1 1 connected\nvars currentEpoch 6 lastVoteEpoch 0\n';
+const REPLICA_CONF =
+  'aaaa 127.0.0.1:7000@17000 master - 0 0 1 connected 0-5460\nbbbb 127.0.0.1:7003@17003 myself,slave aaaa 0 1 1 connected\nvars currentEpoch 6 lastVoteEpoch 0\n';
 const EMPTY_MASTER_CONF = 'aaaa 127.0.0.1:7000@17000 myself,master - 0 0 1 connected\nvars currentEpoch 6 lastVoteEpoch 0\n';
 
 describe('mustStartClosed', () => {

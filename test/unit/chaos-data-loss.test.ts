@@ -23,7 +23,15 @@ describe('parseDataLossEvents', () => {
 
   it('reads the one schema (reason/message) and the older one alike', () => {
     const text = [
-      line({ time: '2026-01-01T10:00:01Z', type: 'Warning', reason: 'DataLoss', message: 'writes discarded', member: 'redis-app-0', source: 'controller', bytesLost: 441 }),
+      line({
+        time: '2026-01-01T10:00:01Z',
+        type: 'Warning',
+        reason: 'DataLoss',
+        message: 'writes discarded',
+        member: 'redis-app-0',
+        source: 'controller',
+        bytesLost: 441,
+      }),
       line({ time: '2026-01-01T10:00:02Z', type: 'Warning', reason: 'CrashFailover', message: 'DataLoss? no', member: 'redis-app-3', source: 'controller' }),
       line({ time: '2026-01-01T10:00:03Z', type: 'Warning', member: 'redis-app-1', action: 'DataLoss', reason: 'older line', keysLost: 7 }),
     ].join('\n');

@@ -13,7 +13,13 @@ import {
 
 /** The seed's cluster: redis-app-0..2 masters, 3..5 their replicas. */
 const SEED_MEMBERS = [0, 1, 2, 3, 4, 5].map((i) => ({ name: `redis-app-${i}`, role: i < 3 ? ('master' as const) : ('replica' as const) }));
-const req = (seed: number, faults: number, extra: Partial<ScheduleRequest> = {}): ScheduleRequest => ({ seed, faults, members: SEED_MEMBERS, nodeTimeoutMs: 5000, ...extra });
+const req = (seed: number, faults: number, extra: Partial<ScheduleRequest> = {}): ScheduleRequest => ({
+  seed,
+  faults,
+  members: SEED_MEMBERS,
+  nodeTimeoutMs: 5000,
+  ...extra,
+});
 const SEEDS = Array.from({ length: 200 }, (_, i) => i * 7919 + 1);
 
 describe('generateChaosSchedule', () => {
@@ -57,7 +63,10 @@ describe('generateChaosSchedule', () => {
       expect(f.actions).toHaveLength(f.kind === 'double' ? 2 : 1);
       if (f.kind !== 'double') continue;
       const [a, b] = f.actions.map((x) => touched(x).map((t) => `${t.role} ${t.index}`));
-      expect(a!.filter((t) => b!.includes(t)), describeFault(f)).toEqual([]);
+      expect(
+        a!.filter((t) => b!.includes(t)),
+        describeFault(f),
+      ).toEqual([]);
     }
   });
 
@@ -84,7 +93,9 @@ describe('generateChaosSchedule', () => {
 
   it('targets masters only when the cluster has no replicas', () => {
     const members = SEED_MEMBERS.slice(0, 3);
-    const targets = SEEDS.slice(0, 50).flatMap((s) => generateChaosSchedule(req(s, 10, { members }))).flatMap((f) => f.actions.flatMap(touched));
+    const targets = SEEDS.slice(0, 50)
+      .flatMap((s) => generateChaosSchedule(req(s, 10, { members })))
+      .flatMap((f) => f.actions.flatMap(touched));
     expect(new Set(targets.map((t) => t.role))).toEqual(new Set(['master']));
   });
 

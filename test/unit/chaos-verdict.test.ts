@@ -56,13 +56,25 @@ function input(outcomes: FaultOutcome[], dataLoss: DataLossEvent[] = [], over: P
 describe('destroysData and copySurvived', () => {
   it('persistence off: kill, crash, restart and lose-volume wipe the member; freeze, reshard and supervisor-kill do not', () => {
     expect(['kill', 'crash', 'restart', 'lose-volume', 'freeze', 'reshard', 'supervisor-kill'].map((k) => destroysData(k as AppliedAction['kind'], false))).toEqual([
-      true, true, true, true, false, false, false,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
     ]);
   });
 
   it('persistence on: only lose-volume wipes the member', () => {
     expect(['kill', 'crash', 'restart', 'lose-volume', 'freeze', 'reshard', 'supervisor-kill'].map((k) => destroysData(k as AppliedAction['kind'], true))).toEqual([
-      false, false, false, true, false, false, false,
+      false,
+      false,
+      false,
+      true,
+      false,
+      false,
+      false,
     ]);
   });
 
@@ -123,7 +135,9 @@ describe('accountLosses', () => {
     expect(accountLosses([freeze({ keysLost: 1 })], event(98))[0]).toMatchObject({ discardedByRedis: false }); // keys are not writes
     expect(accountLosses([freeze({ actions: [act('freeze', 'redis-app-3')] })], event(98))[0]).toMatchObject({ discardedByRedis: false }); // a replica
     expect(chaosVerdict(input([freeze({})], event(98))).failures).toEqual([]);
-    expect(chaosVerdict(input([freeze({})], [])).failures).toEqual(['fault #1 (freeze redis-app-0 (master)): 0 preloaded key(s) and 2 acknowledged write(s) lost while a copy survived']);
+    expect(chaosVerdict(input([freeze({})], [])).failures).toEqual([
+      'fault #1 (freeze redis-app-0 (master)): 0 preloaded key(s) and 2 acknowledged write(s) lost while a copy survived',
+    ]);
   });
 
   it('lists only faults that lost something', () => {
@@ -139,7 +153,10 @@ describe('chaosVerdict', () => {
 
   it('fails a loss while a copy survived even when a DataLoss event reports it', () => {
     const v = chaosVerdict(
-      input([outcome(1, { kind: 'crash', actions: [act('crash', 'redis-app-0')], keysLost: 3334, lostWrites: 12 })], [{ at: 11_000, member: 'redis-app-0', keysLost: 4000, reason: '' }]),
+      input(
+        [outcome(1, { kind: 'crash', actions: [act('crash', 'redis-app-0')], keysLost: 3334, lostWrites: 12 })],
+        [{ at: 11_000, member: 'redis-app-0', keysLost: 4000, reason: '' }],
+      ),
     );
     expect(v.ok).toBe(false);
     expect(v.failures).toEqual(['fault #1 (crash redis-app-0 (master)): 3334 preloaded key(s) and 12 acknowledged write(s) lost while a copy survived']);
@@ -150,7 +167,9 @@ describe('chaosVerdict', () => {
     const lost = outcome(1, { kind: 'double', keysLost: 3334, copySurvived: false });
     expect(chaosVerdict(input([lost], [{ at: 10_001, member: 'redis-app-0', keysLost: 3400, reason: '' }])).ok).toBe(true);
     const v = chaosVerdict(input([lost], [{ at: 10_001, member: 'redis-app-0', keysLost: 3000, reason: '' }]));
-    expect(v.failures).toEqual(['fault #1 (double: kill redis-app-0 (master)): 3334 preloaded key(s) and 0 acknowledged write(s) lost with no copy left, and no DataLoss event accounts for them']);
+    expect(v.failures).toEqual([
+      'fault #1 (double: kill redis-app-0 (master)): 3334 preloaded key(s) and 0 acknowledged write(s) lost with no copy left, and no DataLoss event accounts for them',
+    ]);
   });
 
   it('fails a fault not Ready in time, unreadable keys, and an interrupted run, one line each', () => {
@@ -167,7 +186,9 @@ describe('chaosVerdict', () => {
 describe('faultLabel', () => {
   it('names the members and roles, a double with both parts, a reshard with both masters', () => {
     expect(faultLabel(outcome(1))).toBe('kill redis-app-0 (master)');
-    expect(faultLabel({ kind: 'double', actions: [act('crash', 'redis-app-0'), act('freeze', 'redis-app-4')] })).toBe('double: crash redis-app-0 (master) + freeze redis-app-4 (replica)');
+    expect(faultLabel({ kind: 'double', actions: [act('crash', 'redis-app-0'), act('freeze', 'redis-app-4')] })).toBe(
+      'double: crash redis-app-0 (master) + freeze redis-app-4 (replica)',
+    );
     expect(faultLabel({ kind: 'reshard', actions: [{ kind: 'reshard', member: 'redis-app-1', to: 'redis-app-2', shard: [] }] })).toBe('reshard redis-app-1 -> redis-app-2');
     expect(faultLabel({ kind: 'supervisor-kill', actions: [{ kind: 'supervisor-kill', shard: [] }] })).toBe('supervisor-kill');
   });

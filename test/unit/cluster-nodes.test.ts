@@ -40,7 +40,10 @@ describe('parseClusterNodes', () => {
       pongReceived: 1796097284000,
       configEpoch: 0,
       linkState: 'connected',
-      slots: [{ start: 0, end: 4999 }, { start: 5001, end: 5460 }],
+      slots: [
+        { start: 0, end: 4999 },
+        { start: 5001, end: 5460 },
+      ],
       migrating: new Map([[100, N1]]),
       importing: new Map(),
     });
@@ -55,7 +58,7 @@ describe('parseClusterNodes', () => {
     expect(byId(FROM_N0, N1)).toMatchObject({ host: '127.0.0.1', port: 46101, busPort: 56101, hostname: 'node-b.example' });
   });
 
-  it('reads an importing slot [slot-<-id] on the importing node\'s own line', () => {
+  it("reads an importing slot [slot-<-id] on the importing node's own line", () => {
     const line = `${N1} 127.0.0.1:46101@56101,node-b.example myself,master - 0 1796097284000 1 connected 5461-10922 [100-<-${N0}]`;
     const l = parseNodeLine(line);
     expect(l.importing).toEqual(new Map([[100, N0]]));
@@ -66,7 +69,12 @@ describe('parseClusterNodes', () => {
 
   it('reads single slots as one-slot ranges, mixed with ranges', () => {
     const l = parseNodeLine(`${N0} 127.0.0.1:7000@17000 myself,master - 0 0 4 connected 0 7 10-20 16383`);
-    expect(l.slots).toEqual([{ start: 0, end: 0 }, { start: 7, end: 7 }, { start: 10, end: 20 }, { start: 16383, end: 16383 }]);
+    expect(l.slots).toEqual([
+      { start: 0, end: 0 },
+      { start: 7, end: 7 },
+      { start: 10, end: 20 },
+      { start: 16383, end: 16383 },
+    ]);
   });
 
   it('reads pfail (fail?) and a disconnected link with non-zero ping-sent', () => {

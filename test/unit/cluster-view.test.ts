@@ -14,7 +14,12 @@ describe('clusterView', () => {
       { start: 10923, end: 16383, master: 'r-2' },
     ]);
     expect(v.members.map((m) => [m.member, m.role, m.master])).toEqual([
-      ['r-0', 'master', ''], ['r-1', 'master', ''], ['r-2', 'master', ''], ['r-3', 'replica', 'r-0'], ['r-4', 'replica', 'r-1'], ['r-5', 'replica', 'r-2'],
+      ['r-0', 'master', ''],
+      ['r-1', 'master', ''],
+      ['r-2', 'master', ''],
+      ['r-3', 'replica', 'r-0'],
+      ['r-4', 'replica', 'r-1'],
+      ['r-5', 'replica', 'r-2'],
     ]);
     expect(v.openSlots).toEqual([]);
     expect(v.facts.slotsServed).toBe(16384);

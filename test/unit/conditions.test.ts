@@ -110,7 +110,10 @@ describe('conditionsFor', () => {
       { type: 'Healing', status: 'False', reason: 'Idle', message: 'nothing to heal', lastTransitionTime: EARLIER },
     ];
     // Now a replica link is down instead: Ready/Degraded keep their status with a new reason.
-    const c = conditions(edit((m) => (m[3] = { ...m[3]!, linkDownSince: 5 })), previous);
+    const c = conditions(
+      edit((m) => (m[3] = { ...m[3]!, linkDownSince: 5 })),
+      previous,
+    );
     expect(c.Ready).toMatchObject({ status: 'False', reason: 'MissingReplicas', lastTransitionTime: EARLIER });
     expect(c.Degraded).toMatchObject({ status: 'True', reason: 'MissingReplicas', lastTransitionTime: EARLIER });
     expect(c.Healing).toMatchObject({ status: 'False', lastTransitionTime: EARLIER });

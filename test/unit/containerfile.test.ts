@@ -14,7 +14,10 @@ const script = read('scripts/build-image.sh');
 
 /** Instructions of the final stage (after the last FROM), continuation lines joined. */
 function finalStage(): Map<string, string[]> {
-  const lines = containerfile.replace(/\\\n\s*/g, ' ').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+  const lines = containerfile
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .filter((l) => l.trim() && !l.startsWith('#'));
   const last = lines.map((l) => l.startsWith('FROM ')).lastIndexOf(true);
   const out = new Map<string, string[]>();
   for (const l of lines.slice(last + 1)) {

@@ -29,7 +29,10 @@ const lineOf = (m: ClusterModel, viewer: string, id: string) => node(m, viewer).
 
 const expected = (over: Partial<ExpectedShape> = {}): ExpectedShape => ({
   ids: IDS,
-  replicaOf: new Map([[RA, A], [RB, B]]),
+  replicaOf: new Map([
+    [RA, A],
+    [RB, B],
+  ]),
   replicasSynced: true,
   ...over,
 });

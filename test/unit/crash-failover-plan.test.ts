@@ -25,9 +25,12 @@ describe('planHeal after a container terminated', () => {
     expect(plan.actions.map((a) => a.kind)).toEqual(['crash-failover']);
   });
 
-  it('not once the replica is linked again (the master is back), nor for an old exit, nor a replica\'s exit, nor a replica that lost its link before the crash', () => {
-    const kinds = (m: FakeMember[]) => planHeal(observation(m), desired).actions.map((a) => a.kind).filter((k) => k === 'crash-failover');
-    expect(kinds(crashed((m) => (m[0] = { ...m[0]!, up: true }, m[3] = { ...m[3]!, linkDownSince: undefined })))).toEqual([]);
+  it("not once the replica is linked again (the master is back), nor for an old exit, nor a replica's exit, nor a replica that lost its link before the crash", () => {
+    const kinds = (m: FakeMember[]) =>
+      planHeal(observation(m), desired)
+        .actions.map((a) => a.kind)
+        .filter((k) => k === 'crash-failover');
+    expect(kinds(crashed((m) => ((m[0] = { ...m[0]!, up: true }), (m[3] = { ...m[3]!, linkDownSince: undefined }))))).toEqual([]);
     expect(kinds(crashed((m) => (m[0] = { ...m[0]!, exitedAgoMs: 60_000 })))).toEqual([]);
     expect(kinds(seedMembers().map((x, i) => (i === 4 ? { ...x, up: false, exitedAgoMs: 300 } : x)))).toEqual([]);
     expect(kinds(crashed((m) => (m[3] = { ...m[3]!, linkDownSince: 30 })))).toEqual([]);

@@ -15,7 +15,13 @@ const node = (port: number, s: Partial<NodeSettings> = {}): NodeSettings => ({
 describe('settingProblems: settings that would make a new cluster unhealthy', () => {
   it('none on nodes with Redis defaults, or with requirepass and masterauth', () => {
     expect(settingProblems([node(1), node(2), node(3)], 1, false)).toEqual([]);
-    expect(settingProblems([1, 2, 3].map((p) => node(p, { requirepass: true, masterauth: true })), 1, true)).toEqual([]);
+    expect(
+      settingProblems(
+        [1, 2, 3].map((p) => node(p, { requirepass: true, masterauth: true })),
+        1,
+        true,
+      ),
+    ).toEqual([]);
   });
 
   it('each node lacking masterauth behind a password, by name', () => {
@@ -40,7 +46,12 @@ describe('settingProblems: settings that would make a new cluster unhealthy', ()
 });
 
 describe('bootstrapChanges', () => {
-  const current = (timeout: string, delay: string) => new Map([['cluster-node-timeout', timeout], ['cluster-replica-no-failover', 'no'], ['repl-diskless-sync-delay', delay]]);
+  const current = (timeout: string, delay: string) =>
+    new Map([
+      ['cluster-node-timeout', timeout],
+      ['cluster-replica-no-failover', 'no'],
+      ['repl-diskless-sync-delay', delay],
+    ]);
   it('masters: short timeout without failover, and no sync delay', () => {
     expect(bootstrapChanges(current('15000', '5'), true)).toEqual([
       ['cluster-replica-no-failover', 'yes'],
@@ -49,7 +60,10 @@ describe('bootstrapChanges', () => {
     ]);
   });
   it('replicas keep their sync delay; nothing changes on nodes already as wanted', () => {
-    expect(bootstrapChanges(current('15000', '5'), false)).toEqual([['cluster-replica-no-failover', 'yes'], ['cluster-node-timeout', '500']]);
+    expect(bootstrapChanges(current('15000', '5'), false)).toEqual([
+      ['cluster-replica-no-failover', 'yes'],
+      ['cluster-node-timeout', '500'],
+    ]);
     expect(bootstrapChanges(current('500', '0'), true)).toEqual([]);
   });
 });
@@ -57,13 +71,27 @@ describe('bootstrapChanges', () => {
 describe('explainReplicaWait', () => {
   const base: ReplicaWaitFacts = { replica: '127.0.0.1:4', master: '127.0.0.1:1', linkUp: false, syncInProgress: true };
   it('credentials the master refuses come first, with the replica log', () => {
-    const c = explainReplicaWait({ ...base, authRefusal: 'WRONGPASS invalid username-password pair', replicaLog: 'Unable to AUTH to MASTER', masterLog: 'unrelated' });
+    const c = explainReplicaWait({
+      ...base,
+      authRefusal: 'WRONGPASS invalid username-password pair',
+      replicaLog: 'Unable to AUTH to MASTER',
+      masterLog: 'unrelated',
+    });
     expect(c.reason).toBe('its master 127.0.0.1:1 refuses its credentials (masteruser/masterauth): WRONGPASS invalid username-password pair; its log: "Unable to AUTH to MASTER"');
     expect(c.hint).toMatch(/masterauth/);
   });
   it('a master whose snapshots fail, with the master log', () => {
-    const c = explainReplicaWait({ ...base, stateAtMaster: 'wait_bgsave', masterLastBgsaveFailed: true, masterBgsaveInProgress: true, masterDisklessSync: false, masterLog: 'Failed opening the temp RDB file' });
-    expect(c.reason).toMatch(/^its master 127\.0\.0\.1:1 cannot produce the snapshot for the sync: its background saves fail \(rdb_last_bgsave_status:err; with repl-diskless-sync no/);
+    const c = explainReplicaWait({
+      ...base,
+      stateAtMaster: 'wait_bgsave',
+      masterLastBgsaveFailed: true,
+      masterBgsaveInProgress: true,
+      masterDisklessSync: false,
+      masterLog: 'Failed opening the temp RDB file',
+    });
+    expect(c.reason).toMatch(
+      /^its master 127\.0\.0\.1:1 cannot produce the snapshot for the sync: its background saves fail \(rdb_last_bgsave_status:err; with repl-diskless-sync no/,
+    );
     expect(c.reason).toMatch(/127\.0\.0\.1:1's log: "Failed opening the temp RDB file"$/);
     expect(c.hint).toMatch(/repl-diskless-sync yes/);
   });

@@ -10,7 +10,7 @@ const R3 = '3'.repeat(40); // r-3's own history once promoted
 // What Redis 7.0 logs on the promoted node when the old master asks for more than it has.
 const LOG = [
   '100:M 01 Dec 2026 03:20:42.201 * Replica 127.0.0.1:7005 asks for synchronization',
-  '100:M 01 Dec 2026 03:20:42.201 * Partial resynchronization not accepted: Replication ID mismatch (Replica asked for \'x\', my replication IDs are \'y\' and \'z\')',
+  "100:M 01 Dec 2026 03:20:42.201 * Partial resynchronization not accepted: Replication ID mismatch (Replica asked for 'x', my replication IDs are 'y' and 'z')",
   '100:M 01 Dec 2026 03:20:42.204 * Replica 127.0.0.1:7000 asks for synchronization',
   '100:M 01 Dec 2026 03:20:42.204 * Partial resynchronization not accepted: Requested offset for second ID was 57016937, but I can reply up to 57016839',
   '100:M 01 Dec 2026 03:20:42.204 * Starting BGSAVE for SYNC with target: disk',
@@ -76,7 +76,7 @@ describe('LossWatch: writes discarded after a PSYNC that failed for another reas
   // sync_partial_err unchanged, only sync_full grew. r-0's own log says what it asked for.
   const FOLLOWER_LOG = [
     `27540:S 01 Dec 2026 04:48:46.920 * Trying a partial resynchronization (request ${R0}:237011013).`,
-    '27540:S 01 Dec 2026 04:48:46.920 # Unexpected reply to PSYNC from master: -NOPERM this user has no permissions to run the \'psync\' command',
+    "27540:S 01 Dec 2026 04:48:46.920 # Unexpected reply to PSYNC from master: -NOPERM this user has no permissions to run the 'psync' command",
     '27540:S 01 Dec 2026 04:48:46.920 * Retrying with SYNC...',
     '27540:S 01 Dec 2026 04:48:46.965 * MASTER <-> REPLICA sync: receiving 594563 bytes from master to disk',
   ].join('\n');
@@ -92,7 +92,7 @@ describe('LossWatch: writes discarded after a PSYNC that failed for another reas
   );
   const logs = async (member: string) => (member === 'r-3' ? PROMOTED_LOG : member === 'r-0' ? FOLLOWER_LOG : '');
 
-  it('reports the 441 bytes r-0 had beyond r-3, from r-0\'s own log, once', async () => {
+  it("reports the 441 bytes r-0 had beyond r-3, from r-0's own log, once", async () => {
     const watch = new LossWatch(logs);
     expect(await watch.observed(before)).toEqual([]);
     const losses = await watch.observed(after);
@@ -109,7 +109,8 @@ describe('LossWatch: writes discarded after a PSYNC that failed for another reas
   });
 
   it('the same loss in both logs (a refusal line and the request) is reported once', async () => {
-    const refusal = '27575:M 01 Dec 2026 04:48:46.925 * Replica 127.0.0.1:7000 asks for synchronization\n' +
+    const refusal =
+      '27575:M 01 Dec 2026 04:48:46.925 * Replica 127.0.0.1:7000 asks for synchronization\n' +
       '27575:M 01 Dec 2026 04:48:46.925 * Partial resynchronization not accepted: Requested offset for second ID was 237011013, but I can reply up to 237010572';
     const refusedAfter = obsWith(
       { 'r-0': { role: 'replica', master: r3Id, slots: [] }, 'r-3': { role: 'master', master: undefined, slots: [[0, 5460]] } },
@@ -174,10 +175,17 @@ describe('LossWatch: a forced promotion', () => {
   const A = 'a'.repeat(40);
   // r-0 (master of r-3) seen streaming to r-3, then r-3 promoted over it.
   function seen(streaming: boolean, masterOffset: number): Observation {
-    return obsWith({}, {
-      'r-0': { replid: R0, offset: masterOffset, replicas: streaming ? [{ host: '127.0.0.1', port: 7003, state: 'online', offset: masterOffset, lagSeconds: 0 }] : [] },
-      'r-3': { replid: R0, offset: 1000 },
-    });
+    return obsWith(
+      {},
+      {
+        'r-0': {
+          replid: R0,
+          offset: masterOffset,
+          replicas: streaming ? [{ host: '127.0.0.1', port: 7003, state: 'online', offset: masterOffset, lagSeconds: 0 }] : [],
+        },
+        'r-3': { replid: R0, offset: 1000 },
+      },
+    );
   }
   const promoted = obsWith({}, { 'r-3': { replid: R0, offset: 1000 } });
 
@@ -230,5 +238,4 @@ describe('LossWatch: a forced promotion', () => {
     await watch.observed(seen(true, 1500));
     expect(await watch.promotedOver(promoted, 'r-3', A, 'FAILOVER FORCE')).toMatchObject({ member: 'r-3', bytesLost: 500 });
   });
-
 });

@@ -23,7 +23,11 @@ function links(markdown: string): string[] {
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
 function slug(heading: string): string {
-  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N} _-]/gu, '')
+    .replace(/ /g, '-');
 }
 
 function anchors(markdown: string): Set<string> {
@@ -42,7 +46,10 @@ describe('links between the documents', () => {
         checked++;
         const [path = '', fragment] = link.split('#');
         const target = path === '' ? doc : resolve(dirname(doc), path);
-        const exists = await stat(target).then(() => true, () => false);
+        const exists = await stat(target).then(
+          () => true,
+          () => false,
+        );
         const where = `${relative(root, doc)}: (${link})`;
         if (!exists) broken.push(`${where}: no such file`);
         else if (fragment !== undefined && target.endsWith('.md') && !anchors(await readFile(target, 'utf8')).has(fragment)) {
@@ -56,7 +63,7 @@ describe('links between the documents', () => {
 
   it('the slug rule gives the anchors GitHub gives', () => {
     expect(slug('`rck up`: nothing to a healthy cluster')).toBe('rck-up-nothing-to-a-healthy-cluster');
-    expect(slug("What `scripts/setup.sh` does")).toBe('what-scriptssetupsh-does');
+    expect(slug('What `scripts/setup.sh` does')).toBe('what-scriptssetupsh-does');
     expect(slug('Kubernetes test tier (`test/k8s`)')).toBe('kubernetes-test-tier-testk8s');
   });
 });

@@ -16,8 +16,14 @@ describe('engine and capabilities', () => {
   });
 
   it('reads the binary --version line of each engine', () => {
-    expect(engineFromVersionLine('Valkey server v=8.0.1 sha=00000000:1 malloc=jemalloc-5.3.0 bits=64 build=ea0d8d97c3580c53\n')).toEqual({ name: 'valkey', version: '8.0.1' });
-    expect(engineFromVersionLine('Redis server v=7.2.6 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=6b20d85f7474fb90\n')).toEqual({ name: 'redis', version: '7.2.6' });
+    expect(engineFromVersionLine('Valkey server v=8.0.1 sha=00000000:1 malloc=jemalloc-5.3.0 bits=64 build=ea0d8d97c3580c53\n')).toEqual({
+      name: 'valkey',
+      version: '8.0.1',
+    });
+    expect(engineFromVersionLine('Redis server v=7.2.6 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=6b20d85f7474fb90\n')).toEqual({
+      name: 'redis',
+      version: '7.2.6',
+    });
     expect(engineFromVersionLine('KeyDB server v=6.3.4')).toBeUndefined();
   });
 

@@ -13,13 +13,28 @@ describe('the one event schema', () => {
 
   it('older lines read as the one schema: controller (action/reason) and platform (type/message)', () => {
     expect(parseEventLine(JSON.stringify({ source: 'controller', time: 't1', type: 'Warning', member: 'm-3', action: 'promote-copy', reason: 'why' }))).toEqual({
-      time: 't1', type: 'Warning', reason: 'PromoteCopy', message: 'why', member: 'm-3', source: 'controller',
+      time: 't1',
+      type: 'Warning',
+      reason: 'PromoteCopy',
+      message: 'why',
+      member: 'm-3',
+      source: 'controller',
     });
-    expect(parseEventLine(JSON.stringify({ time: 't2', type: 'Warning', member: 'm-1', action: 'CrashFailover-failed', reason: 'x' }))).toMatchObject({ reason: 'CrashFailoverFailed' });
+    expect(parseEventLine(JSON.stringify({ time: 't2', type: 'Warning', member: 'm-1', action: 'CrashFailover-failed', reason: 'x' }))).toMatchObject({
+      reason: 'CrashFailoverFailed',
+    });
     expect(parseEventLine(JSON.stringify({ time: 't3', member: 'm-0', type: 'Exited', message: 'signal SIGKILL' }))).toEqual({
-      time: 't3', type: 'Warning', reason: 'Exited', message: 'signal SIGKILL', member: 'm-0', source: 'platform',
+      time: 't3',
+      type: 'Warning',
+      reason: 'Exited',
+      message: 'signal SIGKILL',
+      member: 'm-0',
+      source: 'platform',
     });
-    expect(parseEventLine(JSON.stringify({ time: 't4', member: 'c', type: 'Normal', action: 'DataLossAcknowledged', reason: 'by me', source: 'user' }))).toMatchObject({ reason: 'DataLossAcknowledged', source: 'user' });
+    expect(parseEventLine(JSON.stringify({ time: 't4', member: 'c', type: 'Normal', action: 'DataLossAcknowledged', reason: 'by me', source: 'user' }))).toMatchObject({
+      reason: 'DataLossAcknowledged',
+      source: 'user',
+    });
     expect(parseEventLine('{"time":"t5","type":"Warn')).toBeUndefined();
   });
 

@@ -35,7 +35,11 @@ export interface Ghost {
 
 export const NOW = 1_000_000_000;
 
-function line(id: string, port: number, opts: { myself?: boolean; role?: 'master' | 'replica'; master?: string; slots?: [number, number][]; fail?: boolean; pong?: number }): NodeLine {
+function line(
+  id: string,
+  port: number,
+  opts: { myself?: boolean; role?: 'master' | 'replica'; master?: string; slots?: [number, number][]; fail?: boolean; pong?: number },
+): NodeLine {
   const flags = [...(opts.myself ? ['myself'] : []), opts.role === 'replica' ? 'slave' : 'master', ...(opts.fail ? ['fail'] : [])];
   return {
     id,
@@ -61,7 +65,11 @@ export function observation(members: FakeMember[], opts: { ghosts?: Ghost[]; sta
   const inCluster = members.filter((m) => !m.fresh);
   const obsMembers: MemberObservation[] = members.map((m, ordinal) => {
     const base = {
-      name: m.name, ordinal, address: { host: '127.0.0.1', port: m.port }, domain: m.domain ?? 'd', up: m.up ?? true,
+      name: m.name,
+      ordinal,
+      address: { host: '127.0.0.1', port: m.port },
+      domain: m.domain ?? 'd',
+      up: m.up ?? true,
       ...(m.exitedAgoMs !== undefined ? { lastExitAt: NOW - m.exitedAgoMs } : {}),
     };
     if (base.up === false) return base;
@@ -70,7 +78,9 @@ export function observation(members: FakeMember[], opts: { ghosts?: Ghost[]; sta
       ? [self]
       : [
           self,
-          ...inCluster.filter((o) => o !== m).map((o) => line(o.id, opts.staleAddress?.get(o.id) ?? o.port, { role: o.role, master: o.master, slots: o.slots, fail: o.up === false })),
+          ...inCluster
+            .filter((o) => o !== m)
+            .map((o) => line(o.id, opts.staleAddress?.get(o.id) ?? o.port, { role: o.role, master: o.master, slots: o.slots, fail: o.up === false })),
           ...ghosts.map((g) => line(g.id, g.port, { role: g.role, master: g.master, slots: g.slots, fail: true, pong: NOW - (g.pongAgoMs ?? 60_000) })),
         ];
     const node: ObservedNode = {
@@ -79,7 +89,10 @@ export function observation(members: FakeMember[], opts: { ghosts?: Ghost[]; sta
       id: m.id,
       self,
       table,
-      clusterInfo: new Map([['cluster_state', 'ok'], ['cluster_current_epoch', m.fresh ? '0' : '6']]),
+      clusterInfo: new Map([
+        ['cluster_state', 'ok'],
+        ['cluster_current_epoch', m.fresh ? '0' : '6'],
+      ]),
       replication:
         m.role === 'replica'
           ? { role: 'replica', offset: m.offset ?? 0, replicas: [], masterLinkUp: m.linkDownSince === undefined, masterLinkDownSinceSeconds: m.linkDownSince }

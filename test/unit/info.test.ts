@@ -138,7 +138,14 @@ describe('parseReplicationInfo', () => {
 
   it('replica with its link down: link down, down-since seconds, last io -1, its own replicas', () => {
     const r = parseReplicationInfo(REPLICA_DOWN_WITH_STATS);
-    expect(r).toMatchObject({ role: 'replica', masterPort: 46104, masterLinkUp: false, masterLinkDownSinceSeconds: 10, masterLastIoSecondsAgo: -1, offset: 42 });
+    expect(r).toMatchObject({
+      role: 'replica',
+      masterPort: 46104,
+      masterLinkUp: false,
+      masterLinkDownSinceSeconds: 10,
+      masterLastIoSecondsAgo: -1,
+      offset: 42,
+    });
     // A chained replica follows it.
     expect(r.replicas).toEqual([{ host: '127.0.0.1', port: 46103, state: 'online', offset: 42, lagSeconds: 1 }]);
   });

@@ -16,7 +16,12 @@ a5 127.0.0.1:7005@17005 slave a2 0 0 3 connected`;
 function model(opts: { state?: string; linkDown?: number } = {}): ClusterModel {
   const lines = parseClusterNodes(TABLE);
   const nodes: ObservedNode[] = lines.map((l, i) => {
-    const table = parseClusterNodes(TABLE.replace(`${l.id} `, `${l.id} `).split('\n').map((x) => (x.startsWith(`${l.id} `) ? x.replace(/ (master|slave) /, ' myself,$1 ') : x)).join('\n'));
+    const table = parseClusterNodes(
+      TABLE.replace(`${l.id} `, `${l.id} `)
+        .split('\n')
+        .map((x) => (x.startsWith(`${l.id} `) ? x.replace(/ (master|slave) /, ' myself,$1 ') : x))
+        .join('\n'),
+    );
     const self = table.find((t) => t.id === l.id)!;
     return {
       address: { host: '127.0.0.1', port: 7000 + i },
@@ -24,7 +29,10 @@ function model(opts: { state?: string; linkDown?: number } = {}): ClusterModel {
       id: l.id,
       self,
       table,
-      clusterInfo: new Map([['cluster_state', opts.state ?? 'ok'], ['cluster_known_nodes', '6']]),
+      clusterInfo: new Map([
+        ['cluster_state', opts.state ?? 'ok'],
+        ['cluster_known_nodes', '6'],
+      ]),
       replication: self.role === 'replica' ? { role: 'replica', masterLinkUp: opts.linkDown !== i, offset: 0, replicas: [] } : { role: 'master', offset: 0, replicas: [] },
       keys: 0,
     };

@@ -12,7 +12,13 @@ import { NOW, observation, seedMembers } from './heal-fixtures.js';
 
 const desired: DesiredShape = { masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 5000, placement: 'ordinal' };
 const L = { namespace: '', cluster: 'r' };
-const cond = (type: Condition['type'], status: 'True' | 'False'): Condition => ({ type, status, reason: 'x', message: 'x', lastTransitionTime: new Date(NOW).toISOString() });
+const cond = (type: Condition['type'], status: 'True' | 'False'): Condition => ({
+  type,
+  status,
+  reason: 'x',
+  message: 'x',
+  lastTransitionTime: new Date(NOW).toISOString(),
+});
 const healthy = [cond('Ready', 'True'), cond('Degraded', 'False'), cond('Healing', 'False')];
 
 /** The seed's 3x1 with load figures, replication offsets, and r-3 lagging its master by 100 bytes. */
@@ -42,7 +48,11 @@ describe('RckMetrics', () => {
     expect(p.value('rck_cluster_masters', L)).toBe(3);
     expect(p.value('rck_cluster_desired_replicas_per_master', L)).toBe(1);
     expect(p.value('rck_cluster_observed_timestamp_seconds', L)).toBe(NOW / 1000);
-    expect(p.samples('rck_master_replicas', L).map((s) => [s.labels.master, s.value])).toEqual([['r-0', '1'], ['r-1', '1'], ['r-2', '1']]);
+    expect(p.samples('rck_master_replicas', L).map((s) => [s.labels.master, s.value])).toEqual([
+      ['r-0', '1'],
+      ['r-1', '1'],
+      ['r-2', '1'],
+    ]);
     expect(p.samples('rck_master_replicas_in_sync', L)).toHaveLength(3);
     expect(p.samples('rck_member_up', L)).toHaveLength(6);
     for (let i = 0; i < 6; i++) {
@@ -55,7 +65,12 @@ describe('RckMetrics', () => {
       expect(p.value('rck_member_ops_per_second', who)).toBe(7 * i);
       expect(p.value('rck_member_slots', who)).toBe([5461, 5462, 5461, 0, 0, 0][i]);
     }
-    expect(p.samples('rck_member_info', { ...L, member: 'r-4' })[0]!.labels).toMatchObject({ role: 'replica', master: 'r-1', domain: 'n2', address: '127.0.0.1:7004' });
+    expect(p.samples('rck_member_info', { ...L, member: 'r-4' })[0]!.labels).toMatchObject({
+      role: 'replica',
+      master: 'r-1',
+      domain: 'n2',
+      address: '127.0.0.1:7004',
+    });
     // r-3: its master's INFO says it acknowledged 900 of 1000; the others from their own offsets.
     expect(p.value('rck_member_replication_lag_bytes', { ...L, member: 'r-3' })).toBe(100);
     expect(p.value('rck_member_replication_lag_bytes', { ...L, member: 'r-4' })).toBe(0);
@@ -97,10 +112,29 @@ describe('RckMetrics', () => {
   it('open slots, probe samples, events (controller actions counted, platform and user events not) and the DataLoss condition', async () => {
     const m = new RckMetrics();
     const r = m.cluster(L);
-    const obs = observation(seedMembers().map((x) => (x.name === 'r-0' ? { ...x, migrating: [[5, 'b'.repeat(40)], [6, 'b'.repeat(40)]] as [number, string][] } : x)));
+    const obs = observation(
+      seedMembers().map((x) =>
+        x.name === 'r-0'
+          ? {
+              ...x,
+              migrating: [
+                [5, 'b'.repeat(40)],
+                [6, 'b'.repeat(40)],
+              ] as [number, string][],
+            }
+          : x,
+      ),
+    );
     r.passed({ obs, conditions: healthy, desired, durationMs: 1 });
     r.sampled([{ nodeId: 'a'.repeat(40), keys: 99, role: 'master', offset: 5 }]);
-    const ev = (reason: string, source: 'controller' | 'platform' | 'user' = 'controller') => ({ time: new Date(NOW).toISOString(), type: 'Normal' as const, reason, message: 'm', member: 'r-0', source });
+    const ev = (reason: string, source: 'controller' | 'platform' | 'user' = 'controller') => ({
+      time: new Date(NOW).toISOString(),
+      type: 'Normal' as const,
+      reason,
+      message: 'm',
+      member: 'r-0',
+      source,
+    });
     for (const reason of ['Promote', 'Promote', 'Replicate', 'DataLoss']) r.event(ev(reason));
     r.event(ev('DataLossAcknowledged', 'user'));
     r.event(ev('Started', 'platform'));

@@ -31,13 +31,15 @@ const metricNames = (expr: string) => [...expr.matchAll(/\brck_[a-z_]+/g)].map((
 
 describe('monitoring: alerts and dashboard', () => {
   it('renders a Service, a ServiceMonitor keeping the series labels, and a PrometheusRule with the alerts the issue asks for', () => {
-    const [svc, sm, rule] = renderMonitoring({ namespace: 'ops', selectorLabels: { release: 'kps' } }) as any[];
+    const [svc, sm, rule] = renderMonitoring({ namespace: 'ops', selectorLabels: { release: 'kps' } }) as any[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed manifests
     expect([svc.kind, sm.kind, rule.kind]).toEqual(['Service', 'ServiceMonitor', 'PrometheusRule']);
     expect(svc.spec.ports).toEqual([{ name: 'metrics', port: METRICS_PORT, targetPort: METRICS_PORT, protocol: 'TCP' }]);
     expect(sm.spec.endpoints[0]).toMatchObject({ port: 'metrics', honorLabels: true });
     for (const o of [svc, sm, rule]) expect(o.metadata).toMatchObject({ namespace: 'ops', labels: { release: 'kps' } });
     const names = rule.spec.groups[0].rules.map((r: { alert: string }) => r.alert);
-    expect(names).toEqual(expect.arrayContaining(['RckShardWithoutMaster', 'RckMasterWithoutReplica', 'RckDataLoss', 'RckClusterNotReady', 'RckReplicationLag', 'RckMemoryNearMax']));
+    expect(names).toEqual(
+      expect.arrayContaining(['RckShardWithoutMaster', 'RckMasterWithoutReplica', 'RckDataLoss', 'RckClusterNotReady', 'RckReplicationLag', 'RckMemoryNearMax']),
+    );
   });
 
   it('every alert expression parses as PromQL and names only served series', async () => {

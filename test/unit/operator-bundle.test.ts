@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { NAMESPACED_RULES, renderOperator } from '../../src/manifests/operator.js';
 import { DEFAULT_IMAGE } from '../../src/version.js';
 
-type Obj = { kind?: string; metadata?: { name?: string; namespace?: string }; rules?: { resources: string[]; verbs: string[] }[]; spec?: any };
+type Obj = { kind?: string; metadata?: { name?: string; namespace?: string }; rules?: { resources: string[]; verbs: string[] }[]; spec?: any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- parsed manifests
 const kinds = (objs: Obj[]) => objs.map((o) => o.kind);
 const all = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
 const deployment = (objs: Obj[]) => all(objs, 'Deployment')[0]!.spec;
@@ -13,7 +13,15 @@ describe('the operator bundle', () => {
   it('cluster-wide: a ClusterRole with exactly the rights used, leases only in its namespace, a Deployment and its PDB', () => {
     const objs = renderOperator({ namespace: 'rck-system' }) as Obj[];
     expect(kinds(objs)).toEqual([
-      'CustomResourceDefinition', 'Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment', 'PodDisruptionBudget',
+      'CustomResourceDefinition',
+      'Namespace',
+      'ServiceAccount',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Role',
+      'RoleBinding',
+      'Deployment',
+      'PodDisruptionBudget',
     ]);
     const rules = JSON.stringify(all(objs, 'ClusterRole')[0]!.rules);
     expect(rules).not.toContain('"*"');
@@ -36,8 +44,7 @@ describe('the operator bundle', () => {
     expect(DEFAULT_IMAGE).toBe(`localhost/rck:${version}`);
     expect(deployment(renderOperator({ namespace: 'ops' }) as Obj[]).template.spec.containers[0].image).toBe(DEFAULT_IMAGE);
     expect(readFileSync(new URL('../../scripts/build-image.sh', import.meta.url), 'utf8')).toContain('TAG="${TAG:-localhost/rck:${version}}"');
-    expect(deployment(renderOperator({ namespace: 'ops', image: 'registry.example.com/rck:1' }) as Obj[]).template.spec.containers[0].image)
-      .toBe('registry.example.com/rck:1');
+    expect(deployment(renderOperator({ namespace: 'ops', image: 'registry.example.com/rck:1' }) as Obj[]).template.spec.containers[0].image).toBe('registry.example.com/rck:1');
   });
 
   it('namespaced: a Role in the watched namespace, no cluster-wide rights beyond reading nodes, and the operator told to watch only there', () => {
@@ -46,7 +53,11 @@ describe('the operator bundle', () => {
     expect(roles.map((r) => `${r.metadata?.namespace}/${r.metadata?.name}`)).toEqual(['shop/rck-operator', 'rck-system/rck-operator-leader-election']);
     expect(roles[0]!.rules).toEqual(NAMESPACED_RULES);
     const bindings = all(objs, 'RoleBinding') as { metadata: { namespace: string }; roleRef: { kind: string; name: string }; subjects: unknown[] }[];
-    expect(bindings[0]).toMatchObject({ metadata: { namespace: 'shop' }, roleRef: { kind: 'Role', name: 'rck-operator' }, subjects: [{ name: 'rck-operator', namespace: 'rck-system' }] });
+    expect(bindings[0]).toMatchObject({
+      metadata: { namespace: 'shop' },
+      roleRef: { kind: 'Role', name: 'rck-operator' },
+      subjects: [{ name: 'rck-operator', namespace: 'rck-system' }],
+    });
     const clusterRoles = all(objs, 'ClusterRole');
     expect(clusterRoles).toHaveLength(1);
     expect(clusterRoles[0]!.rules).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }]);

@@ -81,9 +81,7 @@ describe('planCreate', () => {
   });
 
   it('refuses fewer than 3 masters, saying how many nodes are needed', () => {
-    expect(() => planCreate([node(1, 'a'), node(2, 'b'), node(3, 'c'), node(4, 'd')], 1)).toThrow(
-      /4 nodes with 1 replica\(s\) per master give 2 master\(s\).*at least 6 nodes/,
-    );
+    expect(() => planCreate([node(1, 'a'), node(2, 'b'), node(3, 'c'), node(4, 'd')], 1)).toThrow(/4 nodes with 1 replica\(s\) per master give 2 master\(s\).*at least 6 nodes/);
     expect(() => planCreate([node(1, 'a'), node(2, 'b')], 0)).toThrow(/at least 3 masters/);
   });
 });

@@ -86,7 +86,7 @@ describe('planFix: uncovered slots', () => {
     });
   });
 
-  it('keys on several masters: the one with most keys claims it, the others\' keys are moved there', () => {
+  it("keys on several masters: the one with most keys claims it, the others' keys are moved there", () => {
     const [p] = planFix(cluster(WITHOUT_100), keys([B, 100, 5], [C, 100, 9]));
     expect(p!.problem).toBe(`not covered, keys on ${NB}, ${NC}`);
     expect(p!.action).toBe(`assign to ${NC} (most keys) and move the other nodes' keys there`);
@@ -122,7 +122,7 @@ describe('planFix: open slots', () => {
     });
   });
 
-  it('importing only: move the importer\'s keys to the owner and close the slot everywhere', () => {
+  it("importing only: move the importer's keys to the owner and close the slot everywhere", () => {
     const m = open(cluster(), B, 'importing', 100, A);
     const [p] = planFix(m, keys([A, 100, 10], [B, 100, 2]));
     expect(p!.action).toBe(`move every key of the slot to its owner ${NA} and close the slot`);
@@ -158,7 +158,10 @@ describe('planFix: open slots', () => {
     const [p] = planFix(m, keys([B, 100, 8]));
     expect(p!.problem).toBe(`no owner, migrating on ${NA}`);
     expect(p!.action).toBe(`close the slot on ${NA}`);
-    expect(p!.steps).toEqual([{ op: 'claim', node: B, slot: 100 }, { op: 'setslot-stable', node: A, slot: 100 }]);
+    expect(p!.steps).toEqual([
+      { op: 'claim', node: B, slot: 100 },
+      { op: 'setslot-stable', node: A, slot: 100 },
+    ]);
   });
 
   it('migrating on the owner, importing on two nodes without keys: finish to the migration target, close the other', () => {
@@ -197,7 +200,7 @@ describe('planFix: several owners', () => {
     ]);
   });
 
-  it('with keys: the owner with most keys stays, the other owner\'s keys are moved to it', () => {
+  it("with keys: the owner with most keys stays, the other owner's keys are moved to it", () => {
     const m = cluster({ b: [r(100), r(5461, 10922)] });
     const [p] = planFix(m, keys([A, 100, 1], [B, 100, 6]));
     expect(p!.steps.slice(0, 5)).toEqual([

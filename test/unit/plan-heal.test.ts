@@ -46,7 +46,7 @@ describe('planHeal', () => {
     expect(plan.actions).toEqual([expect.objectContaining({ kind: 'promote', member: 'r-3', masterId: A, mode: 'force' })]);
   });
 
-  it('waits for Redis\'s own failover inside the deadline', () => {
+  it("waits for Redis's own failover inside the deadline", () => {
     const members = seedMembers();
     members[0] = { ...members[0]!, up: false };
     members[3] = { ...members[3]!, linkDownSince: 3 };
@@ -133,7 +133,7 @@ describe('planHeal', () => {
     expect(['r-3', 'r-4']).toContain((plan.actions[0] as { member: string }).member);
   });
 
-  it('swaps replicas so none shares its master\'s domain', () => {
+  it("swaps replicas so none shares its master's domain", () => {
     const members = seedMembers();
     members[3] = { ...members[3]!, domain: 'n0' }; // replica of r-0, in r-0's domain
     const plan = planHeal(observation(members), desired, { calmSince: NOW - PLACEMENT_SETTLE_MS });

@@ -106,6 +106,12 @@ describe('planRebalance', () => {
   });
 
   it('merges repeated source/target pairs', () => {
-    expect(mergeMoves([{ from: 'x', to: 'y', slots: [5, 1] }, { from: 'x', to: 'y', slots: [3] }, { from: 'x', to: 'z', slots: [] }])).toEqual([{ from: 'x', to: 'y', slots: [1, 3, 5] }]);
+    expect(
+      mergeMoves([
+        { from: 'x', to: 'y', slots: [5, 1] },
+        { from: 'x', to: 'y', slots: [3] },
+        { from: 'x', to: 'z', slots: [] },
+      ]),
+    ).toEqual([{ from: 'x', to: 'y', slots: [1, 3, 5] }]);
   });
 });

@@ -16,7 +16,18 @@ function fourByOne(): FakeMember[] {
   m[0] = { ...m[0]!, slots: [[1365, 5460]] };
   m[1] = { ...m[1]!, slots: [[6826, 10922]] };
   m[2] = { ...m[2]!, slots: [[12288, 16383]] };
-  m.push({ name: 'r-6', id: G, port: 7006, domain: 'n3', role: 'master', slots: [[0, 1364], [5461, 6825], [10923, 12287]] });
+  m.push({
+    name: 'r-6',
+    id: G,
+    port: 7006,
+    domain: 'n3',
+    role: 'master',
+    slots: [
+      [0, 1364],
+      [5461, 6825],
+      [10923, 12287],
+    ],
+  });
   m.push({ name: 'r-7', id: H, port: 7007, domain: 'n0', role: 'replica', master: G });
   return m;
 }
@@ -165,8 +176,20 @@ describe('planHeal: scaling', () => {
 
 describe('slot plans on a view where two masters claim the same slots', () => {
   it('slotClaimsOverlap finds any shared slot, and none between disjoint ranges', () => {
-    expect(slotClaimsOverlap([{ start: 0, end: 100 }, { start: 10, end: 20 }, { start: 30, end: 40 }])).toBe(true);
-    expect(slotClaimsOverlap([{ start: 0, end: 5460 }, { start: 5461, end: 10922 }, { start: 10923, end: 16383 }])).toBe(false);
+    expect(
+      slotClaimsOverlap([
+        { start: 0, end: 100 },
+        { start: 10, end: 20 },
+        { start: 30, end: 40 },
+      ]),
+    ).toBe(true);
+    expect(
+      slotClaimsOverlap([
+        { start: 0, end: 5460 },
+        { start: 5461, end: 10922 },
+        { start: 10923, end: 16383 },
+      ]),
+    ).toBe(false);
   });
 
   it('planHeal waits (a failover in flight) instead of planning moves: it used to never return', () => {

@@ -80,13 +80,15 @@ describe('the configuration check (rck up)', () => {
   it("reads Redis's verdict: a fatal config error by line, a later error by its words, ready means accepted", async () => {
     const { judgeCheckOutput } = await import('../../src/platform/local/conf-check.js');
     const sources = ['rck', 'spec.redis.config.maxmemory-policy'];
-    const fatal = "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2\n>>> 'maxmemory-policy sometimes'\nargument(s) must be one of the following: noeviction\n";
+    const fatal =
+      "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2\n>>> 'maxmemory-policy sometimes'\nargument(s) must be one of the following: noeviction\n";
     expect(judgeCheckOutput(fatal, sources, ['maxmemory-policy'])).toEqual({
       field: 'spec.redis.config.maxmemory-policy',
       directive: 'maxmemory-policy sometimes',
       reason: 'argument(s) must be one of the following: noeviction',
     });
-    const acl = '1:M 01 Dec 2026 03:30:31.455 # WARNING Memory overcommit must be enabled!\n1:M 01 Dec 2026 03:30:31.455 # Spaces not allowed in ACL usernames\n1:M 01 Dec 2026 03:30:31.455 # Critical error while loading ACLs. Exiting.\n';
+    const acl =
+      '1:M 01 Dec 2026 03:30:31.455 # WARNING Memory overcommit must be enabled!\n1:M 01 Dec 2026 03:30:31.455 # Spaces not allowed in ACL usernames\n1:M 01 Dec 2026 03:30:31.455 # Critical error while loading ACLs. Exiting.\n';
     expect(judgeCheckOutput(acl, sources, ['user'])).toEqual({
       field: 'spec.redis.config.user',
       reason: 'Spaces not allowed in ACL usernames; Critical error while loading ACLs. Exiting.',

@@ -16,7 +16,7 @@ function dialling(port: number, over: { linkUp?: boolean; masterFailInView?: boo
 }
 
 describe('planReplicationRetargets', () => {
-  it('re-points a replica that dials its master\'s old address, to the master that answers at the new one', () => {
+  it("re-points a replica that dials its master's old address, to the master that answers at the new one", () => {
     const actions = planReplicationRetargets(dialling(6999));
     expect(actions).toHaveLength(1);
     expect(actions[0]).toMatchObject({ kind: 'replicate', member: 'r-3', masterId: A });

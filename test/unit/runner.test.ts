@@ -39,7 +39,8 @@ describe('the reconcile schedule', () => {
 });
 
 describe('the probe fingerprint', () => {
-  const INFO = 'cluster_state:ok\r\ncluster_slots_assigned:16384\r\ncluster_slots_ok:16384\r\ncluster_slots_pfail:0\r\ncluster_slots_fail:0\r\ncluster_known_nodes:6\r\ncluster_size:3\r\ncluster_current_epoch:6\r\ncluster_my_epoch:2\r\ncluster_stats_messages_sent:1234\r\n';
+  const INFO =
+    'cluster_state:ok\r\ncluster_slots_assigned:16384\r\ncluster_slots_ok:16384\r\ncluster_slots_pfail:0\r\ncluster_slots_fail:0\r\ncluster_known_nodes:6\r\ncluster_size:3\r\ncluster_current_epoch:6\r\ncluster_my_epoch:2\r\ncluster_stats_messages_sent:1234\r\n';
 
   it('ignores offsets and message counters, and sees epochs, failures and replica links', () => {
     const base = memberFingerprint('m-0', INFO, ['master', 100, [['127.0.0.1', '7003', '100']]]);

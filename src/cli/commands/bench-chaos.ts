@@ -132,7 +132,11 @@ function printVerdict(v: ChaosVerdict): void {
   for (const l of v.losses) {
     const how = l.discardedByRedis
       ? 'acknowledged by a frozen master, discarded by Redis when it rejoined; accounted'
-      : l.copySurvived ? 'a copy survived: NOT acceptable' : l.accounted ? 'no copy left; accounted' : 'no copy left; NOT accounted';
+      : l.copySurvived
+        ? 'a copy survived: NOT acceptable'
+        : l.accounted
+          ? 'no copy left; accounted'
+          : 'no copy left; NOT accounted';
     printLine(
       `loss                 #${l.fault} ${l.label}: ${l.keysLost} keys, ${l.lostWrites} writes; ${how} ` +
         `(${l.dataLossEvents} DataLoss event(s), ${l.dataLossKeys} keys, ${l.dataLossBytes} bytes named)`,

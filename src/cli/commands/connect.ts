@@ -16,9 +16,7 @@ export function registerConnect(program: Command): void {
   addLocalOptions(
     program
       .command('env')
-      .description(
-        `print shell exports for clients: REDISCLI_AUTH (redis-cli) and ${PASSWORD_ENV} (rck) read from the 0600 secret file, never printed; use: eval "$(rck env)"`,
-      ),
+      .description(`print shell exports for clients: REDISCLI_AUTH (redis-cli) and ${PASSWORD_ENV} (rck) read from the 0600 secret file, never printed; use: eval "$(rck env)"`),
     false,
   ).action(async (flags: LocalTargetFlags) => {
     const t = await requireLocalCluster(flags);

@@ -22,7 +22,11 @@ export function registerCreate(program: Command): void {
     .argument('<nodes...>', 'node addresses, host:port')
     .option('-r, --replicas <n>', 'replicas per master', '0')
     .option('-d, --domain <host:port=domain>', 'failure domain (zone, host) of a node; repeatable; default: the host part of the address', collectDomain)
-    .addOption(new Option('--placement <mode>', 'spread: masters and replicas across failure domains; ordinal: first nodes are masters, the rest replicate them in order').choices(['spread', 'ordinal']).default('spread'))
+    .addOption(
+      new Option('--placement <mode>', 'spread: masters and replicas across failure domains; ordinal: first nodes are masters, the rest replicate them in order')
+        .choices(['spread', 'ordinal'])
+        .default('spread'),
+    )
     .option('--wait-timeout <duration>', 'overall deadline for the cluster to converge', '30s')
     .option('--no-wait-sync', "do not wait for replicas' initial sync")
     .option('--json', 'print the result as JSON');
@@ -51,7 +55,9 @@ export function registerCreate(program: Command): void {
         })),
       });
     } else {
-      printLine(`OK: cluster created in ${result.elapsedMs} ms: ${result.layout.shards.length} masters, ${result.layout.shards.reduce((n, s) => n + s.replicas.length, 0)} replicas`);
+      printLine(
+        `OK: cluster created in ${result.elapsedMs} ms: ${result.layout.shards.length} masters, ${result.layout.shards.reduce((n, s) => n + s.replicas.length, 0)} replicas`,
+      );
     }
   });
 }

@@ -20,7 +20,7 @@ export function registerDelNode(program: Command): void {
     .description('remove a node from the cluster: refuses a master that owns slots or holds keys; re-points its replicas, makes every node forget it, then resets it')
     .argument('<cluster-node>', 'any other node of the cluster, host:port')
     .argument('<node>', 'the node to remove: node id (or unique prefix) or host:port')
-    .option('--replicas-to <node>', "master its replicas should follow (default: the master with the fewest replicas)")
+    .option('--replicas-to <node>', 'master its replicas should follow (default: the master with the fewest replicas)')
     .option('--shutdown', 'shut the removed node down (SHUTDOWN NOSAVE, as redis-cli does) instead of resetting it with CLUSTER RESET HARD')
     .option('-y, --yes', 'remove without asking')
     .option('--json', 'print the plan and result as JSON');

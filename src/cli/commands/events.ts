@@ -22,7 +22,12 @@ export function registerEvents(program: Command): void {
     if (flags.ackDataLoss) {
       const open = dataLossCondition(await readEvents(t.state.eventsFile));
       await new EventLog(t.state.eventsFile).record({
-        time: new Date().toISOString(), type: 'Normal', reason: DATA_LOSS_ACKNOWLEDGED, message: `acknowledged by ${userInfo().username}`, member: t.cluster.metadata.name, source: 'user',
+        time: new Date().toISOString(),
+        type: 'Normal',
+        reason: DATA_LOSS_ACKNOWLEDGED,
+        message: `acknowledged by ${userInfo().username}`,
+        member: t.cluster.metadata.name,
+        source: 'user',
       });
       return printLine(open.status === 'True' ? `acknowledged: ${open.message.split(';')[0]}` : 'no unacknowledged data loss; recorded the acknowledgement anyway');
     }
@@ -31,6 +36,11 @@ export function registerEvents(program: Command): void {
     rows = rows.slice(-Math.max(1, Number(flags.limit) || 50));
     if (flags.json) return printJson(rows);
     if (rows.length === 0) return printLine('no events');
-    printLine(renderTable(['TIME', 'TYPE', 'MEMBER', 'REASON', 'MESSAGE'], rows.map((r) => [r.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.type, r.member, r.reason, r.count ? `${r.message} (x${r.count})` : r.message])));
+    printLine(
+      renderTable(
+        ['TIME', 'TYPE', 'MEMBER', 'REASON', 'MESSAGE'],
+        rows.map((r) => [r.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), r.type, r.member, r.reason, r.count ? `${r.message} (x${r.count})` : r.message]),
+      ),
+    );
   });
 }

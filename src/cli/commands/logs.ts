@@ -25,7 +25,9 @@ export function registerLogs(program: Command): void {
     const t = await requireLocalCluster(flags, member);
     if (member) checkMemberName(t, member);
     const path = member ? t.state.memberLog(member) : t.state.supervisorLog;
-    const size = await stat(path).then((s) => s.size).catch(() => undefined);
+    const size = await stat(path)
+      .then((s) => s.size)
+      .catch(() => undefined);
     if (size === undefined) throw new InputError(`no log yet at ${path}`, { subject: path });
     await printTail(path, parseCount(flags.tail, '--tail'));
     if (flags.follow) await follow(path, size);
@@ -41,7 +43,11 @@ async function printTail(path: string, lines: number): Promise<void> {
     const buf = Buffer.alloc(size - start);
     await fh.read(buf, 0, buf.length, start);
     let text = buf.toString('utf8');
-    if (lines > 0) text = text.split('\n').slice(-(lines + 1)).join('\n');
+    if (lines > 0)
+      text = text
+        .split('\n')
+        .slice(-(lines + 1))
+        .join('\n');
     process.stdout.write(text);
   } finally {
     await fh.close();
@@ -52,10 +58,16 @@ async function follow(path: string, from: number): Promise<void> {
   let pos = from;
   for (;;) {
     await new Promise((r) => setTimeout(r, 250));
-    const size = await stat(path).then((s) => s.size).catch(() => pos);
+    const size = await stat(path)
+      .then((s) => s.size)
+      .catch(() => pos);
     if (size < pos) pos = 0; // truncated or recreated
     if (size > pos) {
-      await new Promise<void>((resolve) => createReadStream(path, { start: pos, end: size - 1 }).on('end', resolve).pipe(process.stdout, { end: false }));
+      await new Promise<void>((resolve) =>
+        createReadStream(path, { start: pos, end: size - 1 })
+          .on('end', resolve)
+          .pipe(process.stdout, { end: false }),
+      );
       pos = size;
     }
   }

@@ -12,9 +12,7 @@ export function registerMemberCommands(program: Command): void {
   addLocalOptions(
     program
       .command('kill')
-      .description(
-        'kill a member at once (SIGKILL, like deleting its pod): the supervisor re-creates it with the same volume on a NEW address',
-      )
+      .description('kill a member at once (SIGKILL, like deleting its pod): the supervisor re-creates it with the same volume on a NEW address')
       .argument('<member>', 'member name, e.g. redis-app-0')
       .option('--lose-volume', 'also delete its volume, as deleting the pod with its PVC does: it comes back empty and the controller rejoins it as a replica'),
     false,

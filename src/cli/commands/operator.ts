@@ -24,7 +24,7 @@ export function registerOperator(program: Command): void {
   program
     .command('operator')
     .description(
-      'run the RedisCluster operator: applies each cluster\'s objects, creates the cluster when its pods are up, ' +
+      "run the RedisCluster operator: applies each cluster's objects, creates the cluster when its pods are up, " +
         'heals it (failovers, rejoins, slot repair), and writes status and Events; runs until interrupted',
     )
     .option('--kubeconfig <path>', 'kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, else the in-cluster service account)')
@@ -33,7 +33,11 @@ export function registerOperator(program: Command): void {
     .option('--no-leader-elect', 'act without holding the lease (only when a single operator can ever run)')
     .option('--lease-namespace <ns>', "namespace of the Lease rck-operator (default: the operator pod's own namespace; outside a cluster --namespace, else default)")
     .option('--lease-duration <duration>', 'how long a silent leader keeps the lease before another operator takes over', '15s')
-    .option('--metrics-address <host:port>', 'where to serve /metrics (every kept cluster, labelled namespace and cluster) and the web view (/clusters/<namespace>/<name>/); "none" serves neither', '127.0.0.1:9108')
+    .option(
+      '--metrics-address <host:port>',
+      'where to serve /metrics (every kept cluster, labelled namespace and cluster) and the web view (/clusters/<namespace>/<name>/); "none" serves neither',
+      '127.0.0.1:9108',
+    )
     .action(async (flags: OperatorFlags) => {
       // Loaded here, not at start-up: the Kubernetes client costs about half a second to import.
       const [{ KubeConfig }, { Operator }, { LeaderElector }] = await Promise.all([
@@ -74,7 +78,10 @@ export function registerOperator(program: Command): void {
         // Finish the passes under way (bounded), then exit: open watch connections would keep the process alive.
         onStop = () => {
           setTimeout(resolve, 10_000).unref();
-          void op.stop().then(() => server?.close()).finally(resolve);
+          void op
+            .stop()
+            .then(() => server?.close())
+            .finally(resolve);
         };
         if (stopping.signal.aborted) onStop();
       });
@@ -111,5 +118,8 @@ function parseListenAddress(text: string, what: string): NodeAddress {
 /** In a pod: its own namespace ($POD_NAMESPACE, else the service account's). Outside: the watched namespace. */
 async function leaseNamespace(watched: string | undefined): Promise<string> {
   if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
-  return readFile(SERVICE_ACCOUNT_NAMESPACE, 'utf8').then((t) => t.trim(), () => watched ?? 'default');
+  return readFile(SERVICE_ACCOUNT_NAMESPACE, 'utf8').then(
+    (t) => t.trim(),
+    () => watched ?? 'default',
+  );
 }

@@ -59,7 +59,12 @@ function parseWeights(model: ClusterModel, texts: string[]): Map<string, number>
 }
 
 function printPlan(plan: RebalancePlan, model: ClusterModel, keys: number): void {
-  printLine(renderTable(['MASTER', 'ID', 'WEIGHT', 'SLOTS', 'AFTER'], plan.nodes.map((n) => [n.name, n.id.slice(0, 8), n.weight, n.slots, n.after])));
+  printLine(
+    renderTable(
+      ['MASTER', 'ID', 'WEIGHT', 'SLOTS', 'AFTER'],
+      plan.nodes.map((n) => [n.name, n.id.slice(0, 8), n.weight, n.slots, n.after]),
+    ),
+  );
   if (!plan.needed) {
     printLine(`No rebalancing needed: ${plan.reason}`);
     return;

@@ -17,7 +17,11 @@ interface RenderFlags {
 export function registerRender(program: Command): void {
   program
     .command('render')
-    .argument('[what]', "'cluster' (the objects of the spec's cluster), 'operator' (the install bundle: CRD, namespace, RBAC, the operator's Deployment and PodDisruptionBudget) or 'monitoring' (Service, ServiceMonitor and PrometheusRule for the operator's /metrics)", 'cluster')
+    .argument(
+      '[what]',
+      "'cluster' (the objects of the spec's cluster), 'operator' (the install bundle: CRD, namespace, RBAC, the operator's Deployment and PodDisruptionBudget) or 'monitoring' (Service, ServiceMonitor and PrometheusRule for the operator's /metrics)",
+      'cluster',
+    )
     .description(
       'print Kubernetes objects for `kubectl apply -f -`: the Secret (a newly generated password), ConfigMap, Services, ' +
         'StatefulSet, PodDisruptionBudget, NetworkPolicy (and NFS PersistentVolumes) of the spec; or the operator',
@@ -28,7 +32,10 @@ export function registerRender(program: Command): void {
     .option('--image <image>', "the operator's image (default: the tag scripts/build-image.sh writes)", DEFAULT_IMAGE)
     .option('--watch-namespace <ns>', 'operator: keep only the RedisClusters of this namespace, with a Role there instead of a ClusterRole')
     .option('--replicas <n>', 'operator: replicas of its Deployment (one leads, the others wait for the lease)', '2')
-    .option('-l, --label <key=value>', 'monitoring: a label the Prometheus instance selects ServiceMonitors and rules by (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option('-l, --label <key=value>', 'monitoring: a label the Prometheus instance selects ServiceMonitors and rules by (repeatable)', (v: string, all: string[] = []) => [
+      ...all,
+      v,
+    ])
     .option('-o, --output <format>', 'yaml or json', 'yaml')
     .action(async (what: string, flags: RenderFlags) => {
       if (flags.output !== 'yaml' && flags.output !== 'json') throw new InputError(`--output: expected yaml or json, got "${flags.output}"`);
@@ -44,15 +51,20 @@ export function registerRender(program: Command): void {
       if (what === 'operator') {
         if (!/^\d+$/.test(flags.replicas)) throw new InputError(`--replicas: expected a whole number, got "${flags.replicas}"`);
         objects = renderOperator({
-          namespace: flags.namespace ?? 'rck-system', image: flags.image, watchNamespace: flags.watchNamespace, replicas: Number(flags.replicas),
+          namespace: flags.namespace ?? 'rck-system',
+          image: flags.image,
+          watchNamespace: flags.watchNamespace,
+          replicas: Number(flags.replicas),
         });
-      }
-      else if (what === 'cluster') {
+      } else if (what === 'cluster') {
         const rc = flags.file ? await loadSpecFile(flags.file) : defaultCluster();
         if (flags.namespace) rc.metadata.namespace = flags.namespace;
         objects = renderCluster(rc, flags.existingSecret ? { existingSecret: true } : { password: generatePassword() });
       } else if (what === 'monitoring') {
-        objects = (await import('../../manifests/monitoring.js')).renderMonitoring({ namespace: flags.namespace ?? 'rck-system', selectorLabels: parseLabels(flags.label ?? []) });
+        objects = (await import('../../manifests/monitoring.js')).renderMonitoring({
+          namespace: flags.namespace ?? 'rck-system',
+          selectorLabels: parseLabels(flags.label ?? []),
+        });
       } else throw new InputError(`render: unknown "${what}": expected cluster, operator or monitoring`);
       if (flags.output === 'json') process.stdout.write(`${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2)}\n`);
       else process.stdout.write(objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n'));

@@ -56,7 +56,10 @@ export function registerReshard(program: Command): void {
 /** `0-99,500` -> [0..99, 500]. */
 export function parseSlotList(text: string): number[] {
   const out: number[] = [];
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(\d+)(?:-(\d+))?$/.exec(part);
     const a = Number(m?.[1]);
     const b = m?.[2] === undefined ? a : Number(m[2]);

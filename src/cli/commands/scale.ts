@@ -42,7 +42,10 @@ export function registerScale(program: Command): void {
     const masters = flags.masters === undefined ? t.cluster.spec.masters : parseCount(flags.masters, '--masters');
     const replicasPerMaster = flags.replicas === undefined ? t.cluster.spec.replicasPerMaster : parseCount(flags.replicas, '--replicas');
     if (masters < 3) {
-      throw new InputError(`--masters ${masters}: refused, a Redis Cluster needs at least 3 masters (a majority of masters must survive to fail a shard over); nothing was changed`, { subject: '--masters' });
+      throw new InputError(
+        `--masters ${masters}: refused, a Redis Cluster needs at least 3 masters (a majority of masters must survive to fail a shard over); nothing was changed`,
+        { subject: '--masters' },
+      );
     }
     // The whole spec is validated with the new numbers before anything is written.
     const { validateSpec } = await import('../../spec/load.js');
@@ -80,12 +83,7 @@ async function editSpecFile(path: string, masters: number, replicas: number): Pr
 }
 
 /** Polls until the members, the shape and the controller's Ready condition match; prints the controller's actions meanwhile. */
-async function waitScaled(
-  t: Awaited<ReturnType<typeof requireLocalCluster>>,
-  timeoutMs: number,
-  since: string,
-  report: (line: string) => void,
-): Promise<number> {
+async function waitScaled(t: Awaited<ReturnType<typeof requireLocalCluster>>, timeoutMs: number, since: string, report: (line: string) => void): Promise<number> {
   const start = Date.now();
   const password = await t.state.password(t.cluster);
   let seen = 0;
@@ -96,12 +94,16 @@ async function waitScaled(
     seen = events.length;
     const s = await readLocalStatus(t, password);
     if (!s.supervisor) {
-      throw new OperationError('the supervisor stopped before the scale finished', { hint: 'run `rck up`: the controller finishes the scale from where it stopped' });
+      throw new OperationError('the supervisor stopped before the scale finished', {
+        hint: 'run `rck up`: the controller finishes the scale from where it stopped',
+      });
     }
     const ready = s.conditions.find((c) => c.type === 'Ready');
     if (s.members.length === memberCount(t.cluster.spec) && s.health.healthy && ready?.status === 'True') return Date.now() - start;
     last = ready?.status === 'True' ? s.health.problems.slice(0, 3).join('; ') : `${ready?.reason}: ${ready?.message}`;
     await new Promise((r) => setTimeout(r, 300));
   }
-  throw new OperationError(`not scaled after ${timeoutMs / 1000} s: ${last}`, { hint: 'the controller keeps working on it; see `rck status` and `rck events`' });
+  throw new OperationError(`not scaled after ${timeoutMs / 1000} s: ${last}`, {
+    hint: 'the controller keeps working on it; see `rck status` and `rck events`',
+  });
 }

@@ -28,7 +28,11 @@ export function planAdmissions(obs: Observation): AdmissionPlan {
     const self = m.node.self;
     if (self?.role === 'replica') {
       if (m.node.replication.masterLinkUp) {
-        actions.push({ kind: 'admit', member: m.name, reason: `it restarted without its data and has synced it back from its master ${self.masterId?.slice(0, 8)}` });
+        actions.push({
+          kind: 'admit',
+          member: m.name,
+          reason: `it restarted without its data and has synced it back from its master ${self.masterId?.slice(0, 8)}`,
+        });
       } else {
         waiting.push(`${m.name} restarted without its data: closed until its sync from ${self.masterId?.slice(0, 8)} completes`);
       }
@@ -60,7 +64,9 @@ export function planAdmissions(obs: Observation): AdmissionPlan {
     // member that comes back answers, one re-created empty gets a new id and the old is forgotten.
     const unanswered = m.node.table.filter((l) => l.role === 'replica' && l.masterId === m.node.id && !answeringIds.has(l.id));
     if (unanswered.length > 0) {
-      waiting.push(`${m.name} restarted without its data; its replica ${unanswered.map((l) => l.id.slice(0, 8)).join(', ')} may hold the copy but does not answer: ${m.name} stays closed`);
+      waiting.push(
+        `${m.name} restarted without its data; its replica ${unanswered.map((l) => l.id.slice(0, 8)).join(', ')} may hold the copy but does not answer: ${m.name} stays closed`,
+      );
       continue;
     }
     actions.push({

@@ -26,7 +26,9 @@ export function planCrashFailovers(obs: Observation): HealAction[] {
     if (!deadId) continue;
     const replicas = replicaMembers(obs, deadId);
     if (replicas.length === 0 || replicas.some((r) => r.node.replication.masterLinkUp)) continue;
-    const peers = answering(obs).filter((p) => p !== m).map((p) => ({ member: p.name, node: p.node }));
+    const peers = answering(obs)
+      .filter((p) => p !== m)
+      .map((p) => ({ member: p.name, node: p.node }));
     const d = decideCrashSuccessor({ deadId, deadAddress: m.address, peers, secondsSinceExit: Math.max(0, obs.at - m.lastExitAt) / 1000, persistence: true });
     if (d.kind !== 'promote' || !d.inSync) continue;
     actions.push({

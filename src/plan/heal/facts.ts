@@ -6,12 +6,7 @@ import type { NodeLine } from '../../topology/cluster-nodes.js';
 /** A node that has never been part of a cluster: no keys, no peers, no slots, no epoch. */
 export function isFresh(n: ObservedNode): boolean {
   return (
-    n.clusterEnabled &&
-    n.keys === 0 &&
-    n.table.length === 1 &&
-    (n.self?.slots.length ?? 0) === 0 &&
-    n.self?.role === 'master' &&
-    n.clusterInfo.get('cluster_current_epoch') === '0'
+    n.clusterEnabled && n.keys === 0 && n.table.length === 1 && (n.self?.slots.length ?? 0) === 0 && n.self?.role === 'master' && n.clusterInfo.get('cluster_current_epoch') === '0'
   );
 }
 

@@ -46,7 +46,8 @@ export function planPromotions(obs: Observation, desired: DesiredShape): Promote
       member: best.name,
       masterId: id,
       mode,
-      reason: `its master has been unreachable for ${(downFor / 1000).toFixed(0)} s and Redis did not fail over; replication offset ${best.node.replication.offset} is the highest of ${replicas.length} replica(s)` +
+      reason:
+        `its master has been unreachable for ${(downFor / 1000).toFixed(0)} s and Redis did not fail over; replication offset ${best.node.replication.offset} is the highest of ${replicas.length} replica(s)` +
         (mode === 'takeover' ? `; only ${reachableVoters} of ${masters.size} masters can vote, so TAKEOVER` : ''),
       warning: 'writes the old master acknowledged after its replica last synced may be lost',
     });

@@ -56,7 +56,11 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
       return { actions: [{ kind: 'create', reason: `all ${up.length} members are up and empty` }], waiting, memory: {} };
     }
     const notFresh = up.filter((m) => !isFresh(m.node));
-    waiting.push(notFresh.length > 0 ? `members ${notFresh.map((m) => m.name).join(', ')} hold data but no cluster: not creating over them` : `waiting for ${obs.members.length - up.length} member(s) to start`);
+    waiting.push(
+      notFresh.length > 0
+        ? `members ${notFresh.map((m) => m.name).join(', ')} hold data but no cluster: not creating over them`
+        : `waiting for ${obs.members.length - up.length} member(s) to start`,
+    );
     return { actions: [], waiting, memory: {} };
   }
 

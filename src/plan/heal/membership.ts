@@ -132,5 +132,12 @@ export function planReplicaBalance(obs: Observation, desired: DesiredShape, scal
   const movable = replicaMembers(obs, over.id).filter((r) => !scale.leaving.has(r.name));
   const r = movable.find((x) => x.domain !== short.domain) ?? movable[0];
   if (!r) return [];
-  return [{ kind: 'replicate', member: r.name, masterId: short.id, reason: `its master has ${over.replicas} replicas and another has ${short.replicas}; the spec asks for ${desired.replicasPerMaster} each` }];
+  return [
+    {
+      kind: 'replicate',
+      member: r.name,
+      masterId: short.id,
+      reason: `its master has ${over.replicas} replicas and another has ${short.replicas}; the spec asks for ${desired.replicasPerMaster} each`,
+    },
+  ];
 }

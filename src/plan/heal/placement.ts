@@ -21,7 +21,13 @@ export function planPlacement(obs: Observation): HealAction[] {
     if ((domainCount.get(m.domain) ?? 0) < 2) continue;
     const r = replicaMembers(obs, m.node.id).find((x) => !domainCount.has(x.domain) && x.node.replication.masterLinkUp);
     if (r) {
-      return [{ kind: 'planned-failover', member: r.name, reason: `masters share failure domain ${m.domain}; ${r.name} in ${r.domain} takes over ${m.name}'s slots without data loss` }];
+      return [
+        {
+          kind: 'planned-failover',
+          member: r.name,
+          reason: `masters share failure domain ${m.domain}; ${r.name} in ${r.domain} takes over ${m.name}'s slots without data loss`,
+        },
+      ];
     }
   }
 
@@ -34,7 +40,12 @@ export function planPlacement(obs: Observation): HealAction[] {
         const swap = replicaMembers(obs, other.node.id).find((x) => x.domain !== m.domain);
         if (!swap) continue;
         return [
-          { kind: 'replicate', member: r.name, masterId: other.node.id, reason: `it shares failure domain ${r.domain} with its master ${m.name}; swapping with ${swap.name}` },
+          {
+            kind: 'replicate',
+            member: r.name,
+            masterId: other.node.id,
+            reason: `it shares failure domain ${r.domain} with its master ${m.name}; swapping with ${swap.name}`,
+          },
           { kind: 'replicate', member: swap.name, masterId: m.node.id, reason: `swap with ${r.name} so no replica shares its master's failure domain` },
         ];
       }

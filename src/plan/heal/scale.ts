@@ -65,9 +65,7 @@ export function scaleView(obs: Observation, desired: DesiredShape): ScaleView {
   while (newMasters.length < need && candidates.length > 0) {
     candidates.sort(
       (a, b) =>
-        Number(!isSpareMaster(a.node)) - Number(!isSpareMaster(b.node)) ||
-        Number(masterDomains.has(a.domain)) - Number(masterDomains.has(b.domain)) ||
-        a.ordinal - b.ordinal,
+        Number(!isSpareMaster(a.node)) - Number(!isSpareMaster(b.node)) || Number(masterDomains.has(a.domain)) - Number(masterDomains.has(b.domain)) || a.ordinal - b.ordinal,
     );
     const pick = candidates.shift()!;
     newMasters.push(pick);
@@ -109,11 +107,22 @@ export function planGrowth(obs: Observation, desired: DesiredShape, view: ScaleV
   const leavingMaster = answering(obs).some((m) => view.leaving.has(m.name) && owners.has(m.node.id));
   if (view.short > 0 && !leavingMaster && answering(obs).length === obs.members.length) {
     const spare = spareReplica(obs, desired, view);
-    if (spare) return [{ kind: 'retire', members: [spare.name], reason: `a new master is wanted and no member is empty: ${spare.name}, a spare replica, is reset to become one` }];
+    if (spare)
+      return [
+        {
+          kind: 'retire',
+          members: [spare.name],
+          reason: `a new master is wanted and no member is empty: ${spare.name}, a spare replica, is reset to become one`,
+        },
+      ];
   }
   return view.newMasters
     .filter((m) => isFresh(m.node))
-    .map((m) => ({ kind: 'join-master' as const, member: m.name, reason: `a new master is wanted (${view.targets.length} of the spec's masters are placed) and ${m.name} in ${m.domain} is empty` }));
+    .map((m) => ({
+      kind: 'join-master' as const,
+      member: m.name,
+      reason: `a new master is wanted (${view.targets.length} of the spec's masters are placed) and ${m.name} in ${m.domain} is empty`,
+    }));
 }
 
 /** A kept replica whose master has more kept replicas than the spec asks, from the most crowded master. */
@@ -143,7 +152,12 @@ export function planScaleSlots(obs: Observation, desired: DesiredShape, view: Sc
     const m = memberOf(id);
     if (!m || !view.leaving.has(m.name)) continue;
     const r = replicaMembers(obs, id).find((x) => !view.leaving.has(x.name) && x.node.replication.masterLinkUp);
-    if (r) handovers.push({ kind: 'planned-failover', member: r.name, reason: `${m.name} is leaving (scale-in); its in-sync replica ${r.name} takes over its slots without data loss` });
+    if (r)
+      handovers.push({
+        kind: 'planned-failover',
+        member: r.name,
+        reason: `${m.name} is leaving (scale-in); its in-sync replica ${r.name} takes over its slots without data loss`,
+      });
   }
   if (handovers.length > 0) return { actions: handovers, waiting };
 
@@ -192,7 +206,13 @@ export function planRetire(obs: Observation, view: ScaleView): HealAction[] {
     // A kept replica refuses to forget its own master: the membership rules re-point it first.
     const followed = inCluster(obs).some((k) => !view.leaving.has(k.name) && stillIn.some((l) => k.node.self?.masterId === l.node.id && k.node.self?.role === 'replica'));
     if (followed) return [];
-    return [{ kind: 'retire', members: stillIn.map((m) => m.name), reason: `scale-in: ${stillIn.map((m) => m.name).join(', ')} own no slots any more and leave the cluster` }];
+    return [
+      {
+        kind: 'retire',
+        members: stillIn.map((m) => m.name),
+        reason: `scale-in: ${stillIn.map((m) => m.name).join(', ')} own no slots any more and leave the cluster`,
+      },
+    ];
   }
   return [{ kind: 'set-member-count', count: view.target, reason: `scale-in: ${[...view.leaving].join(', ')} have left the cluster` }];
 }

@@ -63,7 +63,8 @@ function schemaForClient(node: unknown): Record<string, unknown> {
     if (k === 'properties') out.properties = Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, schemaForClient(s)]));
     else if (k === 'items' || (k === 'additionalProperties' && typeof v === 'object')) out[k] = schemaForClient(v);
     else if (k === 'default' || k === 'enum') out[`_${k}`] = v;
-    else if (k.startsWith('x-kubernetes-')) out[k.replaceAll('-', '_')] = v; // x_kubernetes_preserve_unknown_fields
+    else if (k.startsWith('x-kubernetes-'))
+      out[k.replaceAll('-', '_')] = v; // x_kubernetes_preserve_unknown_fields
     else out[k] = v;
   }
   return out;

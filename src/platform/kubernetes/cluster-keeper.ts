@@ -4,9 +4,7 @@
  * Level-triggered like the controller: each pass starts from what it reads.
  */
 import { desiredShape } from '../../spec/desired-shape.js';
-import {
-  AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, type V1StatefulSet, setHeaderOptions,
-} from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, type V1StatefulSet, setHeaderOptions } from '@kubernetes/client-node';
 import { Controller } from '../../controller/controller.js';
 import type { ClusterRecorder } from '../../controller/metrics.js';
 import type { PassOutcome } from '../../controller/runner.js';
@@ -27,7 +25,13 @@ import { type ClusterStatus, invalidStatus, statusOf } from './status.js';
 /** The RedisCluster as the API server returns it. */
 export interface RedisClusterObject extends KubernetesObject {
   metadata: {
-    name: string; namespace: string; uid: string; generation?: number; labels?: Record<string, string>; annotations?: Record<string, string>; deletionTimestamp?: Date;
+    name: string;
+    namespace: string;
+    uid: string;
+    generation?: number;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: Date;
   };
   spec?: unknown;
   status?: ClusterStatus;
@@ -55,7 +59,12 @@ export class ClusterKeeper {
   private dataLoss?: DataLossTally;
   private invalidSpec = false;
 
-  constructor(kc: KubeConfig, private obj: RedisClusterObject, private readonly log: (line: string) => void, private readonly metrics?: ClusterRecorder) {
+  constructor(
+    kc: KubeConfig,
+    private obj: RedisClusterObject,
+    private readonly log: (line: string) => void,
+    private readonly metrics?: ClusterRecorder,
+  ) {
     this.dataLoss = obj.status?.dataLoss ?? undefined;
     if (this.dataLoss) log(`${this.key}: carrying ${this.dataLoss.events} unacknowledged data loss event(s) since ${this.dataLoss.since} from status`);
     this.core = kc.makeApiClient(CoreV1Api);
@@ -107,8 +116,14 @@ export class ClusterKeeper {
     this.controller ??= new Controller({
       clusterName: name,
       source: new PodMemberSource({
-        core: this.core, apps: this.apps, namespace, cluster: name, statefulSet: namesOf(rc).statefulSet,
-        selector: Object.entries(selectorOf(rc)).map(([k, v]) => `${k}=${v}`).join(','),
+        core: this.core,
+        apps: this.apps,
+        namespace,
+        cluster: name,
+        statefulSet: namesOf(rc).statefulSet,
+        selector: Object.entries(selectorOf(rc))
+          .map(([k, v]) => `${k}=${v}`)
+          .join(','),
       }),
       desired: desiredShape(rc.spec),
       password,
@@ -124,7 +139,14 @@ export class ClusterKeeper {
       this.log(`${this.key}: data losses acknowledged (${DATA_LOSS_ACK_ANNOTATION}=${ackAt})`);
       this.dataLoss = undefined;
       await this.eventSink()
-        .record({ time: new Date().toISOString(), type: 'Normal', member: name, reason: DATA_LOSS_ACKNOWLEDGED, message: `acknowledged by annotation ${DATA_LOSS_ACK_ANNOTATION}=${ackAt}`, source: 'user' })
+        .record({
+          time: new Date().toISOString(),
+          type: 'Normal',
+          member: name,
+          reason: DATA_LOSS_ACKNOWLEDGED,
+          message: `acknowledged by annotation ${DATA_LOSS_ACK_ANNOTATION}=${ackAt}`,
+          source: 'user',
+        })
         .catch(() => {});
     }
     this.metrics?.dataLossCondition(this.dataLoss !== undefined);
@@ -202,9 +224,7 @@ export class ClusterKeeper {
     const text = JSON.stringify(status);
     if (text === this.lastStatus) return;
     const { name, namespace } = this.obj.metadata;
-    await this.custom.patchNamespacedCustomObjectStatus(
-      { group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: { status } }, mergePatch,
-    );
+    await this.custom.patchNamespacedCustomObjectStatus({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name, body: { status } }, mergePatch);
     this.lastStatus = text;
     this.written = status;
   }

@@ -11,7 +11,11 @@ export interface ObjectRef {
 }
 
 export class KubernetesEventSink implements EventSink {
-  constructor(private readonly core: CoreV1Api, private readonly ref: ObjectRef, private readonly component = 'rck-operator') {}
+  constructor(
+    private readonly core: CoreV1Api,
+    private readonly ref: ObjectRef,
+    private readonly component = 'rck-operator',
+  ) {}
 
   async record(e: ClusterEvent): Promise<void> {
     await this.core.createNamespacedEvent({

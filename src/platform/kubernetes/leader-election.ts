@@ -100,7 +100,13 @@ export class LeaderElector {
       if ((err as { code?: number }).code !== 404) throw err;
       const body: V1Lease = {
         metadata: { name: this.o.name, namespace: this.o.namespace },
-        spec: { holderIdentity: this.o.identity, leaseDurationSeconds: durationSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
+        spec: {
+          holderIdentity: this.o.identity,
+          leaseDurationSeconds: durationSeconds,
+          acquireTime: microTime(now),
+          renewTime: microTime(now),
+          leaseTransitions: 0,
+        },
       };
       return this.write(() => this.api.createNamespacedLease({ namespace: this.o.namespace, body }));
     }

@@ -19,7 +19,9 @@ export function operatorWebRoutes(metrics: RckMetrics): { routes: Record<string,
       return `<li><a href="clusters/${encodeURIComponent(namespace)}/${encodeURIComponent(cluster)}/">${esc(namespace)}/${esc(cluster)}</a> ${ready === undefined ? 'not observed yet' : ready ? 'Ready' : 'not Ready'}</li>`;
     });
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><meta charset="utf-8"><title>rck operator</title><h1>RedisClusters</h1><ul>${items.join('') || '<li>none kept</li>'}</ul><p><a href="metrics">/metrics</a></p>`);
+    res.end(
+      `<!doctype html><meta charset="utf-8"><title>rck operator</title><h1>RedisClusters</h1><ul>${items.join('') || '<li>none kept</li>'}</ul><p><a href="metrics">/metrics</a></p>`,
+    );
   };
   const fallback: Route = (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;

@@ -7,7 +7,15 @@
  * (the service account), through @kubernetes/client-node.
  */
 import {
-  AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Pod, type V1StatefulSet, makeInformer,
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  type V1Pod,
+  type V1StatefulSet,
+  makeInformer,
 } from '@kubernetes/client-node';
 import { errorText } from '../../errors.js';
 import { GROUP, PLURAL, VERSION } from '../../manifests/crd.js';
@@ -75,10 +83,17 @@ export class Operator {
     const selector = `app.kubernetes.io/name=redis-cluster,${CLUSTER_LABEL}`;
     const keeperOf = (o: KubernetesObject) => this.clusters.get(`${o.metadata?.namespace}/${o.metadata?.labels?.[CLUSTER_LABEL]}`);
     this.ownedInformers.push(
-      await this.watch<V1Pod>('pods', ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods', selector,
+      await this.watch<V1Pod>(
+        'pods',
+        ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods',
+        selector,
         () => (ns ? core.listNamespacedPod({ namespace: ns, labelSelector: selector }) : core.listPodForAllNamespaces({ labelSelector: selector })),
-        (p) => keeperOf(p)?.runner.wake()),
-      await this.watch<V1StatefulSet>('statefulsets', ns ? `/apis/apps/v1/namespaces/${ns}/statefulsets` : '/apis/apps/v1/statefulsets', selector,
+        (p) => keeperOf(p)?.runner.wake(),
+      ),
+      await this.watch<V1StatefulSet>(
+        'statefulsets',
+        ns ? `/apis/apps/v1/namespaces/${ns}/statefulsets` : '/apis/apps/v1/statefulsets',
+        selector,
         () => (ns ? apps.listNamespacedStatefulSet({ namespace: ns, labelSelector: selector }) : apps.listStatefulSetForAllNamespaces({ labelSelector: selector })),
         (sts, deleted) => {
           const r = keeperOf(sts);
@@ -88,12 +103,17 @@ export class Operator {
           if (deleted) this.stsGenerations.delete(key);
           else this.stsGenerations.set(key, sts.metadata?.generation);
           r?.runner.wake();
-        }),
+        },
+      ),
     );
   }
 
   private async watch<T extends KubernetesObject>(
-    what: string, path: string, selector: string, list: () => Promise<KubernetesListObject<T>>, onChange: (o: T, deleted: boolean) => void,
+    what: string,
+    path: string,
+    selector: string,
+    list: () => Promise<KubernetesListObject<T>>,
+    onChange: (o: T, deleted: boolean) => void,
   ): Promise<ReturnType<typeof makeInformer<T>>> {
     const informer = makeInformer<T>(this.o.kc, path, list, selector);
     for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, (o: T) => onChange(o, verb === 'delete'));

@@ -20,15 +20,7 @@ export function statusOf(pass: PassResult, generation: number | undefined, dataL
   const degraded = pass.conditions.find((c) => c.type === 'Degraded');
   const members = inCluster(pass.obs);
   const phase: ClusterStatus['phase'] =
-    ready?.status === 'True'
-      ? 'Ready'
-      : ready?.reason === 'NotCreated'
-        ? 'Creating'
-        : degraded?.status === 'True'
-          ? 'Degraded'
-          : ready?.reason === SCALING
-            ? 'Scaling'
-            : 'Healing';
+    ready?.status === 'True' ? 'Ready' : ready?.reason === 'NotCreated' ? 'Creating' : degraded?.status === 'True' ? 'Degraded' : ready?.reason === SCALING ? 'Scaling' : 'Healing';
   return {
     observedGeneration: generation,
     phase,

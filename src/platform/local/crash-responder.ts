@@ -42,8 +42,7 @@ export class CrashResponder {
   /** When each member last exited, to tell a lone crash from several members lost at once. */
   private readonly exits = new Map<string, number>();
 
-  constructor(private readonly deps: CrashResponderDeps) {
-  }
+  constructor(private readonly deps: CrashResponderDeps) {}
 
   /** Remembers what each master held, from an observation the supervisor made anyway. */
   noteObservation(model: ClusterModel): void {
@@ -79,7 +78,12 @@ export class CrashResponder {
       const how = `CLUSTER FAILOVER ${d.mode.toUpperCase()}`;
       if (r.promoted) {
         this.deps.report(`${member}: exited; promoted ${d.member} (${how}) in ${r.tookMs} ms: ${d.reason}`);
-        await this.record({ type: 'Warning', member: d.member, reason: 'CrashFailover', message: `${member} (${formatAddress(address)}) exited; promoted ${d.member} with ${how} in ${r.tookMs} ms: ${d.reason}` });
+        await this.record({
+          type: 'Warning',
+          member: d.member,
+          reason: 'CrashFailover',
+          message: `${member} (${formatAddress(address)}) exited; promoted ${d.member} with ${how} in ${r.tookMs} ms: ${d.reason}`,
+        });
       } else {
         this.deps.report(`${member}: exited; promoting ${d.member} failed: ${r.error}`);
         await this.record({ type: 'Warning', member: d.member, reason: 'CrashFailoverFailed', message: `${how} after ${member} exited: ${r.error}` });

@@ -25,14 +25,22 @@ export class LocalMetrics {
   private reading?: Promise<void>;
   private readonly recent: ClusterEvent[] = [];
 
-  constructor(cluster: string, private readonly eventsFile: string) {
+  constructor(
+    cluster: string,
+    private readonly eventsFile: string,
+  ) {
     this.recorder = this.metrics.cluster({ namespace: '', cluster });
   }
 
   /** Reads the event log so far (DataLoss condition and the web view's events, no counting), then listens. */
   async start(host = '127.0.0.1', port = 0): Promise<string> {
     await this.readEvents(false);
-    this.server = await serveObservability(host, port, this.metrics, webViewRoutes(this.recorder, () => this.recent));
+    this.server = await serveObservability(
+      host,
+      port,
+      this.metrics,
+      webViewRoutes(this.recorder, () => this.recent),
+    );
     return this.server.url;
   }
 
@@ -56,7 +64,10 @@ export class LocalMetrics {
 
   /** New lines of the event log since the last read (nothing is read when its size did not change). */
   private async readEvents(count: boolean): Promise<void> {
-    const size = await stat(this.eventsFile).then((s) => s.size, () => 0);
+    const size = await stat(this.eventsFile).then(
+      (s) => s.size,
+      () => 0,
+    );
     if (size < this.offset) this.offset = 0; // the log was replaced
     if (size === this.offset) return;
     const fh = await open(this.eventsFile, 'r');

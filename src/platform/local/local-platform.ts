@@ -264,7 +264,9 @@ export class LocalPlatform implements Platform {
     s.startOpen = undefined;
     let spawned: MemberProcess;
     try {
-      spawned = await spawnMember({ state: this.state, name: s.name, host: s.host, port: s.port, password: this.password, appendonly: this.cluster.spec.persistence.enabled, startOpen, serverBinary: this.cluster.spec.local.serverBinary });
+      const { persistence, local } = this.cluster.spec;
+      const where = { state: this.state, name: s.name, host: s.host, port: s.port, password: this.password };
+      spawned = await spawnMember({ ...where, appendonly: persistence.enabled, startOpen, serverBinary: local.serverBinary });
     } finally {
       gate?.spawned();
     }
@@ -278,7 +280,7 @@ export class LocalPlatform implements Platform {
       await waitMemberReady(s.host, s.port, this.password, spawned);
     } catch (err) {
       const last = await lastLogLine(this.state.memberLog(s.name));
-      throw new Error(`${s.name}: ${(err as Error).message}${last ? `: "${last}"` : ''} (log: ${this.state.memberLog(s.name)})`);
+      throw new Error(`${s.name}: ${(err as Error).message}${last ? `: "${last}"` : ''} (log: ${this.state.memberLog(s.name)})`, { cause: err });
     } finally {
       if (s.failFastFor === spawned) s.failFastFor = undefined;
     }

@@ -99,10 +99,7 @@ export async function readLocalStatus(t: LocalTarget, password: string | undefin
     stateDir: t.state.dir,
     supervisor: sup ? { pid: sup.pid, phase: sup.phase } : null,
     http: sup?.http ?? null,
-    conditions: [
-      ...((sup && (await controllerConditions(t))) || conditionsNow(t, members, model)),
-      dataLossCondition(await readEvents(t.state.eventsFile)),
-    ],
+    conditions: [...((sup && (await controllerConditions(t))) || conditionsNow(t, members, model)), dataLossCondition(await readEvents(t.state.eventsFile))],
     health,
     members: out,
   };
@@ -125,7 +122,14 @@ function conditionsNow(t: LocalTarget, members: Member[], model: ClusterModel): 
   const byAddr = new Map(model.nodes.map((n) => [formatAddress(n.address), n]));
   const obs: Observation = {
     at: Date.now(),
-    members: members.map((m) => ({ name: m.name, ordinal: m.ordinal, address: m.address, domain: m.domain, up: m.up, node: m.up ? byAddr.get(formatAddress(m.address)) : undefined })),
+    members: members.map((m) => ({
+      name: m.name,
+      ordinal: m.ordinal,
+      address: m.address,
+      domain: m.domain,
+      up: m.up,
+      node: m.up ? byAddr.get(formatAddress(m.address)) : undefined,
+    })),
     model,
   };
   return conditionsFor(obs, desired, planHeal(obs, desired));

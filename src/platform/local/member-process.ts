@@ -58,13 +58,21 @@ export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const confPath = m.state.memberConf(m.name);
   // Taken on every start, so a marker never outlives the stop that wrote it.
-  const stoppedEmpty = await rm(join(dataDir, STOPPED_EMPTY_MARKER)).then(() => true, () => false);
-  const closed = !m.startOpen && mustStartClosed({
-    nodesConf: await readFile(join(dataDir, 'nodes.conf'), 'utf8').catch(() => undefined),
-    appendonly: m.appendonly,
-    aofPresent: await access(join(dataDir, 'appendonlydir')).then(() => true, () => false),
-    stoppedEmpty,
-  });
+  const stoppedEmpty = await rm(join(dataDir, STOPPED_EMPTY_MARKER)).then(
+    () => true,
+    () => false,
+  );
+  const closed =
+    !m.startOpen &&
+    mustStartClosed({
+      nodesConf: await readFile(join(dataDir, 'nodes.conf'), 'utf8').catch(() => undefined),
+      appendonly: m.appendonly,
+      aofPresent: await access(join(dataDir, 'appendonlydir')).then(
+        () => true,
+        () => false,
+      ),
+      stoppedEmpty,
+    });
   const conf = renderMemberConf({ sharedConfPath: m.state.sharedConf, host: m.host, port: m.port, dataDir, password: m.password, closed });
   await writeFile(confPath, conf, { mode: 0o600 });
   // Opened and closed synchronously: an asynchronous close right after spawn, with other
@@ -108,13 +116,7 @@ export function adoptProcess(pid: number): MemberProcess {
  * Resolves when the member answers PING (and has finished loading its data), rejects
  * when the process exits first or the deadline passes. Polls fast: readiness is ms here.
  */
-export async function waitMemberReady(
-  host: string,
-  port: number,
-  password: string | undefined,
-  spawned: MemberProcess,
-  timeoutMs = 30_000,
-): Promise<void> {
+export async function waitMemberReady(host: string, port: number, password: string | undefined, spawned: MemberProcess, timeoutMs = 30_000): Promise<void> {
   let exited: ExitInfo | undefined;
   void spawned.exited.then((e) => (exited = e));
   const deadline = Date.now() + timeoutMs;

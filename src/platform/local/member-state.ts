@@ -53,12 +53,7 @@ export function memberRecord(s: MemberState): MemberRecord {
  * file last saw it (a member may have moved to another 127.x address) when that port is still
  * in the range, else on basePort + ordinal.
  */
-export function initialMemberStates(
-  cluster: RedisCluster,
-  count: number,
-  previous: MembersFile | undefined,
-  inRange: (port: number) => boolean,
-): MemberState[] {
+export function initialMemberStates(cluster: RedisCluster, count: number, previous: MembersFile | undefined, inRange: (port: number) => boolean): MemberState[] {
   const { spec } = cluster;
   return Array.from({ length: count }, (_, ordinal) => {
     const name = memberName(cluster.metadata.name, ordinal);

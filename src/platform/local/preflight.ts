@@ -30,7 +30,9 @@ export async function checkServerBinary(binary: string): Promise<Engine> {
   const engine = engineFromVersionLine(out);
   if (!engine) throw new InputError(`${binary} --version printed no Redis or Valkey version: "${out.trim().slice(0, 80)}"`, { subject: binary });
   if (Number(engine.version.split('.')[0]) < 7) {
-    throw new InputError(`${engine.name === 'valkey' ? 'valkey' : 'redis'}-server ${engine.version} is too old: rck needs Redis 7 or newer (or Valkey)`, { subject: binary });
+    throw new InputError(`${engine.name === 'valkey' ? 'valkey' : 'redis'}-server ${engine.version} is too old: rck needs Redis 7 or newer (or Valkey)`, {
+      subject: binary,
+    });
   }
   return engine;
 }

@@ -10,7 +10,13 @@ import { basename, dirname, join } from 'node:path';
 async function onPath(name: string): Promise<string | undefined> {
   for (const dir of (process.env.PATH ?? '').split(':').filter(Boolean)) {
     const p = join(dir, name);
-    if (await access(p, constants.X_OK).then(() => true, () => false)) return p;
+    if (
+      await access(p, constants.X_OK).then(
+        () => true,
+        () => false,
+      )
+    )
+      return p;
   }
   return undefined;
 }

@@ -74,18 +74,42 @@ export class StateDir {
     return new StateDir(explicitDir ? resolve(explicitDir) : join(stateHome(), name));
   }
 
-  get clusterFile(): string { return join(this.dir, 'cluster.json'); }
-  get specFile(): string { return join(this.dir, 'spec.json'); }
-  get secretFile(): string { return join(this.dir, 'secret'); }
-  get sharedConf(): string { return join(this.dir, 'redis.conf'); }
-  get membersFile(): string { return join(this.dir, 'members.json'); }
-  get supervisorFile(): string { return join(this.dir, 'supervisor.json'); }
-  get supervisorLog(): string { return join(this.dir, 'supervisor.log'); }
-  get eventsFile(): string { return join(this.dir, 'events.jsonl'); }
-  memberDir(member: string): string { return join(this.dir, 'members', member); }
-  memberConf(member: string): string { return join(this.memberDir(member), 'member.conf'); }
-  memberData(member: string): string { return join(this.memberDir(member), 'data'); }
-  memberLog(member: string): string { return join(this.memberDir(member), 'redis.log'); }
+  get clusterFile(): string {
+    return join(this.dir, 'cluster.json');
+  }
+  get specFile(): string {
+    return join(this.dir, 'spec.json');
+  }
+  get secretFile(): string {
+    return join(this.dir, 'secret');
+  }
+  get sharedConf(): string {
+    return join(this.dir, 'redis.conf');
+  }
+  get membersFile(): string {
+    return join(this.dir, 'members.json');
+  }
+  get supervisorFile(): string {
+    return join(this.dir, 'supervisor.json');
+  }
+  get supervisorLog(): string {
+    return join(this.dir, 'supervisor.log');
+  }
+  get eventsFile(): string {
+    return join(this.dir, 'events.jsonl');
+  }
+  memberDir(member: string): string {
+    return join(this.dir, 'members', member);
+  }
+  memberConf(member: string): string {
+    return join(this.memberDir(member), 'member.conf');
+  }
+  memberData(member: string): string {
+    return join(this.memberDir(member), 'data');
+  }
+  memberLog(member: string): string {
+    return join(this.memberDir(member), 'redis.log');
+  }
 
   /** Unix socket of the supervisor's control channel; short path when the dir is deep (108-byte limit). */
   get controlSocket(): string {
@@ -209,7 +233,7 @@ async function readJson<T>(path: string): Promise<T | undefined> {
 
 /** Atomic write (temp + rename) so a crash never leaves half a file; 0600 because state may be sensitive. */
 export async function writeJson(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
   await rename(tmp, path);
 }

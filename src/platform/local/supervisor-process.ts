@@ -29,9 +29,7 @@ export interface SupervisorStart {
 
 /** Messages the supervisor process sends to the `up` that started it. */
 export type SupervisorMessage =
-  | { type: 'progress'; line: string }
-  | { type: 'ready'; created: boolean; healthy: boolean; problems: string[] }
-  | { type: 'failed'; message: string };
+  { type: 'progress'; line: string } | { type: 'ready'; created: boolean; healthy: boolean; problems: string[] } | { type: 'failed'; message: string };
 
 export interface StartedSupervisor {
   pid: number;
@@ -55,8 +53,11 @@ export function launchSupervisor(opts: { foreground: boolean }): LaunchedSupervi
     // The supervisor is I/O bound: a 1 MB young generation and V8's lite mode (no
     // optimizing compiler) take it from ~72 MB to ~55 MB resident. --no-expose-wasm
     // first, or lite mode says on stderr that it disables it.
-    '--max-semi-space-size=1', '--no-expose-wasm', '--lite-mode',
-    SUPERVISOR_MAIN, ...(opts.foreground ? ['--foreground'] : []),
+    '--max-semi-space-size=1',
+    '--no-expose-wasm',
+    '--lite-mode',
+    SUPERVISOR_MAIN,
+    ...(opts.foreground ? ['--foreground'] : []),
   ];
   // No stdout/stderr: the log's directory may not exist yet; once started, the process
   // writes to supervisor.log itself (supervisor-main.ts).
@@ -121,9 +122,7 @@ function startLaunched(
         });
       }
     });
-    child.once('exit', (code, signal) =>
-      settle(() => reject(new OperationError(`supervisor exited during start (${signal ?? `code ${code}`}); see ${state.supervisorLog}`))),
-    );
+    child.once('exit', (code, signal) => settle(() => reject(new OperationError(`supervisor exited during start (${signal ?? `code ${code}`}); see ${state.supervisorLog}`))));
     child.once('error', (err) => settle(() => reject(new OperationError(`cannot start the supervisor: ${err.message}`))));
     const start: SupervisorStart = { type: 'start', stateDir: state.dir, healthTimeoutMs: opts.healthTimeoutMs };
     child.send(start);

@@ -119,8 +119,14 @@ export class Supervisor {
       this.password = await state.password(cluster);
       await writeFile(state.sharedConf, renderSharedConf(cluster.spec, cluster.metadata.name), { mode: 0o644 });
       const previous = await state.readMembers();
-      const platform = new LocalPlatform(state, cluster, this.password, previous, (member, gone) => this.recreateGate(member, gone), async (member, gone, exitedAt) =>
-        this.phase === 'Stopping' ? { promoted: false } : (await this.crashResponder()).beforeRestart(member, gone, exitedAt), this.events,
+      const platform = new LocalPlatform(
+        state,
+        cluster,
+        this.password,
+        previous,
+        (member, gone) => this.recreateGate(member, gone),
+        async (member, gone, exitedAt) => (this.phase === 'Stopping' ? { promoted: false } : (await this.crashResponder()).beforeRestart(member, gone, exitedAt)),
+        this.events,
       );
       this.platform = platform;
       platform.onEvent((e) => this.onPlatformEvent(e));
@@ -129,7 +135,11 @@ export class Supervisor {
       this.server = await serveControl(state.controlSocket, (req) => this.handle(req));
       await platform.reserveAddresses();
       const total = platform.addresses().length;
-      report(adopted.length > 0 ? `adopted ${adopted.length} running member(s); starting ${total - adopted.length} of ${total}` : `starting ${total} members of ${cluster.metadata.name}`);
+      report(
+        adopted.length > 0
+          ? `adopted ${adopted.length} running member(s); starting ${total - adopted.length} of ${total}`
+          : `starting ${total} members of ${cluster.metadata.name}`,
+      );
       // A member that died while no supervisor ran is a crash seen late: its replica takes
       // over first, or it would come back at its address (maybe without its data) and be
       // followed. Only when others kept running: a cold start has no replica to promote.
@@ -145,7 +155,10 @@ export class Supervisor {
       const [{ bootstrapIfNew, waitHealthy }, loops, , { LocalMetrics }] = await later;
       this.web = new LocalMetrics(cluster.metadata.name, state.eventsFile);
       // Being watched matters less than keeping the cluster: a failure here is reported, not fatal.
-      await this.web.start().then((url) => report(`metrics and web view at ${url}/`), (err) => report(`cannot serve metrics: ${errorText(err)}`));
+      await this.web.start().then(
+        (url) => report(`metrics and web view at ${url}/`),
+        (err) => report(`cannot serve metrics: ${errorText(err)}`),
+      );
       this.phase = 'Bootstrapping';
       const b = { platform, state, cluster, password: this.password, report };
       const created = (await bootstrapIfNew(b)) === 'created';
@@ -226,7 +239,14 @@ export class Supervisor {
     const members = (await platform.listMembers()).filter((m) => m.up);
     const [{ withPool }, { readNode }] = await Promise.all([import('../../redis/pool.js'), import('../../topology/observe.js')]);
     const roles = await withPool({ password: this.password, timeoutMs: 1000 }, (pool) =>
-      Promise.all(members.map((m) => readNode(pool, m.address).then((n) => n.self?.role, () => undefined))),
+      Promise.all(
+        members.map((m) =>
+          readNode(pool, m.address).then(
+            (n) => n.self?.role,
+            () => undefined,
+          ),
+        ),
+      ),
     );
     const replicas = members.filter((_, i) => roles[i] === 'replica');
     this.opts.report(`stopping ${replicas.length} replica(s) first, then the masters`);

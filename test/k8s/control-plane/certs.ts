@@ -30,18 +30,43 @@ const KUBERNETES_SERVICE_IP = '10.0.0.1';
 export async function generateCerts(dir: string): Promise<CertFiles> {
   const f = (name: string) => join(dir, name);
   const files: CertFiles = {
-    caCert: f('ca.crt'), caKey: f('ca.key'),
-    serverCert: f('apiserver.crt'), serverKey: f('apiserver.key'),
-    adminCert: f('admin.crt'), adminKey: f('admin.key'),
-    saKey: f('sa.key'), saPub: f('sa.pub'),
+    caCert: f('ca.crt'),
+    caKey: f('ca.key'),
+    serverCert: f('apiserver.crt'),
+    serverKey: f('apiserver.key'),
+    adminCert: f('admin.crt'),
+    adminKey: f('admin.key'),
+    saKey: f('sa.key'),
+    saPub: f('sa.pub'),
   };
   await openssl([
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=rck-test-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
-    '-keyout', files.caKey, '-out', files.caCert,
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '30',
+    '-subj',
+    '/CN=rck-test-ca',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+    '-keyout',
+    files.caKey,
+    '-out',
+    files.caCert,
   ]);
-  const sans = ['IP:127.0.0.1', `IP:${KUBERNETES_SERVICE_IP}`, 'DNS:localhost', 'DNS:kubernetes', 'DNS:kubernetes.default',
-    'DNS:kubernetes.default.svc', 'DNS:kubernetes.default.svc.cluster.local'];
+  const sans = [
+    'IP:127.0.0.1',
+    `IP:${KUBERNETES_SERVICE_IP}`,
+    'DNS:localhost',
+    'DNS:kubernetes',
+    'DNS:kubernetes.default',
+    'DNS:kubernetes.default.svc',
+    'DNS:kubernetes.default.svc.cluster.local',
+  ];
   await issue(dir, 'apiserver', '/CN=kube-apiserver', 'serverAuth', sans, files);
   await issue(dir, 'admin', '/O=system:masters/CN=rck-admin', 'clientAuth', [], files);
   await openssl(['genrsa', '-out', files.saKey, '2048']);
@@ -57,6 +82,5 @@ async function issue(dir: string, name: string, subject: string, usage: string, 
   if (sans.length) lines.push(`subjectAltName=${sans.join(',')}`);
   await writeFile(ext, lines.join('\n') + '\n');
   await openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', subject, '-keyout', key, '-out', csr]);
-  await openssl(['x509', '-req', '-in', csr, '-CA', ca.caCert, '-CAkey', ca.caKey, '-CAcreateserial', '-days', '30',
-    '-extfile', ext, '-out', join(dir, `${name}.crt`)]);
+  await openssl(['x509', '-req', '-in', csr, '-CA', ca.caCert, '-CAkey', ca.caKey, '-CAcreateserial', '-days', '30', '-extfile', ext, '-out', join(dir, `${name}.crt`)]);
 }

@@ -51,11 +51,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   try {
     const certs = await generateCerts(pki);
     const adminTls = {
-      ca: await readFile(certs.caCert), cert: await readFile(certs.adminCert), key: await readFile(certs.adminKey),
+      ca: await readFile(certs.caCert),
+      cert: await readFile(certs.adminCert),
+      key: await readFile(certs.adminKey),
     };
-    const [etcdPort, peerPort, apiPort, kcmPort, schedPort] = await Promise.all(
-      [0, 1, 2, 3, 4].map(() => freeLoopbackPort()),
-    ) as [number, number, number, number, number];
+    const [etcdPort, peerPort, apiPort, kcmPort, schedPort] = (await Promise.all([0, 1, 2, 3, 4].map(() => freeLoopbackPort()))) as [number, number, number, number, number];
     const log = (name: string) => join(opts.workDir, `${name}.log`);
     const server = `https://127.0.0.1:${apiPort}`;
     const kubeconfigPath = join(opts.workDir, 'kubeconfig');
@@ -63,61 +63,128 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
 
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const peerUrl = `http://127.0.0.1:${peerPort}`;
-    const etcd = await startManaged('etcd', opts.etcdBinary ?? 'etcd', [
-      '--name', 'rck', '--data-dir', etcdData,
-      '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
-      '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl,
-      '--initial-cluster', `rck=${peerUrl}`, '--initial-cluster-state', 'new',
-      '--listen-metrics-urls', '', '--logger', 'zap', '--log-outputs', 'stderr',
-    ], log('etcd'));
+    const etcd = await startManaged(
+      'etcd',
+      opts.etcdBinary ?? 'etcd',
+      [
+        '--name',
+        'rck',
+        '--data-dir',
+        etcdData,
+        '--listen-client-urls',
+        etcdUrl,
+        '--advertise-client-urls',
+        etcdUrl,
+        '--listen-peer-urls',
+        peerUrl,
+        '--initial-advertise-peer-urls',
+        peerUrl,
+        '--initial-cluster',
+        `rck=${peerUrl}`,
+        '--initial-cluster-state',
+        'new',
+        '--listen-metrics-urls',
+        '',
+        '--logger',
+        'zap',
+        '--log-outputs',
+        'stderr',
+      ],
+      log('etcd'),
+    );
     started.push(etcd);
     await waitHealthy(etcd, `${etcdUrl}/health`, {}, HEALTH_TIMEOUT_MS);
     say(`etcd ready (${elapsed()})`);
 
-    const apiserver = await startManaged('kube-apiserver', join(opts.binDir, 'kube-apiserver'), [
-      '--etcd-servers', etcdUrl,
-      '--bind-address', '127.0.0.1', '--advertise-address', '127.0.0.1', '--secure-port', String(apiPort),
-      '--cert-dir', join(opts.workDir, 'apiserver-certs'),
-      '--tls-cert-file', certs.serverCert, '--tls-private-key-file', certs.serverKey,
-      '--client-ca-file', certs.caCert,
-      '--service-account-issuer', 'https://kubernetes.default.svc.cluster.local',
-      '--service-account-key-file', certs.saPub, '--service-account-signing-key-file', certs.saKey,
-      '--service-cluster-ip-range', SERVICE_CIDR,
-      '--authorization-mode', 'RBAC',
-      '--allow-privileged=true',
-      // The kubernetes Service's Endpoints may not hold a loopback address; nothing here needs them.
-      '--endpoint-reconciler-type=none',
-      '--profiling=false',
-    ], log('kube-apiserver'));
+    const apiserver = await startManaged(
+      'kube-apiserver',
+      join(opts.binDir, 'kube-apiserver'),
+      [
+        '--etcd-servers',
+        etcdUrl,
+        '--bind-address',
+        '127.0.0.1',
+        '--advertise-address',
+        '127.0.0.1',
+        '--secure-port',
+        String(apiPort),
+        '--cert-dir',
+        join(opts.workDir, 'apiserver-certs'),
+        '--tls-cert-file',
+        certs.serverCert,
+        '--tls-private-key-file',
+        certs.serverKey,
+        '--client-ca-file',
+        certs.caCert,
+        '--service-account-issuer',
+        'https://kubernetes.default.svc.cluster.local',
+        '--service-account-key-file',
+        certs.saPub,
+        '--service-account-signing-key-file',
+        certs.saKey,
+        '--service-cluster-ip-range',
+        SERVICE_CIDR,
+        '--authorization-mode',
+        'RBAC',
+        '--allow-privileged=true',
+        // The kubernetes Service's Endpoints may not hold a loopback address; nothing here needs them.
+        '--endpoint-reconciler-type=none',
+        '--profiling=false',
+      ],
+      log('kube-apiserver'),
+    );
     started.push(apiserver);
     await waitHealthy(apiserver, `${server}/readyz`, adminTls, HEALTH_TIMEOUT_MS);
     say(`kube-apiserver ready at ${server} (${elapsed()})`);
 
     // The admin kubeconfig serves as the components' identity and delegated authn/authz.
-    const asClient = ['--kubeconfig', kubeconfigPath,
-      '--authentication-kubeconfig', kubeconfigPath, '--authorization-kubeconfig', kubeconfigPath];
-    const kcm = await startManaged('kube-controller-manager', join(opts.binDir, 'kube-controller-manager'), [
-      ...asClient,
-      '--bind-address', '127.0.0.1', '--secure-port', String(kcmPort),
-      '--cert-dir', join(opts.workDir, 'kcm-certs'),
-      '--leader-elect=false',
-      '--service-account-private-key-file', certs.saKey,
-      '--root-ca-file', certs.caCert,
-      '--cluster-signing-cert-file', certs.caCert, '--cluster-signing-key-file', certs.caKey,
-      '--service-cluster-ip-range', SERVICE_CIDR,
-      '--use-service-account-credentials=false',
-      // A claim created just after its PV can miss it and waits for the next resync (15 s by default).
-      '--pvclaimbinder-sync-period=2s',
-      '--profiling=false',
-    ], log('kube-controller-manager'));
+    const asClient = ['--kubeconfig', kubeconfigPath, '--authentication-kubeconfig', kubeconfigPath, '--authorization-kubeconfig', kubeconfigPath];
+    const kcm = await startManaged(
+      'kube-controller-manager',
+      join(opts.binDir, 'kube-controller-manager'),
+      [
+        ...asClient,
+        '--bind-address',
+        '127.0.0.1',
+        '--secure-port',
+        String(kcmPort),
+        '--cert-dir',
+        join(opts.workDir, 'kcm-certs'),
+        '--leader-elect=false',
+        '--service-account-private-key-file',
+        certs.saKey,
+        '--root-ca-file',
+        certs.caCert,
+        '--cluster-signing-cert-file',
+        certs.caCert,
+        '--cluster-signing-key-file',
+        certs.caKey,
+        '--service-cluster-ip-range',
+        SERVICE_CIDR,
+        '--use-service-account-credentials=false',
+        // A claim created just after its PV can miss it and waits for the next resync (15 s by default).
+        '--pvclaimbinder-sync-period=2s',
+        '--profiling=false',
+      ],
+      log('kube-controller-manager'),
+    );
     started.push(kcm);
-    const scheduler = await startManaged('kube-scheduler', join(opts.binDir, 'kube-scheduler'), [
-      ...asClient,
-      '--bind-address', '127.0.0.1', '--secure-port', String(schedPort),
-      '--cert-dir', join(opts.workDir, 'scheduler-certs'),
-      '--leader-elect=false',
-      '--profiling=false',
-    ], log('kube-scheduler'));
+    const scheduler = await startManaged(
+      'kube-scheduler',
+      join(opts.binDir, 'kube-scheduler'),
+      [
+        ...asClient,
+        '--bind-address',
+        '127.0.0.1',
+        '--secure-port',
+        String(schedPort),
+        '--cert-dir',
+        join(opts.workDir, 'scheduler-certs'),
+        '--leader-elect=false',
+        '--profiling=false',
+      ],
+      log('kube-scheduler'),
+    );
     started.push(scheduler);
     await Promise.all([
       waitHealthy(kcm, `https://127.0.0.1:${kcmPort}/healthz`, {}, HEALTH_TIMEOUT_MS),

@@ -10,10 +10,12 @@ export async function writeKubeconfig(path: string, server: string, certs: CertF
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: 'rck-test', cluster: { server, 'certificate-authority-data': await b64(certs.caCert) } }],
-    users: [{
-      name: 'rck-admin',
-      user: { 'client-certificate-data': await b64(certs.adminCert), 'client-key-data': await b64(certs.adminKey) },
-    }],
+    users: [
+      {
+        name: 'rck-admin',
+        user: { 'client-certificate-data': await b64(certs.adminCert), 'client-key-data': await b64(certs.adminKey) },
+      },
+    ],
     contexts: [{ name: 'rck-test', context: { cluster: 'rck-test', user: 'rck-admin' } }],
     'current-context': 'rck-test',
   };

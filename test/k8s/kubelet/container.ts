@@ -55,7 +55,11 @@ export class ContainerRunner {
   /** Resolves once the container has ended for good (stopped, or exited with no restart due). */
   readonly done = new Promise<void>((r) => (this.doneResolve = r));
 
-  constructor(readonly spec: V1Container, private ctx: ContainerContext, private isInit = false) {}
+  constructor(
+    readonly spec: V1Container,
+    private ctx: ContainerContext,
+    private isInit = false,
+  ) {}
 
   async start(): Promise<void> {
     if (this.stopping) return;
@@ -100,7 +104,9 @@ export class ContainerRunner {
     this.ready = false;
     this.lastExitCode = exitCode;
     const terminated = {
-      exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', message: why,
+      exitCode,
+      reason: exitCode === 0 ? 'Completed' : 'Error',
+      message: why,
       startedAt: new Date(startedAt).toISOString().replace(/\.\d+Z$/, 'Z') as unknown as Date,
       finishedAt: now() as unknown as Date,
     };
@@ -131,21 +137,23 @@ export class ContainerRunner {
   private scheduleProbes(proc: SandboxProcess) {
     const s = this.spec;
     if (this.isInit) return;
-    if (s.startupProbe) this.probeLoop(proc, s.startupProbe, (ok) => {
-      if (!ok) return this.probeFailedKill(proc, 'startup');
-      this.started = true;
-      if (!s.readinessProbe) this.ready = true;
-      this.ctx.onChange();
-      return 'stop';
-    });
-    if (s.livenessProbe) this.probeLoop(proc, s.livenessProbe, (ok) => (ok ? undefined : this.probeFailedKill(proc, 'liveness')));
-    if (s.readinessProbe) this.probeLoop(proc, s.readinessProbe, (ok) => {
-      if (ok !== this.ready) {
-        this.ready = ok;
+    if (s.startupProbe)
+      this.probeLoop(proc, s.startupProbe, (ok) => {
+        if (!ok) return this.probeFailedKill(proc, 'startup');
+        this.started = true;
+        if (!s.readinessProbe) this.ready = true;
         this.ctx.onChange();
-      }
-      return undefined;
-    });
+        return 'stop';
+      });
+    if (s.livenessProbe) this.probeLoop(proc, s.livenessProbe, (ok) => (ok ? undefined : this.probeFailedKill(proc, 'liveness')));
+    if (s.readinessProbe)
+      this.probeLoop(proc, s.readinessProbe, (ok) => {
+        if (ok !== this.ready) {
+          this.ready = ok;
+          this.ctx.onChange();
+        }
+        return undefined;
+      });
   }
 
   /** Runs a probe every period once started; threshold-crossing results go to onResult. */
@@ -158,7 +166,13 @@ export class ContainerRunner {
       if (!isStartup && !this.started) return this.later((p.periodSeconds ?? 10) * 1000, tick);
       const ok = await runAction(p, this.target(proc), probeTimeoutMs(p));
       if (this.proc !== proc) return;
-      if (ok) { successes++; failures = 0; } else { failures++; successes = 0; }
+      if (ok) {
+        successes++;
+        failures = 0;
+      } else {
+        failures++;
+        successes = 0;
+      }
       let verdict: 'stop' | undefined;
       if (ok && successes >= (p.successThreshold ?? 1)) verdict = onResult(true);
       else if (!ok && failures >= (p.failureThreshold ?? 3)) verdict = onResult(false);
@@ -209,15 +223,23 @@ export class ContainerRunner {
 
   status(): V1ContainerStatus {
     return {
-      name: this.spec.name, image: this.spec.image ?? '', imageID: `rck-process://${this.spec.image ?? ''}`,
+      name: this.spec.name,
+      image: this.spec.image ?? '',
+      imageID: `rck-process://${this.spec.image ?? ''}`,
       containerID: this.proc ? `rck-process://${this.proc.pid}` : undefined,
-      ready: this.ready, started: this.started && Boolean(this.proc), restartCount: this.restartCount,
-      state: this.state, lastState: this.lastState,
+      ready: this.ready,
+      started: this.started && Boolean(this.proc),
+      restartCount: this.restartCount,
+      state: this.state,
+      lastState: this.lastState,
     };
   }
 
   private later(ms: number, fn: () => void) {
-    const t = setTimeout(() => { this.timers.delete(t); fn(); }, ms);
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
     this.timers.add(t);
   }
 

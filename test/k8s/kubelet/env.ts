@@ -28,14 +28,24 @@ export function fieldValue(pod: V1Pod, path: string, podIP: string, hostIP: stri
   const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
   if (m) return (m[1] === 'labels' ? pod.metadata?.labels : pod.metadata?.annotations)?.[m[2]!] ?? '';
   switch (path) {
-    case 'metadata.name': return pod.metadata?.name ?? '';
-    case 'metadata.namespace': return pod.metadata?.namespace ?? '';
-    case 'metadata.uid': return pod.metadata?.uid ?? '';
-    case 'spec.nodeName': return pod.spec?.nodeName ?? '';
-    case 'spec.serviceAccountName': return pod.spec?.serviceAccountName ?? '';
-    case 'status.podIP': case 'status.podIPs': return podIP;
-    case 'status.hostIP': case 'status.hostIPs': return hostIP;
-    default: throw new EnvError(`unsupported fieldRef ${path}`);
+    case 'metadata.name':
+      return pod.metadata?.name ?? '';
+    case 'metadata.namespace':
+      return pod.metadata?.namespace ?? '';
+    case 'metadata.uid':
+      return pod.metadata?.uid ?? '';
+    case 'spec.nodeName':
+      return pod.spec?.nodeName ?? '';
+    case 'spec.serviceAccountName':
+      return pod.spec?.serviceAccountName ?? '';
+    case 'status.podIP':
+    case 'status.podIPs':
+      return podIP;
+    case 'status.hostIP':
+    case 'status.hostIPs':
+      return hostIP;
+    default:
+      throw new EnvError(`unsupported fieldRef ${path}`);
   }
 }
 
@@ -65,9 +75,7 @@ export async function containerEnv(pod: V1Pod, c: V1Container, src: EnvSources):
   return env;
 }
 
-async function envValue(
-  pod: V1Pod, c: V1Container, e: NonNullable<V1Container['env']>[number], env: Map<string, string>, src: EnvSources,
-): Promise<string | undefined> {
+async function envValue(pod: V1Pod, c: V1Container, e: NonNullable<V1Container['env']>[number], env: Map<string, string>, src: EnvSources): Promise<string | undefined> {
   const from = e.valueFrom;
   if (!from) return expandVars(e.value ?? '', env);
   if (from.fieldRef) return fieldValue(pod, from.fieldRef.fieldPath, src.podIP, src.hostIP);

@@ -3,16 +3,13 @@
  * harness's kubeconfig. Status writes are strategic-merge patches (conditions merge by
  * type, so the scheduler's PodScheduled condition is kept).
  */
-import {
-  ApiException, CoordinationV1Api, CoreV1Api, KubeConfig, type V1Node, type V1PersistentVolume, type V1Pod,
-  PatchStrategy, setHeaderOptions,
-} from '@kubernetes/client-node';
+import { ApiException, CoordinationV1Api, CoreV1Api, KubeConfig, type V1Node, type V1PersistentVolume, type V1Pod, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 
 const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export const isNotFound = (e: unknown) => e instanceof ApiException && e.code === 404;
-export const isConflict = (e: unknown) => e instanceof ApiException && (e.code === 409);
+export const isConflict = (e: unknown) => e instanceof ApiException && e.code === 409;
 
 /** Kubernetes MicroTime: RFC 3339 with exactly six fractional digits. */
 export const microTime = (d = new Date()) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
@@ -33,15 +30,15 @@ export class KubeletApi {
   }
 
   async patchPodStatus(pod: V1Pod, status: object): Promise<void> {
-    await this.core.patchNamespacedPodStatus(
-      { name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, body: { status } }, strategic);
+    await this.core.patchNamespacedPodStatus({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, body: { status } }, strategic);
   }
 
   /** Final removal once the containers are gone (the kubelet's grace-0 delete, bound to this UID). */
   async deletePodNow(pod: V1Pod): Promise<void> {
     try {
       await this.core.deleteNamespacedPod({
-        name: pod.metadata!.name!, namespace: pod.metadata!.namespace!,
+        name: pod.metadata!.name!,
+        namespace: pod.metadata!.namespace!,
         body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata!.uid! } },
       });
     } catch (e) {
@@ -88,7 +85,8 @@ export class KubeletApi {
 
   async serviceAccountToken(pod: V1Pod, audience: string | undefined, expirationSeconds: number | undefined): Promise<string> {
     const tr = await this.core.createNamespacedServiceAccountToken({
-      name: pod.spec?.serviceAccountName ?? 'default', namespace: pod.metadata!.namespace!,
+      name: pod.spec?.serviceAccountName ?? 'default',
+      namespace: pod.metadata!.namespace!,
       body: {
         spec: {
           audiences: audience ? [audience] : [],

@@ -89,8 +89,12 @@ export class ProcessKubelet {
 
   private startWorker(pod: V1Pod) {
     const w = new PodWorker(pod, {
-      api: this.api, podsDir: join(this.opts.rootDir, 'pods'), nfsRoot: this.nfsRoot, images: this.opts.images ?? [],
-      allocateIP: () => this.allocateIP(), log: this.log,
+      api: this.api,
+      podsDir: join(this.opts.rootDir, 'pods'),
+      nfsRoot: this.nfsRoot,
+      images: this.opts.images ?? [],
+      allocateIP: () => this.allocateIP(),
+      log: this.log,
     });
     this.workers.set(pod.metadata!.uid!, w);
     this.track(w.run().catch((e) => this.log(`pod ${w.key} failed: ${(e as Error).stack}`)));

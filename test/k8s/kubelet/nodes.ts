@@ -27,8 +27,14 @@ const SINCE = stamp(new Date());
 
 function conditions(): V1NodeCondition[] {
   const t = stamp(new Date());
-  const c = (type: string, status: string, reason: string, message: string) =>
-    ({ type, status, reason, message, lastHeartbeatTime: t, lastTransitionTime: SINCE });
+  const c = (type: string, status: string, reason: string, message: string) => ({
+    type,
+    status,
+    reason,
+    message,
+    lastHeartbeatTime: t,
+    lastTransitionTime: SINCE,
+  });
   return [
     c('Ready', 'True', 'KubeletReady', 'process kubelet is posting ready status'),
     c('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'no memory pressure'),
@@ -39,11 +45,24 @@ function conditions(): V1NodeCondition[] {
 
 function nodeStatus(n: FakeNode, kubeletVersion: string) {
   return {
-    capacity: RESOURCES, allocatable: RESOURCES, conditions: conditions(),
-    addresses: [{ type: 'InternalIP', address: NODE_IP }, { type: 'Hostname', address: n.name }],
+    capacity: RESOURCES,
+    allocatable: RESOURCES,
+    conditions: conditions(),
+    addresses: [
+      { type: 'InternalIP', address: NODE_IP },
+      { type: 'Hostname', address: n.name },
+    ],
     nodeInfo: {
-      machineID: n.name, systemUUID: n.name, bootID: n.name, kernelVersion: release(), osImage: `process kubelet on ${hostname()}`,
-      containerRuntimeVersion: 'rck-process://1', kubeletVersion, kubeProxyVersion: '', operatingSystem: 'linux', architecture: 'amd64',
+      machineID: n.name,
+      systemUUID: n.name,
+      bootID: n.name,
+      kernelVersion: release(),
+      osImage: `process kubelet on ${hostname()}`,
+      containerRuntimeVersion: 'rck-process://1',
+      kubeletVersion,
+      kubeProxyVersion: '',
+      operatingSystem: 'linux',
+      architecture: 'amd64',
     },
     daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
   };
@@ -55,7 +74,12 @@ export class NodeAgent {
   /** Nodes whose heartbeats are stopped (a simulated node failure). */
   readonly down = new Set<string>();
 
-  constructor(private api: KubeletApi, readonly nodes: FakeNode[], private kubeletVersion: string, private log: (l: string) => void) {}
+  constructor(
+    private api: KubeletApi,
+    readonly nodes: FakeNode[],
+    private kubeletVersion: string,
+    private log: (l: string) => void,
+  ) {}
 
   async register(): Promise<void> {
     for (const n of this.nodes) {
@@ -63,8 +87,11 @@ export class NodeAgent {
         metadata: {
           name: n.name,
           labels: {
-            'kubernetes.io/hostname': n.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64',
-            'topology.kubernetes.io/zone': n.zone, 'node.kubernetes.io/instance-type': 'rck-process',
+            'kubernetes.io/hostname': n.name,
+            'kubernetes.io/os': 'linux',
+            'kubernetes.io/arch': 'amd64',
+            'topology.kubernetes.io/zone': n.zone,
+            'node.kubernetes.io/instance-type': 'rck-process',
           },
         },
         spec: {},
@@ -78,14 +105,18 @@ export class NodeAgent {
   }
 
   private async heartbeat(): Promise<void> {
-    await Promise.all(this.nodes.filter((n) => !this.down.has(n.name)).map(async (n) => {
-      try {
-        await this.api.patchNodeStatus(n.name, nodeStatus(n, this.kubeletVersion));
-        await this.api.renewLease(n.name, this.uids.get(n.name));
-      } catch (e) {
-        this.log(`heartbeat of ${n.name} failed: ${(e as Error).message}`);
-      }
-    }));
+    await Promise.all(
+      this.nodes
+        .filter((n) => !this.down.has(n.name))
+        .map(async (n) => {
+          try {
+            await this.api.patchNodeStatus(n.name, nodeStatus(n, this.kubeletVersion));
+            await this.api.renewLease(n.name, this.uids.get(n.name));
+          } catch (e) {
+            this.log(`heartbeat of ${n.name} failed: ${(e as Error).message}`);
+          }
+        }),
+    );
   }
 
   /** Resumes a stopped node's heartbeats at once, as a rebooted kubelet does. */

@@ -30,7 +30,11 @@ export interface UnpackedImage {
   config: ImageConfig;
 }
 
-interface Descriptor { mediaType: string; digest: string; annotations?: Record<string, string> }
+interface Descriptor {
+  mediaType: string;
+  digest: string;
+  annotations?: Record<string, string>;
+}
 
 const blobPath = (dir: string, d: Descriptor) => join(dir, 'blobs', ...d.digest.split(':'));
 const readJson = async <T>(path: string) => JSON.parse(await readFile(path, 'utf8')) as T;
@@ -74,7 +78,10 @@ async function applyLayer(layer: string, rootfs: string): Promise<void> {
 export async function imageUser(img: UnpackedImage): Promise<{ uid: number; gid: number }> {
   const [user = '0', group] = (img.config.User || '0').split(':');
   const passwd = await readFile(join(img.rootfs, 'etc/passwd'), 'utf8').catch(() => '');
-  const entry = passwd.split('\n').map((l) => l.split(':')).find((f) => f[0] === user || f[2] === user);
+  const entry = passwd
+    .split('\n')
+    .map((l) => l.split(':'))
+    .find((f) => f[0] === user || f[2] === user);
   const uid = /^\d+$/.test(user) ? Number(user) : Number(entry?.[2] ?? NaN);
   if (Number.isNaN(uid)) throw new Error(`image ${img.ref}: user ${user} is not in its /etc/passwd`);
   const gid = group !== undefined && /^\d+$/.test(group) ? Number(group) : Number(entry?.[3] ?? uid);

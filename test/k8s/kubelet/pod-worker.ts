@@ -39,15 +39,24 @@ export class PodWorker {
   private patchTimer: NodeJS.Timeout | undefined;
   private readonly dir: string;
 
-  constructor(private pod: V1Pod, private deps: PodDeps) {
+  constructor(
+    private pod: V1Pod,
+    private deps: PodDeps,
+  ) {
     const m = pod.metadata!;
     this.dir = join(deps.podsDir, `${m.namespace}_${m.name}_${m.uid}`);
   }
 
-  get key() { return `${this.pod.metadata!.namespace}/${this.pod.metadata!.name}`; }
+  get key() {
+    return `${this.pod.metadata!.namespace}/${this.pod.metadata!.name}`;
+  }
 
-  get uid() { return this.pod.metadata!.uid!; }
-  get nodeName() { return this.pod.spec?.nodeName ?? ''; }
+  get uid() {
+    return this.pod.metadata!.uid!;
+  }
+  get nodeName() {
+    return this.pod.spec?.nodeName ?? '';
+  }
 
   /** The running container of that name (the first one when name is undefined). */
   container(name?: string): ContainerRunner | undefined {
@@ -99,7 +108,10 @@ export class PodWorker {
       this.initContainers.push(runner);
       void runner.start();
       await runner.done;
-      if (runner.lastExitCode !== 0 || this.terminating) { this.schedulePatch(); return; }
+      if (runner.lastExitCode !== 0 || this.terminating) {
+        this.schedulePatch();
+        return;
+      }
     }
     this.initialized = true;
     for (const c of spec.containers) {
@@ -136,7 +148,10 @@ export class PodWorker {
     while (!this.terminating) {
       try {
         const env = await containerEnv(this.pod, c, {
-          podIP: this.podIP, hostIP: NODE_IP, apiHost: this.deps.api.server.hostname, apiPort: this.deps.api.server.port || '443',
+          podIP: this.podIP,
+          hostIP: NODE_IP,
+          apiHost: this.deps.api.server.hostname,
+          apiPort: this.deps.api.server.port || '443',
           configMap: async (n) => strings(await this.deps.api.configMap(ns, n)),
           secret: async (n) => strings(await this.deps.api.secret(ns, n)),
         });
@@ -151,13 +166,25 @@ export class PodWorker {
           }
         }
         const image = root && { rootfs: root.path, scratchDir: join(this.dir, 'rootfs', c.name), readOnly: Boolean(c.securityContext?.readOnlyRootFilesystem) };
-        return new ContainerRunner(c, {
-          argv: containerArgv(c, env, this.deps.images), identity, image, workingDir: root?.workingDir,
-          env, mounts: this.mounts(c, volumePaths), hostname: this.pod.spec?.hostname ?? this.pod.metadata!.name!,
-          podIP: this.podIP, logFile: join(this.dir, 'logs', `${c.name}.log`), restartPolicy: this.pod.spec?.restartPolicy ?? 'Always',
-          graceMs: (this.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000,
-          onChange: () => this.schedulePatch(), log: (l) => this.deps.log(`pod ${this.key}: ${l}`),
-        }, isInit);
+        return new ContainerRunner(
+          c,
+          {
+            argv: containerArgv(c, env, this.deps.images),
+            identity,
+            image,
+            workingDir: root?.workingDir,
+            env,
+            mounts: this.mounts(c, volumePaths),
+            hostname: this.pod.spec?.hostname ?? this.pod.metadata!.name!,
+            podIP: this.podIP,
+            logFile: join(this.dir, 'logs', `${c.name}.log`),
+            restartPolicy: this.pod.spec?.restartPolicy ?? 'Always',
+            graceMs: (this.pod.spec?.terminationGracePeriodSeconds ?? 30) * 1000,
+            onChange: () => this.schedulePatch(),
+            log: (l) => this.deps.log(`pod ${this.key}: ${l}`),
+          },
+          isInit,
+        );
       } catch (e) {
         this.noteSetupError(e);
         await new Promise((r) => setTimeout(r, SETUP_RETRY_MS));
@@ -176,7 +203,9 @@ export class PodWorker {
   private volumeSources() {
     const ns = this.pod.metadata!.namespace!;
     return {
-      podIP: this.podIP, hostIP: NODE_IP, nfsRoot: this.deps.nfsRoot,
+      podIP: this.podIP,
+      hostIP: NODE_IP,
+      nfsRoot: this.deps.nfsRoot,
       configMap: (n: string) => this.deps.api.configMap(ns, n),
       secret: (n: string) => this.deps.api.secret(ns, n),
       boundVolume: (claim: string) => this.deps.api.boundVolume(ns, claim),
@@ -228,8 +257,12 @@ export class PodWorker {
       phase = ended.every((r) => r.lastExitCode === 0) ? 'Succeeded' : 'Failed';
     } else if (this.initialized && (running > 0 || this.containers.some((r) => r.restartCount > 0 || r.lastState.terminated))) phase = 'Running';
     const t = now();
-    const cond = (type: string, ok: boolean, reason?: string): V1PodCondition =>
-      ({ type, status: ok ? 'True' : 'False', lastTransitionTime: t as unknown as Date, ...(ok || !reason ? {} : { reason }) });
+    const cond = (type: string, ok: boolean, reason?: string): V1PodCondition => ({
+      type,
+      status: ok ? 'True' : 'False',
+      lastTransitionTime: t as unknown as Date,
+      ...(ok || !reason ? {} : { reason }),
+    });
     const prior = new Map((this.pod.status?.conditions ?? []).map((c) => [c.type, c]));
     // Keep lastTransitionTime when the status did not change.
     const keep = (c: V1PodCondition) => (prior.get(c.type)?.status === c.status ? { ...c, lastTransitionTime: prior.get(c.type)!.lastTransitionTime } : c);
@@ -238,7 +271,8 @@ export class PodWorker {
       phase,
       ...(this.setupError ? { message: this.setupError, reason: 'ContainerCreating' } : {}),
       // Lists merge by ip in a strategic merge patch; replace them so a new IP does not add a second one.
-      hostIP: NODE_IP, hostIPs: [{ $patch: 'replace' }, { ip: NODE_IP }],
+      hostIP: NODE_IP,
+      hostIPs: [{ $patch: 'replace' }, { ip: NODE_IP }],
       ...(this.podIP ? { podIP: this.podIP, podIPs: [{ $patch: 'replace' }, { ip: this.podIP }] } : {}),
       startTime: this.startTime,
       conditions: [
@@ -248,10 +282,18 @@ export class PodWorker {
         cond('Ready', allReady, 'ContainersNotReady'),
       ].map(keep),
       initContainerStatuses: this.initContainers.map((r) => r.status()),
-      containerStatuses: spec.containers.map((c) => this.containers.find((r) => r.spec.name === c.name)?.status() ?? {
-        name: c.name, image: c.image ?? '', imageID: '', ready: false, restartCount: 0, started: false,
-        state: { waiting: { reason: 'ContainerCreating' } },
-      }),
+      containerStatuses: spec.containers.map(
+        (c) =>
+          this.containers.find((r) => r.spec.name === c.name)?.status() ?? {
+            name: c.name,
+            image: c.image ?? '',
+            imageID: '',
+            ready: false,
+            restartCount: 0,
+            started: false,
+            state: { waiting: { reason: 'ContainerCreating' } },
+          },
+      ),
     };
   }
 }

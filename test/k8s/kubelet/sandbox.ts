@@ -107,12 +107,34 @@ export async function startSandbox(spec: SandboxSpec): Promise<SandboxProcess> {
   const img = spec.image;
   const enter = img ? chrootArgv(join(img.scratch, 'merged'), spec.workingDir, spec.identity) : identityArgv(spec.identity);
   const log = await open(spec.logFile, 'a');
-  const proc = spawn('/usr/bin/setpriv', [
-    '--pdeathsig', 'KILL', '--',
-    '/usr/bin/unshare', '--mount', '--uts', '--propagation', 'private', '--',
-    '/bin/sh', '-c', SANDBOX_SCRIPT, 'rck-sandbox', spec.hostname, spec.workingDir, img?.rootfs ?? '', img?.scratch ?? '', img?.readOnly ? 'ro' : 'rw',
-    ...mounts.flatMap((m) => [m.source, m.target, m.readOnly ? 'ro' : 'rw']), '--', ...enter, ...spec.argv,
-  ], { env: Object.fromEntries(spec.env), stdio: ['ignore', log.fd, log.fd], detached: true });
+  const proc = spawn(
+    '/usr/bin/setpriv',
+    [
+      '--pdeathsig',
+      'KILL',
+      '--',
+      '/usr/bin/unshare',
+      '--mount',
+      '--uts',
+      '--propagation',
+      'private',
+      '--',
+      '/bin/sh',
+      '-c',
+      SANDBOX_SCRIPT,
+      'rck-sandbox',
+      spec.hostname,
+      spec.workingDir,
+      img?.rootfs ?? '',
+      img?.scratch ?? '',
+      img?.readOnly ? 'ro' : 'rw',
+      ...mounts.flatMap((m) => [m.source, m.target, m.readOnly ? 'ro' : 'rw']),
+      '--',
+      ...enter,
+      ...spec.argv,
+    ],
+    { env: Object.fromEntries(spec.env), stdio: ['ignore', log.fd, log.fd], detached: true },
+  );
   // Listen before any await: a process that exits at once must not be missed.
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
     proc.once('exit', (code, signal) => resolve({ code, signal }));
@@ -137,7 +159,12 @@ export function signalSandbox(p: SandboxProcess, signal: NodeJS.Signals): void {
 
 /** Runs argv inside a running sandbox; resolves with exit code (-1 on timeout) and output. */
 export function execInSandbox(
-  pid: number, argv: string[], env: ReadonlyMap<string, string>, timeoutMs: number, identity?: Identity, inImage = false,
+  pid: number,
+  argv: string[],
+  env: ReadonlyMap<string, string>,
+  timeoutMs: number,
+  identity?: Identity,
+  inImage = false,
 ): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
     // In an image: the container's root and working directory (-r, -w), and its user set by nsenter itself.
@@ -145,16 +172,27 @@ export function execInSandbox(
       ? ['nsenter', '-t', String(pid), '-m', '-u', '-r', '-w', ...(identity ? ['-S', String(identity.uid), '-G', String(identity.gid)] : []), '--', ...argv]
       : ['nsenter', '-t', String(pid), '-m', '-u', '--', ...identityArgv(identity), ...argv];
     const proc = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...nsenter], {
-      env: Object.fromEntries(env), stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+      env: Object.fromEntries(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     let output = '';
-    const collect = (d: Buffer) => { if (output.length < 4096) output += d.toString(); };
+    const collect = (d: Buffer) => {
+      if (output.length < 4096) output += d.toString();
+    };
     proc.stdout.on('data', collect);
     proc.stderr.on('data', collect);
     const timer = setTimeout(() => {
-      try { process.kill(-proc.pid!, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }, timeoutMs);
-    proc.once('error', () => { clearTimeout(timer); resolve({ code: 127, output }); });
+    proc.once('error', () => {
+      clearTimeout(timer);
+      resolve({ code: 127, output });
+    });
     proc.once('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code: signal ? -1 : (code ?? -1), output });
