@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeBase } from './nodes.mjs';
+import { cpuSeconds, rssMb } from './proc.mjs';
 
 const seconds = Number(process.argv[2] ?? 30);
 // RCK_BENCH_MAIN: another build's dist/cli/main.js, to compare before and after a change.
 const main = process.env.RCK_BENCH_MAIN ?? fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-const TICKS = 100; // USER_HZ on Linux
 
 const home = await mkdtemp(join(tmpdir(), 'rck-bench-idle-'));
 const env = { ...process.env, RCK_STATE_HOME: home, NO_COLOR: '1' };
@@ -23,13 +23,6 @@ const rck = (args) =>
     execFile(process.execPath, [main, ...args], { env }, (err, stdout, stderr) => (err ? reject(new Error(`${args.join(' ')}: ${stderr}`)) : resolve(stdout))),
   );
 
-/** utime + stime of a process, in seconds. */
-async function cpuSeconds(pid) {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICKS;
-}
-const rssMb = async (pid) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))[1]) / 1024);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 try {
@@ -49,7 +42,7 @@ try {
   const sup = ((await cpuSeconds(supervisor)) - s0) / wall;
   const redis = ((await Promise.all(redisPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - r0) / wall;
   console.log(
-    `idle ${Math.round(wall)} s, 3 masters x 1 replica: supervisor ${(sup * 100).toFixed(2)}% of a core, RSS ${await rssMb(supervisor)} MB; its ${redisPids.length} redis-servers together ${(redis * 100).toFixed(2)}%`,
+    `idle ${Math.round(wall)} s, 3 masters x 1 replica: supervisor ${(sup * 100).toFixed(2)}% of a core, RSS ${Math.round(await rssMb(supervisor))} MB; its ${redisPids.length} redis-servers together ${(redis * 100).toFixed(2)}%`,
   );
 
   // Reaction: kill a master's process, then the first event the supervisor records about it.

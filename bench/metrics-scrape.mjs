@@ -10,22 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freeBase } from './nodes.mjs';
+import { cpuSeconds } from './proc.mjs';
 
 const scrapes = Number(process.argv[2] ?? 500);
 const seconds = Number(process.argv[3] ?? 30);
 const main = process.env.RCK_BENCH_MAIN ?? fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-const TICKS = 100;
 const home = await mkdtemp(join(tmpdir(), 'rck-bench-scrape-'));
 const env = { ...process.env, RCK_STATE_HOME: home, NO_COLOR: '1' };
 const rck = (args) =>
   new Promise((resolve, reject) =>
     execFile(process.execPath, [main, ...args], { env }, (err, stdout, stderr) => (err ? reject(new Error(`${args.join(' ')}: ${stderr}`)) : resolve(stdout))),
   );
-async function cpuSeconds(pid) {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / TICKS;
-}
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 try {
