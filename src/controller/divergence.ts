@@ -156,6 +156,8 @@ const LOG_TIME = /^\d+:[A-Z] (\d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2}\.\d{3})/;
 
 /** A replica's newest full resync: its snapshot, and how long it was linked after loading it. */
 export interface FullResync extends PsyncRequest {
+  /** When it finished loading the snapshot (ms since the epoch, from the log's clock). */
+  loadedAt?: number;
   /** Milliseconds from loading the snapshot to losing the master; absent while still linked. */
   linkedMs?: number;
 }
@@ -179,8 +181,10 @@ export function lastFullResync(log: string): FullResync | undefined {
       last = { replid: m[1]!, offset: Number(m[2]) };
       doneAt = undefined;
     } else if (PARTIAL_OK.test(line)) last = undefined;
-    else if (last && SYNC_DONE.test(line)) doneAt = logTime(line);
-    else if (last && doneAt !== undefined && last.linkedMs === undefined && LINK_LOST.test(line)) {
+    else if (last && SYNC_DONE.test(line)) {
+      doneAt = logTime(line);
+      if (doneAt !== undefined) last.loadedAt = doneAt;
+    } else if (last && doneAt !== undefined && last.linkedMs === undefined && LINK_LOST.test(line)) {
       const lostAt = logTime(line);
       if (lostAt !== undefined) last.linkedMs = lostAt - doneAt;
     }

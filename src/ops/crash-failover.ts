@@ -20,7 +20,12 @@ export interface CrashFailoverInput {
   peers: { member: string; address: NodeAddress }[];
   /** When the platform saw the process exit (ms since the epoch). */
   exitedAt: number;
+  /** The member's data survives its restart (appendonly, and the AOF is on its volume). */
   persistence: boolean;
+  /** A replica's newest full-resync snapshot, from its log (see CrashPeer.snapshot). */
+  snapshotOf?: (member: string) => Promise<CrashPeer['snapshot']>;
+  /** false: decide only (other members exited at the same moment; see the crash responder). */
+  promote?: boolean;
 }
 
 export interface CrashFailoverResult {
@@ -44,14 +49,23 @@ export async function failoverCrashedMaster(pool: NodePool, input: CrashFailover
   });
   const deadId = input.deadNodeId ?? idAtAddress(peers, input.deadAddress);
   if (!deadId) return { decision: { kind: 'restart', reason: 'its node id is unknown' }, promoted: false, tookMs: Date.now() - started };
+  // Only the dead master's replicas need their logs read (a log is read only when asked).
+  await Promise.all(
+    peers
+      .filter((p) => p.node.self?.role === 'replica' && p.node.self.masterId === deadId && input.snapshotOf)
+      .map(async (p) => {
+        p.snapshot = await input.snapshotOf!(p.member).catch(() => undefined);
+      }),
+  );
   const decision = decideCrashSuccessor({
     deadId,
     deadAddress: input.deadAddress,
     peers,
     secondsSinceExit: (Date.now() - input.exitedAt) / 1000,
+    exitedAt: input.exitedAt,
     persistence: input.persistence,
   });
-  if (decision.kind !== 'promote') return { decision, promoted: false, tookMs: Date.now() - started };
+  if (decision.kind !== 'promote' || input.promote === false) return { decision, promoted: false, tookMs: Date.now() - started };
   try {
     await promoteReplica(pool, decision.address, decision.mode);
     return { decision, promoted: true, tookMs: Date.now() - started };

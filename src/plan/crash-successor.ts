@@ -12,9 +12,17 @@
  *     write is lost that the replica received)
  *   persistence off and only replicas that were behind -> still promote the one with the
  *     most data: the restarted master has none; report the loss
- *   persistence on and only stale replicas             -> restart in place from the AOF
+ *   persistence on and only stale replicas             -> restart in place from the AOF,
+ *     and hold the replicas' own failover off until it is back: Redis would otherwise
+ *     elect a stale replica after the node timeout, and the master, back with the writes
+ *     on its AOF, would full-sync from it and drop them (campaign seed 34)
  *   no replica                                          -> restart in place; with
  *     persistence off nothing survived: report the loss
+ *
+ * "Link up" is not enough right after a full resync: until the master streams the writes
+ * it buffered while the snapshot was made and sent, the replica holds only the snapshot.
+ * A replica that received nothing since a snapshot it loaded less than a second before the
+ * exit counts as behind (the AOF has those writes; the replica may not).
  */
 import type { NodeAddress } from '../redis/address.js';
 import type { NodeLine } from '../topology/cluster-nodes.js';
@@ -23,7 +31,12 @@ import type { ObservedNode } from '../topology/model.js';
 export interface CrashPeer {
   member: string;
   node: ObservedNode;
+  /** A replica's newest full resync, from its log (undefined: its newest sync was partial, or none is logged). */
+  snapshot?: { replid: string; offset: number; loadedAt?: number };
 }
+
+/** A replica that loaded a full-resync snapshot this recently and received nothing after it may lack the writes of the sync window. */
+export const FRESH_SNAPSHOT_MS = 1000;
 
 export interface CrashFacts {
   /** Node id of the member that exited (from its volume's nodes.conf, or peers' tables). */
@@ -33,12 +46,25 @@ export interface CrashFacts {
   peers: CrashPeer[];
   /** Seconds since the platform saw the process exit (a replica's link-down age is compared with it). */
   secondsSinceExit: number;
+  /** When the process exited (ms since the epoch), to date a replica's snapshot against; optional for callers without logs. */
+  exitedAt?: number;
+  /** The member's data survives its restart (appendonly, and the AOF is on its volume). */
   persistence: boolean;
 }
 
+/** A replica whose own failover is held off while its master restarts from its AOF. */
+export interface HeldReplica {
+  member: string;
+  address: NodeAddress;
+}
+
 export type CrashDecision =
-  /** Nothing to do before the restart: it was a replica, an empty master, or unknown. */
-  | { kind: 'restart'; reason: string }
+  /**
+   * Nothing to do before the restart: it was a replica, an empty master, or unknown. With
+   * `hold`, it was a master whose AOF holds more than its replicas: they must not be
+   * elected while it restarts (cluster-replica-no-failover until it is back).
+   */
+  | { kind: 'restart'; reason: string; hold?: HeldReplica[] }
   /** Promote `member` (FAILOVER FORCE, or TAKEOVER when too few masters can vote). */
   | { kind: 'promote'; member: string; address: NodeAddress; mode: 'force' | 'takeover'; inSync: boolean; replicaKeys: number; reason: string }
   /** A master with slots and no copy anywhere (persistence off): its data is gone. */
@@ -49,7 +75,7 @@ export function decideCrashSuccessor(f: CrashFacts): CrashDecision {
   if (!line) return { kind: 'restart', reason: 'no peer knows its node id' };
   if (line.role !== 'master' || line.slots.length === 0) return { kind: 'restart', reason: 'it was not a master serving slots' };
   const replicas = f.peers.filter((p) => p.node.self?.role === 'replica' && p.node.self.masterId === f.deadId);
-  const inSync = replicas.filter((p) => wasInSync(p.node, f.secondsSinceExit)).sort(byOffset);
+  const inSync = replicas.filter((p) => wasInSync(p.node, f.secondsSinceExit) && !lacksSyncWindow(p, f.exitedAt)).sort(byOffset);
   const mode = votingMode(f);
   if (inSync.length > 0) {
     const best = inSync[0]!;
@@ -68,10 +94,27 @@ export function decideCrashSuccessor(f: CrashFacts): CrashDecision {
     }
     return { kind: 'no-copy', reason: replicas.length === 0 ? 'persistence is off and it has no replica' : 'persistence is off and its replicas hold no keys' };
   }
+  if (replicas.length === 0) return { kind: 'restart', reason: 'it has no replica; it restarts from its AOF' };
   return {
     kind: 'restart',
-    reason: replicas.length === 0 ? 'it has no replica; it restarts from its AOF' : 'no replica was in sync; it restarts from its AOF, which holds more',
+    reason: `no replica was in sync (${replicas.map((p) => `${p.member}: ${behindReason(p, f)}`).join('; ')}); it restarts from its AOF, which holds more, and Redis's failover is held off until it is back`,
+    hold: replicas.map((p) => ({ member: p.member, address: p.node.address })),
   };
+}
+
+/** The replica's newest sync was a full resync it loaded just before the exit, and nothing came after the snapshot. */
+export function lacksSyncWindow(p: CrashPeer, exitedAt: number | undefined): boolean {
+  const s = p.snapshot;
+  const r = p.node.replication;
+  if (!s || exitedAt === undefined || s.loadedAt === undefined) return false;
+  return s.replid === r.replid && s.offset === r.offset && exitedAt - s.loadedAt < FRESH_SNAPSHOT_MS;
+}
+
+function behindReason(p: CrashPeer, f: CrashFacts): string {
+  const r = p.node.replication;
+  if (r.syncInProgress) return 'still syncing';
+  if (lacksSyncWindow(p, f.exitedAt)) return `received nothing after the full-resync snapshot it loaded ${f.exitedAt! - p.snapshot!.loadedAt!} ms before the exit`;
+  return r.masterLinkUp ? 'link up but behind' : `link down for ${r.masterLinkDownSinceSeconds ?? 'an unknown number of'} s`;
 }
 
 /**

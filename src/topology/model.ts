@@ -26,6 +26,8 @@ export interface ObservedNode {
   load?: NodeLoad;
   /** cluster-node-timeout it runs with now (CONFIG GET), when readable. */
   nodeTimeoutMs?: number;
+  /** cluster-replica-no-failover (a crash hold sets it on replicas, ops/failover-hold.ts). */
+  replicaNoFailover?: boolean;
   /** The server it runs (INFO server), when it said. */
   engine?: Engine;
   /** What that server does differently (topology/engine.ts); read `nodeCaps(n)`. */

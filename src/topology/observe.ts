@@ -77,7 +77,7 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
     // stats: sync_partial_err (controller/divergence.ts); server: the engine; memory, clients and ops/s feed the metrics (controller/metrics.ts)
     .info('replication', 'stats', 'server', 'memory', 'clients')
     .dbsize()
-    .config('GET', 'cluster-node-timeout', 'cluster-blacklist-ttl') // the second: Valkey only
+    .config('GET', 'cluster-node-timeout', 'cluster-replica-no-failover', 'cluster-blacklist-ttl') // the last: Valkey only
     .call('ACL', 'GETUSER', 'default')
     .exec();
   if (!res) throw new Error(`${formatAddress(addr)}: no reply`);
@@ -85,6 +85,7 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
   const admissionPending = !aclRes?.[0] && isClosedUser(aclRes?.[1]);
   const config = configPairs(configRes?.[1]);
   const nodeTimeoutMs = config.has('cluster-node-timeout') ? Number(config.get('cluster-node-timeout')) : undefined;
+  const replicaNoFailover = config.has('cluster-replica-no-failover') ? config.get('cluster-replica-no-failover') === 'yes' : undefined;
   const infoText = String(replRes![1] ?? '');
   const engine = engineFromInfo(parseInfo(infoText));
   const caps = capabilitiesOf(engine, config.has('cluster-blacklist-ttl') ? Number(config.get('cluster-blacklist-ttl')) : undefined);
@@ -110,6 +111,7 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
     replication,
     keys,
     nodeTimeoutMs,
+    ...(replicaNoFailover !== undefined ? { replicaNoFailover } : {}),
     ...about,
     ...(load ? { load } : {}),
     ...(admissionPending ? { admissionPending } : {}),

@@ -109,7 +109,7 @@ export class LocalClusterHarness {
   ) {}
 
   /** A temp state home and a spec with a free port range and a short node timeout. */
-  static async create(opts: { name?: string; nodeTimeoutMs?: number; extraSpec?: string } = {}): Promise<LocalClusterHarness> {
+  static async create(opts: { name?: string; nodeTimeoutMs?: number; redisConfig?: Record<string, string | number>; extraSpec?: string } = {}): Promise<LocalClusterHarness> {
     assertBuilt();
     const home = await mkdtemp(join(tmpdir(), 'rck-e2e-'));
     const name = opts.name ?? 'redis-app';
@@ -123,7 +123,9 @@ export class LocalClusterHarness {
         `metadata: {name: ${name}}`,
         'spec:',
         // Short node timeout: failure detection in ~1 s instead of 5 s keeps the tests fast.
-        `  redis: {config: {cluster-node-timeout: ${opts.nodeTimeoutMs ?? 1000}}}`,
+        `  redis: {config: {${Object.entries({ 'cluster-node-timeout': opts.nodeTimeoutMs ?? 1000, ...opts.redisConfig })
+          .map(([k, v]) => `${k}: ${v}`)
+          .join(', ')}}}`,
         `  local: {basePort: ${basePort}, portCount: 20${engineLocalFields()}}`,
         opts.extraSpec ?? '',
       ].join('\n'),

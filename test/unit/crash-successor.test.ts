@@ -1,6 +1,7 @@
 /** decideCrashSuccessor: who takes over from a master whose process the platform saw exit. */
 import { describe, expect, it } from 'vitest';
 import { type CrashFacts, decideCrashSuccessor } from '../../src/plan/crash-successor.js';
+import { lastFullResync } from '../../src/controller/divergence.js';
 import { type FakeMember, observation, seedMembers } from './heal-fixtures.js';
 
 const DEAD = 'a'.repeat(40);
@@ -33,9 +34,39 @@ describe('decideCrashSuccessor', () => {
     expect(d).toMatchObject({ kind: 'promote', member: 'r-6', inSync: true });
   });
 
-  it('a replica whose link was down long before the exit is not in sync: persistence on restarts from the AOF', () => {
+  it('a replica whose link was down long before the exit is not in sync: persistence on restarts from the AOF and holds its failover off', () => {
     const d = decideCrashSuccessor(facts(withDeadMaster({ linkDownSince: 30 }), { persistence: true }));
-    expect(d.kind).toBe('restart');
+    expect(d).toMatchObject({ kind: 'restart', hold: [{ member: 'r-3', address: { host: '127.0.0.1', port: 7003 } }] });
+    expect((d as { reason: string }).reason).toMatch(/r-3: link down for 30 s/);
+  });
+
+  // Campaign seed 34: the replica restarted, full-synced, and its master was killed 3 ms
+  // after it loaded the snapshot, before the writes buffered meanwhile were streamed.
+  const R = 'f'.repeat(40);
+  const replicaLog = [`9:S 01 Dec 2026 04:50:58.760 * Full resync from master: ${R}:1000`, '9:S 01 Dec 2026 04:50:58.771 * MASTER <-> REPLICA sync: Finished with success'].join(
+    '\n',
+  );
+  const loadedAt = Date.parse('2026-12-01T04:50:58.771Z');
+  function justSynced(offset: number, exitedAt: number, persistence: boolean): CrashFacts {
+    const f = facts(withDeadMaster({ linkDownSince: 0, offset }), { persistence });
+    const peer = f.peers.find((p) => p.member === 'r-3')!;
+    peer.node.replication.replid = R;
+    peer.snapshot = lastFullResync(replicaLog);
+    return { ...f, exitedAt };
+  }
+
+  it('a replica that received nothing after a snapshot it loaded just before the exit is behind, link up or not', () => {
+    expect(lastFullResync(replicaLog)).toMatchObject({ replid: R, offset: 1000, loadedAt });
+    const held = decideCrashSuccessor(justSynced(1000, loadedAt + 3, true));
+    expect(held).toMatchObject({ kind: 'restart', hold: [{ member: 'r-3' }] });
+    expect((held as { reason: string }).reason).toMatch(/received nothing after the full-resync snapshot it loaded 3 ms before the exit/);
+    // Persistence off: it is still the only copy, promoted as not in sync (the loss is reported).
+    expect(decideCrashSuccessor(justSynced(1000, loadedAt + 3, false))).toMatchObject({ kind: 'promote', member: 'r-3', inSync: false });
+  });
+
+  it('after a full resync the replica is in sync once it streamed past the snapshot, or a second went by', () => {
+    expect(decideCrashSuccessor(justSynced(1200, loadedAt + 3, true))).toMatchObject({ kind: 'promote', member: 'r-3', inSync: true });
+    expect(decideCrashSuccessor(justSynced(1000, loadedAt + 1500, true))).toMatchObject({ kind: 'promote', member: 'r-3', inSync: true });
   });
 
   it('persistence off: the stale replica is still promoted (the restarted master has nothing), marked not in sync', () => {

@@ -131,17 +131,28 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
 /**
  * A node still running with the bootstrap's short node timeout (create was
  * interrupted before it restored it) also has replica failover off: Redis would
- * never fail its shard over. Put the spec's settings back.
+ * never fail its shard over. Put the spec's settings back. The same for a replica whose
+ * failover a crash hold turned off (ops/failover-hold.ts) when the supervisor that held it
+ * is gone: once it follows its master with the link up and its sync done, it has the
+ * master's data and the hold has no more reason.
  */
 function planRestoreSettings(obs: Observation, desired: DesiredShape): HealAction[] {
-  if (desired.nodeTimeoutMs === BOOTSTRAP_NODE_TIMEOUT_MS) return [];
-  return inCluster(obs)
-    .filter((m) => m.node.nodeTimeoutMs === BOOTSTRAP_NODE_TIMEOUT_MS)
-    .map((m) => ({
-      kind: 'restore-settings' as const,
-      member: m.name,
-      reason: `it still runs with the bootstrap's ${BOOTSTRAP_NODE_TIMEOUT_MS} ms node timeout (an interrupted create); the spec says ${desired.nodeTimeoutMs} ms`,
-    }));
+  const out: HealAction[] = [];
+  for (const m of inCluster(obs)) {
+    if (desired.nodeTimeoutMs !== BOOTSTRAP_NODE_TIMEOUT_MS && m.node.nodeTimeoutMs === BOOTSTRAP_NODE_TIMEOUT_MS) {
+      out.push({
+        kind: 'restore-settings',
+        member: m.name,
+        reason: `it still runs with the bootstrap's ${BOOTSTRAP_NODE_TIMEOUT_MS} ms node timeout (an interrupted create); the spec says ${desired.nodeTimeoutMs} ms`,
+      });
+      continue;
+    }
+    const r = m.node.replication;
+    if (m.node.replicaNoFailover === true && !desired.replicaNoFailover && r.role === 'replica' && r.masterLinkUp === true && !r.syncInProgress) {
+      out.push({ kind: 'restore-settings', member: m.name, reason: 'its failover is still held off (a crash hold), and it follows its master in sync again' });
+    }
+  }
+  return out;
 }
 
 /** Open slots on reachable masters, or slots no master has in the cluster's view. */

@@ -8,6 +8,10 @@
 import { type ClusterEvent, DATA_LOSS, type EventSink } from '../../controller/events.js';
 import { errorText } from '../../errors.js';
 import { failoverCrashedMaster } from '../../ops/crash-failover.js';
+import { describeHeld, holdFailover, releaseFailover, waitUntilHoldCanEnd } from '../../ops/failover-hold.js';
+import type { CrashDecision, CrashPeer } from '../../plan/crash-successor.js';
+import { lastFullResync } from '../../controller/divergence.js';
+import { logTail } from './member-log.js';
 import { type NodeAddress, formatAddress } from '../../redis/address.js';
 import { withPool } from '../../redis/pool.js';
 import type { ClusterModel } from '../../topology/model.js';
@@ -15,12 +19,18 @@ import type { ProbeSample } from '../../controller/probe.js';
 import { nodeIdInVolume } from './adopt.js';
 import type { Member } from '../platform.js';
 import type { StateDir } from './state-dir.js';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 
 export interface CrashResponderDeps {
   state: StateDir;
   password?: string;
   persistence: () => boolean;
+  /** cluster-replica-no-failover as the spec sets it (a held replica gets it back). */
+  replicaNoFailover: () => boolean;
   members: () => Promise<Member[]>;
+  /** Stops hold watches when the supervisor stops. */
+  signal?: AbortSignal;
   report: (line: string) => void;
   /** The cluster's event log (the platform's, shared). */
   events: EventSink;
@@ -31,6 +41,11 @@ export interface CrashResponse {
   promoted: boolean;
   /** No copy survives and the loss is reported: the member may start open (nothing to protect). */
   noCopy?: boolean;
+  /**
+   * Its replicas' failover is held off (ops/failover-hold.ts): start it again at once,
+   * without waiting for the cluster to notice it gone; nobody will take its slots.
+   */
+  held?: boolean;
 }
 
 /** How long to wait for other exits before treating one as a lone crash (part of the outage). */
@@ -54,24 +69,46 @@ export class CrashResponder {
     for (const s of samples) if (s.role === 'master') this.lastKeys.set(s.nodeId, s.keys);
   }
 
-  async beforeRestart(member: string, address: NodeAddress, exitedAt: number): Promise<CrashResponse> {
+  /**
+   * `volumeLost`: the member comes back without its volume (`rck kill --lose-volume`), so
+   * nothing it held survives the restart, whatever the persistence setting.
+   */
+  async beforeRestart(member: string, address: NodeAddress, exitedAt: number, volumeLost = false): Promise<CrashResponse> {
     // Several members gone at once (a node lost, everything killed) is not the one-crash
     // case: a replica picked now may be dying too. Redis's own failover and the
-    // controller, which re-observe, handle that; this path only acts on a lone exit.
+    // controller, which re-observe, handle that; this path then only holds a stale
+    // replica's election off (that needs no replica to be healthy).
     this.exits.set(member, exitedAt);
     await new Promise((r) => setTimeout(r, LONE_EXIT_WINDOW_MS));
-    const others = [...this.exits].filter(([m, t]) => m !== member && Math.abs(t - exitedAt) < LONE_EXIT_WINDOW_MS * 5);
-    if (others.length > 0) {
-      this.deps.report(`${member}: exited together with ${others.map(([m]) => m).join(', ')}; no crash failover, Redis and the controller take it from here`);
-      return { promoted: false };
-    }
-    const deadNodeId = await nodeIdInVolume(this.deps.state.memberData(member));
+    const others = [...this.exits].filter(([m, t]) => m !== member && Math.abs(t - exitedAt) < LONE_EXIT_WINDOW_MS * 5).map(([m]) => m);
+    const dataDir = this.deps.state.memberData(member);
+    const deadNodeId = await nodeIdInVolume(dataDir);
     const peers = (await this.deps.members()).filter((m) => m.up && m.name !== member).map((m) => ({ member: m.name, address: m.address }));
     if (peers.length === 0) return { promoted: false };
+    const persistence =
+      !volumeLost &&
+      this.deps.persistence() &&
+      (await access(join(dataDir, 'appendonlydir')).then(
+        () => true,
+        () => false,
+      ));
     const r = await withPool({ password: this.deps.password, timeoutMs: 500 }, (pool) =>
-      failoverCrashedMaster(pool, { deadAddress: address, deadNodeId, peers, exitedAt, persistence: this.deps.persistence() }),
+      failoverCrashedMaster(pool, {
+        deadAddress: address,
+        deadNodeId,
+        peers,
+        exitedAt,
+        persistence,
+        snapshotOf: (m) => this.snapshotOf(m),
+        promote: others.length === 0,
+      }),
     );
     const d = r.decision;
+    if (d.kind === 'restart' && d.hold?.length) return this.hold(member, d);
+    if (others.length > 0) {
+      this.deps.report(`${member}: exited together with ${others.join(', ')}; no crash failover, Redis and the controller take it from here`);
+      return { promoted: false };
+    }
     const held = deadNodeId !== undefined ? this.lastKeys.get(deadNodeId) : undefined;
     const heldText = held !== undefined ? `${held} keys when last observed` : 'an unknown number of keys';
     if (d.kind === 'promote') {
@@ -99,6 +136,41 @@ export class CrashResponder {
       return { promoted: false, noCopy: true };
     }
     return { promoted: false };
+  }
+
+  /** Holds the stale replicas' election off while the master restarts, and ends the hold in the background. */
+  private async hold(member: string, d: Extract<CrashDecision, { kind: 'restart' }>): Promise<CrashResponse> {
+    const replicas = d.hold!;
+    const unreachable = await withPool({ password: this.deps.password, timeoutMs: 500 }, (pool) => holdFailover(pool, replicas));
+    const started = Date.now();
+    this.deps.report(`${member}: exited; holding failover off on ${describeHeld(replicas)} while it restarts: ${d.reason}`);
+    await this.record({
+      type: 'Warning',
+      member,
+      reason: 'FailoverHeld',
+      message: `${member} exited; ${d.reason}${unreachable.length ? ` (could not reach ${unreachable.join(', ')})` : ''}`,
+    });
+    const addressOf = async (name: string) => (await this.deps.members()).find((m) => m.name === name && m.up)?.address;
+    void withPool({ password: this.deps.password, timeoutMs: 500 }, async (pool) => {
+      const end = await waitUntilHoldCanEnd(pool, { masterAddress: () => addressOf(member), replicaAddress: addressOf, replicas, signal: this.deps.signal });
+      if (end === 'aborted') return;
+      const current = await Promise.all(replicas.map(async (r) => ({ address: (await addressOf(r.member)) ?? r.address })));
+      await releaseFailover(pool, current, this.deps.replicaNoFailover());
+      const why = end === 'replicas-synced' ? `its replicas follow it again with its data` : `${member} is a replica now`;
+      this.deps.report(`${member}: failover hold ended after ${Date.now() - started} ms: ${why}`);
+      await this.record({
+        type: 'Normal',
+        member,
+        reason: 'FailoverHoldEnded',
+        message: `failover hold on ${describeHeld(replicas)} ended after ${Date.now() - started} ms: ${why}`,
+      });
+    }).catch((err) => this.deps.report(`${member}: failover hold watch failed: ${errorText(err)}`));
+    return { promoted: false, held: true };
+  }
+
+  /** A replica's newest full-resync snapshot, from its log (see plan/crash-successor.ts). */
+  private async snapshotOf(member: string): Promise<CrashPeer['snapshot']> {
+    return lastFullResync(await logTail(this.deps.state.memberLog(member)));
   }
 
   private async dataLoss(member: string, keysLost: number | undefined, reason: string): Promise<void> {

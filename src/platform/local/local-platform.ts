@@ -24,6 +24,7 @@ import { PortRange } from './port-range.js';
 import { STOP_GRACE_MS, stopPid, stopProcess } from './member-stop.js';
 import { type MembersFile, MembersFileWriter, type StateDir } from './state-dir.js';
 import { type MemberState, initialMemberStates, localDomain, memberRecord, newMemberState } from './member-state.js';
+import type { CrashResponse } from './crash-responder.js';
 
 const BACKOFF_MS = [0, 1000, 2000, 5000, 10_000, 30_000];
 
@@ -45,7 +46,7 @@ export class LocalPlatform implements Platform {
      * Runs after a member's process exited by itself or was killed, before it is started
      * again: the supervisor promotes a crashed master's replica here (crash-responder.ts).
      */
-    private readonly beforeRestart?: (member: string, oldAddress: NodeAddress, exitedAt: number) => Promise<{ promoted: boolean; noCopy?: boolean }>,
+    private readonly beforeRestart?: (member: string, oldAddress: NodeAddress, exitedAt: number, volumeLost: boolean) => Promise<CrashResponse>,
     /** The cluster's event log, shared with the crash responder and the controller. */
     readonly events: EventSink = new EventLog(state.eventsFile),
   ) {
@@ -335,14 +336,16 @@ export class LocalPlatform implements Platform {
     s.restarts++;
     // Before anything starts again where the old process was, its replica takes over.
     const exitedAt = Date.now();
-    const none: { promoted: boolean; noCopy?: boolean } = { promoted: false };
-    const response = this.beforeRestart ? await this.beforeRestart(s.name, { host: s.host, port: s.port }, exitedAt).catch(() => none) : none;
+    const none: CrashResponse = { promoted: false };
+    const volumeLost = action === 'recreate' && s.wipeOnRecreate === true;
+    const response = this.beforeRestart ? await this.beforeRestart(s.name, { host: s.host, port: s.port }, exitedAt, volumeLost).catch(() => none) : none;
     const promoted = response.promoted;
     // The responder found no copy and reported the loss: nothing is left to protect by starting closed.
     if (response.noCopy) s.startOpen = true;
     if (this.restartCancelled(s)) return;
     if (action === 'recreate') {
-      if (this.recreateGate && !promoted) {
+      // Promoted, or its replicas' failover held off: nobody else will take its slots, so waiting for the cluster to notice would only lengthen the outage.
+      if (this.recreateGate && !promoted && !response.held) {
         const why = await this.recreateGate(s.name, { host: s.host, port: s.port }).catch((err: Error) => err.message);
         if (this.restartCancelled(s)) return;
         this.emit(s, 'Restarting', `re-creating now (${why})`);

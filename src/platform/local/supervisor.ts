@@ -125,7 +125,8 @@ export class Supervisor {
         this.password,
         previous,
         (member, gone) => this.recreateGate(member, gone),
-        async (member, gone, exitedAt) => (this.phase === 'Stopping' ? { promoted: false } : (await this.crashResponder()).beforeRestart(member, gone, exitedAt)),
+        async (member, gone, exitedAt, volumeLost) =>
+          this.phase === 'Stopping' ? { promoted: false } : (await this.crashResponder()).beforeRestart(member, gone, exitedAt, volumeLost),
         this.events,
       );
       this.platform = platform;
@@ -188,6 +189,8 @@ export class Supervisor {
         events: this.events,
         password: this.password,
         persistence: () => this.cluster!.spec.persistence.enabled,
+        replicaNoFailover: () => String(this.cluster!.spec.redis.config['cluster-replica-no-failover'] ?? 'no') === 'yes',
+        signal: this.abort.signal,
         members: async () => (await this.platform?.listMembers()) ?? [],
         report: this.opts.report,
       });
