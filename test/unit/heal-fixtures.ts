@@ -21,6 +21,8 @@ export interface FakeMember {
   closed?: boolean;
   /** The platform saw its process end this long before the observation. */
   exitedAgoMs?: number;
+  /** cluster-replica-no-failover yes (a crash hold). */
+  noFailover?: boolean;
 }
 
 /** Ids everyone knows but no member carries (lost nodes): id -> line fields. */
@@ -99,6 +101,7 @@ export function observation(members: FakeMember[], opts: { ghosts?: Ghost[]; sta
           : { role: 'master', offset: m.offset ?? 0, replicas: [] },
       keys: m.keys ?? 0,
       ...(m.closed ? { admissionPending: true } : {}),
+      ...(m.noFailover ? { replicaNoFailover: true } : {}),
     };
     return { ...base, node };
   });

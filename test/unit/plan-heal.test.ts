@@ -55,6 +55,25 @@ describe('planHeal', () => {
     expect(plan.waiting.join()).toMatch(/giving Redis's own failover/);
   });
 
+  it("never promotes over a crash hold: the master's AOF holds writes the replica lacks", () => {
+    const members = seedMembers();
+    members[0] = { ...members[0]!, up: false };
+    members[3] = { ...members[3]!, offset: 900, linkDownSince: 20, noFailover: true };
+    const plan = planHeal(observation(members), desired);
+    expect(plan.actions).toEqual([]);
+    expect(plan.waiting.join()).toMatch(/failover is held off because its AOF holds writes they lack/);
+  });
+
+  it('ends a crash hold a dead supervisor left once the replica follows its master in sync', () => {
+    const members = seedMembers();
+    members[3] = { ...members[3]!, noFailover: true };
+    expect(planHeal(observation(members), desired).actions).toEqual([expect.objectContaining({ kind: 'restore-settings', member: 'r-3' })]);
+    // Not while its link is down: the hold may still be protecting the master's AOF.
+    members[3] = { ...members[3]!, linkDownSince: 2 };
+    members[0] = { ...members[0]!, up: false };
+    expect(planHeal(observation(members), desired).actions.filter((a) => a.kind === 'restore-settings')).toEqual([]);
+  });
+
   it('never promotes a replica while its master answers', () => {
     const members = seedMembers();
     members[3] = { ...members[3]!, linkDownSince: 600 };

@@ -2,7 +2,10 @@
  * Stuck shards: a master with slots that no member carries or answers for,
  * past the time Redis's own failover should have taken. The best replica
  * (highest replication offset) is promoted with FAILOVER FORCE, or TAKEOVER when
- * too few masters are left to vote. Never while the master answers. Pure.
+ * too few masters are left to vote. Never while the master answers, and never over a crash
+ * hold (ops/failover-hold.ts): a replica whose failover was turned off because the master's
+ * AOF holds writes it lacks waits for the master to come back, however long its AOF takes
+ * to load (data before availability). Pure.
  */
 import type { Observation } from '../../topology/observation.js';
 import type { DesiredShape } from '../../spec/desired-shape.js';
@@ -34,6 +37,12 @@ export function planPromotions(obs: Observation, desired: DesiredShape): Promote
       continue;
     }
     const downFor = masterDownForMs(obs, id);
+    if (!desired.replicaNoFailover && replicas.some((r) => r.node.replicaNoFailover === true)) {
+      waiting.push(
+        `master ${id.slice(0, 8)} unreachable for ${(downFor / 1000).toFixed(1)} s; its replicas' failover is held off because its AOF holds writes they lack: waiting for it to come back (to give those writes up, CLUSTER FAILOVER FORCE on a replica)`,
+      );
+      continue;
+    }
     const deadline = stuckDeadlineMs(desired);
     if (downFor < deadline) {
       waiting.push(`master ${id.slice(0, 8)} unreachable for ${(downFor / 1000).toFixed(1)} s: giving Redis's own failover until ${(deadline / 1000).toFixed(0)} s`);
