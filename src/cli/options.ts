@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import { InputError } from '../errors.js';
 import { type NodeAddress, parseAddress } from '../redis/address.js';
 import { type ConnectOptions, PASSWORD_ENV } from '../redis/connection.js';
+import { passwordProfile } from '../redis/profile.js';
 import { parseMillis } from './parse-values.js';
 
 export interface ConnectionFlags {
@@ -17,7 +18,7 @@ export function addConnectionOptions(cmd: Command): Command {
 }
 
 export function connectionFrom(flags: ConnectionFlags): ConnectOptions {
-  return { password: flags.password ?? process.env[PASSWORD_ENV] ?? undefined, timeoutMs: parseMillis(flags.timeout, '--timeout') };
+  return { profile: passwordProfile(flags.password ?? process.env[PASSWORD_ENV] ?? undefined), timeoutMs: parseMillis(flags.timeout, '--timeout') };
 }
 
 export { parseCount, parseMillis } from './parse-values.js';

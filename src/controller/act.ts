@@ -23,7 +23,6 @@ export interface ActContext {
   pool: NodePool;
   source: MemberSource;
   desired: DesiredShape;
-  password?: string;
   /** The observation the actions were planned on. */
   obs: Observation;
   /** Aborted when the controller stops: a slot move stops between batches (nothing left open). */
@@ -54,7 +53,7 @@ export async function act(action: HealAction, ctx: ActContext): Promise<void> {
       return promote(action.member, action.masterId, action.mode, ctx);
     case 'fix-slots': {
       const seeds = ctx.obs.members.filter((m) => m.node).map((m) => m.address);
-      await fixCluster({ seeds, password: ctx.password, confirm: async () => true });
+      await fixCluster({ seeds, profile: ctx.pool.options.profile, confirm: async () => true });
       return;
     }
     case 'planned-failover':
@@ -101,7 +100,7 @@ async function createFromMembers(ctx: ActContext): Promise<void> {
     nodes: members.map((m) => ({ address: m.address, domain: m.domain })),
     replicasPerMaster: ctx.desired.replicasPerMaster,
     placement: ctx.desired.placement,
-    password: ctx.password,
+    profile: ctx.pool.options.profile,
   });
 }
 
@@ -161,7 +160,7 @@ async function moveSlotsNow(moves: SlotMove[], ctx: ActContext): Promise<void> {
   const open = fresh.members.filter((m) => (m.node?.self?.migrating.size ?? 0) + (m.node?.self?.importing.size ?? 0) > 0);
   if (open.length > 0) throw new OperationError(`not moving slots: ${open.map((m) => m.name).join(', ')} have slots open since the plan`);
   const masters = fresh.members.flatMap((m) => (m.node?.self?.role === 'master' ? [{ ...moverNode(m.node), address: m.address }] : []));
-  await moveSlots(ctx.pool, masters, moves, { password: ctx.password, signal: ctx.signal });
+  await moveSlots(ctx.pool, masters, moves, { signal: ctx.signal });
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { errorText } from '../errors.js';
 import { NodePool } from '../redis/pool.js';
+import type { ConnectionProfile } from '../redis/profile.js';
 import { type HealMemory, type HealPlan, describeAction, planHeal } from '../plan/heal/index.js';
 import { act } from './act.js';
 import { type Condition, conditionsFor } from './conditions.js';
@@ -21,7 +22,8 @@ export interface ControllerOptions {
   clusterName: string;
   source: MemberSource;
   desired: DesiredShape;
-  password?: string;
+  /** Who the controller is to the nodes (redis/profile.ts); absent: nodes without a password. */
+  profile?: ConnectionProfile;
   events: EventSink;
   /** One line per action or change of state, for logs. */
   report?: (line: string) => void;
@@ -56,7 +58,7 @@ export class Controller {
   private lastSamples: ProbeSample[] = [];
 
   constructor(private readonly opts: ControllerOptions) {
-    this.pool = new NodePool({ password: opts.password, timeoutMs: opts.timeoutMs ?? 1000 });
+    this.pool = new NodePool({ profile: opts.profile, timeoutMs: opts.timeoutMs ?? 1000 });
     this.losses = new LossWatch(opts.source.recentLog?.bind(opts.source));
   }
 
@@ -114,7 +116,7 @@ export class Controller {
       const member = 'member' in action ? action.member : this.opts.clusterName;
       const started = Date.now();
       try {
-        await act(action, { pool, source: this.opts.source, desired: this.opts.desired, password: this.opts.password, obs, signal });
+        await act(action, { pool, source: this.opts.source, desired: this.opts.desired, obs, signal });
         report(`${describeAction(action)} (${Date.now() - started} ms)`);
         const warn = action.kind === 'promote' || action.kind === 'promote-copy' || action.kind === 'crash-failover';
         await this.record(warn ? 'Warning' : 'Normal', member, eventReason(action.kind), action.kind === 'promote' ? `${action.reason}; ${action.warning}` : action.reason);

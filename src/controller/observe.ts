@@ -28,6 +28,7 @@ export async function observe(source: MemberSource, pool: NodePool): Promise<Obs
         domain: m.domain,
         up: m.up,
         ...(m.lastExitAt ? { lastExitAt: m.lastExitAt } : {}),
+        ...(m.failoverHeld ? { failoverHeld: true } : {}),
       };
       if (!m.up) return view;
       try {

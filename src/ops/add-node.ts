@@ -34,7 +34,7 @@ export interface AddNodeOptions extends ConnectOptions {
 export async function addNode(opts: AddNodeOptions): Promise<{ plan: AddNodePlan; elapsedMs: number }> {
   const started = Date.now();
   const progress = opts.onProgress ?? (() => {});
-  const pool = new NodePool({ password: opts.password, timeoutMs: opts.timeoutMs });
+  const pool = new NodePool({ profile: opts.profile, timeoutMs: opts.timeoutMs });
   try {
     const model = await observeCluster(opts.seeds, { pool });
     if (model.nodes.length === 0) throw new NodeCheckError(noNodeReached(model));

@@ -58,10 +58,10 @@ export async function createCluster(opts: CreateOptions): Promise<CreateResult> 
     opts.replicasPerMaster,
     opts.placement,
   );
-  const pool = new NodePool({ password: opts.password, timeoutMs: opts.timeoutMs });
+  const pool = new NodePool({ profile: opts.profile, timeoutMs: opts.timeoutMs });
   try {
     progress(`checking ${addrs.length} nodes`);
-    const observed = await readEmptyNodes(pool, addrs, { replicasPerMaster: opts.replicasPerMaster, password: opts.password, timeoutMs: opts.timeoutMs });
+    const observed = await readEmptyNodes(pool, addrs, { replicasPerMaster: opts.replicasPerMaster, profile: opts.profile, timeoutMs: opts.timeoutMs });
     const byAddr = new Map(observed.map((n) => [formatAddress(n.address), n]));
     opts.onPlan?.(layout);
     const idOf = (a: NodeAddress) => byAddr.get(formatAddress(a))!.id;

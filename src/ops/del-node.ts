@@ -33,7 +33,7 @@ export interface DelNodeOptions extends ConnectOptions {
 
 export async function delNode(opts: DelNodeOptions): Promise<{ plan: DelNodePlan; applied: boolean; warnings: string[] }> {
   const progress = opts.onProgress ?? (() => {});
-  const pool = new NodePool({ password: opts.password, timeoutMs: opts.timeoutMs });
+  const pool = new NodePool({ profile: opts.profile, timeoutMs: opts.timeoutMs });
   const warnings: string[] = [];
   try {
     const model = await observeCluster(opts.seeds, { pool });

@@ -31,7 +31,7 @@ export interface FixResult {
 
 export async function fixCluster(opts: FixOptions): Promise<FixResult> {
   const progress = opts.onProgress ?? (() => {});
-  const pool = new NodePool({ password: opts.password, timeoutMs: opts.timeoutMs });
+  const pool = new NodePool({ profile: opts.profile, timeoutMs: opts.timeoutMs });
   try {
     const model = await observeCluster(opts.seeds, { pool });
     const unreachableMasters = model.unreachable.length;
@@ -51,7 +51,7 @@ export async function fixCluster(opts: FixOptions): Promise<FixResult> {
     let keysMoved = 0;
     for (const r of repairs.filter((x) => !x.unfixable)) {
       progress(`slot ${r.slot}: ${r.action}`);
-      for (const step of r.steps) keysMoved += await runStep(pool, model, step, opts.password);
+      for (const step of r.steps) keysMoved += await runStep(pool, model, step);
     }
     progress('waiting for every node to agree on the new slot map');
     await waitSettled(pool, opts.seeds, Date.now() + (opts.settleTimeoutMs ?? 30_000));
@@ -92,7 +92,7 @@ async function waitSettled(pool: NodePool, seeds: NodeAddress[], deadline: numbe
     });
 }
 
-async function runStep(pool: NodePool, model: ClusterModel, step: FixStep, password?: string): Promise<number> {
+async function runStep(pool: NodePool, model: ClusterModel, step: FixStep): Promise<number> {
   const node = (id: string) => {
     const n = model.nodes.find((m) => m.id === id && isMaster(m));
     if (!n) throw new OperationError(`node ${id.slice(0, 8)} is no longer a reachable master`);
@@ -102,7 +102,7 @@ async function runStep(pool: NodePool, model: ClusterModel, step: FixStep, passw
   if (step.op === 'move-keys') {
     const [src, dst] = [node(step.from), node(step.to)];
     const [sc, dc] = await Promise.all([pool.get(src.address), pool.get(dst.address)]);
-    return moveSlotKeys(sc, src.address, dc, dst.address, step.slot, { password });
+    return moveSlotKeys(sc, src.address, dc, dst.address, step.slot, { profile: pool.options.profile });
   }
   const n = node(step.node);
   const c = await pool.get(n.address);

@@ -19,6 +19,7 @@ import { OperationError } from '../errors.js';
 import { formatAddress } from '../redis/address.js';
 import type { NodePool } from '../redis/pool.js';
 import type { RawConnection, RawPool } from '../redis/raw-pipeline.js';
+import type { ConnectionProfile } from '../redis/profile.js';
 import { type MoverNode, type SlotFailure, moveKeysRound, setSlots, takeSlots } from './slot-scripts.js';
 import { setSlotsPlain, takeSlotsPlain } from './setslot-commands.js';
 import { moveSlotKeys } from './move-keys.js';
@@ -27,7 +28,8 @@ export interface BatchOptions {
   /** Keys fetched per GETKEYSINSLOT and sent per MIGRATE, and the most keys in one MIGRATE pipeline. */
   keysPerRound: number;
   migrateTimeoutMs: number;
-  password?: string;
+  /** The keeper's profile: the source node logs in to the target with it (MIGRATE ... AUTH). */
+  profile?: ConnectionProfile;
   onKeys?: (n: number) => void;
 }
 
@@ -90,7 +92,7 @@ async function moveKeys(pools: MoverPools, sc: RawConnection, src: MoverNode, ds
   let pending = slots;
   let moved = 0;
   while (pending.length > 0) {
-    const round = await moveKeysRound(sc, src, dst, pending, { budget: opts.keysPerRound, migrateTimeoutMs: opts.migrateTimeoutMs, password: opts.password });
+    const round = await moveKeysRound(sc, src, dst, pending, { budget: opts.keysPerRound, migrateTimeoutMs: opts.migrateTimeoutMs, profile: opts.profile });
     moved += round.moved;
     if (round.moved > 0) opts.onKeys?.(round.moved);
     if (round.error === undefined) {
@@ -110,7 +112,7 @@ async function moveKeys(pools: MoverPools, sc: RawConnection, src: MoverNode, ds
     const careful = await moveSlotKeys(s, src.address, d, dst.address, slot, {
       batch: opts.keysPerRound,
       timeoutMs: opts.migrateTimeoutMs,
-      password: opts.password,
+      profile: opts.profile,
     });
     moved += careful;
     if (careful > 0) opts.onKeys?.(careful);

@@ -6,19 +6,21 @@
 import type { Redis } from 'ioredis';
 import { OperationError } from '../errors.js';
 import { type NodeAddress, formatAddress } from '../redis/address.js';
+import { type ConnectionProfile, migrateAuthArgs } from '../redis/profile.js';
 
 export interface MoveKeysOptions {
   /** Keys per MIGRATE. */
   batch?: number;
   /** MIGRATE timeout in ms. */
   timeoutMs?: number;
-  password?: string;
+  /** The keeper's profile: the source node logs in to the target with it. */
+  profile?: ConnectionProfile;
   onKeys?: (moved: number) => void;
 }
 
 export async function moveSlotKeys(src: Redis, srcAddr: NodeAddress, dst: Redis, dstAddr: NodeAddress, slot: number, opts: MoveKeysOptions = {}): Promise<number> {
   const batch = opts.batch ?? 100;
-  const auth = opts.password ? ['AUTH', opts.password] : [];
+  const auth = opts.profile ? migrateAuthArgs(opts.profile) : [];
   let moved = 0;
   for (;;) {
     // Buffers, not strings: a key name that is not valid UTF-8 must come back byte for byte.

@@ -10,6 +10,7 @@ import { type NodeAddress, formatAddress } from '../redis/address.js';
 import type { NodePool } from '../redis/pool.js';
 import type { ReplicaWaitFacts } from '../plan/replica-wait.js';
 import { parseInfo } from '../topology/info.js';
+import { OPEN_PROFILE } from '../redis/profile.js';
 import { replicaAuthRefusal } from './auth-probe.js';
 
 export async function readReplicaWaitFacts(pool: NodePool, replica: NodeAddress, master: NodeAddress, since: number): Promise<ReplicaWaitFacts> {
@@ -26,7 +27,7 @@ export async function readReplicaWaitFacts(pool: NodePool, replica: NodeAddress,
       facts.syncReadBytes = numberOf(info.get('master_sync_read_bytes'));
       facts.syncTotalBytes = numberOf(info.get('master_sync_total_bytes'));
       const [user, password] = [await config(r, 'masteruser'), await config(r, 'masterauth')];
-      facts.authRefusal = await replicaAuthRefusal(master, user, password);
+      facts.authRefusal = await replicaAuthRefusal(master, pool.options.profile ?? OPEN_PROFILE, user, password);
       facts.replicaLog = await lastLogWarning(r, replica, since, /MASTER|REPLICA|SYNC|sync|AUTH|master|replication/);
     })().catch(() => {}),
     (async () => {

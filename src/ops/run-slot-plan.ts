@@ -17,7 +17,7 @@ import { blockingProblems, observeReady } from './cluster-ready.js';
 import { type MoveOptions, type MoveProgress, type MoveResult, moveSlots, moverNode } from './slot-mover.js';
 import { checkScripting, countKeys } from './slot-scripts.js';
 
-export interface SlotPlanOptions<P extends { moves: SlotMove[] }> extends ConnectOptions, Omit<MoveOptions, 'password' | 'onProgress'> {
+export interface SlotPlanOptions<P extends { moves: SlotMove[] }> extends ConnectOptions, Omit<MoveOptions, 'onProgress'> {
   seeds: NodeAddress[];
   plan: (model: ClusterModel) => P;
   /** Sees the plan and the keys it moves before anything changes; false cancels. */
@@ -37,7 +37,7 @@ export interface SlotPlanResult<P> {
 
 export async function runSlotPlan<P extends { moves: SlotMove[] }>(opts: SlotPlanOptions<P>): Promise<SlotPlanResult<P>> {
   const progress = opts.onProgress ?? (() => {});
-  const pool = new NodePool({ password: opts.password, timeoutMs: opts.timeoutMs });
+  const pool = new NodePool({ profile: opts.profile, timeoutMs: opts.timeoutMs });
   try {
     const model = await observeReady(pool, opts.seeds, opts.readyTimeoutMs ?? 20_000);
     progress(`cluster ready: ${model.nodes.length} node(s), every node knows every other and reports cluster_state:ok`);
@@ -52,7 +52,6 @@ export async function runSlotPlan<P extends { moves: SlotMove[] }>(opts: SlotPla
     if (plan.moves.length === 0) return { plan, applied: false, keysPlanned };
     const result = await moveSlots(pool, masters, plan.moves, {
       ...opts,
-      password: opts.password,
       onProgress: (p) => opts.onMove?.({ ...p, keysTotal: keysPlanned }),
     }).catch((err: unknown) => {
       if (err instanceof NodeCheckError) throw err; // refused before any change

@@ -32,7 +32,6 @@ export interface MoveOptions {
   perSource?: number;
   keysPerRound?: number;
   migrateTimeoutMs?: number;
-  password?: string;
   onProgress?: (p: MoveProgress) => void;
   /** When aborted, no new batch starts; the ones in flight finish. */
   signal?: AbortSignal;
@@ -77,7 +76,8 @@ export async function moveSlots(pool: NodePool, masters: MoverNode[], moves: Slo
     const { announced } = await migrateBatch(pools, b.from, b.to, others, b.slots, {
       keysPerRound: o.keysPerRound,
       migrateTimeoutMs: o.migrateTimeoutMs,
-      password: opts.password,
+      // MIGRATE logs in to the target as the keeper does.
+      profile: pool.options.profile,
       onKeys: (n) => {
         progress.keysDone += n;
         report();

@@ -18,6 +18,7 @@
 import { NodeCheckError, OperationError } from '../errors.js';
 import { type NodeAddress, formatAddress } from '../redis/address.js';
 import { type RawConnection, RespError, type RespReply } from '../redis/raw-pipeline.js';
+import { type ConnectionProfile, migrateAuthArgs } from '../redis/profile.js';
 
 /** A node the mover talks to: its id and where it is reached. */
 export interface MoverNode {
@@ -31,10 +32,11 @@ const where = (n: MoverNode) => formatAddress(n.address);
 
 // ARGV: host, port, timeout ms, key budget, keys per MIGRATE, time budget in
 // microseconds, slot... Returns {moved, resume index (0-based into the slots),
-// error message or nil}. The password is not an argument: Redis keeps the
+// error message or nil}. The credentials are not arguments: Redis keeps the
 // arguments of slow commands in SLOWLOG (and scripts' rounds take ~10 ms), where
-// it redacts MIGRATE's AUTH but not a script's. It is written into the script's
-// end instead, as hex, past the 128 characters SLOWLOG keeps of an argument.
+// it redacts MIGRATE's AUTH but not a script's. MIGRATE's AUTH/AUTH2 arguments are
+// written into the script's end instead, as hex, past the 128 characters SLOWLOG
+// keeps of an argument.
 const MOVE_KEYS = `
 -- Replicate effects, not the script (TIME and GETKEYSINSLOT before a write): needed
 -- before Redis 7, where it is not the default; a no-op since.
@@ -45,7 +47,7 @@ local function now()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
-local function move(password)
+local function move(auth)
   local deadline = now() + tonumber(ARGV[6])
   local moved = 0
   for i = 7, #ARGV do
@@ -55,12 +57,11 @@ local function move(password)
       local keys = redis.call('CLUSTER', 'GETKEYSINSLOT', slot, math.min(per, budget - moved))
       if #keys == 0 then break end
       local before = redis.call('CLUSTER', 'COUNTKEYSINSLOT', slot)
-      local r
-      if password == '' then
-        r = redis.pcall('MIGRATE', host, port, '', 0, timeout, 'KEYS', unpack(keys))
-      else
-        r = redis.pcall('MIGRATE', host, port, '', 0, timeout, 'AUTH', password, 'KEYS', unpack(keys))
-      end
+      local migrate = {'MIGRATE', host, port, '', 0, timeout}
+      for _, a in ipairs(auth) do migrate[#migrate + 1] = a end
+      migrate[#migrate + 1] = 'KEYS'
+      for _, k in ipairs(keys) do migrate[#migrate + 1] = k end
+      local r = redis.pcall(unpack(migrate))
       if type(r) == 'table' and r.err then
         -- MIGRATE ... KEYS deletes the keys it did move: count them (by slot:
         -- a key name no longer here would be an ASK, an error, in a script).
@@ -71,14 +72,19 @@ local function move(password)
   end
   return {moved, #ARGV - 6}
 end
-return move((('PASSWORD_HEX'):gsub('..', function(h) return string.char(tonumber(h, 16)) end)))
+local auth = {}
+for h in ('AUTH_HEX'):gmatch('[^,]+') do
+  auth[#auth + 1] = (h:gsub('..', function(x) return string.char(tonumber(x, 16)) end))
+end
+return move(auth)
 `;
 
-/** The key-moving script for a password (memoised: Redis caches one compiled copy per body). */
+/** The key-moving script for MIGRATE's credentials (memoised: Redis caches one compiled copy per body). */
 const moveKeysScript = (() => {
-  let last: { password: string; script: string } | undefined;
-  return (password: string) => {
-    if (last?.password !== password) last = { password, script: MOVE_KEYS.replace('PASSWORD_HEX', Buffer.from(password).toString('hex')) };
+  let last: { hex: string; script: string } | undefined;
+  return (auth: readonly string[]) => {
+    const hex = auth.map((a) => Buffer.from(a).toString('hex')).join(',');
+    if (last?.hex !== hex) last = { hex, script: MOVE_KEYS.replace('AUTH_HEX', hex) };
     return last.script;
   };
 })();
@@ -105,11 +111,11 @@ export async function moveKeysRound(
   src: MoverNode,
   dst: MoverNode,
   slots: readonly number[],
-  opts: { budget: number; migrateTimeoutMs: number; password?: string },
+  opts: { budget: number; migrateTimeoutMs: number; profile?: ConnectionProfile },
 ): Promise<ScriptRound> {
   const per = Math.min(opts.budget, MAX_KEYS_PER_MIGRATE);
   const args = [dst.address.host, String(dst.address.port), String(opts.migrateTimeoutMs), String(opts.budget), String(per), String(ROUND_TIME_BUDGET_MS * 1000)];
-  const script = moveKeysScript(opts.password ?? '');
+  const script = moveKeysScript(opts.profile ? migrateAuthArgs(opts.profile) : []);
   const [moved, resume, error] = (await evalScript(sc, src, 'moving keys', script, [...args, ...slots.map(String)])) as [number, number, Buffer | undefined];
   return { moved: Number(moved), resume: Number(resume), error: error === undefined || error === null ? undefined : error.toString() };
 }

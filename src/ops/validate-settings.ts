@@ -6,12 +6,13 @@
 import { type NodeAddress, formatAddress } from '../redis/address.js';
 import type { NodePool } from '../redis/pool.js';
 import { type NodeSettings, settingProblems } from '../plan/create-settings.js';
+import { type ConnectionProfile, OPEN_PROFILE, hasCredentials } from '../redis/profile.js';
 import { replicaAuthRefusal } from './auth-probe.js';
 
 export interface SettingsCheck {
   replicasPerMaster: number;
-  /** The password create connects with (the default user's). */
-  password?: string;
+  /** The profile create connects with. */
+  profile?: ConnectionProfile;
   timeoutMs?: number;
 }
 
@@ -24,7 +25,7 @@ interface ReadSettings extends NodeSettings {
 /** Problems with the nodes' settings, one line each naming node and setting; [] when none. Unreachable nodes are skipped (reported elsewhere). */
 export async function settingsProblems(pool: NodePool, addrs: NodeAddress[], check: SettingsCheck): Promise<string[]> {
   const read = (await Promise.all(addrs.map((a) => readSettings(pool, a).catch(() => undefined)))).filter((s): s is ReadSettings => s !== undefined);
-  const problems = settingProblems(read, check.replicasPerMaster, check.password !== undefined);
+  const problems = settingProblems(read, check.replicasPerMaster, hasCredentials(check.profile ?? OPEN_PROFILE));
   problems.push(...(await credentialProblems(pool, read, check)));
   return problems;
 }
@@ -59,10 +60,11 @@ async function credentialProblems(pool: NodePool, nodes: ReadSettings[], check: 
     const who = members.map((m) => m.node).join(', ');
     const what = masteruser ? `masteruser ${masteruser} with its masterauth` : 'masterauth';
     // The default user with the password create itself authenticated with needs no probe.
-    const known = !masteruser && check.password !== undefined && masterauthValue === check.password;
+    const p = check.profile ?? OPEN_PROFILE;
+    const known = !masteruser && !p.username && p.password !== undefined && masterauthValue === p.password;
     const results = await Promise.all(
       nodes.map(async (m) => {
-        const refused = known ? undefined : await replicaAuthRefusal(m.address, masteruser, masterauthValue, check.timeoutMs);
+        const refused = known ? undefined : await replicaAuthRefusal(m.address, p, masteruser, masterauthValue, check.timeoutMs);
         if (refused) return `${who}: ${what} is refused by ${m.node}: ${refused}`;
         const denied = await psyncDenied(pool, m.address, masteruser || 'default');
         return denied ? `${who}: ${masteruser ? `masteruser ${masteruser}` : 'the default user'} may not run PSYNC on ${m.node}: ${denied}` : undefined;

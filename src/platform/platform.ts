@@ -29,6 +29,8 @@ export interface Member {
   pid?: number;
   /** Last time the member became Running (ISO). */
   since?: string;
+  /** Its replicas' failover is held off while it restarts from its AOF (local crash hold). */
+  failoverHeld?: boolean;
 }
 
 export type PlatformEventType = 'Created' | 'Started' | 'Ready' | 'Exited' | 'Killed' | 'Restarting' | 'Recreated' | 'Stopped' | 'BackOff' | 'Deleted' | 'Adopted';

@@ -1,9 +1,11 @@
 import { Redis } from 'ioredis';
 import { NodeCheckError, errorText } from '../errors.js';
 import { type NodeAddress, formatAddress } from './address.js';
+import { type ConnectionProfile, authCommand } from './profile.js';
 
 export interface ConnectOptions {
-  password?: string;
+  /** Who the keeper is to the nodes (redis/profile.ts); none: nodes without a password. */
+  profile?: ConnectionProfile;
   /** Connect and per-command timeout. */
   timeoutMs?: number;
   /** Per-command timeout when it must differ from 4 x timeoutMs (long MIGRATE pipelines). */
@@ -16,7 +18,7 @@ export const PASSWORD_ENV = 'RCK_PASSWORD';
 /**
  * Opens one connection to one node and proves it works (AUTH + PING).
  * No reconnects and no offline queue: the engine wants a fast, honest failure.
- * Errors name the node and never contain the password.
+ * Errors name the node and never contain a credential.
  */
 export async function connectNode(addr: NodeAddress, opts: ConnectOptions = {}): Promise<Redis> {
   const timeoutMs = opts.timeoutMs ?? 3000;
@@ -44,7 +46,8 @@ export async function connectNode(addr: NodeAddress, opts: ConnectOptions = {}):
     await client.connect();
     // AUTH by hand rather than through the client's connect handshake, which
     // hides the server's reply behind "Connection is closed".
-    if (opts.password) await client.call('AUTH', opts.password);
+    const auth = opts.profile ? authCommand(opts.profile) : undefined;
+    if (auth) await client.call(auth[0]!, ...auth.slice(1));
     await client.ping();
   } catch (err) {
     client.disconnect();

@@ -13,6 +13,8 @@ export interface MemberView {
   up: boolean;
   /** When the platform last saw the member's redis process end (a container terminated); absent when unknown. */
   lastExitAt?: number;
+  /** The platform holds its replicas' failover off while it restarts from its AOF (a local crash hold, ops/failover-hold.ts). */
+  failoverHeld?: boolean;
 }
 
 export interface MemberObservation extends MemberView {

@@ -23,12 +23,13 @@ import { supervisorPid } from '../platform/local/supervisor.js';
 import { parseAddress } from '../redis/address.js';
 import type { FaultAction, RoleTarget } from './chaos-schedule.js';
 import type { AppliedAction } from './chaos-verdict.js';
+import type { ConnectionProfile } from '../redis/profile.js';
 
 const RCK_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 export interface FaultContext {
   target: LocalTarget;
-  password?: string;
+  profile: ConnectionProfile;
   /** The cluster when the fault started. */
   before: LocalStatus;
   /** Aborting ends a freeze early (the member is resumed) and skips waits. */
@@ -177,7 +178,7 @@ async function reshard(ctx: FaultContext, a: Extract<FaultAction, { kind: 'resha
   try {
     const r = await runSlotPlan({
       seeds: ctx.before.members.filter((m) => m.up).map((m) => parseAddress(m.address)),
-      password: ctx.password,
+      profile: ctx.profile,
       timeoutMs: 3000,
       readyTimeoutMs: 30_000,
       plan: (model) => {

@@ -6,6 +6,7 @@
 import { type LocalStatus, readLocalStatus } from '../platform/local/local-status.js';
 import type { LocalTarget } from '../platform/local/resolve.js';
 import { memberCount } from '../spec/members.js';
+import type { ConnectionProfile } from '../redis/profile.js';
 
 /** How long Ready must hold before it counts; the time reported is when the hold began. */
 export const READY_HOLD_MS = 1000;
@@ -34,7 +35,7 @@ export function notReadyBecause(t: LocalTarget, s: LocalStatus): string | undefi
 
 export async function waitReady(
   t: LocalTarget,
-  password: string | undefined,
+  profile: ConnectionProfile,
   opts: { deadline: number; signal: AbortSignal; observed?: (s: LocalStatus) => boolean },
 ): Promise<ReadyResult> {
   let since: number | undefined;
@@ -42,7 +43,7 @@ export async function waitReady(
   let why = 'not polled yet';
   while (!opts.signal.aborted) {
     const polledAt = Date.now();
-    const s = await readLocalStatus(t, password).catch((err: Error) => {
+    const s = await readLocalStatus(t, profile).catch((err: Error) => {
       why = `status unreadable: ${err.message}`;
       return undefined;
     });

@@ -19,6 +19,7 @@ import { waitReady } from './chaos-ready.js';
 import { type FaultKind, type ScheduledFault, generateChaosSchedule } from './chaos-schedule.js';
 import { readDataLossEvents } from './chaos-data-loss.js';
 import { type ChaosVerdict, type FaultOutcome, chaosVerdict, copySurvived } from './chaos-verdict.js';
+import type { ConnectionProfile } from '../redis/profile.js';
 
 export interface ChaosOptions {
   target: LocalTarget;
@@ -61,12 +62,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosVerdict> {
   const { target: t, progress } = opts;
   const { spec } = t.cluster;
   const runStartedAt = Date.now();
-  const password = await t.state.password(t.cluster);
+  const profile = await t.state.profile(t.cluster);
   const timeoutMs = nodeTimeoutMs(spec);
-  if (!(await readLocalStatus(t, password)).supervisor) {
+  if (!(await readLocalStatus(t, profile)).supervisor) {
     throw new OperationError(`cluster ${t.cluster.metadata.name} is not running (no supervisor)`, { hint: 'start it with `rck up --detach`' });
   }
-  const first = await waitReady(t, password, { deadline: Date.now() + START_READY_TIMEOUT_MS, signal: opts.signal });
+  const first = await waitReady(t, profile, { deadline: Date.now() + START_READY_TIMEOUT_MS, signal: opts.signal });
   if (first.readyAt === null || !first.status) {
     throw new OperationError(`cluster ${t.cluster.metadata.name} is not Ready after ${START_READY_TIMEOUT_MS / 1000} s (${first.why}); chaos starts from a Ready cluster`, {
       hint: 'see `rck status` and `rck events`',
@@ -92,17 +93,17 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosVerdict> {
   let lostBaseline = 0;
   try {
     const loadStarted = Date.now();
-    const unconfirmed = await withClient(first.status, password, (c) => keys.load(c, spec.replicasPerMaster));
+    const unconfirmed = await withClient(first.status, profile, (c) => keys.load(c, spec.replicasPerMaster));
     progress(
       `preloaded ${opts.keys} keys (${keys.prefix}:*) in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s` +
         (unconfirmed ? `; ${unconfirmed} master(s) did not confirm replication within 10 s` : ', on every replica (WAIT)'),
     );
-    workload = startConsistencyWorkload({ nodes: upAddresses(first.status), password, keys: opts.counters, workers: opts.workers });
+    workload = startConsistencyWorkload({ nodes: upAddresses(first.status), profile, keys: opts.counters, workers: opts.workers });
     outage.open(workload);
     for (const f of schedule) {
       await sleep(f.pauseMs, opts.signal);
       if (opts.signal.aborted) break;
-      const before = await readLocalStatus(t, password);
+      const before = await readLocalStatus(t, profile);
       const prev = outcomes.at(-1);
       const atStart = workload.snapshot();
       if (prev) {
@@ -111,7 +112,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosVerdict> {
         lostBaseline = atStart.lostWrites;
       }
       outage.open(workload);
-      const o = await runFault(opts, f, before, password, keys, workload);
+      const o = await runFault(opts, f, before, profile, keys, workload);
       o.lostWrites = workload.snapshot().lostWrites - lostBaseline;
       o.longestWriteOutageMs = outage.peek();
       outcomes.push(o);
@@ -138,12 +139,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosVerdict> {
     }
   }
   try {
-    const status = await readLocalStatus(t, password);
-    const check = await withClient(status, password, (c) => keys.check(c));
+    const status = await readLocalStatus(t, profile);
+    const check = await withClient(status, profile, (c) => keys.check(c));
     const last = outcomes.at(-1);
     if (last) last.keysLost += check.newlyLost;
     final = { lost: check.lost, unreadable: check.unreadable };
-    if (!opts.keepKeys && check.unreadable === 0) await withClient(status, password, (c) => keys.remove(c));
+    if (!opts.keepKeys && check.unreadable === 0) await withClient(status, profile, (c) => keys.remove(c));
   } catch (err) {
     interrupted ??= `final read-back failed: ${errorText(err)}`;
   }
@@ -175,11 +176,11 @@ async function runFault(
   opts: ChaosOptions,
   f: ScheduledFault,
   before: LocalStatus,
-  password: string | undefined,
+  profile: ConnectionProfile,
   keys: PreloadedKeys,
   w: ConsistencyWorkload,
 ): Promise<FaultOutcome> {
-  const ctx = { target: opts.target, password, before, signal: opts.signal };
+  const ctx = { target: opts.target, profile, before, signal: opts.signal };
   const startedAt = Date.now();
   const deadline = startedAt + opts.faultTimeoutMs;
   const runs: Promise<ActionRun>[] = [];
@@ -189,11 +190,11 @@ async function runFault(
   }
   const done = await Promise.all(runs);
   // Ctrl-C cuts a freeze short but still waits for Ready: the run stops with the cluster whole.
-  const ready = await waitReady(opts.target, password, { deadline, signal: new AbortController().signal, observed: (s) => done.every((r) => r.observed(s)) });
+  const ready = await waitReady(opts.target, profile, { deadline, signal: new AbortController().signal, observed: (s) => done.every((r) => r.observed(s)) });
   const applied = done.map((r) => r.applied);
   let keysLost = 0;
   if (ready.readyAt !== null && ready.status) {
-    keysLost = (await withClient(ready.status, password, (c) => keys.check(c))).newlyLost;
+    keysLost = (await withClient(ready.status, profile, (c) => keys.check(c))).newlyLost;
     const readsAtReady = w.snapshot().reads;
     const until = Date.now() + 5000;
     while (w.snapshot().reads - readsAtReady < READS_PER_COUNTER * opts.counters && Date.now() < until) await sleep(50);
@@ -253,8 +254,8 @@ function upAddresses(s: LocalStatus) {
   return s.members.filter((m) => m.up).map((m) => parseAddress(m.address));
 }
 
-async function withClient<T>(s: LocalStatus, password: string | undefined, use: (c: Cluster) => Promise<T>): Promise<T> {
-  const c = clusterClient(upAddresses(s), password, 2000);
+async function withClient<T>(s: LocalStatus, profile: ConnectionProfile, use: (c: Cluster) => Promise<T>): Promise<T> {
+  const c = clusterClient(upAddresses(s), profile, 2000);
   try {
     return await use(c);
   } finally {

@@ -11,13 +11,15 @@ import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import type { NodeAddress } from '../redis/address.js';
 import { WriteOutages } from './write-outage.js';
+import { type ConnectionProfile, OPEN_PROFILE, clientOptions } from '../redis/profile.js';
 
 /** How long the final read-back keeps retrying one counter before it counts as unreadable. */
 const FINAL_READ_RETRY_MS = 10_000;
 
 export interface ConsistencyOptions {
   nodes: NodeAddress[];
-  password?: string;
+  /** Absent: nodes without a password. */
+  profile?: ConnectionProfile;
   /** Counters in play (default 1000). */
   keys?: number;
   /** Concurrent sequential loops (default 8). */
@@ -61,11 +63,11 @@ export interface ConsistencyWorkload {
 }
 
 /** A cluster client tuned to notice failovers quickly and never hang. */
-export function clusterClient(nodes: NodeAddress[], password?: string, commandTimeoutMs = 1000): Cluster {
+export function clusterClient(nodes: NodeAddress[], profile: ConnectionProfile = OPEN_PROFILE, commandTimeoutMs = 1000): Cluster {
   const c = new Cluster(
     nodes.map((n) => ({ host: n.host, port: n.port })),
     {
-      redisOptions: { password, connectTimeout: 1000, commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1 },
+      redisOptions: { ...clientOptions(profile), connectTimeout: 1000, commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1 },
       clusterRetryStrategy: () => 100,
       retryDelayOnFailover: 50,
       retryDelayOnClusterDown: 50,
@@ -85,7 +87,7 @@ export function startConsistencyWorkload(opts: ConsistencyOptions): ConsistencyW
   const workers = Math.max(1, Math.min(opts.workers ?? 8, keys));
   const prefix = opts.prefix ?? `rck:consistency:${randomBytes(4).toString('hex')}`;
   const timeoutMs = opts.commandTimeoutMs ?? 1000;
-  const client = clusterClient(opts.nodes, opts.password, timeoutMs);
+  const client = clusterClient(opts.nodes, opts.profile, timeoutMs);
   const started = Date.now();
   const acked = new Map<number, number>(); // key index -> last value the cluster acknowledged
   const outages = new WriteOutages();

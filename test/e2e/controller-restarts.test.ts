@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseAddress } from '../../src/redis/address.js';
 import { type ConsistencyReport, startConsistencyWorkload } from '../../src/workload/consistency.js';
 import { LocalClusterHarness, type StatusJson } from '../support/local-cluster.js';
+import { passwordProfile } from '../../src/redis/profile.js';
 
 let h: LocalClusterHarness | undefined;
 afterEach(async () => {
@@ -20,7 +21,7 @@ async function upSeed(): Promise<StatusJson> {
 }
 
 async function workload(s: StatusJson) {
-  return startConsistencyWorkload({ nodes: s.members.map((m) => parseAddress(m.address)), password: await h!.password(), keys: 200, workers: 4 });
+  return startConsistencyWorkload({ nodes: s.members.map((m) => parseAddress(m.address)), profile: passwordProfile(await h!.password()), keys: 200, workers: 4 });
 }
 
 describe('controller on the local platform: restarts', () => {

@@ -12,6 +12,7 @@ import { type NodeAddress, parseAddress } from '../../src/redis/address.js';
 import { connectNode } from '../../src/redis/connection.js';
 import { type ConsistencyReport, startConsistencyWorkload } from '../../src/workload/consistency.js';
 import { LocalClusterHarness, type StatusJson } from '../support/local-cluster.js';
+import { passwordProfile } from '../../src/redis/profile.js';
 
 describe('seed failover experiment (rck up, rck kill redis-app-0)', () => {
   let h: LocalClusterHarness;
@@ -42,7 +43,7 @@ describe('seed failover experiment (rck up, rck kill redis-app-0)', () => {
 
     const workload = startConsistencyWorkload({
       nodes: before.members.map((m) => parseAddress(m.address)),
-      password: await h.password(),
+      profile: passwordProfile(await h.password()),
       keys: 500,
       workers: 4,
     });
@@ -90,7 +91,7 @@ describe('seed failover experiment (rck up, rck kill redis-app-0)', () => {
 
 /** Time at which the node reports role:master, polled every 20 ms (30 s deadline). */
 async function waitPromoted(addr: NodeAddress, password: string): Promise<number> {
-  const c = await connectNode(addr, { password });
+  const c = await connectNode(addr, { profile: passwordProfile(password) });
   try {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {

@@ -11,6 +11,7 @@ import { parseAddress } from '../../src/redis/address.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalClusterHarness, type StatusJson, pidAlive } from '../support/local-cluster.js';
 import { engineNamePattern } from '../support/engine.js';
+import { passwordProfile } from '../../src/redis/profile.js';
 
 const ids = (s: StatusJson) => s.members.map((m) => m.nodeId);
 
@@ -147,7 +148,7 @@ describe('local cluster lifecycle', () => {
     // A master hands its slots over before a planned restart (the controller may later move them back).
     expect(['master', 'replica']).toContain(m.role);
     // Its own view (what clients asking it read) shows the new address too.
-    const c = await connectNode(parseAddress(m.address), { password: await h.password() });
+    const c = await connectNode(parseAddress(m.address), { profile: passwordProfile(await h.password()) });
     const myself = String(await c.call('CLUSTER', 'NODES'))
       .split('\n')
       .find((l) => l.includes('myself'));

@@ -3,10 +3,11 @@ import { parseAddress } from '../../src/redis/address.js';
 import { observeCluster } from '../../src/topology/observe.js';
 import { TestNodes, freePort } from '../support/redis-nodes.js';
 import { runRck } from '../support/rck.js';
+import { passwordProfile } from '../../src/redis/profile.js';
 
 /** Every node still looks like a fresh, empty node: nothing was changed. */
 async function expectUntouched(addresses: string[], password?: string): Promise<void> {
-  const model = await observeCluster(addresses.map(parseAddress), { password, seedsOnly: true });
+  const model = await observeCluster(addresses.map(parseAddress), { profile: passwordProfile(password), seedsOnly: true });
   for (const n of model.nodes) {
     expect(n.table, `${n.address.port} knows other nodes`).toHaveLength(1);
     expect(n.self!.slots, `${n.address.port} has slots`).toEqual([]);
@@ -114,7 +115,7 @@ describe('rck create refuses bad input and changes nothing', () => {
       await c.config('SET', 'masterauth', 'stale-pw');
       const r = await runRck(['create', '--replicas', '1', '--wait-timeout', '5s', ...withPassword6.addresses], { RCK_PASSWORD: 'right-pw' });
       expect(r.code).not.toBe(0);
-      expectOneLineError(r.stderr, `${withPassword6.addresses[1]}: masterauth is refused by`, /WRONGPASS/, /and by 5 other node\(s\)/);
+      expectOneLineError(r.stderr, `${withPassword6.addresses[1]}: masterauth is refused by`, /wrong password/, /and by 5 other node\(s\)/);
       expect(r.stderr).not.toContain('right-pw');
       expect(r.stderr).not.toContain('stale-pw');
       await expectUntouched(withPassword6.addresses, 'right-pw');

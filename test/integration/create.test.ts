@@ -9,6 +9,7 @@ import { observeCluster } from '../../src/topology/observe.js';
 import { countSlots } from '../../src/topology/slots.js';
 import { TestNodes } from '../support/redis-nodes.js';
 import { runCommand, runRck } from '../support/rck.js';
+import { passwordProfile } from '../../src/redis/profile.js';
 
 let sets: TestNodes[] = [];
 async function nodes(n: number, opts: Parameters<typeof TestNodes.start>[1] = {}): Promise<TestNodes> {
@@ -89,7 +90,7 @@ describe('rck create', () => {
     const out = JSON.parse(r.stdout);
     expect(out.shards).toHaveLength(3);
     for (const s of out.shards) expect(s.replicas).toHaveLength(2);
-    const model = await observeCluster([parseAddress(set.addresses[0]!)], { password: 's3cret-pw' });
+    const model = await observeCluster([parseAddress(set.addresses[0]!)], { profile: passwordProfile('s3cret-pw') });
     expect(model.nodes.filter((n) => n.self?.role === 'replica')).toHaveLength(6);
   });
 

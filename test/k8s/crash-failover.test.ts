@@ -16,6 +16,7 @@ import { ClusterView, synced } from './cluster-view.js';
 import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
 import { type OperatorProcess, startOperator, stopOperator } from './operator-process.js';
 import { waitFor } from './wait.js';
+import { passwordProfile } from '../../src/redis/profile.js';
 
 const NS = 'rck-crash-aof';
 const NAME = 'aof';
@@ -73,7 +74,7 @@ describe('a master container killed and restarted in place by the kubelet, persi
     const eventsBefore = new Set((await v.events()).map((e) => e.metadata!.uid));
     const workload = startConsistencyWorkload({
       nodes: before.map((n) => ({ host: n.ip, port: 6379 })),
-      password: await v.password(),
+      profile: passwordProfile(await v.password()),
       keys: COUNTERS,
       workers: 4,
     });

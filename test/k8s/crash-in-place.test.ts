@@ -21,6 +21,7 @@ import { ClusterView, type NodeState, synced as syncedShards } from './cluster-v
 import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
 import { type OperatorProcess, startOperator, stopOperator } from './operator-process.js';
 import { waitFor } from './wait.js';
+import { passwordProfile } from '../../src/redis/profile.js';
 
 const NS = 'rck-crash';
 const NAME = 'keeper';
@@ -100,7 +101,7 @@ describe('containers killed and restarted in place by the kubelet, persistence o
     const COUNTERS = 300;
     const workload = startConsistencyWorkload({
       nodes: before.map((n) => ({ host: n.ip, port: 6379 })),
-      password: await password(),
+      profile: passwordProfile(await password()),
       keys: COUNTERS,
       workers: 4,
     });

@@ -20,6 +20,7 @@ import { PromText } from '../support/prom-text.js';
 import { freePortRange } from '../support/local-cluster.js';
 import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
 import { waitFor } from './wait.js';
+import { passwordProfile } from '../../src/redis/profile.js';
 
 const NS = 'rck-e2e';
 const NAME = 'redis-app';
@@ -176,7 +177,7 @@ describe('the operator on the Kubernetes tier', { timeout: 300_000 }, () => {
     expect(await role(oldIP)).toBe('master');
     const workload = startConsistencyWorkload({
       nodes: (await pods()).map((p) => ({ host: p.status!.podIP!, port: 6379 })),
-      password: await password(),
+      profile: passwordProfile(await password()),
       keys: 300,
       workers: 4,
     });
@@ -279,7 +280,7 @@ describe('scaling through the RedisCluster object', { timeout: 300_000 }, () => 
     c.disconnect();
     const workload = startConsistencyWorkload({
       nodes: (await pods()).map((p) => ({ host: p.status!.podIP!, port: 6379 })),
-      password: await password(),
+      profile: passwordProfile(await password()),
       keys: 200,
       workers: 4,
     });
@@ -324,7 +325,7 @@ describe('a configuration change (rolling update)', { timeout: 300_000 }, () => 
     const before = new Map((await pods()).map((p) => [p.metadata!.name!, p.metadata!.uid!]));
     const workload = startConsistencyWorkload({
       nodes: (await pods()).map((p) => ({ host: p.status!.podIP!, port: 6379 })),
-      password: await password(),
+      profile: passwordProfile(await password()),
       keys: 200,
       workers: 4,
     });

@@ -4,6 +4,7 @@ import { Cluster } from 'ioredis';
 import { createCluster } from '../../src/ops/create.js';
 import { parseAddress } from '../../src/redis/address.js';
 import { type StartOptions, TestNodes } from './redis-nodes.js';
+import { passwordProfile } from '../../src/redis/profile.js';
 
 export async function startCluster(masters: number, replicas: number, opts: StartOptions = {}): Promise<TestNodes> {
   const set = await TestNodes.start(masters * (replicas + 1), opts);
@@ -12,7 +13,7 @@ export async function startCluster(masters: number, replicas: number, opts: Star
       nodes: set.addresses.map((a) => ({ address: parseAddress(a) })),
       replicasPerMaster: replicas,
       placement: 'ordinal',
-      password: opts.password,
+      profile: passwordProfile(opts.password),
     });
   } catch (err) {
     await set.stop();

@@ -3,6 +3,7 @@ import { expect } from 'vitest';
 import { parseAddress } from '../../src/redis/address.js';
 import { startConsistencyWorkload } from '../../src/workload/consistency.js';
 import type { LocalClusterHarness, StatusJson } from './local-cluster.js';
+import { passwordProfile } from '../../src/redis/profile.js';
 
 export async function writeKeys(h: LocalClusterHarness, s: StatusJson, count: number, prefix: string): Promise<Map<string, string>> {
   const client = await h.client(s);
@@ -46,5 +47,5 @@ export function expectShape(s: StatusJson, masters: number, replicas: number): v
 }
 
 export async function consistencyWorkload(h: LocalClusterHarness, s: StatusJson) {
-  return startConsistencyWorkload({ nodes: s.members.map((m) => parseAddress(m.address)), password: await h.password(), keys: 200, workers: 4 });
+  return startConsistencyWorkload({ nodes: s.members.map((m) => parseAddress(m.address)), profile: passwordProfile(await h.password()), keys: 200, workers: 4 });
 }

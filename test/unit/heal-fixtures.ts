@@ -23,6 +23,8 @@ export interface FakeMember {
   exitedAgoMs?: number;
   /** cluster-replica-no-failover yes (a crash hold). */
   noFailover?: boolean;
+  /** The platform holds its replicas' failover off while it restarts. */
+  failoverHeld?: boolean;
 }
 
 /** Ids everyone knows but no member carries (lost nodes): id -> line fields. */
@@ -73,6 +75,7 @@ export function observation(members: FakeMember[], opts: { ghosts?: Ghost[]; sta
       domain: m.domain ?? 'd',
       up: m.up ?? true,
       ...(m.exitedAgoMs !== undefined ? { lastExitAt: NOW - m.exitedAgoMs } : {}),
+      ...(m.failoverHeld ? { failoverHeld: true } : {}),
     };
     if (base.up === false) return base;
     const self = { ...line(m.id, m.port, { myself: true, role: m.role, master: m.master, slots: m.slots }), migrating: new Map(m.migrating ?? []) };

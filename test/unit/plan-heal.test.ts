@@ -55,13 +55,16 @@ describe('planHeal', () => {
     expect(plan.waiting.join()).toMatch(/giving Redis's own failover/);
   });
 
-  it("never promotes over a crash hold: the master's AOF holds writes the replica lacks", () => {
+  it('never promotes over a crash hold while the platform restarts the master: its AOF holds writes the replica lacks', () => {
     const members = seedMembers();
-    members[0] = { ...members[0]!, up: false };
+    members[0] = { ...members[0]!, up: false, failoverHeld: true };
     members[3] = { ...members[3]!, offset: 900, linkDownSince: 20, noFailover: true };
     const plan = planHeal(observation(members), desired);
     expect(plan.actions).toEqual([]);
     expect(plan.waiting.join()).toMatch(/failover is held off because its AOF holds writes they lack/);
+    // Failover off without a hold the platform knows of (set by hand, or a supervisor that died): the usual deadline.
+    members[0] = { ...members[0]!, failoverHeld: false };
+    expect(planHeal(observation(members), desired).actions).toEqual([expect.objectContaining({ kind: 'promote', member: 'r-3' })]);
   });
 
   it('ends a crash hold a dead supervisor left once the replica follows its master in sync', () => {

@@ -10,6 +10,7 @@ import { parseCount, parseMillis } from '../options.js';
 import { printJson, printLine } from '../output.js';
 import { registerBenchChaos } from './bench-chaos.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
+import { type ConnectionProfile, passwordProfile } from '../../redis/profile.js';
 
 interface ConsistencyFlags extends LocalTargetFlags {
   node?: string[];
@@ -35,8 +36,8 @@ export function registerBench(program: Command): void {
       .option('--json', 'print the final report as JSON'),
     false,
   ).action(async (flags: ConsistencyFlags) => {
-    const { nodes, password } = await target(flags);
-    const w = startConsistencyWorkload({ nodes, password, keys: parseCount(flags.keys, '--keys', 1), workers: parseCount(flags.workers, '--workers', 1) });
+    const { nodes, profile } = await target(flags);
+    const w = startConsistencyWorkload({ nodes, profile, keys: parseCount(flags.keys, '--keys', 1), workers: parseCount(flags.workers, '--workers', 1) });
     const durationMs = parseMillis(flags.duration, '--duration');
     await new Promise<void>((resolve) => {
       const tick = setInterval(() => process.stderr.write(`${formatSnapshot(w.snapshot())}\n`), 1000);
@@ -66,12 +67,12 @@ export function registerBench(program: Command): void {
   registerBenchChaos(bench);
 }
 
-async function target(flags: ConsistencyFlags): Promise<{ nodes: NodeAddress[]; password?: string }> {
-  if (flags.node?.length) return { nodes: flags.node.map(parseAddress), password: process.env[PASSWORD_ENV] || undefined };
+async function target(flags: ConsistencyFlags): Promise<{ nodes: NodeAddress[]; profile: ConnectionProfile }> {
+  if (flags.node?.length) return { nodes: flags.node.map(parseAddress), profile: passwordProfile(process.env[PASSWORD_ENV] || undefined) };
   const t = await requireLocalCluster(flags);
-  const password = await t.state.password(t.cluster);
-  const status = await readLocalStatus(t, password);
+  const profile = await t.state.profile(t.cluster);
+  const status = await readLocalStatus(t, profile);
   const nodes = status.members.filter((m) => m.up).map((m) => parseAddress(m.address));
   if (nodes.length === 0) throw new InputError(`cluster ${t.cluster.metadata.name}: no member is up`);
-  return { nodes, password };
+  return { nodes, profile };
 }

@@ -11,6 +11,7 @@ import { PASSWORD_ENV } from '../../redis/connection.js';
 import { clientBinaryBeside, resolveServerBinary } from '../../platform/local/server-binary.js';
 import { printLine } from '../output.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
+import { redisCliAuth } from '../../redis/profile.js';
 
 export function registerConnect(program: Command): void {
   addLocalOptions(
@@ -20,7 +21,7 @@ export function registerConnect(program: Command): void {
     false,
   ).action(async (flags: LocalTargetFlags) => {
     const t = await requireLocalCluster(flags);
-    const status = await readLocalStatus(t, await t.state.password(t.cluster));
+    const status = await readLocalStatus(t, await t.state.profile(t.cluster));
     const first = status.members.find((m) => m.up) ?? status.members[0];
     if (t.cluster.spec.auth.enabled) {
       const read = `"$(cat ${shellQuote(t.state.secretFile)})"`;
@@ -44,16 +45,17 @@ export function registerConnect(program: Command): void {
   ).action(async (member: string | undefined, args: string[], flags: LocalTargetFlags) => {
     const t = await requireLocalCluster(flags, member);
     if (member) checkMemberName(t, member);
-    const password = await t.state.password(t.cluster);
-    const status = await readLocalStatus(t, password);
+    const profile = await t.state.profile(t.cluster);
+    const status = await readLocalStatus(t, profile);
+    const auth = redisCliAuth(profile);
     const m = member ? status.members.find((x) => x.name === member) : status.members.find((x) => x.up);
     if (!m || !m.up) throw new InputError(`${member ?? t.cluster.metadata.name}: no member is up to connect to`);
     const i = m.address.lastIndexOf(':');
     // The client beside the members' server (valkey-cli reads REDISCLI_AUTH too).
     const cli = clientBinaryBeside(await resolveServerBinary(t.cluster.spec.local.serverBinary));
-    const child = spawn(cli, ['-c', '-h', m.address.slice(0, i), '-p', m.address.slice(i + 1), ...args], {
+    const child = spawn(cli, ['-c', '-h', m.address.slice(0, i), '-p', m.address.slice(i + 1), ...auth.args, ...args], {
       stdio: 'inherit',
-      env: { ...process.env, ...(password ? { REDISCLI_AUTH: password } : {}) },
+      env: { ...process.env, ...auth.env },
     });
     const code = await new Promise<number>((resolve) => {
       child.once('exit', (c) => resolve(c ?? 1));

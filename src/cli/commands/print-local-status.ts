@@ -6,7 +6,7 @@ import { printJson, printLine, renderTable } from '../output.js';
 
 export async function localStatusAction(flags: LocalTargetFlags & { json?: boolean }): Promise<void> {
   const target = await requireLocalCluster(flags);
-  const status = await readLocalStatus(target, await target.state.password(target.cluster));
+  const status = await readLocalStatus(target, await target.state.profile(target.cluster));
   if (flags.json) {
     printJson(status);
   } else {

@@ -85,14 +85,14 @@ async function editSpecFile(path: string, masters: number, replicas: number): Pr
 /** Polls until the members, the shape and the controller's Ready condition match; prints the controller's actions meanwhile. */
 async function waitScaled(t: Awaited<ReturnType<typeof requireLocalCluster>>, timeoutMs: number, since: string, report: (line: string) => void): Promise<number> {
   const start = Date.now();
-  const password = await t.state.password(t.cluster);
+  const profile = await t.state.profile(t.cluster);
   let seen = 0;
   let last = '';
   while (Date.now() - start < timeoutMs) {
     const events = (await readEvents(t.state.eventsFile)).filter((e) => e.time >= since);
     for (const e of events.slice(seen)) report(`  ${e.member}: ${e.reason}: ${e.message}`);
     seen = events.length;
-    const s = await readLocalStatus(t, password);
+    const s = await readLocalStatus(t, profile);
     if (!s.supervisor) {
       throw new OperationError('the supervisor stopped before the scale finished', {
         hint: 'run `rck up`: the controller finishes the scale from where it stopped',

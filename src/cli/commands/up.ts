@@ -79,7 +79,7 @@ async function summarize(
   [{ readLocalStatus }, { printMembers }]: [typeof import('../../platform/local/local-status.js'), typeof import('./print-local-status.js')],
 ): Promise<void> {
   const { state, cluster } = target;
-  const status = await readLocalStatus({ ...target, exists: true }, await state.password(cluster));
+  const status = await readLocalStatus({ ...target, exists: true }, await state.profile(cluster));
   printMembers(status);
   const ms = Date.now() - started;
   printLine(

@@ -3,9 +3,11 @@
  * past the time Redis's own failover should have taken. The best replica
  * (highest replication offset) is promoted with FAILOVER FORCE, or TAKEOVER when
  * too few masters are left to vote. Never while the master answers, and never over a crash
- * hold (ops/failover-hold.ts): a replica whose failover was turned off because the master's
- * AOF holds writes it lacks waits for the master to come back, however long its AOF takes
- * to load (data before availability). Pure.
+ * hold (ops/failover-hold.ts) while the platform restarts the master: a replica whose
+ * failover was turned off because the master's AOF holds writes it lacks waits for the
+ * master to come back, however long its AOF takes to load (data before availability).
+ * Failover turned off without such a hold (by hand, or by a supervisor that died since)
+ * gets the usual deadline. Pure.
  */
 import type { Observation } from '../../topology/observation.js';
 import type { DesiredShape } from '../../spec/desired-shape.js';
@@ -37,7 +39,8 @@ export function planPromotions(obs: Observation, desired: DesiredShape): Promote
       continue;
     }
     const downFor = masterDownForMs(obs, id);
-    if (!desired.replicaNoFailover && replicas.some((r) => r.node.replicaNoFailover === true)) {
+    const heldRestart = obs.members.some((m) => m.failoverHeld && !m.node);
+    if (heldRestart && !desired.replicaNoFailover && replicas.some((r) => r.node.replicaNoFailover === true)) {
       waiting.push(
         `master ${id.slice(0, 8)} unreachable for ${(downFor / 1000).toFixed(1)} s; its replicas' failover is held off because its AOF holds writes they lack: waiting for it to come back (to give those writes up, CLUSTER FAILOVER FORCE on a replica)`,
       );

@@ -21,6 +21,7 @@ import { Applier } from './apply.js';
 import { KubernetesEventSink } from './k8s-events.js';
 import { PodMemberSource, statefulSetReplicas } from './member-source.js';
 import { type ClusterStatus, invalidStatus, statusOf } from './status.js';
+import { passwordProfile } from '../../redis/profile.js';
 
 /** The RedisCluster as the API server returns it. */
 export interface RedisClusterObject extends KubernetesObject {
@@ -112,7 +113,7 @@ export class ClusterKeeper {
       this.appliedGeneration = generation;
       this.appliedAt = Date.now();
     }
-    const password = rc.spec.auth.enabled ? await this.readPassword(rc) : undefined;
+    // The profile is read once, with the controller: the Secret's password is never rewritten.
     this.controller ??= new Controller({
       clusterName: name,
       source: new PodMemberSource({
@@ -126,7 +127,7 @@ export class ClusterKeeper {
           .join(','),
       }),
       desired: desiredShape(rc.spec),
-      password,
+      profile: passwordProfile(rc.spec.auth.enabled ? await this.readPassword(rc) : undefined),
       events: this.eventSink(),
       report: (line) => this.log(`${this.key}: ${line}`),
     });

@@ -16,6 +16,7 @@ import { connectNode } from '../../redis/connection.js';
 import { parseInfo } from '../../topology/info.js';
 import { pidAlive } from './process-alive.js';
 import type { MemberRecord, StateDir } from './state-dir.js';
+import type { ConnectionProfile } from '../../redis/profile.js';
 
 export type LeftoverVerdict =
   /** Proven to be the member: take it over. `answering` false: alive in the volume, not answering yet. */
@@ -28,7 +29,7 @@ export type LeftoverVerdict =
 /** How long to wait for a leftover that answers LOADING or times out before adopting it unanswered. */
 const ANSWER_WAIT_MS = 3000;
 
-export async function judgeLeftover(state: StateDir, rec: MemberRecord, password: string | undefined): Promise<LeftoverVerdict> {
+export async function judgeLeftover(state: StateDir, rec: MemberRecord, profile: ConnectionProfile): Promise<LeftoverVerdict> {
   const pid = rec.pid;
   if (!pid || !pidAlive(pid)) return { kind: 'gone', why: pid ? `pid ${pid} has exited` : 'no process recorded' };
   // Redis rewrites its process title, so recognise it by its working directory: the
@@ -38,7 +39,7 @@ export async function judgeLeftover(state: StateDir, rec: MemberRecord, password
   const volumeId = await nodeIdInVolume(state.memberData(rec.name));
   const deadline = Date.now() + ANSWER_WAIT_MS;
   for (;;) {
-    const seen = await askIdentity(rec, password);
+    const seen = await askIdentity(rec, profile);
     if (seen) {
       if (seen.pid !== pid) return { kind: 'impostor', why: `port ${rec.port} is answered by pid ${seen.pid}, not ${pid}` };
       if (volumeId && seen.nodeId && seen.nodeId !== volumeId) {
@@ -53,9 +54,9 @@ export async function judgeLeftover(state: StateDir, rec: MemberRecord, password
 }
 
 /** pid, node id and uptime as the process on the member's port reports them; undefined when it does not answer. */
-async function askIdentity(rec: MemberRecord, password: string | undefined): Promise<{ pid: number; nodeId?: string; uptimeSeconds: number } | undefined> {
+async function askIdentity(rec: MemberRecord, profile: ConnectionProfile): Promise<{ pid: number; nodeId?: string; uptimeSeconds: number } | undefined> {
   try {
-    const c = await connectNode({ host: rec.host, port: rec.port }, { password, timeoutMs: 500 });
+    const c = await connectNode({ host: rec.host, port: rec.port }, { profile, timeoutMs: 500 });
     try {
       const info = parseInfo(String(await c.call('INFO', 'server')));
       const nodeId = await c.call('CLUSTER', 'MYID').then(String, () => undefined);

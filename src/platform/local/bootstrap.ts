@@ -11,12 +11,13 @@ import { observeCluster } from '../../topology/observe.js';
 import type { LocalPlatform } from './local-platform.js';
 import { type Health, localClusterHealth } from './health.js';
 import type { StateDir } from './state-dir.js';
+import type { ConnectionProfile } from '../../redis/profile.js';
 
 export interface BootstrapInput {
   platform: LocalPlatform;
   state: StateDir;
   cluster: RedisCluster;
-  password?: string;
+  profile: ConnectionProfile;
   report: (line: string) => void;
 }
 
@@ -27,7 +28,7 @@ export async function bootstrapIfNew(b: BootstrapInput): Promise<'created' | 'ex
   const members = await b.platform.listMembers();
   const addrs = members.map((m) => m.address);
   // A crash between create and recording it: the nodes know each other already.
-  const model = await observeCluster(addrs, { password: b.password, seedsOnly: true, timeoutMs: 2000 });
+  const model = await observeCluster(addrs, { profile: b.profile, seedsOnly: true, timeoutMs: 2000 });
   const joined = model.nodes.some((n) => n.table.length > 1 || (n.self?.slots.length ?? 0) > 0);
   if (joined) {
     await b.state.markBootstrapped();
@@ -38,7 +39,7 @@ export async function bootstrapIfNew(b: BootstrapInput): Promise<'created' | 'ex
     nodes: members.map((m) => ({ address: m.address, domain: m.domain })),
     replicasPerMaster: b.cluster.spec.replicasPerMaster,
     placement: b.cluster.spec.placement,
-    password: b.password,
+    profile: b.profile,
     convergeTimeoutMs: 30_000,
     onProgress: (line) => b.report(`  ${line}`),
   });
@@ -51,18 +52,18 @@ export async function waitHealthy(b: BootstrapInput, timeoutMs: number, signal?:
   const deadline = Date.now() + timeoutMs;
   let last: Health = { healthy: false, problems: ['not observed yet'] };
   while (Date.now() < deadline && !signal?.aborted) {
-    last = await observeHealth(b.platform, b.cluster, b.password).catch((err) => ({ healthy: false, problems: [errorText(err)] }));
+    last = await observeHealth(b.platform, b.cluster, b.profile).catch((err) => ({ healthy: false, problems: [errorText(err)] }));
     if (last.healthy) return;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new OperationError(`cluster ${b.cluster.metadata.name} not healthy after ${timeoutMs} ms: ${last.problems.slice(0, 3).join('; ')}`);
 }
 
-export async function observeHealth(platform: LocalPlatform, cluster: RedisCluster, password?: string, onModel?: (model: ClusterModel) => void): Promise<Health> {
+export async function observeHealth(platform: LocalPlatform, cluster: RedisCluster, profile: ConnectionProfile, onModel?: (model: ClusterModel) => void): Promise<Health> {
   const members = await platform.listMembers();
   const up = members.filter((m) => m.up).map((m) => m.address);
   if (up.length === 0) return { healthy: false, problems: ['no member is up'] };
-  const model = await observeCluster(up, { password, seedsOnly: true, timeoutMs: 1000 });
+  const model = await observeCluster(up, { profile, seedsOnly: true, timeoutMs: 1000 });
   onModel?.(model);
   return localClusterHealth(model, members, cluster.spec.masters, cluster.spec.replicasPerMaster);
 }

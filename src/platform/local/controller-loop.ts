@@ -26,7 +26,7 @@ export function controllerLoop(): ReconcileLoop {
         clusterName: metadata.name,
         source: ctx.platform,
         desired: desiredShape(spec),
-        password: ctx.password,
+        profile: ctx.profile,
         events: ctx.events,
         report: (line) => ctx.report(`controller: ${line}`),
       });

@@ -21,10 +21,11 @@ import type { Member } from '../platform.js';
 import type { StateDir } from './state-dir.js';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ConnectionProfile } from '../../redis/profile.js';
 
 export interface CrashResponderDeps {
   state: StateDir;
-  password?: string;
+  profile: ConnectionProfile;
   persistence: () => boolean;
   /** cluster-replica-no-failover as the spec sets it (a held replica gets it back). */
   replicaNoFailover: () => boolean;
@@ -46,6 +47,8 @@ export interface CrashResponse {
    * without waiting for the cluster to notice it gone; nobody will take its slots.
    */
   held?: boolean;
+  /** Settles when the hold ends (or its watch stops). */
+  holdEnded?: Promise<void>;
 }
 
 /** How long to wait for other exits before treating one as a lone crash (part of the outage). */
@@ -92,7 +95,7 @@ export class CrashResponder {
         () => true,
         () => false,
       ));
-    const r = await withPool({ password: this.deps.password, timeoutMs: 500 }, (pool) =>
+    const r = await withPool({ profile: this.deps.profile, timeoutMs: 500 }, (pool) =>
       failoverCrashedMaster(pool, {
         deadAddress: address,
         deadNodeId,
@@ -141,7 +144,7 @@ export class CrashResponder {
   /** Holds the stale replicas' election off while the master restarts, and ends the hold in the background. */
   private async hold(member: string, d: Extract<CrashDecision, { kind: 'restart' }>): Promise<CrashResponse> {
     const replicas = d.hold!;
-    const unreachable = await withPool({ password: this.deps.password, timeoutMs: 500 }, (pool) => holdFailover(pool, replicas));
+    const unreachable = await withPool({ profile: this.deps.profile, timeoutMs: 500 }, (pool) => holdFailover(pool, replicas));
     const started = Date.now();
     this.deps.report(`${member}: exited; holding failover off on ${describeHeld(replicas)} while it restarts: ${d.reason}`);
     await this.record({
@@ -151,7 +154,7 @@ export class CrashResponder {
       message: `${member} exited; ${d.reason}${unreachable.length ? ` (could not reach ${unreachable.join(', ')})` : ''}`,
     });
     const addressOf = async (name: string) => (await this.deps.members()).find((m) => m.name === name && m.up)?.address;
-    void withPool({ password: this.deps.password, timeoutMs: 500 }, async (pool) => {
+    const holdEnded = withPool({ profile: this.deps.profile, timeoutMs: 500 }, async (pool) => {
       const end = await waitUntilHoldCanEnd(pool, { masterAddress: () => addressOf(member), replicaAddress: addressOf, replicas, signal: this.deps.signal });
       if (end === 'aborted') return;
       const current = await Promise.all(replicas.map(async (r) => ({ address: (await addressOf(r.member)) ?? r.address })));
@@ -165,7 +168,7 @@ export class CrashResponder {
         message: `failover hold on ${describeHeld(replicas)} ended after ${Date.now() - started} ms: ${why}`,
       });
     }).catch((err) => this.deps.report(`${member}: failover hold watch failed: ${errorText(err)}`));
-    return { promoted: false, held: true };
+    return { promoted: false, held: true, holdEnded };
   }
 
   /** A replica's newest full-resync snapshot, from its log (see plan/crash-successor.ts). */

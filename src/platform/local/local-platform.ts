@@ -25,6 +25,7 @@ import { STOP_GRACE_MS, stopPid, stopProcess } from './member-stop.js';
 import { type MembersFile, MembersFileWriter, type StateDir } from './state-dir.js';
 import { type MemberState, initialMemberStates, localDomain, memberRecord, newMemberState } from './member-state.js';
 import type { CrashResponse } from './crash-responder.js';
+import type { ConnectionProfile } from '../../redis/profile.js';
 
 const BACKOFF_MS = [0, 1000, 2000, 5000, 10_000, 30_000];
 
@@ -38,7 +39,8 @@ export class LocalPlatform implements Platform {
   constructor(
     private readonly state: StateDir,
     private cluster: RedisCluster,
-    private readonly password: string | undefined,
+    /** How the platform connects to its members; its password is also the one their confs require. */
+    private readonly profile: ConnectionProfile,
     previous?: MembersFile,
     /** Delays re-creating a killed member (see recreate-gate.ts); resolves to a reason. */
     private readonly recreateGate?: (member: string, oldAddress: NodeAddress) => Promise<string>,
@@ -93,6 +95,7 @@ export class LocalPlatform implements Platform {
       restarts: s.restarts,
       pid: s.spawned?.pid,
       since: s.since,
+      ...(s.failoverHeld ? { failoverHeld: true } : {}),
     }));
   }
 
@@ -122,7 +125,7 @@ export class LocalPlatform implements Platform {
       const rec = previous?.members.find((m) => m.name === s.name);
       if (!rec?.pid) continue;
       const { judgeLeftover } = await import('./adopt.js'); // loaded only when there are leftovers
-      const verdict = await judgeLeftover(this.state, rec, this.password);
+      const verdict = await judgeLeftover(this.state, rec, this.profile);
       if (verdict.kind === 'gone') continue;
       if (verdict.kind === 'impostor') {
         report(`${s.name}: stopping leftover pid ${rec.pid}: ${verdict.why}`);
@@ -144,7 +147,7 @@ export class LocalPlatform implements Platform {
       } else {
         s.phase = 'Starting';
         this.emit(s, 'Adopted', `pid ${rec.pid} runs in its volume but does not answer yet (loading or frozen); watching it, not restarting it`);
-        void waitMemberReady(s.host, s.port, this.password, proc, 24 * 3600_000).then(
+        void waitMemberReady(s.host, s.port, this.profile, proc, 24 * 3600_000).then(
           () => {
             if (s.spawned !== proc) return;
             this.markRunning(s);
@@ -266,7 +269,7 @@ export class LocalPlatform implements Platform {
     let spawned: MemberProcess;
     try {
       const { persistence, local } = this.cluster.spec;
-      const where = { state: this.state, name: s.name, host: s.host, port: s.port, password: this.password };
+      const where = { state: this.state, name: s.name, host: s.host, port: s.port, password: this.profile.password };
       spawned = await spawnMember({ ...where, appendonly: persistence.enabled, startOpen, serverBinary: local.serverBinary });
     } finally {
       gate?.spawned();
@@ -278,7 +281,7 @@ export class LocalPlatform implements Platform {
     await this.persist();
     await gate?.all;
     try {
-      await waitMemberReady(s.host, s.port, this.password, spawned);
+      await waitMemberReady(s.host, s.port, this.profile, spawned);
     } catch (err) {
       const last = await lastLogLine(this.state.memberLog(s.name));
       throw new Error(`${s.name}: ${(err as Error).message}${last ? `: "${last}"` : ''} (log: ${this.state.memberLog(s.name)})`, { cause: err });
@@ -309,7 +312,7 @@ export class LocalPlatform implements Platform {
     if (signal === 'SIGTERM' && !this.cluster.spec.persistence.enabled && s.up) {
       // The process dies within the grace period (SIGKILL), so writes stay paused until it is gone.
       const { markIfStoppedEmpty } = await import('./stop-marker.js');
-      await markIfStoppedEmpty({ host: s.host, port: s.port }, this.password, this.state.memberData(s.name), STOP_GRACE_MS + 60_000);
+      await markIfStoppedEmpty({ host: s.host, port: s.port }, this.profile, this.state.memberData(s.name), STOP_GRACE_MS + 60_000);
     }
     await stopProcess(spawned, signal);
     // Let the exit handler run before the caller continues.
@@ -342,6 +345,10 @@ export class LocalPlatform implements Platform {
     const promoted = response.promoted;
     // The responder found no copy and reported the loss: nothing is left to protect by starting closed.
     if (response.noCopy) s.startOpen = true;
+    if (response.holdEnded) {
+      s.failoverHeld = true;
+      void response.holdEnded.finally(() => (s.failoverHeld = false));
+    }
     if (this.restartCancelled(s)) return;
     if (action === 'recreate') {
       // Promoted, or its replicas' failover held off: nobody else will take its slots, so waiting for the cluster to notice would only lengthen the outage.

@@ -23,6 +23,7 @@ import { localDomain } from './member-state.js';
 import type { LocalTarget } from './resolve.js';
 import type { SupervisorStatus } from './supervisor.js';
 import { supervisorPid } from './supervisor.js';
+import type { ConnectionProfile } from '../../redis/profile.js';
 
 export interface MemberStatus {
   name: string;
@@ -59,13 +60,13 @@ export interface LocalStatus {
   members: MemberStatus[];
 }
 
-export async function readLocalStatus(t: LocalTarget, password: string | undefined): Promise<LocalStatus> {
+export async function readLocalStatus(t: LocalTarget, profile: ConnectionProfile): Promise<LocalStatus> {
   const pid = await supervisorPid(t.state);
   let sup: SupervisorStatus | undefined;
   if (pid !== undefined) sup = await callControl<SupervisorStatus>(t.state.controlSocket, { op: 'status' }, 5000).catch(() => undefined);
   const members: Member[] = sup?.members ?? (await membersFromState(t));
   const up = members.filter((m) => m.up).map((m) => m.address);
-  const model = up.length ? await observeCluster(up, { password, seedsOnly: true, timeoutMs: 1000 }) : { nodes: [], unreachable: [], observedAt: Date.now() };
+  const model = up.length ? await observeCluster(up, { profile, seedsOnly: true, timeoutMs: 1000 }) : { nodes: [], unreachable: [], observedAt: Date.now() };
   const byAddr = new Map(model.nodes.map((n) => [formatAddress(n.address), n]));
   const nameById = new Map<string, string>();
   for (const m of members) {

@@ -17,6 +17,7 @@ import { renderMemberConf } from '../../spec/redis-conf.js';
 import { resolveServerBinary } from './server-binary.js';
 import { pidAlive, signalPid } from './process-alive.js';
 import type { StateDir } from './state-dir.js';
+import { type ConnectionProfile, clientOptions } from '../../redis/profile.js';
 
 export interface ExitInfo {
   code: number | null;
@@ -116,7 +117,7 @@ export function adoptProcess(pid: number): MemberProcess {
  * Resolves when the member answers PING (and has finished loading its data), rejects
  * when the process exits first or the deadline passes. Polls fast: readiness is ms here.
  */
-export async function waitMemberReady(host: string, port: number, password: string | undefined, spawned: MemberProcess, timeoutMs = 30_000): Promise<void> {
+export async function waitMemberReady(host: string, port: number, profile: ConnectionProfile, spawned: MemberProcess, timeoutMs = 30_000): Promise<void> {
   let exited: ExitInfo | undefined;
   void spawned.exited.then((e) => (exited = e));
   const deadline = Date.now() + timeoutMs;
@@ -128,7 +129,7 @@ export async function waitMemberReady(host: string, port: number, password: stri
     const c = new Redis({
       host,
       port,
-      password,
+      ...clientOptions(profile),
       lazyConnect: true,
       retryStrategy: () => null,
       maxRetriesPerRequest: 0,

@@ -22,6 +22,8 @@ export interface MemberState {
   crashes: number;
   /** Re-create with an empty volume (the PVC was deleted with the pod). */
   wipeOnRecreate?: boolean;
+  /** Its replicas' failover is held off while it restarts (CrashResponse.holdEnded). */
+  failoverHeld?: boolean;
   /** Start the next process open even if its volume says it should start closed (spec/admission.ts). */
   startOpen?: boolean;
   /** The process of a start that must not be restarted if it exits before it is ready. */

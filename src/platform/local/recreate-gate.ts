@@ -10,11 +10,12 @@
 import { type NodeAddress, formatAddress } from '../../redis/address.js';
 import { connectNode } from '../../redis/connection.js';
 import { type NodeLine, parseClusterNodes } from '../../topology/cluster-nodes.js';
+import type { ConnectionProfile } from '../../redis/profile.js';
 
 export interface GateInput {
   gone: NodeAddress;
   peers: () => Promise<NodeAddress[]>;
-  password?: string;
+  profile: ConnectionProfile;
   nodeTimeoutMs: number;
   signal?: AbortSignal;
 }
@@ -27,7 +28,7 @@ export async function waitUntilNoticed(g: GateInput): Promise<GateOutcome> {
   while (Date.now() < deadline && !g.signal?.aborted) {
     const peers = await g.peers();
     if (peers.length === 0) return 'no-peers';
-    const tables = await Promise.all(peers.map((p) => readTable(p, g.password)));
+    const tables = await Promise.all(peers.map((p) => readTable(p, g.profile)));
     const views = tables.filter((t) => t !== undefined);
     const lines = views.map((t) => t.find((l) => `${l.host}:${l.port}` === gone)).filter((l) => l !== undefined);
     const flagged = lines.some((l) => l.flags.includes('fail'));
@@ -43,9 +44,9 @@ export async function waitUntilNoticed(g: GateInput): Promise<GateOutcome> {
   return 'deadline';
 }
 
-async function readTable(addr: NodeAddress, password?: string): Promise<NodeLine[] | undefined> {
+async function readTable(addr: NodeAddress, profile: ConnectionProfile): Promise<NodeLine[] | undefined> {
   try {
-    const c = await connectNode(addr, { password, timeoutMs: 500 });
+    const c = await connectNode(addr, { profile, timeoutMs: 500 });
     try {
       return parseClusterNodes(String(await c.call('CLUSTER', 'NODES')));
     } finally {

@@ -21,6 +21,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError, errorText } from '../../errors.js';
 import type { RedisCluster } from '../../spec/schema.js';
+import { type ConnectionProfile, passwordProfile } from '../../redis/profile.js';
 
 export const STATE_FORMAT = 1;
 
@@ -179,6 +180,11 @@ export class StateDir {
     const spec = await readJson<RedisCluster>(this.specFile);
     if (!spec) throw new InputError(`no cluster in ${this.dir} (run \`rck up\` first)`, { subject: this.dir });
     return spec;
+  }
+
+  /** How the keeper connects to this cluster's members (redis/profile.ts), from its secret. */
+  async profile(cluster: RedisCluster): Promise<ConnectionProfile> {
+    return passwordProfile(await this.password(cluster));
   }
 
   /** The password, generated on first use when auth is on; undefined when auth is off. */

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import type { NodeAddress } from '../../redis/address.js';
 import { connectNode } from '../../redis/connection.js';
 import { STOPPED_EMPTY_MARKER } from '../../spec/admission.js';
+import type { ConnectionProfile } from '../../redis/profile.js';
 
-export async function markIfStoppedEmpty(addr: NodeAddress, password: string | undefined, dataDir: string, pauseMs: number): Promise<boolean> {
-  const c = await connectNode(addr, { password, timeoutMs: 500 }).catch(() => undefined);
+export async function markIfStoppedEmpty(addr: NodeAddress, profile: ConnectionProfile, dataDir: string, pauseMs: number): Promise<boolean> {
+  const c = await connectNode(addr, { profile, timeoutMs: 500 }).catch(() => undefined);
   if (!c) return false;
   try {
     // Paused until the process ends: no write can land between the count and the stop.

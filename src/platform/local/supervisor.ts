@@ -29,11 +29,12 @@ import { LocalPlatform } from './local-platform.js';
 import type { LocalMetrics } from './local-metrics.js';
 import { claimSupervisor, releaseSupervisor } from './supervisor-record.js';
 import type { StateDir } from './state-dir.js';
+import { type ConnectionProfile, OPEN_PROFILE } from '../../redis/profile.js';
 
 export interface ReconcileContext {
   platform: Platform;
   cluster: RedisCluster;
-  password?: string;
+  profile: ConnectionProfile;
   signal: AbortSignal;
   report: (line: string) => void;
   /** The cluster's local state directory (events.jsonl lives there). */
@@ -88,7 +89,7 @@ export class Supervisor {
   private crashes?: CrashResponder;
   private crashesLoading?: Promise<CrashResponder>;
   private cluster?: RedisCluster;
-  private password?: string;
+  private profile: ConnectionProfile = OPEN_PROFILE;
   private server?: Server;
   private web?: LocalMetrics;
   private phase: SupervisorPhase = 'Starting';
@@ -116,13 +117,13 @@ export class Supervisor {
     try {
       const cluster = await state.readSpec();
       this.cluster = cluster;
-      this.password = await state.password(cluster);
+      this.profile = await state.profile(cluster);
       await writeFile(state.sharedConf, renderSharedConf(cluster.spec, cluster.metadata.name), { mode: 0o644 });
       const previous = await state.readMembers();
       const platform = new LocalPlatform(
         state,
         cluster,
-        this.password,
+        this.profile,
         previous,
         (member, gone) => this.recreateGate(member, gone),
         async (member, gone, exitedAt, volumeLost) =>
@@ -161,7 +162,7 @@ export class Supervisor {
         (err) => report(`cannot serve metrics: ${errorText(err)}`),
       );
       this.phase = 'Bootstrapping';
-      const b = { platform, state, cluster, password: this.password, report };
+      const b = { platform, state, cluster, profile: this.profile, report };
       const created = (await bootstrapIfNew(b)) === 'created';
       // The controller runs from here on: an existing cluster may need healing (or a
       // scale finished) before it is healthy.
@@ -187,7 +188,7 @@ export class Supervisor {
       this.crashes = new CrashResponder({
         state: this.opts.state,
         events: this.events,
-        password: this.password,
+        profile: this.profile,
         persistence: () => this.cluster!.spec.persistence.enabled,
         replicaNoFailover: () => String(this.cluster!.spec.redis.config['cluster-replica-no-failover'] ?? 'no') === 'yes',
         signal: this.abort.signal,
@@ -241,7 +242,7 @@ export class Supervisor {
     if (!platform) return;
     const members = (await platform.listMembers()).filter((m) => m.up);
     const [{ withPool }, { readNode }] = await Promise.all([import('../../redis/pool.js'), import('../../topology/observe.js')]);
-    const roles = await withPool({ password: this.password, timeoutMs: 1000 }, (pool) =>
+    const roles = await withPool({ profile: this.profile, timeoutMs: 1000 }, (pool) =>
       Promise.all(
         members.map((m) =>
           readNode(pool, m.address).then(
@@ -275,7 +276,7 @@ export class Supervisor {
         // A master hands its slots to an in-sync replica first, so a planned restart loses no write.
         if (!req.noHandover) {
           const [{ withPool }, { handOver }] = await Promise.all([import('../../redis/pool.js'), import('../../ops/handover.js')]);
-          await withPool({ password: this.password }, (pool) => handOver(pool, this.memberAddress(req.member), { onProgress: this.opts.report }));
+          await withPool({ profile: this.profile }, (pool) => handOver(pool, this.memberAddress(req.member), { onProgress: this.opts.report }));
         }
         await platform.restartMember(req.member, { newAddress: req.newAddress, host: req.host });
         return (await platform.listMembers()).find((m) => m.name === req.member);
@@ -293,7 +294,7 @@ export class Supervisor {
           import('../../spec/desired-shape.js'),
         ]);
         const desired = desiredShape(spec);
-        const order = await withPool({ password: this.password, timeoutMs: 1000 }, (pool) =>
+        const order = await withPool({ profile: this.profile, timeoutMs: 1000 }, (pool) =>
           rolloutRestart({ listMembers: () => platform.listMembers(), restartMember: (name) => platform.restartMember(name) }, { pool, desired, report: this.opts.report }),
         );
         return { restarted: order };
@@ -331,7 +332,7 @@ export class Supervisor {
     const ctx = (signal: AbortSignal): ReconcileContext => ({
       platform: this.platform!,
       cluster: this.cluster!,
-      password: this.password,
+      profile: this.profile,
       signal,
       report: this.opts.report,
       stateDir: this.opts.state.dir,
@@ -372,7 +373,7 @@ export class Supervisor {
     const { waitUntilNoticed } = await import('./recreate-gate.js');
     const outcome = await waitUntilNoticed({
       gone,
-      password: this.password,
+      profile: this.profile,
       nodeTimeoutMs: nodeTimeoutMs(this.cluster!.spec),
       signal: this.abort.signal,
       peers: async () => ((await this.platform?.listMembers()) ?? []).filter((m) => m.up && m.name !== member).map((m) => m.address),

@@ -1,0 +1,51 @@
+/**
+ * How the keeper talks to the nodes of one cluster: who it is (user and password) and,
+ * later, how the link is secured (TLS). Built once where the cluster's secrets are known
+ * (the CLI's flags, the local state directory, the operator's Secret) and handed as a
+ * whole to every connection, so that a new option reaches every call site without any
+ * of them changing. Nothing outside this file takes it apart, except where a credential
+ * is itself an argument of a command (MIGRATE ... AUTH, which the source node uses to log
+ * in to the target).
+ */
+import type { RedisOptions } from 'ioredis';
+
+export interface ConnectionProfile {
+  /** ACL user; the default user when absent. */
+  readonly username?: string;
+  readonly password?: string;
+}
+
+/** No credentials: nodes without requirepass. */
+export const OPEN_PROFILE: ConnectionProfile = Object.freeze({});
+
+/** The profile of a cluster whose default user has this password (or none). */
+export function passwordProfile(password: string | undefined): ConnectionProfile {
+  return password ? { password } : OPEN_PROFILE;
+}
+
+/** The AUTH command that logs this profile in, or undefined when it needs none. */
+export function authCommand(p: ConnectionProfile): string[] | undefined {
+  if (!p.password) return undefined;
+  return p.username ? ['AUTH', p.username, p.password] : ['AUTH', p.password];
+}
+
+/** MIGRATE's credentials arguments: how the source node logs in to the target. */
+export function migrateAuthArgs(p: ConnectionProfile): string[] {
+  if (!p.password) return [];
+  return p.username ? ['AUTH2', p.username, p.password] : ['AUTH', p.password];
+}
+
+/** The same profile as options of an ioredis client the keeper does not hand-drive (the workload's cluster client). */
+export function clientOptions(p: ConnectionProfile): Pick<RedisOptions, 'username' | 'password'> {
+  return { ...(p.username ? { username: p.username } : {}), ...(p.password ? { password: p.password } : {}) };
+}
+
+/** redis-cli's arguments and environment for this profile: the password in the environment, never the arguments (those show in ps). */
+export function redisCliAuth(p: ConnectionProfile): { args: string[]; env: Record<string, string> } {
+  return { args: p.username ? ['--user', p.username] : [], env: p.password ? { REDISCLI_AUTH: p.password } : {} };
+}
+
+/** Whether connecting needs credentials (for messages and checks, never to rebuild options). */
+export function hasCredentials(p: ConnectionProfile): boolean {
+  return p.password !== undefined && p.password !== '';
+}
