@@ -18,7 +18,7 @@ export function addConnectionOptions(cmd: Command): Command {
 }
 
 export function connectionFrom(flags: ConnectionFlags): ConnectOptions {
-  return { profile: passwordProfile(flags.password ?? process.env[PASSWORD_ENV] ?? undefined), timeoutMs: parseMillis(flags.timeout, '--timeout') };
+  return { profile: passwordProfile(flags.password ?? process.env[PASSWORD_ENV] ?? undefined, 'rck'), timeoutMs: parseMillis(flags.timeout, '--timeout') };
 }
 
 export { parseCount, parseMillis } from './parse-values.js';

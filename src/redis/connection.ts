@@ -48,7 +48,10 @@ export async function connectNode(addr: NodeAddress, opts: ConnectOptions = {}):
     // hides the server's reply behind "Connection is closed".
     const auth = opts.profile ? authCommand(opts.profile) : undefined;
     if (auth) await client.call(auth[0]!, ...auth.slice(1));
-    await client.ping();
+    // Named after AUTH (the client's own connectionName would be sent before it, and refused);
+    // sent with the PING in one round trip.
+    const name = opts.profile?.clientName;
+    await Promise.all([name ? client.call('CLIENT', 'SETNAME', name) : undefined, client.ping()]);
   } catch (err) {
     client.disconnect();
     const cause = /Connection is closed/.test(errorText(err)) && socketError ? socketError : err;

@@ -13,14 +13,17 @@ export interface ConnectionProfile {
   /** ACL user; the default user when absent. */
   readonly username?: string;
   readonly password?: string;
+  /** CLIENT SETNAME for the keeper's connections, so CLIENT LIST shows who they are (rck, rck-supervisor, rck-operator). */
+  readonly clientName?: string;
 }
 
 /** No credentials: nodes without requirepass. */
 export const OPEN_PROFILE: ConnectionProfile = Object.freeze({});
 
 /** The profile of a cluster whose default user has this password (or none). */
-export function passwordProfile(password: string | undefined): ConnectionProfile {
-  return password ? { password } : OPEN_PROFILE;
+export function passwordProfile(password: string | undefined, clientName?: string): ConnectionProfile {
+  if (!password && !clientName) return OPEN_PROFILE;
+  return { ...(password ? { password } : {}), ...(clientName ? { clientName } : {}) };
 }
 
 /** The AUTH command that logs this profile in, or undefined when it needs none. */
@@ -36,8 +39,12 @@ export function migrateAuthArgs(p: ConnectionProfile): string[] {
 }
 
 /** The same profile as options of an ioredis client the keeper does not hand-drive (the workload's cluster client). */
-export function clientOptions(p: ConnectionProfile): Pick<RedisOptions, 'username' | 'password'> {
-  return { ...(p.username ? { username: p.username } : {}), ...(p.password ? { password: p.password } : {}) };
+export function clientOptions(p: ConnectionProfile): Pick<RedisOptions, 'username' | 'password' | 'connectionName'> {
+  return {
+    ...(p.username ? { username: p.username } : {}),
+    ...(p.password ? { password: p.password } : {}),
+    ...(p.clientName ? { connectionName: p.clientName } : {}),
+  };
 }
 
 /** redis-cli's arguments and environment for this profile: the password in the environment, never the arguments (those show in ps). */

@@ -152,8 +152,17 @@ describe('local cluster lifecycle', () => {
     const myself = String(await c.call('CLUSTER', 'NODES'))
       .split('\n')
       .find((l) => l.includes('myself'));
+    // The keeper's connections say who they are (the connection profile's client name); the
+    // supervisor dials the moved member again on its next observation.
+    let names: (string | undefined)[] = [];
+    for (const deadline = Date.now() + 10_000; !names.includes('rck-supervisor') && Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      names = String(await c.call('CLIENT', 'LIST'))
+        .split('\n')
+        .map((l) => / name=(\S*)/.exec(l)?.[1]);
+    }
     c.disconnect();
     expect(myself).toContain(` ${m.address}@`);
+    expect(names).toContain('rck-supervisor');
     const bad = await h.rck(['restart', 'life-2', '--new-address', '--host', '10.0.0.1']);
     expect(bad.stderr).toMatch(/^rck: --host 10\.0\.0\.1: must be a loopback IPv4 address/);
   });

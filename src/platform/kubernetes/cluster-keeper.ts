@@ -127,7 +127,7 @@ export class ClusterKeeper {
           .join(','),
       }),
       desired: desiredShape(rc.spec),
-      profile: passwordProfile(rc.spec.auth.enabled ? await this.readPassword(rc) : undefined),
+      profile: passwordProfile(rc.spec.auth.enabled ? await this.readPassword(rc) : undefined, 'rck-operator'),
       events: this.eventSink(),
       report: (line) => this.log(`${this.key}: ${line}`),
     });

@@ -183,8 +183,8 @@ export class StateDir {
   }
 
   /** How the keeper connects to this cluster's members (redis/profile.ts), from its secret. */
-  async profile(cluster: RedisCluster): Promise<ConnectionProfile> {
-    return passwordProfile(await this.password(cluster));
+  async profile(cluster: RedisCluster, clientName = 'rck'): Promise<ConnectionProfile> {
+    return passwordProfile(await this.password(cluster), clientName);
   }
 
   /** The password, generated on first use when auth is on; undefined when auth is off. */

@@ -117,7 +117,7 @@ export class Supervisor {
     try {
       const cluster = await state.readSpec();
       this.cluster = cluster;
-      this.profile = await state.profile(cluster);
+      this.profile = await state.profile(cluster, 'rck-supervisor');
       await writeFile(state.sharedConf, renderSharedConf(cluster.spec, cluster.metadata.name), { mode: 0o644 });
       const previous = await state.readMembers();
       const platform = new LocalPlatform(
