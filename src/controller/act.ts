@@ -10,6 +10,7 @@ import type { Redis } from 'ioredis';
 import { createCluster } from '../ops/create.js';
 import { fixCluster } from '../ops/fix.js';
 import { promoteReplica } from '../ops/crash-failover.js';
+import { holdFailover } from '../ops/failover-hold.js';
 import { pollUntil } from '../ops/wait.js';
 import { moveSlots, moverNode } from '../ops/slot-mover.js';
 import type { SlotMove } from '../plan/slot-moves.js';
@@ -68,6 +69,12 @@ export async function act(action: HealAction, ctx: ActContext): Promise<void> {
       return retire(action.members, ctx);
     case 'crash-failover':
       return crashFailover(action.member, action.masterId, action.mode, ctx);
+    case 'hold-failover': {
+      const replicas = action.replicas.map((r) => ({ member: r, address: memberAddress(ctx, r) }));
+      const unreachable = await holdFailover(ctx.pool, replicas);
+      if (unreachable.length > 0) throw new OperationError(`could not hold failover off on ${unreachable.join(', ')}`);
+      return;
+    }
     case 'promote-copy':
       return promoteCopy(action.member, action.emptyMember, action.masterId, ctx);
     case 'admit':

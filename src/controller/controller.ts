@@ -118,7 +118,7 @@ export class Controller {
       try {
         await act(action, { pool, source: this.opts.source, desired: this.opts.desired, obs, signal });
         report(`${describeAction(action)} (${Date.now() - started} ms)`);
-        const warn = action.kind === 'promote' || action.kind === 'promote-copy' || action.kind === 'crash-failover';
+        const warn = action.kind === 'promote' || action.kind === 'promote-copy' || action.kind === 'crash-failover' || action.kind === 'hold-failover';
         await this.record(warn ? 'Warning' : 'Normal', member, eventReason(action.kind), action.kind === 'promote' ? `${action.reason}; ${action.warning}` : action.reason);
         // A forced promotion loses what the master had beyond the copy (the chaos campaign caught
         // such losses going unreported: keys, then writes on a copy still syncing); so does admitting without a copy.

@@ -10,6 +10,8 @@ export interface DesiredShape {
   /** cluster-replica-no-failover as the spec renders it (default: failover on). */
   replicaNoFailover?: boolean;
   placement: 'ordinal' | 'spread';
+  /** appendonly: a restarted master has its data back (absent in older callers: assumed on). */
+  persistence?: boolean;
 }
 
 export function desiredShape(spec: ClusterSpec): DesiredShape {
@@ -18,6 +20,7 @@ export function desiredShape(spec: ClusterSpec): DesiredShape {
     replicasPerMaster: spec.replicasPerMaster,
     nodeTimeoutMs: nodeTimeoutMs(spec),
     placement: spec.placement,
+    persistence: spec.persistence.enabled,
     replicaNoFailover: String(spec.redis.config['cluster-replica-no-failover'] ?? 'no') === 'yes',
   };
 }

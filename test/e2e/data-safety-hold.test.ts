@@ -5,8 +5,8 @@
  * cluster-replica-validity-factor 0 Redis elects the replica anyway after the node
  * timeout, and the master, back from its AOF, full-syncs from it and drops those writes
  * (what the chaos campaign's seed 34 hit by timing). The supervisor now holds the
- * replica's failover off while the master restarts (FailoverHeld), and ends the hold once
- * the replica follows it again in sync (FailoverHoldEnded): every acknowledged write
+ * replica's failover off while the master restarts (HoldFailover), and ends the hold once
+ * the replica follows it again in sync (HoldFailoverEnded): every acknowledged write
  * survives, and nothing is reported lost because nothing was.
  */
 import { Redis } from 'ioredis';
@@ -71,8 +71,8 @@ describe('a master dies while its replica is behind, persistence on', () => {
         client.disconnect();
       }
       const events = (await h.events()).slice(eventsBefore);
-      expect(events.filter((e) => e.reason === 'FailoverHeld').map((e) => e.member)).toEqual([victim.name]);
-      expect(events.filter((e) => e.reason === 'FailoverHoldEnded').map((e) => e.member)).toEqual([victim.name]);
+      expect(events.filter((e) => e.reason === 'HoldFailover').map((e) => e.member)).toEqual([victim.name]);
+      expect(events.filter((e) => e.reason === 'HoldFailoverEnded').map((e) => e.member)).toEqual([victim.name]);
       expect(events.filter((e) => e.reason === 'DataLoss')).toEqual([]);
       // The hold is over: the replica may be elected by Redis again.
       const r = await connect(after, replica.name);

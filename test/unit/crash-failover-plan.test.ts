@@ -36,6 +36,21 @@ describe('planHeal after a container terminated', () => {
     expect(kinds(crashed((m) => (m[3] = { ...m[3]!, linkDownSince: 30 })))).toEqual([]);
   });
 
+  it('persistence on and only a stale replica: holds its failover off while the master restarts from its AOF, once, and the stuck-shard rule waits', () => {
+    const stale = crashed((m) => (m[3] = { ...m[3]!, linkDownSince: 30 }));
+    const plan = planHeal(observation(stale), desired);
+    expect(plan.actions).toEqual([expect.objectContaining({ kind: 'hold-failover', member: 'r-0', replicas: ['r-3'] })]);
+    // Held: nothing more to do; past the stuck-shard deadline it still waits for the master.
+    const held = stale.map((x) => (x.name === 'r-3' ? { ...x, noFailover: true } : x));
+    const later = planHeal(observation(held), desired);
+    expect(later.actions).toEqual([]);
+    expect(later.waiting.join()).toMatch(/failover is held off/);
+    // Persistence off: the restarted master has nothing, the stale replica is the copy (promoted, reported).
+    expect(planHeal(observation(stale), { ...desired, persistence: false }).actions.map((a) => a.kind)).not.toContain('hold-failover');
+    // The master is back: no hold.
+    expect(planHeal(observation(stale.map((x) => (x.name === 'r-0' ? { ...x, up: true } : x))), desired).actions.map((a) => a.kind)).not.toContain('hold-failover');
+  });
+
   it('leaves a master that restarted closed (without its data) to admission', () => {
     const plan = planHeal(observation(crashed((m) => (m[0] = { ...m[0]!, up: true, closed: true, keys: 0 }))), desired);
     expect(plan.actions.map((a) => a.kind)).toEqual(['promote-copy']);

@@ -32,6 +32,8 @@ export type HealAction =
   | { kind: 'retire'; members: string[]; reason: string }
   /** A master's process is known gone (the platform saw it end): FAILOVER FORCE|TAKEOVER on its in-sync replica. */
   | { kind: 'crash-failover'; member: string; masterId: string; mode: 'force' | 'takeover'; reason: string }
+  /** A crashed master's AOF holds writes its replicas lack: cluster-replica-no-failover yes on them until it is back (ops/failover-hold.ts). */
+  | { kind: 'hold-failover'; member: string; replicas: string[]; reason: string }
   /** A closed master restarted without its data: its replica `member` (the copy) takes over with FAILOVER FORCE. */
   | { kind: 'promote-copy'; member: string; emptyMember: string; masterId: string; reason: string }
   /** Open a member that started closed (ACL SETUSER default +@all); `dataLoss` when no copy of its slots was left. */
@@ -68,6 +70,8 @@ export function describeAction(a: HealAction): string {
       return `retire ${a.members.join(', ')}: ${a.reason}`;
     case 'crash-failover':
       return `${a.member}: failover ${a.mode} (master ${a.masterId.slice(0, 8)} crashed): ${a.reason}`;
+    case 'hold-failover':
+      return `${a.member}: hold failover off on ${a.replicas.join(', ')}: ${a.reason}`;
     case 'promote-copy':
       return `${a.member}: failover force over ${a.emptyMember}, which lost its data: ${a.reason}`;
     case 'admit':

@@ -10,6 +10,7 @@
  * A master that restarted without its data is admission's (admission.ts), not this rule's.
  */
 import type { Observation } from '../../topology/observation.js';
+import type { DesiredShape } from '../../spec/desired-shape.js';
 import { decideCrashSuccessor } from '../crash-successor.js';
 import type { HealAction } from './actions.js';
 import { answering, inCluster, replicaMembers } from './facts.js';
@@ -17,7 +18,7 @@ import { answering, inCluster, replicaMembers } from './facts.js';
 /** A termination older than this is history, not a crash to act on. */
 export const CRASH_ACT_WINDOW_MS = 10_000;
 
-export function planCrashFailovers(obs: Observation): HealAction[] {
+export function planCrashFailovers(obs: Observation, desired: DesiredShape): HealAction[] {
   const actions: HealAction[] = [];
   for (const m of obs.members) {
     if (m.lastExitAt === undefined || obs.at - m.lastExitAt > CRASH_ACT_WINDOW_MS) continue;
@@ -29,7 +30,19 @@ export function planCrashFailovers(obs: Observation): HealAction[] {
     const peers = answering(obs)
       .filter((p) => p !== m)
       .map((p) => ({ member: p.name, node: p.node }));
-    const d = decideCrashSuccessor({ deadId, deadAddress: m.address, peers, secondsSinceExit: Math.max(0, obs.at - m.lastExitAt) / 1000, persistence: true });
+    const d = decideCrashSuccessor({
+      deadId,
+      deadAddress: m.address,
+      peers,
+      secondsSinceExit: Math.max(0, obs.at - m.lastExitAt) / 1000,
+      persistence: desired.persistence !== false,
+    });
+    if (d.kind === 'restart' && d.hold && !m.node && !desired.replicaNoFailover) {
+      const toHold = d.hold.filter((h) => replicas.find((r) => r.name === h.member)?.node.replicaNoFailover !== true);
+      if (toHold.length > 0)
+        actions.push({ kind: 'hold-failover', member: m.name, replicas: toHold.map((h) => h.member), reason: `${m.name}'s redis container terminated; ${d.reason}` });
+      continue;
+    }
     if (d.kind !== 'promote' || !d.inSync) continue;
     actions.push({
       kind: 'crash-failover',

@@ -39,7 +39,8 @@ export function planPromotions(obs: Observation, desired: DesiredShape): Promote
       continue;
     }
     const downFor = masterDownForMs(obs, id);
-    const heldRestart = obs.members.some((m) => m.failoverHeld && !m.node);
+    // The platform restarts the master (a local crash hold), or saw its container terminate (Kubernetes): it is coming back.
+    const heldRestart = obs.members.some((m) => (m.failoverHeld || m.lastExitAt !== undefined) && !m.node);
     if (heldRestart && !desired.replicaNoFailover && replicas.some((r) => r.node.replicaNoFailover === true)) {
       waiting.push(
         `master ${id.slice(0, 8)} unreachable for ${(downFor / 1000).toFixed(1)} s; its replicas' failover is held off because its AOF holds writes they lack: waiting for it to come back (to give those writes up, CLUSTER FAILOVER FORCE on a replica)`,

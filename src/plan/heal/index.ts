@@ -72,7 +72,7 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
   waiting.push(...admissions.waiting);
   if (admissions.actions.length > 0) return { actions: admissions.actions, waiting, memory };
 
-  const crashes = planCrashFailovers(obs);
+  const crashes = planCrashFailovers(obs, desired);
   if (crashes.length > 0) return { actions: crashes, waiting, memory };
 
   const promotions = planPromotions(obs, desired);

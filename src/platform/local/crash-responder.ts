@@ -150,7 +150,7 @@ export class CrashResponder {
     await this.record({
       type: 'Warning',
       member,
-      reason: 'FailoverHeld',
+      reason: 'HoldFailover',
       message: `${member} exited; ${d.reason}${unreachable.length ? ` (could not reach ${unreachable.join(', ')})` : ''}`,
     });
     const addressOf = async (name: string) => (await this.deps.members()).find((m) => m.name === name && m.up)?.address;
@@ -164,7 +164,7 @@ export class CrashResponder {
       await this.record({
         type: 'Normal',
         member,
-        reason: 'FailoverHoldEnded',
+        reason: 'HoldFailoverEnded',
         message: `failover hold on ${describeHeld(replicas)} ended after ${Date.now() - started} ms: ${why}`,
       });
     }).catch((err) => this.deps.report(`${member}: failover hold watch failed: ${errorText(err)}`));
