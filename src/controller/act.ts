@@ -18,11 +18,12 @@ import type { HealAction } from '../plan/heal/index.js';
 import { readNode } from '../topology/observe.js';
 import type { Observation } from '../topology/observation.js';
 import type { DesiredShape } from '../spec/desired-shape.js';
-import { type MemberSource, observe } from './observe.js';
+import { observe } from './observe.js';
+import type { ClusterPlatform } from './cluster-platform.js';
 
 export interface ActContext {
   pool: NodePool;
-  source: MemberSource;
+  source: ClusterPlatform;
   desired: DesiredShape;
   /** The observation the actions were planned on. */
   obs: Observation;

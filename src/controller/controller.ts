@@ -2,7 +2,7 @@
  * The reconcile loop: observe -> plan -> act -> record, one pass at a time.
  * Level-triggered: a pass starts from what it observes, so the controller can be
  * killed at any moment and started again. It sees members only through a
- * MemberSource, so the same code runs locally and on Kubernetes.
+ * ClusterPlatform, so the same code runs locally and on Kubernetes.
  */
 import { errorText } from '../errors.js';
 import { NodePool } from '../redis/pool.js';
@@ -14,13 +14,14 @@ import { DATA_LOSS, type EventSink, eventReason } from './events.js';
 import { type LossReport, LossWatch } from './loss-watch.js';
 import type { Observation } from '../topology/observation.js';
 import type { DesiredShape } from '../spec/desired-shape.js';
-import { type MemberSource, observe } from './observe.js';
+import { observe } from './observe.js';
+import type { ClusterPlatform } from './cluster-platform.js';
 import { type ProbeSample, probeMembers } from './probe.js';
 import type { PassOutcome } from './runner.js';
 
 export interface ControllerOptions {
   clusterName: string;
-  source: MemberSource;
+  source: ClusterPlatform;
   desired: DesiredShape;
   /** Who the controller is to the nodes (redis/profile.ts); absent: nodes without a password. */
   profile?: ConnectionProfile;

@@ -2,22 +2,11 @@
 import { errorText } from '../errors.js';
 import type { NodePool } from '../redis/pool.js';
 import { readNode } from '../topology/observe.js';
-import type { MemberObservation, MemberView, Observation } from '../topology/observation.js';
+import type { MemberObservation, Observation } from '../topology/observation.js';
+import type { ClusterPlatform } from './cluster-platform.js';
 
 /** Where members come from: the Platform (local processes, Kubernetes pods). */
-export interface MemberSource {
-  listMembers(): Promise<MemberView[]>;
-  /**
-   * Scales the members to `count` (a StatefulSet's replicas): new ordinals start
-   * empty; removed ones are the highest ordinals, stopped after the controller
-   * retired them. Absent where the platform cannot scale.
-   */
-  setMemberCount?(count: number): Promise<void>;
-  /** The member's recent Redis log (its tail), where the platform can read it. */
-  recentLog?(member: string): Promise<string>;
-}
-
-export async function observe(source: MemberSource, pool: NodePool): Promise<Observation> {
+export async function observe(source: ClusterPlatform, pool: NodePool): Promise<Observation> {
   const members = await source.listMembers();
   const observed: MemberObservation[] = await Promise.all(
     members.map(async (m) => {

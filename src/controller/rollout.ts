@@ -10,14 +10,12 @@ import type { NodePool } from '../redis/pool.js';
 import { handOver } from '../ops/handover.js';
 import { pollUntil } from '../ops/wait.js';
 import { problems } from './conditions.js';
-import type { MemberView } from '../topology/observation.js';
+import type { ClusterPlatform, RestartOptions } from './cluster-platform.js';
 import type { DesiredShape } from '../spec/desired-shape.js';
 import { observe } from './observe.js';
 
-export interface RestartablePlatform {
-  listMembers(): Promise<MemberView[]>;
-  restartMember(name: string): Promise<void>;
-}
+/** A platform that can restart one member. */
+export type RestartablePlatform = ClusterPlatform & Required<Pick<ClusterPlatform, 'restartMember'>>;
 
 export interface RolloutOptions {
   pool: NodePool;
@@ -27,18 +25,25 @@ export interface RolloutOptions {
   report?: (line: string) => void;
 }
 
-/** Restarts one member, handing over its slots first when it is a master. */
-export async function restartWithHandover(platform: RestartablePlatform, member: string, opts: RolloutOptions): Promise<void> {
+/**
+ * Restarts one member, handing over its slots first when it is a master (`handOver` false:
+ * a plain restart), then waits for the cluster to be healthy unless `wait` is false.
+ */
+export async function restartWithHandover(
+  platform: RestartablePlatform,
+  member: string,
+  opts: RolloutOptions & { restart?: RestartOptions; handOver?: boolean; wait?: boolean },
+): Promise<void> {
   const report = opts.report ?? (() => {});
   const m = (await platform.listMembers()).find((x) => x.name === member);
   if (!m) throw new OperationError(`no member named ${member}`);
-  if (m.up) {
+  if (m.up && opts.handOver !== false) {
     const result = await handOver(opts.pool, m.address, { onProgress: report });
     if (result.newMaster) report(`${member}: slots handed to ${formatAddress(result.newMaster)} in ${result.ms} ms`);
   }
   opts.pool.forget(m.address);
-  await platform.restartMember(member);
-  await waitHealthy(platform, opts, `${member} restarted`);
+  await platform.restartMember(member, opts.restart);
+  if (opts.wait !== false) await waitHealthy(platform, opts, `${member} restarted`);
 }
 
 /** Every member once: replicas first, then each master after a handover, healthy between steps. */

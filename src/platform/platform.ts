@@ -4,6 +4,7 @@
  * No Kubernetes or process types leak through it.
  */
 import type { NodeAddress } from '../redis/address.js';
+import type { ClusterPlatform, RestartOptions } from '../controller/cluster-platform.js';
 
 export type MemberPhase =
   | 'Pending' // not started yet, or waiting to be restarted (back-off)
@@ -42,14 +43,10 @@ export interface PlatformEvent {
   message: string;
 }
 
-export interface RestartOptions {
-  /** Come back on a new address (as a re-created pod gets a new IP). */
-  newAddress?: boolean;
-  /** With newAddress: another host too where the platform can (locally: another 127.x address). */
-  host?: string;
-}
+export type { RestartOptions } from '../controller/cluster-platform.js';
 
-export interface Platform {
+/** The local platform: the controller's interface (ClusterPlatform) plus member lifecycle operations. */
+export interface Platform extends ClusterPlatform {
   readonly clusterName: string;
   /** Members in ordinal order with their current address and liveness. */
   listMembers(): Promise<Member[]>;

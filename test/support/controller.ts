@@ -1,7 +1,7 @@
 /** Drives the real controller over TestNodes, with the test harness playing the platform. */
 import { Controller, type PassResult } from '../../src/controller/controller.js';
 import { MemoryEventSink } from '../../src/controller/events.js';
-import type { MemberSource } from '../../src/controller/observe.js';
+import type { ClusterPlatform } from '../../src/controller/cluster-platform.js';
 import type { MemberView } from '../../src/topology/observation.js';
 import type { DesiredShape } from '../../src/spec/desired-shape.js';
 import type { TestNodes } from './redis-nodes.js';
@@ -21,7 +21,7 @@ export function membersOf(set: TestNodes, domains?: string[]): { listMembers(): 
 }
 
 /** `source`: the platform as the controller sees it (default: the nodes, up while their process runs). */
-export function controllerFor(set: TestNodes, desired: Partial<DesiredShape> = {}, domains?: string[], source: MemberSource = membersOf(set, domains)) {
+export function controllerFor(set: TestNodes, desired: Partial<DesiredShape> = {}, domains?: string[], source: ClusterPlatform = membersOf(set, domains)) {
   const events = new MemoryEventSink();
   const controller = new Controller({
     clusterName: 'test',

@@ -3,7 +3,7 @@
  * cluster DNS or kube-proxy needed), with their node's zone as failure domain.
  */
 import { type AppsV1Api, type CoreV1Api, PatchStrategy, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
-import type { MemberSource } from '../../controller/observe.js';
+import type { ClusterPlatform } from '../../controller/cluster-platform.js';
 import type { MemberView } from '../../topology/observation.js';
 import { REDIS_PORT } from '../../manifests/names.js';
 import { memberName } from '../../spec/members.js';
@@ -32,7 +32,7 @@ export async function statefulSetReplicas(apps: AppsV1Api, name: string, namespa
   }
 }
 
-export class PodMemberSource implements MemberSource {
+export class PodMemberSource implements ClusterPlatform {
   /** Zone by node name; a node's zone does not change while it lives. */
   private zones = new Map<string, string>();
 

@@ -257,12 +257,6 @@ export class Supervisor {
     await Promise.all(replicas.map((m) => platform.stopMember(m.name).catch(() => {})));
   }
 
-  private memberAddress(name: string): NodeAddress {
-    const m = this.platform!.addresses().find((x) => x.name === name);
-    if (!m) throw new Error(`no member named ${name}`);
-    return m.address;
-  }
-
   private async handle(req: ControlRequest): Promise<unknown> {
     const platform = this.platform;
     if (!platform) throw new Error('supervisor is still starting');
@@ -272,14 +266,25 @@ export class Supervisor {
       case 'kill':
         await platform.killMember(req.member, { loseVolume: req.loseVolume });
         return { member: req.member };
-      case 'restart':
+      case 'restart': {
         // A master hands its slots to an in-sync replica first, so a planned restart loses no write.
-        if (!req.noHandover) {
-          const [{ withPool }, { handOver }] = await Promise.all([import('../../redis/pool.js'), import('../../ops/handover.js')]);
-          await withPool({ profile: this.profile }, (pool) => handOver(pool, this.memberAddress(req.member), { onProgress: this.opts.report }));
-        }
-        await platform.restartMember(req.member, { newAddress: req.newAddress, host: req.host });
+        const [{ withPool }, { restartWithHandover }, { desiredShape }] = await Promise.all([
+          import('../../redis/pool.js'),
+          import('../../controller/rollout.js'),
+          import('../../spec/desired-shape.js'),
+        ]);
+        await withPool({ profile: this.profile }, (pool) =>
+          restartWithHandover(platform, req.member, {
+            pool,
+            desired: desiredShape(this.cluster!.spec),
+            report: this.opts.report,
+            restart: { newAddress: req.newAddress, host: req.host },
+            handOver: !req.noHandover,
+            wait: false,
+          }),
+        );
         return (await platform.listMembers()).find((m) => m.name === req.member);
+      }
       case 'stop-member':
         await platform.stopMember(req.member);
         return (await platform.listMembers()).find((m) => m.name === req.member);
@@ -294,9 +299,7 @@ export class Supervisor {
           import('../../spec/desired-shape.js'),
         ]);
         const desired = desiredShape(spec);
-        const order = await withPool({ profile: this.profile, timeoutMs: 1000 }, (pool) =>
-          rolloutRestart({ listMembers: () => platform.listMembers(), restartMember: (name) => platform.restartMember(name) }, { pool, desired, report: this.opts.report }),
-        );
+        const order = await withPool({ profile: this.profile, timeoutMs: 1000 }, (pool) => rolloutRestart(platform, { pool, desired, report: this.opts.report }));
         return { restarted: order };
       }
       case 'scale':
