@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { localClusterHealth } from '../../src/platform/local/health.js';
+import { localClusterHealth, observationOf } from '../../src/platform/local/health.js';
+import type { DesiredShape } from '../../src/spec/desired-shape.js';
 import type { Member } from '../../src/platform/platform.js';
 import { parseClusterNodes } from '../../src/topology/cluster-nodes.js';
 import type { ClusterModel, ObservedNode } from '../../src/topology/model.js';
@@ -51,24 +52,35 @@ const members = (down?: number): Member[] =>
     restarts: 0,
   }));
 
-describe('local cluster health', () => {
+const desired = (masters = 3): DesiredShape => ({ masters, replicasPerMaster: 1, nodeTimeoutMs: 5000, placement: 'ordinal' });
+const health = (m: ClusterModel, ms: Member[], masters = 3) => localClusterHealth(observationOf(ms, m), desired(masters));
+
+describe('local cluster health (the findings of plan/health.ts, as lines)', () => {
   it('healthy when every member is up, every node ok, 3 masters each with a linked replica', () => {
-    expect(localClusterHealth(model(), members(), 3, 1)).toMatchObject({ healthy: true, problems: [] });
+    expect(health(model(), members())).toMatchObject({ healthy: true, problems: [] });
   });
   it('a member down', () => {
-    const h = localClusterHealth(model(), members(4), 3, 1);
+    const h = health(model(), members(4));
     expect(h.healthy).toBe(false);
-    expect(h.problems).toContain('m-4 is pending');
+    expect(h.problems).toContain('m-4 not answering');
   });
   it('cluster_state fail', () => {
-    const h = localClusterHealth(model({ state: 'fail' }), members(), 3, 1);
+    const h = health(model({ state: 'fail' }), members());
     expect(h.problems.some((p) => p.includes('cluster_state:fail'))).toBe(true);
   });
   it('a replica whose link is down', () => {
-    const h = localClusterHealth(model({ linkDown: 3 }), members(), 3, 1);
-    expect(h.problems).toContain('master 127.0.0.1:7000 has 0 in-sync replicas, expected 1');
+    const h = health(model({ linkDown: 3 }), members());
+    expect(h.problems).toContain('m-0 has 0 in-sync replica(s), 1 wanted');
   });
   it('fewer masters than the spec asks', () => {
-    expect(localClusterHealth(model(), members(), 4, 1).problems).toContain('3 masters serve slots, expected 4');
+    expect(health(model(), members(), 4).problems[0]).toMatch(/^3 master\(s\) serve slots and 6 member\(s\) exist; the spec asks for 4 masters/);
+  });
+  it('an open slot (the engine check) and a member that does not know the others yet', () => {
+    const m = model();
+    m.nodes[0]!.self!.migrating.set(5, m.nodes[1]!.id);
+    m.nodes[2]!.clusterInfo.set('cluster_known_nodes', '5');
+    const h = health(m, members());
+    expect(h.problems).toContain('m-2 do not know all 6 members yet');
+    expect(h.problems.some((p) => /^m-0: slot 5 is migrating to/.test(p))).toBe(true);
   });
 });

@@ -9,7 +9,8 @@ import type { RedisCluster } from '../../spec/schema.js';
 import type { ClusterModel } from '../../topology/model.js';
 import { observeCluster } from '../../topology/observe.js';
 import type { LocalPlatform } from './local-platform.js';
-import { type Health, localClusterHealth } from './health.js';
+import { type Health, localClusterHealth, observationOf } from './health.js';
+import { desiredShape } from '../../spec/desired-shape.js';
 import type { StateDir } from './state-dir.js';
 import type { ConnectionProfile } from '../../redis/profile.js';
 
@@ -65,5 +66,5 @@ export async function observeHealth(platform: LocalPlatform, cluster: RedisClust
   if (up.length === 0) return { healthy: false, problems: ['no member is up'] };
   const model = await observeCluster(up, { profile, seedsOnly: true, timeoutMs: 1000 });
   onModel?.(model);
-  return localClusterHealth(model, members, cluster.spec.masters, cluster.spec.replicasPerMaster);
+  return localClusterHealth(observationOf(members, model), desiredShape(cluster.spec));
 }

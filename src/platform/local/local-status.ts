@@ -11,13 +11,12 @@ import { dataLossCondition } from '../../controller/data-loss.js';
 import { readEvents } from '../../controller/event-log.js';
 import type { Observation } from '../../topology/observation.js';
 import { planHeal } from '../../plan/heal/index.js';
-import type { ClusterModel } from '../../topology/model.js';
 import { formatAddress } from '../../redis/address.js';
 import { observeCluster } from '../../topology/observe.js';
 import { countSlots } from '../../topology/slots.js';
 import type { Member } from '../platform.js';
 import { callControl } from './control.js';
-import { type Health, localClusterHealth } from './health.js';
+import { type Health, localClusterHealth, observationOf } from './health.js';
 import { CONDITIONS_FILE } from './controller-loop.js';
 import { localDomain } from './member-state.js';
 import type { LocalTarget } from './resolve.js';
@@ -94,13 +93,14 @@ export async function readLocalStatus(t: LocalTarget, profile: ConnectionProfile
       ...(n?.admissionPending ? { closed: true } : {}),
     };
   });
-  const health = localClusterHealth(model, members, t.cluster.spec.masters, t.cluster.spec.replicasPerMaster);
+  const obs = observationOf(members, model);
+  const health = localClusterHealth(obs, desiredShape(t.cluster.spec));
   return {
     cluster: t.cluster.metadata.name,
     stateDir: t.state.dir,
     supervisor: sup ? { pid: sup.pid, phase: sup.phase } : null,
     http: sup?.http ?? null,
-    conditions: [...((sup && (await controllerConditions(t))) || conditionsNow(t, members, model)), dataLossCondition(await readEvents(t.state.eventsFile))],
+    conditions: [...((sup && (await controllerConditions(t))) || conditionsNow(t, obs)), dataLossCondition(await readEvents(t.state.eventsFile))],
     health,
     members: out,
   };
@@ -117,22 +117,8 @@ async function controllerConditions(t: LocalTarget): Promise<Condition[] | undef
 }
 
 /** Conditions from this observation alone (no controller runs, or it is busy). */
-function conditionsNow(t: LocalTarget, members: Member[], model: ClusterModel): Condition[] {
-  const { spec } = t.cluster;
-  const desired = desiredShape(spec);
-  const byAddr = new Map(model.nodes.map((n) => [formatAddress(n.address), n]));
-  const obs: Observation = {
-    at: Date.now(),
-    members: members.map((m) => ({
-      name: m.name,
-      ordinal: m.ordinal,
-      address: m.address,
-      domain: m.domain,
-      up: m.up,
-      node: m.up ? byAddr.get(formatAddress(m.address)) : undefined,
-    })),
-    model,
-  };
+function conditionsNow(t: LocalTarget, obs: Observation): Condition[] {
+  const desired = desiredShape(t.cluster.spec);
   return conditionsFor(obs, desired, planHeal(obs, desired));
 }
 

@@ -361,8 +361,8 @@ export class Supervisor {
   /** Keeps `health` fresh for status from each full pass, and reports transitions (the live status in the foreground). */
   private async observed(obs: Observation): Promise<void> {
     this.crashes?.noteObservation(obs.model);
-    const [{ localClusterHealth }, members] = await Promise.all([import('./health.js'), this.platform!.listMembers()]);
-    const h = localClusterHealth(obs.model, members, this.cluster!.spec.masters, this.cluster!.spec.replicasPerMaster);
+    const [{ localClusterHealth }, { desiredShape }] = await Promise.all([import('./health.js'), import('../../spec/desired-shape.js')]);
+    const h = localClusterHealth(obs, desiredShape(this.cluster!.spec));
     const was = this.health;
     this.health = h;
     if (!was || was.healthy !== h.healthy || (!h.healthy && was.problems[0] !== h.problems[0])) {
