@@ -54,6 +54,14 @@ export interface CrashResponse {
 /** How long to wait for other exits before treating one as a lone crash (part of the outage). */
 const LONE_EXIT_WINDOW_MS = 100;
 
+/**
+ * The other members that exited within 0.5 s of this one and are not up again: a member
+ * already back is not dying with this one. Pure.
+ */
+export function exitedTogether(exits: ReadonlyMap<string, number>, member: string, exitedAt: number, upNow: ReadonlySet<string>): string[] {
+  return [...exits].filter(([m, t]) => m !== member && !upNow.has(m) && Math.abs(t - exitedAt) < LONE_EXIT_WINDOW_MS * 5).map(([m]) => m);
+}
+
 export class CrashResponder {
   /** Keys each node id held when last observed (the health loop feeds it), for the loss numbers. */
   private readonly lastKeys = new Map<string, number>();
@@ -87,8 +95,7 @@ export class CrashResponder {
     // A member that exited just before but is up again is not dying with this one (campaign
     // off seed 46: a master's replica came back empty, resynced, and the master was killed
     // 0.5 s after that replica's exit; left to Redis, its loss went unreported).
-    const upAgain = new Set(members.filter((m) => m.up).map((m) => m.name));
-    const others = [...this.exits].filter(([m, t]) => m !== member && !upAgain.has(m) && Math.abs(t - exitedAt) < LONE_EXIT_WINDOW_MS * 5).map(([m]) => m);
+    const others = exitedTogether(this.exits, member, exitedAt, new Set(members.filter((m) => m.up).map((m) => m.name)));
     const dataDir = this.deps.state.memberData(member);
     const deadNodeId = await nodeIdInVolume(dataDir);
     const peers = members.filter((m) => m.up && m.name !== member).map((m) => ({ member: m.name, address: m.address }));
