@@ -17,10 +17,9 @@ import { withPool } from '../../redis/pool.js';
 import type { ClusterModel } from '../../topology/model.js';
 import type { ProbeSample } from '../../controller/probe.js';
 import { nodeIdInVolume } from './adopt.js';
+import { aofOnVolume } from './member-process.js';
 import type { Member } from '../platform.js';
 import type { StateDir } from './state-dir.js';
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ConnectionProfile } from '../../redis/profile.js';
 
 export interface CrashResponderDeps {
@@ -100,13 +99,7 @@ export class CrashResponder {
     const deadNodeId = await nodeIdInVolume(dataDir);
     const peers = members.filter((m) => m.up && m.name !== member).map((m) => ({ member: m.name, address: m.address }));
     if (peers.length === 0) return { promoted: false };
-    const persistence =
-      !volumeLost &&
-      this.deps.persistence() &&
-      (await access(join(dataDir, 'appendonlydir')).then(
-        () => true,
-        () => false,
-      ));
+    const persistence = !volumeLost && this.deps.persistence() && (await aofOnVolume(dataDir));
     const r = await withPool({ profile: this.deps.profile, timeoutMs: 500 }, (pool) =>
       failoverCrashedMaster(pool, {
         deadAddress: address,

@@ -53,6 +53,14 @@ export interface SpawnInput {
   serverBinary?: string;
 }
 
+/** Whether a volume holds an AOF (its data survives a restart with appendonly yes). */
+export function aofOnVolume(dataDir: string): Promise<boolean> {
+  return access(join(dataDir, 'appendonlydir')).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Writes the member's conf for its (possibly new) address and starts redis-server. */
 export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
   const dataDir = m.state.memberData(m.name);
@@ -68,10 +76,7 @@ export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
     mustStartClosed({
       nodesConf: await readFile(join(dataDir, 'nodes.conf'), 'utf8').catch(() => undefined),
       appendonly: m.appendonly,
-      aofPresent: await access(join(dataDir, 'appendonlydir')).then(
-        () => true,
-        () => false,
-      ),
+      aofPresent: await aofOnVolume(dataDir),
       stoppedEmpty,
     });
   const conf = renderMemberConf({ sharedConfPath: m.state.sharedConf, host: m.host, port: m.port, dataDir, password: m.password, closed });
