@@ -1,6 +1,14 @@
-import { CommanderError } from 'commander';
-import { isRckError } from '../errors.js';
-import { buildProgram } from './program.js';
+import { prelaunchSupervisor } from '../platform/local/supervisor-process.js';
+
+// `rck up`: the supervisor process boots while the CLI loads and checks the spec (see
+// supervisor-process.ts), so it is launched before anything else is loaded.
+const commandName = process.argv.slice(2).find((a) => !a.startsWith('-'));
+if (commandName === 'up' && !process.argv.some((a) => a === '-h' || a === '--help')) {
+  prelaunchSupervisor();
+  // The spec's schema and YAML (~0.1 s) load beside the CLI's own modules.
+  void import('../spec/load.js');
+}
+const [{ CommanderError }, { isRckError }, { buildProgram }] = await Promise.all([import('commander'), import('../errors.js'), import('./program.js')]);
 
 // `rck status | head`: the reader went away; that is not an error.
 for (const stream of [process.stdout, process.stderr]) {

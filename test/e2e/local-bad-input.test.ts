@@ -57,11 +57,35 @@ describe('rck up refuses bad input and starts nothing', () => {
     return out;
   }
 
+  /** Supervisor processes started by rck runs of this test (they run with its state home). */
+  function supervisorsOfHome(): string[] {
+    return readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((pid) => {
+        try {
+          const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+          return cmd.includes('supervisor-main.js') && readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`RCK_STATE_HOME=${h.home}`);
+        } catch {
+          return false; // gone, or not ours to read
+        }
+      });
+  }
+
   async function spec(name: string, text: string): Promise<string> {
     const p = join(h.home, name);
     await writeFile(p, text);
     return p;
   }
+
+  it('an unknown flag: the usage error, and the supervisor process `up` launches early exits with it', async () => {
+    const r = await h.rck(['up', '-f', h.specFile, '--no-such-flag']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/unknown option '--no-such-flag'/);
+    const deadline = Date.now() + 10_000;
+    while (supervisorsOfHome().length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+    expect(supervisorsOfHome()).toEqual([]);
+    await nothingCreated();
+  });
 
   it('a spec with an unknown field', async () => {
     const f = await spec('unknown.yaml', `metadata: {name: bad}\nspec:\n  masters: 3\n  replicas: 1\n  local: {basePort: ${h.basePort}}\n`);

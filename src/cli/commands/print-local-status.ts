@@ -1,5 +1,5 @@
 /** `rck status` without --node: the local cluster's members, roles and health. */
-import { type LocalStatus, readLocalStatus } from '../../platform/local/local-status.js';
+import { type LocalStatus, type MemberStatus, readLocalStatus } from '../../platform/local/local-status.js';
 import { requireLocalCluster } from '../../platform/local/resolve.js';
 import type { LocalTargetFlags } from './local-options.js';
 import { printJson, printLine, renderTable } from '../output.js';
@@ -24,7 +24,11 @@ export async function localStatusAction(flags: LocalTargetFlags & { json?: boole
 }
 
 export function printMembers(s: LocalStatus): void {
-  const rows = s.members.map((m) => [
+  printMemberRows(s.members);
+}
+
+export function printMemberRows(members: MemberStatus[]): void {
+  const rows = members.map((m) => [
     m.name,
     m.address,
     m.up ? (m.role ?? '?') : '-',

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { callControl } from '../../platform/local/control.js';
-import { launchSupervisor } from '../../platform/local/supervisor-process.js';
+import { type StartedSupervisor, launchSupervisor } from '../../platform/local/supervisor-process.js';
 import { discardNewCluster, prepareUp } from '../../platform/local/prepare.js';
 import { resolveLocalCluster } from '../../platform/local/resolve.js';
 import { parseMillis } from '../parse-values.js';
@@ -26,9 +26,9 @@ export function registerUp(program: Command): void {
     const started = Date.now();
     const report = progressPrinter();
     const healthTimeoutMs = parseMillis(flags.timeout, '--timeout');
-    // Launched before the spec is checked, so its process boots meanwhile; it does nothing
-    // until started, and is cancelled when `up` stops before that.
-    const supervisor = launchSupervisor({ foreground: !flags.detach });
+    // Launched before the spec is checked (by main.ts, before the CLI loads), so its process
+    // boots meanwhile; it does nothing until started, and is cancelled when `up` stops before that.
+    const supervisor = launchSupervisor();
     const { target, prep } = await (async () => {
       const target = await resolveLocalCluster(flags);
       return { target, prep: await prepareUp(target.state, target.cluster, flags.file ?? (target.exists ? target.state.specFile : 'the seed spec')) };
@@ -55,13 +55,13 @@ export function registerUp(program: Command): void {
       return;
     }
     report(`${prep.isNew ? 'new' : 'existing'} cluster ${cluster.metadata.name} (${engineLabel(prep.engine)}: ${prep.serverBinary}), state in ${state.dir}`);
-    const starting = supervisor.start(state, { healthTimeoutMs }, report);
-    // The summary's modules (the Redis client, the status view) load while the members start.
-    const summaryModules = Promise.all([import('../../platform/local/local-status.js'), import('./print-local-status.js')]);
+    const starting = supervisor.start(state, { healthTimeoutMs, foreground: !flags.detach }, report);
+    // The table's module loads while the members start.
+    const printing = import('./print-local-status.js');
     const r = await starting.catch(async (err: unknown) => {
       throw prep.isNew ? await discardNewCluster(state, err) : err;
     });
-    await summarize(target, started, r, await summaryModules);
+    await summarize(target, started, r, await printing);
     if (flags.detach) {
       printLine(`supervisor pid ${r.pid} runs in the background; log: ${state.supervisorLog}; stop with \`rck down\``);
       return;
@@ -75,12 +75,13 @@ export function registerUp(program: Command): void {
 async function summarize(
   target: Awaited<ReturnType<typeof resolveLocalCluster>>,
   started: number,
-  { created, healthy, problems }: { created: boolean; healthy: boolean; problems: string[] },
-  [{ readLocalStatus }, { printMembers }]: [typeof import('../../platform/local/local-status.js'), typeof import('./print-local-status.js')],
+  { created, healthy, problems, members }: StartedSupervisor,
+  { printMemberRows, printMembers }: typeof import('./print-local-status.js'),
 ): Promise<void> {
   const { state, cluster } = target;
-  const status = await readLocalStatus({ ...target, exists: true }, await state.profile(cluster));
-  printMembers(status);
+  // Healthy: the supervisor sent the rows it saw; degraded: show the cluster as it is now.
+  if (members) printMemberRows(members);
+  else printMembers(await (await import('../../platform/local/local-status.js')).readLocalStatus({ ...target, exists: true }, await state.profile(cluster)));
   const ms = Date.now() - started;
   printLine(
     healthy

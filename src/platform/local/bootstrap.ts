@@ -6,13 +6,13 @@
 import { OperationError, errorText } from '../../errors.js';
 import { createCluster } from '../../ops/create.js';
 import type { RedisCluster } from '../../spec/schema.js';
-import type { ClusterModel } from '../../topology/model.js';
 import { observeCluster } from '../../topology/observe.js';
 import type { LocalPlatform } from './local-platform.js';
 import { type Health, localClusterHealth, observationOf } from './health.js';
 import { desiredShape } from '../../spec/desired-shape.js';
 import type { StateDir } from './state-dir.js';
 import type { ConnectionProfile } from '../../redis/profile.js';
+import { type MemberStatus, memberStatuses } from './member-status.js';
 
 export interface BootstrapInput {
   platform: LocalPlatform;
@@ -49,22 +49,23 @@ export async function bootstrapIfNew(b: BootstrapInput): Promise<'created' | 'ex
 }
 
 /** Polls (fast) until the cluster is healthy; throws with the remaining problems at the deadline. */
-export async function waitHealthy(b: BootstrapInput, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+/** Resolves with the member rows of the observation that found the cluster healthy. */
+export async function waitHealthy(b: BootstrapInput, timeoutMs: number, signal?: AbortSignal): Promise<MemberStatus[]> {
   const deadline = Date.now() + timeoutMs;
   let last: Health = { healthy: false, problems: ['not observed yet'] };
   while (Date.now() < deadline && !signal?.aborted) {
-    last = await observeHealth(b.platform, b.cluster, b.profile).catch((err) => ({ healthy: false, problems: [errorText(err)] }));
-    if (last.healthy) return;
+    const seen = await observeHealth(b.platform, b.cluster, b.profile).catch((err) => ({ health: { healthy: false, problems: [errorText(err)] }, rows: [] }));
+    last = seen.health;
+    if (last.healthy) return seen.rows;
     await new Promise((r) => setTimeout(r, 20));
   }
   throw new OperationError(`cluster ${b.cluster.metadata.name} not healthy after ${timeoutMs} ms: ${last.problems.slice(0, 3).join('; ')}`);
 }
 
-export async function observeHealth(platform: LocalPlatform, cluster: RedisCluster, profile: ConnectionProfile, onModel?: (model: ClusterModel) => void): Promise<Health> {
+async function observeHealth(platform: LocalPlatform, cluster: RedisCluster, profile: ConnectionProfile): Promise<{ health: Health; rows: MemberStatus[] }> {
   const members = await platform.listMembers();
   const up = members.filter((m) => m.up).map((m) => m.address);
-  if (up.length === 0) return { healthy: false, problems: ['no member is up'] };
+  if (up.length === 0) return { health: { healthy: false, problems: ['no member is up'] }, rows: [] };
   const model = await observeCluster(up, { profile, seedsOnly: true, timeoutMs: 1000 });
-  onModel?.(model);
-  return localClusterHealth(observationOf(members, model), desiredShape(cluster.spec));
+  return { health: localClusterHealth(observationOf(members, model), desiredShape(cluster.spec)), rows: memberStatuses(members, model) };
 }

@@ -27,7 +27,8 @@ export interface ConfRejection {
 }
 
 /** Throws an InputError naming the spec field when redis-server rejects the cluster's configuration. */
-export async function checkRedisConf(cluster: RedisCluster, source: string, engine: Engine, binary: string): Promise<void> {
+/** `engine` is only awaited to name it in the error, so the check can run beside the version check. */
+export async function checkRedisConf(cluster: RedisCluster, source: string, engine: Promise<Engine>, binary: string): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'rck-conf-'));
   try {
     const conf = renderCheckConf(cluster.spec, dir);
@@ -36,7 +37,8 @@ export async function checkRedisConf(cluster: RedisCluster, source: string, engi
     const rejected = judgeCheckOutput(output, conf.sources, Object.keys(cluster.spec.redis.config));
     if (!rejected) return;
     const what = rejected.directive ? `\`${rejected.directive}\`` : 'the configuration';
-    throw new InputError(`${source}: ${rejected.field ?? 'spec.redis.config'}: ${engine.name}-server ${engine.version} rejects ${what}: ${rejected.reason}`, {
+    const { name, version } = await engine;
+    throw new InputError(`${source}: ${rejected.field ?? 'spec.redis.config'}: ${name}-server ${version} rejects ${what}: ${rejected.reason}`, {
       subject: rejected.field ?? source,
       hint: 'fix the value in the spec (see redis.conf for what Redis accepts); nothing was created or started',
     });

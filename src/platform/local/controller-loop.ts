@@ -7,7 +7,7 @@ import { desiredShape } from '../../spec/desired-shape.js';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Controller } from '../../controller/controller.js';
-import type { ReconcileLoop } from './supervisor.js';
+import type { ReconcileLoop } from './reconcile-loop.js';
 
 export const CONDITIONS_FILE = 'conditions.json';
 

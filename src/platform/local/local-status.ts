@@ -11,9 +11,7 @@ import { dataLossCondition } from '../../controller/data-loss.js';
 import { readEvents } from '../../controller/event-log.js';
 import type { Observation } from '../../topology/observation.js';
 import { planHeal } from '../../plan/heal/index.js';
-import { formatAddress } from '../../redis/address.js';
 import { observeCluster } from '../../topology/observe.js';
-import { countSlots } from '../../topology/slots.js';
 import type { Member } from '../platform.js';
 import { callControl } from './control.js';
 import { type Health, localClusterHealth, observationOf } from './health.js';
@@ -23,29 +21,9 @@ import type { LocalTarget } from './resolve.js';
 import type { SupervisorStatus } from './supervisor.js';
 import { supervisorPid } from './supervisor.js';
 import type { ConnectionProfile } from '../../redis/profile.js';
+import { type MemberStatus, memberStatuses } from './member-status.js';
 
-export interface MemberStatus {
-  name: string;
-  ordinal: number;
-  /** host:port as clients reach it now. */
-  address: string;
-  domain: string;
-  phase: string;
-  up: boolean;
-  restarts: number;
-  pid?: number;
-  /** As the node itself reports it; absent when it did not answer. */
-  role?: 'master' | 'replica';
-  nodeId?: string;
-  /** Replicas: the member name of their master. */
-  master?: string;
-  slots: number;
-  keys: number;
-  /** Replicas: replication link to the master is up. */
-  linkUp?: boolean;
-  /** It restarted without its data and is closed until the controller admits it (spec/admission.ts). */
-  closed?: boolean;
-}
+export type { MemberStatus };
 
 export interface LocalStatus {
   cluster: string;
@@ -66,33 +44,7 @@ export async function readLocalStatus(t: LocalTarget, profile: ConnectionProfile
   const members: Member[] = sup?.members ?? (await membersFromState(t));
   const up = members.filter((m) => m.up).map((m) => m.address);
   const model = up.length ? await observeCluster(up, { profile, seedsOnly: true, timeoutMs: 1000 }) : { nodes: [], unreachable: [], observedAt: Date.now() };
-  const byAddr = new Map(model.nodes.map((n) => [formatAddress(n.address), n]));
-  const nameById = new Map<string, string>();
-  for (const m of members) {
-    const n = byAddr.get(formatAddress(m.address));
-    if (n?.id) nameById.set(n.id, m.name);
-  }
-  const out: MemberStatus[] = members.map((m) => {
-    const n = byAddr.get(formatAddress(m.address));
-    const self = n?.self;
-    return {
-      name: m.name,
-      ordinal: m.ordinal,
-      address: formatAddress(m.address),
-      domain: m.domain,
-      phase: m.phase,
-      up: m.up && n !== undefined,
-      restarts: m.restarts,
-      pid: m.pid,
-      role: self?.role,
-      nodeId: n?.id || undefined,
-      master: self?.role === 'replica' && self.masterId ? (nameById.get(self.masterId) ?? self.masterId.slice(0, 8)) : undefined,
-      slots: self ? countSlots(self.slots) : 0,
-      keys: n?.keys ?? 0,
-      linkUp: self?.role === 'replica' ? n?.replication.masterLinkUp : undefined,
-      ...(n?.admissionPending ? { closed: true } : {}),
-    };
-  });
+  const out = memberStatuses(members, model);
   const obs = observationOf(members, model);
   const health = localClusterHealth(obs, desiredShape(t.cluster.spec));
   return {

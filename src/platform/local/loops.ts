@@ -5,7 +5,7 @@
  * `ctx.signal` aborts when the supervisor stops.
  */
 import { controllerLoop } from './controller-loop.js';
-import type { ReconcileLoop } from './supervisor.js';
+import type { ReconcileLoop } from './reconcile-loop.js';
 
 export function supervisorLoops(): ReconcileLoop[] {
   return [controllerLoop()];

@@ -64,15 +64,14 @@ export async function portPairFree(host: string, port: number): Promise<boolean>
 
 /** Throws naming the first port (or bus port) that is taken. */
 export async function checkPortsFree(host: string, ports: Array<{ port: number; member: string }>): Promise<void> {
-  for (const { port, member } of ports) {
-    for (const p of [port, port + 10000]) {
-      if (!(await portFree(host, p))) {
-        const what = p === port ? 'port' : 'cluster bus port';
-        throw new InputError(`${what} ${host}:${p} for member ${member} is already in use`, {
-          subject: `${host}:${p}`,
-          hint: 'choose a free range with spec.local.basePort, or stop what is using it',
-        });
-      }
-    }
+  // Probed at once; the first busy one in member order is reported.
+  const probes = ports.flatMap(({ port, member }) => [port, port + 10000].map((p) => ({ p, member, what: p === port ? 'port' : 'cluster bus port' })));
+  const free = await Promise.all(probes.map(({ p }) => portFree(host, p)));
+  const busy = probes.find((_, i) => !free[i]);
+  if (busy) {
+    throw new InputError(`${busy.what} ${host}:${busy.p} for member ${busy.member} is already in use`, {
+      subject: `${host}:${busy.p}`,
+      hint: 'choose a free range with spec.local.basePort, or stop what is using it',
+    });
   }
 }

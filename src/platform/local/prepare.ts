@@ -28,11 +28,16 @@ export interface Prepared {
 /** `source` names where the spec came from (the -f file), for errors about its fields. */
 export async function prepareUp(state: StateDir, cluster: RedisCluster, source: string): Promise<Prepared> {
   const serverBinary = await resolveServerBinary(cluster.spec.local.serverBinary);
-  const engine = await checkServerBinary(serverBinary);
-  // Before anything exists: a directive Redis rejects would leave members crash-looping.
-  await checkRedisConf(cluster, source, engine, serverBinary);
-  const identity = await state.checkOwnership(cluster);
-  const runningPid = await supervisorPid(state);
+  // The checks read and touch nothing in common, so they run at once: each ms before the
+  // members start adds to `up` (Redis's 2 s hold on a new master counts from their start).
+  // A directive Redis rejects is caught here, before anything exists, or members would crash-loop.
+  const engineChecked = checkServerBinary(serverBinary);
+  const [engine, , identity, runningPid] = await allInOrder([
+    engineChecked,
+    checkRedisConf(cluster, source, engineChecked, serverBinary),
+    state.checkOwnership(cluster),
+    supervisorPid(state),
+  ] as const);
   if (runningPid !== undefined) return { isNew: false, serverBinary, engine, runningPid };
   const isNew = identity === undefined;
   if (isNew) {
@@ -48,6 +53,17 @@ export async function prepareUp(state: StateDir, cluster: RedisCluster, source: 
   await state.writeSpec(cluster);
   await state.password(cluster, true);
   return { isNew, serverBinary, engine };
+}
+
+/**
+ * Like Promise.all, but waits for every promise and then throws the first failure in the
+ * given order (not the first to happen), so the same bad input always gets the same line.
+ */
+async function allInOrder<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /**

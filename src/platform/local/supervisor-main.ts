@@ -2,8 +2,8 @@
  * Entry point of the supervisor process, started by `rck up` before it has checked the
  * spec so that this process boots meanwhile (the 2 s Redis holds a new master at
  * cluster_state:fail counts from the members' start, so every earlier ms counts):
- *   node supervisor-main.js [--foreground]
- * It does nothing until `up` sends `{ type: 'start', stateDir, healthTimeoutMs }` over
+ *   node supervisor-main.js
+ * It does nothing until `up` sends `{ type: 'start', stateDir, healthTimeoutMs, foreground }` over
  * IPC; if `up` goes away (or kills it) first, it exits having touched nothing.
  * A separate entry, not a CLI command, so the process loads only what it needs (its
  * resident memory must stay under 80 MB). Once started, everything it writes goes to
@@ -15,13 +15,13 @@ import { StateDir } from './state-dir.js';
 import { Supervisor } from './supervisor.js';
 import type { SupervisorMessage, SupervisorStart } from './supervisor-process.js';
 
-const foreground = process.argv.includes('--foreground');
-process.on('SIGHUP', () => {}); // detached: keep running when the terminal that started `up` closes
+process.on('SIGHUP', () => {}); // keep running when the terminal that started `up` closes
 const start = await new Promise<SupervisorStart | undefined>((resolve) => {
   process.once('message', (m: SupervisorStart) => resolve(m.type === 'start' ? m : undefined));
   process.once('disconnect', () => resolve(undefined));
 });
 if (!start) process.exit(0); // `up` stopped before the start: nothing was done
+const { foreground } = start;
 
 const state = new StateDir(start.stateDir);
 sendOutputTo(state.supervisorLog);
@@ -55,7 +55,7 @@ if (foreground) {
 
 try {
   const r = await sup.start();
-  send({ type: 'ready', created: r.created, healthy: r.health.healthy, problems: r.health.problems });
+  send({ type: 'ready', created: r.created, healthy: r.health.healthy, problems: r.health.problems, members: r.members });
   if (!foreground && process.connected) process.disconnect();
   await sup.stopped();
   report('supervisor stopped');

@@ -9,11 +9,15 @@
  *   never stops members.
  * `up` launches the process first and starts it once the spec is checked: Node boots and
  * loads the supervisor meanwhile (about 0.1 s on a quiet machine, more under load), and
- * Redis's 2 s hold on a new master counts from the members' start.
+ * Redis's 2 s hold on a new master counts from the members' start. The CLI's entry even
+ * launches it before loading the rest of the CLI (`prelaunchSupervisor`). Either way it
+ * runs in its own session, so a terminal's Ctrl-C or hangup reaches only the CLI, which
+ * passes a stop on in the foreground.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { OperationError } from '../../errors.js';
+import type { MemberStatus } from './member-status.js';
 import type { StateDir } from './state-dir.js';
 
 const SUPERVISOR_MAIN = fileURLToPath(new URL('./supervisor-main.js', import.meta.url));
@@ -25,17 +29,21 @@ export interface SupervisorStart {
   type: 'start';
   stateDir: string;
   healthTimeoutMs?: number;
+  /** `rck up` stays attached: when it goes away, the supervisor says so and keeps running. */
+  foreground: boolean;
 }
 
 /** Messages the supervisor process sends to the `up` that started it. */
 export type SupervisorMessage =
-  { type: 'progress'; line: string } | { type: 'ready'; created: boolean; healthy: boolean; problems: string[] } | { type: 'failed'; message: string };
+  { type: 'progress'; line: string } | { type: 'ready'; created: boolean; healthy: boolean; problems: string[]; members?: MemberStatus[] } | { type: 'failed'; message: string };
 
 export interface StartedSupervisor {
   pid: number;
   created: boolean;
   healthy: boolean;
   problems: string[];
+  /** The member rows that showed it healthy: `up` prints them without observing again. */
+  members?: MemberStatus[];
   /** Foreground only: resolves when the supervisor process exits. */
   exited: Promise<void>;
 }
@@ -43,12 +51,24 @@ export interface StartedSupervisor {
 /** A supervisor process that has booted (or is booting) and waits to be told which cluster to run. */
 export interface LaunchedSupervisor {
   /** Starts it on `state` (prepared by `up`); resolves once the cluster is up (or degraded). */
-  start(state: StateDir, opts: { healthTimeoutMs?: number }, report: (line: string) => void): Promise<StartedSupervisor>;
+  start(state: StateDir, opts: { healthTimeoutMs?: number; foreground: boolean }, report: (line: string) => void): Promise<StartedSupervisor>;
   /** Not needed after all (bad input, a supervisor already runs): it exits, having done nothing. */
   cancel(): Promise<void>;
 }
 
-export function launchSupervisor(opts: { foreground: boolean }): LaunchedSupervisor {
+let prelaunched: LaunchedSupervisor | undefined;
+
+/** Launches the supervisor process now; the next `launchSupervisor` returns it. */
+export function prelaunchSupervisor(): void {
+  prelaunched ??= launchSupervisor();
+}
+
+export function launchSupervisor(): LaunchedSupervisor {
+  if (prelaunched) {
+    const launched = prelaunched;
+    prelaunched = undefined;
+    return launched;
+  }
   const args = [
     // The supervisor is I/O bound: a 1 MB young generation and V8's lite mode (no
     // optimizing compiler) take it from ~72 MB to ~55 MB resident. --no-expose-wasm
@@ -57,17 +77,21 @@ export function launchSupervisor(opts: { foreground: boolean }): LaunchedSupervi
     '--no-expose-wasm',
     '--lite-mode',
     SUPERVISOR_MAIN,
-    ...(opts.foreground ? ['--foreground'] : []),
   ];
   // No stdout/stderr: the log's directory may not exist yet; once started, the process
   // writes to supervisor.log itself (supervisor-main.ts).
-  const child = spawn(process.execPath, args, { detached: !opts.foreground, stdio: ['ignore', 'ignore', 'ignore', 'ipc'], env: process.env });
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'ipc'], env: process.env });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let launchError: Error | undefined;
   child.once('error', (err) => (launchError = err));
+  // Until it is started, it must not keep the CLI alive: a `rck up --bad-flag` that never
+  // starts it just exits, and the supervisor exits when its channel closes.
+  child.unref();
+  child.channel?.unref();
   return {
-    start: (state, startOpts, report) => startLaunched(child, exited, launchError, { ...opts, ...startOpts, state }, report),
+    start: (state, startOpts, report) => startLaunched(child, exited, launchError, { ...startOpts, state }, report),
     cancel: async () => {
+      child.ref(); // or the CLI could exit before the exit is seen
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
     },
@@ -85,8 +109,10 @@ function startLaunched(
   if (launchError || !child.connected) {
     return Promise.reject(new OperationError(`cannot start the supervisor: ${launchError?.message ?? 'its process is gone'}`));
   }
+  child.ref();
+  child.channel?.ref();
   if (opts.foreground) {
-    // Ctrl-C in a terminal reaches both processes; a signal sent to the CLI alone is passed on.
+    // The supervisor has its own session: Ctrl-C (and any stop sent to the CLI) is passed on.
     const forward = () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     };
@@ -110,7 +136,7 @@ function startLaunched(
     };
     child.on('message', (m: SupervisorMessage) => {
       if (m.type === 'progress') report(m.line);
-      else if (m.type === 'ready') settle(() => resolve({ pid: child.pid!, created: m.created, healthy: m.healthy, problems: m.problems, exited }));
+      else if (m.type === 'ready') settle(() => resolve({ pid: child.pid!, created: m.created, healthy: m.healthy, problems: m.problems, members: m.members, exited }));
       else if (!settled) {
         // A failed start has stopped its members; it exits next. Wait for that (killing it
         // if it lingers), so `up` returns with nothing of this start still running.
@@ -124,7 +150,7 @@ function startLaunched(
     });
     child.once('exit', (code, signal) => settle(() => reject(new OperationError(`supervisor exited during start (${signal ?? `code ${code}`}); see ${state.supervisorLog}`))));
     child.once('error', (err) => settle(() => reject(new OperationError(`cannot start the supervisor: ${err.message}`))));
-    const start: SupervisorStart = { type: 'start', stateDir: state.dir, healthTimeoutMs: opts.healthTimeoutMs };
+    const start: SupervisorStart = { type: 'start', stateDir: state.dir, healthTimeoutMs: opts.healthTimeoutMs, foreground: opts.foreground };
     child.send(start);
   });
 }

@@ -11,54 +11,24 @@
 import { rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:net';
 import { errorText } from '../../errors.js';
-import { type PassOutcome, ReconcileRunner } from '../../controller/runner.js';
-import type { PassSnapshot } from '../../controller/metrics.js';
+import { ReconcileRunner } from '../../controller/runner.js';
 import { EventLog } from '../../controller/event-log.js';
-import type { EventSink } from '../../controller/events.js';
-import type { ProbeSample } from '../../controller/probe.js';
 import type { Observation } from '../../topology/observation.js';
 import { renderSharedConf } from '../../spec/redis-conf.js';
 import { memberCount, nodeTimeoutMs } from '../../spec/members.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import type { NodeAddress } from '../../redis/address.js';
-import type { Member, Platform, PlatformEvent } from '../platform.js';
+import type { Member, PlatformEvent } from '../platform.js';
 import { type ControlRequest, serveControl } from './control.js';
 import type { Health } from './health.js';
+import type { MemberStatus } from './member-status.js';
 import type { CrashResponder } from './crash-responder.js';
 import { LocalPlatform } from './local-platform.js';
+import type { ReconcileContext, ReconcileLoop } from './reconcile-loop.js';
 import type { LocalMetrics } from './local-metrics.js';
 import { claimSupervisor, releaseSupervisor } from './supervisor-record.js';
 import type { StateDir } from './state-dir.js';
 import { type ConnectionProfile, OPEN_PROFILE } from '../../redis/profile.js';
-
-export interface ReconcileContext {
-  platform: Platform;
-  cluster: RedisCluster;
-  profile: ConnectionProfile;
-  signal: AbortSignal;
-  report: (line: string) => void;
-  /** The cluster's local state directory (events.jsonl lives there). */
-  stateDir: string;
-  /** The cluster's one event log (the platform's). */
-  events: EventSink;
-  /** What a full pass observed: the supervisor's health (status, `up`'s live lines) comes from it. */
-  observed: (obs: Observation) => void;
-  /** Key counts an idle probe saw (the crash responder sizes losses with them). */
-  sampled: (samples: readonly ProbeSample[]) => void;
-  /** A full pass with its conditions and duration, for the metrics (local-metrics.ts). */
-  passed?: (p: PassSnapshot) => void;
-}
-
-/**
- * A level-triggered loop run inside the supervisor by a ReconcileRunner (the controller
- * is one): the outcome of a pass decides when the next runs, `probe` is its cheap look
- * while settled, and every platform event (a member exited, started...) wakes it.
- */
-export interface ReconcileLoop {
-  name: string;
-  reconcile(ctx: ReconcileContext): Promise<PassOutcome>;
-  probe?(ctx: ReconcileContext): Promise<boolean>;
-}
 
 export type SupervisorPhase = 'Starting' | 'Bootstrapping' | 'Running' | 'Stopping';
 
@@ -111,7 +81,8 @@ export class Supervisor {
    * deadline passed: then it keeps running degraded and says why). Call `stopped()` to
    * wait for the end.
    */
-  async start(): Promise<{ created: boolean; health: Health }> {
+  /** `members`: the rows of the observation that found it healthy (absent when degraded). */
+  async start(): Promise<{ created: boolean; health: Health; members?: MemberStatus[] }> {
     const { state, report } = this.opts;
     await claimSupervisor(state, this.opts.logFile);
     try {
@@ -167,15 +138,16 @@ export class Supervisor {
       // The controller runs from here on: an existing cluster may need healing (or a
       // scale finished) before it is healthy.
       this.startLoops(loops);
+      let members: MemberStatus[] | undefined;
       try {
-        await waitHealthy(b, this.opts.healthTimeoutMs ?? 30_000, this.abort.signal);
+        members = await waitHealthy(b, this.opts.healthTimeoutMs ?? 30_000, this.abort.signal);
         this.health = { healthy: true, problems: [] };
       } catch (err) {
         this.health = { healthy: false, problems: [errorText(err)] };
       }
       if (this.abort.signal.aborted) return { created, health: this.health }; // stopped while starting
       this.phase = 'Running';
-      return { created, health: this.health };
+      return { created, health: this.health, members };
     } catch (err) {
       await this.stop();
       throw err;
