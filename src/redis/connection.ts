@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { NodeCheckError, errorText } from '../errors.js';
 import { type NodeAddress, formatAddress } from './address.js';
-import { type ConnectionProfile, authCommand } from './profile.js';
+import { type ConnectionProfile, authCommand, tlsOptions } from './profile.js';
 
 export interface ConnectOptions {
   /** Who the keeper is to the nodes (redis/profile.ts); none: nodes without a password. */
@@ -22,9 +22,11 @@ export const PASSWORD_ENV = 'RCK_PASSWORD';
  */
 export async function connectNode(addr: NodeAddress, opts: ConnectOptions = {}): Promise<Redis> {
   const timeoutMs = opts.timeoutMs ?? 3000;
+  const tls = opts.profile ? tlsOptions(opts.profile) : undefined;
   const client = new Redis({
     host: addr.host,
     port: addr.port,
+    ...(tls ? { tls } : {}),
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -68,8 +70,16 @@ function describeConnectError(err: unknown): string {
     return 'a password was given but the node has none configured';
   }
   if (/ECONNREFUSED/.test(text)) return 'connection refused (is redis-server running on this port?)';
+  if (/certificate|self[- ]signed|UNABLE_TO_VERIFY|ERR_TLS|SSL routines|alert/i.test(text)) return `TLS: ${tlsReason(text)} (check --cacert, --cert and --key)`;
+  if (/ECONNRESET|socket hang up/.test(text)) return `${text} (does the node serve TLS? try --tls)`;
   if (/ETIMEDOUT|timed out|timeout/i.test(text)) return 'connection timed out';
   if (/EHOSTUNREACH|ENETUNREACH/.test(text)) return 'host unreachable';
   if (/ENOTFOUND|EAI_AGAIN/.test(text)) return 'host name does not resolve';
   return text;
+}
+
+/** OpenSSL's reason without its error-stack noise: "...:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../deps/..." -> "tlsv13 alert certificate required". */
+function tlsReason(text: string): string {
+  const m = /SSL routines:[^:]*:([^:]+)/.exec(text);
+  return (m ? m[1]! : text).split('\n')[0]!.trim();
 }

@@ -107,6 +107,31 @@ export interface MemberConfInput {
   password?: string;
   /** Start closed (spec/admission.ts): the default user may not sync, read or write. */
   closed?: boolean;
+  /** spec.tls.enabled: the member's certificate files; absent, the member serves plaintext. */
+  tls?: MemberTls;
+}
+
+export interface MemberTls {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+  /** spec.tls.authClients: tls-auth-clients yes|no. */
+  authClients: boolean;
+}
+
+/** The TLS part of a member's conf: clients, replication and the cluster bus over TLS only, on the member's port. */
+function tlsLines(port: number, t: MemberTls): string[] {
+  return [
+    // No plaintext listener: the member's port is its TLS port, and the bus (tls-cluster) is that port + 10000.
+    'port 0',
+    `tls-port ${port}`,
+    `tls-cert-file ${quoteIfNeeded(t.certFile)}`,
+    `tls-key-file ${quoteIfNeeded(t.keyFile)}`,
+    `tls-ca-cert-file ${quoteIfNeeded(t.caFile)}`,
+    'tls-replication yes',
+    'tls-cluster yes',
+    `tls-auth-clients ${t.authClients ? 'yes' : 'no'}`,
+  ];
 }
 
 /** The member's own file: includes the shared conf, then its address, volume and secret. */
@@ -114,7 +139,7 @@ export function renderMemberConf(m: MemberConfInput): string {
   const lines = [
     '# Member configuration rendered by rck (the pod): shared conf + address, volume, secret.',
     `include ${quoteIfNeeded(m.sharedConfPath)}`,
-    `port ${m.port}`,
+    ...(m.tls ? tlsLines(m.port, m.tls) : [`port ${m.port}`]),
     `bind ${m.host}`,
     'protected-mode yes',
     'daemonize no',

@@ -55,6 +55,16 @@ export const clusterSpecSchema = z
     placement: z.enum(['ordinal', 'spread']).default('ordinal').describe("'ordinal' is the seed's layout: members 0..M-1 masters, member M+i replicates master i mod M"),
     persistence: z.strictObject({ enabled: z.boolean().default(true).describe('appendonly yes, each member keeps its data dir') }).prefault({}),
     auth: z.strictObject({ enabled: z.boolean().default(true).describe('generate a password on first up (requirepass + masterauth)') }).prefault({}),
+    tls: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe('members serve clients over TLS only (no plaintext port), with TLS replication and cluster bus; locally rck up generates a CA and certificates'),
+        authClients: z.boolean().default(true).describe('tls-auth-clients: clients must present a certificate signed by the cluster CA'),
+      })
+      .prefault({})
+      .describe('TLS on the client port, the replication link and the cluster bus'),
     redis: z.strictObject({ config: redisConfig }).prefault({}),
     local: localPlatform,
     kubernetes: kubernetesPlatform,

@@ -6,13 +6,13 @@ import { requireLocalCluster } from '../../platform/local/resolve.js';
 import { type NodeAddress, parseAddress } from '../../redis/address.js';
 import { PASSWORD_ENV } from '../../redis/connection.js';
 import { formatSnapshot, startConsistencyWorkload } from '../../workload/consistency.js';
-import { parseCount, parseMillis } from '../options.js';
+import { type TlsFlags, addTlsOptions, parseCount, parseMillis, profileFrom } from '../options.js';
 import { printJson, printLine } from '../output.js';
 import { registerBenchChaos } from './bench-chaos.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
-import { type ConnectionProfile, passwordProfile } from '../../redis/profile.js';
+import type { ConnectionProfile } from '../../redis/profile.js';
 
-interface ConsistencyFlags extends LocalTargetFlags {
+interface ConsistencyFlags extends LocalTargetFlags, TlsFlags {
   node?: string[];
   duration: string;
   keys: string;
@@ -23,13 +23,12 @@ interface ConsistencyFlags extends LocalTargetFlags {
 export function registerBench(program: Command): void {
   const bench = program.command('bench').description('workloads that measure a running cluster');
   addLocalOptions(
-    bench
-      .command('consistency')
+    addTlsOptions(bench.command('consistency'))
       .description(
         'increment counters through a cluster client and check every read against the last acknowledged write; ' +
           'reports ops/s, errors, lost acknowledged writes, applied-but-unacknowledged writes and the longest write outage',
       )
-      .option('--node <host:port...>', `nodes to start from (password from ${PASSWORD_ENV}); default: the local cluster's members`)
+      .option('--node <host:port...>', `nodes to start from (password from ${PASSWORD_ENV}; TLS from --tls/--cacert/--cert/--key); default: the local cluster's members`)
       .option('--duration <duration>', 'how long to run (Ctrl-C stops earlier)', '30s')
       .option('--keys <n>', 'number of counters', '1000')
       .option('--workers <n>', 'concurrent client loops', '8')
@@ -68,7 +67,7 @@ export function registerBench(program: Command): void {
 }
 
 async function target(flags: ConsistencyFlags): Promise<{ nodes: NodeAddress[]; profile: ConnectionProfile }> {
-  if (flags.node?.length) return { nodes: flags.node.map(parseAddress), profile: passwordProfile(process.env[PASSWORD_ENV] || undefined) };
+  if (flags.node?.length) return { nodes: flags.node.map(parseAddress), profile: profileFrom(flags, process.env[PASSWORD_ENV] || undefined) };
   const t = await requireLocalCluster(flags);
   const profile = await t.state.profile(t.cluster);
   const status = await readLocalStatus(t, profile);

@@ -12,12 +12,15 @@ import { clientBinaryBeside, resolveServerBinary } from '../../platform/local/se
 import { printLine } from '../output.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
 import { redisCliAuth } from '../../redis/profile.js';
+import { TLS_ENV } from '../options.js';
 
 export function registerConnect(program: Command): void {
   addLocalOptions(
     program
       .command('env')
-      .description(`print shell exports for clients: REDISCLI_AUTH (redis-cli) and ${PASSWORD_ENV} (rck) read from the 0600 secret file, never printed; use: eval "$(rck env)"`),
+      .description(
+        `print shell exports for clients: REDISCLI_AUTH (redis-cli) and ${PASSWORD_ENV} (rck) read from the 0600 secret file, never printed, and with TLS the certificate paths (${TLS_ENV.ca}, ${TLS_ENV.cert}, ${TLS_ENV.key}); use: eval "$(rck env)"`,
+      ),
     false,
   ).action(async (flags: LocalTargetFlags) => {
     const t = await requireLocalCluster(flags);
@@ -28,10 +31,18 @@ export function registerConnect(program: Command): void {
       printLine(`export REDISCLI_AUTH=${read}`);
       printLine(`export ${PASSWORD_ENV}=${read}`);
     }
+    // TLS: the files' paths (never their contents), for rck (connection options read them) and redis-cli's flags.
+    const tls = t.cluster.spec.tls.enabled ? t.state.tls : undefined;
+    if (tls) {
+      printLine(`export ${TLS_ENV.ca}=${shellQuote(tls.ca.cert)}`);
+      printLine(`export ${TLS_ENV.cert}=${shellQuote(tls.client.cert)}`);
+      printLine(`export ${TLS_ENV.key}=${shellQuote(tls.client.key)}`);
+    }
     if (first) {
       const [host, port] = [first.address.slice(0, first.address.lastIndexOf(':')), first.address.slice(first.address.lastIndexOf(':') + 1)];
+      const tlsArgs = tls ? ` --tls --cacert "$${TLS_ENV.ca}" --cert "$${TLS_ENV.cert}" --key "$${TLS_ENV.key}"` : '';
       printLine(`export RCK_NODE=${first.address}`);
-      printLine(`# then: redis-cli -c -h ${host} -p ${port}    or: rck status`);
+      printLine(`# then: redis-cli -c -h ${host} -p ${port}${tlsArgs}    or: rck status`);
     }
   });
 

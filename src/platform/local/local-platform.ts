@@ -268,9 +268,10 @@ export class LocalPlatform implements Platform {
     s.startOpen = undefined;
     let spawned: MemberProcess;
     try {
-      const { persistence, local } = this.cluster.spec;
+      const { persistence, local, tls } = this.cluster.spec;
       const where = { state: this.state, name: s.name, host: s.host, port: s.port, password: this.profile.password };
-      spawned = await spawnMember({ ...where, appendonly: persistence.enabled, startOpen, serverBinary: local.serverBinary });
+      const tlsOn = tls.enabled ? { tls: { authClients: tls.authClients } } : {};
+      spawned = await spawnMember({ ...where, appendonly: persistence.enabled, startOpen, serverBinary: local.serverBinary, ...tlsOn });
     } finally {
       gate?.spawned();
     }

@@ -51,6 +51,8 @@ export interface SpawnInput {
   startOpen?: boolean;
   /** spec.local.serverBinary (server-binary.ts resolves the default). */
   serverBinary?: string;
+  /** spec.tls.enabled: the member serves TLS only, with its certificate (made or renewed here: tls-files.ts). */
+  tls?: { authClients: boolean };
 }
 
 /** Whether a volume holds an AOF (its data survives a restart with appendonly yes). */
@@ -79,7 +81,16 @@ export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
       aofPresent: await aofOnVolume(dataDir),
       stoppedEmpty,
     });
-  const conf = renderMemberConf({ sharedConfPath: m.state.sharedConf, host: m.host, port: m.port, dataDir, password: m.password, closed });
+  const tls = m.tls ? { ...(await m.state.tls.ensureMember(m.name, m.host)), authClients: m.tls.authClients } : undefined;
+  const conf = renderMemberConf({
+    sharedConfPath: m.state.sharedConf,
+    host: m.host,
+    port: m.port,
+    dataDir,
+    password: m.password,
+    closed,
+    ...(tls ? { tls: { certFile: tls.cert, keyFile: tls.key, caFile: m.state.tls.ca.cert, authClients: tls.authClients } } : {}),
+  });
   await writeFile(confPath, conf, { mode: 0o600 });
   // Opened and closed synchronously: an asynchronous close right after spawn, with other
   // members spawning at the same moment, lost the 'exit' event of children that exited at

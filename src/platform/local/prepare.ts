@@ -46,13 +46,31 @@ export async function prepareUp(state: StateDir, cluster: RedisCluster, source: 
     await checkPortsFree(host, ports);
     await mkdir(state.dir, { recursive: true, mode: 0o700 });
     await state.init(cluster);
-  } else if (!cluster.spec.auth.enabled && (await state.password({ ...cluster, spec: { ...cluster.spec, auth: { enabled: true } } }))) {
-    // Turning auth off on an existing cluster would leave members with a password we no longer pass.
-    throw new InputError('spec.auth.enabled: cannot disable auth on an existing cluster that has a password', { subject: 'spec.auth.enabled' });
+  } else {
+    if (!cluster.spec.auth.enabled && (await state.password({ ...cluster, spec: { ...cluster.spec, auth: { enabled: true } } }))) {
+      // Turning auth off on an existing cluster would leave members with a password we no longer pass.
+      throw new InputError('spec.auth.enabled: cannot disable auth on an existing cluster that has a password', { subject: 'spec.auth.enabled' });
+    }
+    await checkTlsUnchanged(state, cluster);
   }
   await state.writeSpec(cluster);
-  await state.password(cluster, true);
+  await Promise.all([state.password(cluster, true), cluster.spec.tls.enabled ? state.tls.ensureCa(cluster.metadata.name) : undefined]);
   return { isNew, serverBinary, engine };
+}
+
+/**
+ * TLS cannot be turned on or off under a running cluster: members restarted one by one would
+ * speak TLS on the bus to peers that do not (and the other way round), and the cluster splits.
+ */
+async function checkTlsUnchanged(state: StateDir, cluster: RedisCluster): Promise<void> {
+  const applied = await state.readSpec().catch(() => undefined);
+  const was = applied?.spec.tls?.enabled ?? false;
+  if (applied && was !== cluster.spec.tls.enabled) {
+    throw new InputError(
+      `spec.tls.enabled: cannot turn TLS ${was ? 'off' : 'on'} for existing cluster ${cluster.metadata.name} (its members would no longer understand each other); create a new cluster`,
+      { subject: 'spec.tls.enabled' },
+    );
+  }
 }
 
 /**

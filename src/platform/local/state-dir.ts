@@ -14,6 +14,7 @@
  *     members/<member>/member.conf the member's own conf with the password (0600)
  *     members/<member>/data/       the member's volume: nodes.conf, appendonlydir
  *     members/<member>/redis.log   the member's log (container logs)
+ *     tls/                         with spec.tls.enabled: the CA, client and member certificates (tls-files.ts)
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
@@ -21,7 +22,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError, errorText } from '../../errors.js';
 import type { RedisCluster } from '../../spec/schema.js';
-import { type ConnectionProfile, passwordProfile } from '../../redis/profile.js';
+import { type ConnectionProfile, passwordProfile, withTls } from '../../redis/profile.js';
+import { TlsFiles } from './tls-files.js';
 
 export const STATE_FORMAT = 1;
 
@@ -98,6 +100,10 @@ export class StateDir {
   }
   get eventsFile(): string {
     return join(this.dir, 'events.jsonl');
+  }
+  /** The TLS material (spec.tls.enabled). */
+  get tls(): TlsFiles {
+    return new TlsFiles(join(this.dir, 'tls'));
   }
   memberDir(member: string): string {
     return join(this.dir, 'members', member);
@@ -179,12 +185,15 @@ export class StateDir {
   async readSpec(): Promise<RedisCluster> {
     const spec = await readJson<RedisCluster>(this.specFile);
     if (!spec) throw new InputError(`no cluster in ${this.dir} (run \`rck up\` first)`, { subject: this.dir });
+    // Applied before spec.tls existed (read as stored, not through the schema): TLS off, the default.
+    spec.spec.tls ??= { enabled: false, authClients: true };
     return spec;
   }
 
   /** How the keeper connects to this cluster's members (redis/profile.ts), from its secret. */
   async profile(cluster: RedisCluster, clientName = 'rck'): Promise<ConnectionProfile> {
-    return passwordProfile(await this.password(cluster), clientName);
+    const [password, tls] = await Promise.all([this.password(cluster), cluster.spec.tls.enabled ? this.tls.clientTls() : undefined]);
+    return withTls(passwordProfile(password, clientName), tls);
   }
 
   /** The password, generated on first use when auth is on; undefined when auth is off. */
