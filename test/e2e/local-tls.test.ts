@@ -1,0 +1,150 @@
+/**
+ * spec.tls.enabled on the local platform, on real redis-server processes (issue 15): `rck up`
+ * makes the certificates and becomes Ready over TLS; a plaintext client and a client whose
+ * certificate another CA signed are refused; `rck status`, `rck check`, `rck reshard` (MIGRATE
+ * between nodes over TLS) and a master kill with its failover all work over TLS; TLS cannot be
+ * turned off under an existing cluster.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TlsFiles } from '../../src/platform/local/tls-files.js';
+import { parseAddress } from '../../src/redis/address.js';
+import { connectNode } from '../../src/redis/connection.js';
+import { type ConnectionProfile, clientOptions, passwordProfile, withTls } from '../../src/redis/profile.js';
+import { LocalClusterHarness, type StatusJson } from '../support/local-cluster.js';
+
+describe('local cluster with spec.tls.enabled', () => {
+  let h: LocalClusterHarness;
+  let other: string | undefined;
+  let profile: ConnectionProfile;
+  let ready: StatusJson;
+  let env: Record<string, string>;
+  const tlsDir = () => join(h.stateDir, 'tls');
+
+  beforeAll(async () => {
+    h = await LocalClusterHarness.create({ name: 'tlsc', extraSpec: '  tls: {enabled: true}' });
+  });
+  afterAll(async () => {
+    await h?.cleanup();
+    if (other) await rm(other, { recursive: true, force: true });
+  });
+
+  const tlsClient = (s: StatusJson): Cluster => {
+    const nodes = s.members.filter((m) => m.up).map((m) => parseAddress(m.address));
+    const c = new Cluster(nodes, { redisOptions: clientOptions(profile), slotsRefreshInterval: 1000 });
+    c.on('error', () => {});
+    return c;
+  };
+
+  it('rck up makes the CA, the client and 6 member certificates (8 keys, each 0600) and becomes Ready over TLS', async () => {
+    ready = await h.upReady();
+    expect(ready.members).toHaveLength(6);
+    expect(ready.health.healthy).toBe(true);
+    const keys = ['ca', 'client', ...ready.members.map((m) => m.name)].map((n) => join(tlsDir(), `${n}.key`));
+    expect(keys).toHaveLength(8);
+    for (const k of keys) expect((statSync(k).mode & 0o777).toString(8), k).toBe('600');
+    for (const m of ready.members) expect(statSync(join(tlsDir(), `${m.name}.crt`)).isFile()).toBe(true);
+    // Every member serves TLS only on its port: no plaintext listener.
+    const conf = readFileSync(join(h.stateDir, 'members', 'tlsc-0', 'member.conf'), 'utf8').split('\n');
+    expect(conf).toContain('port 0');
+    expect(conf).toContain(`tls-port ${h.member(ready, 'tlsc-0').address.split(':')[1]}`);
+    const tls = await new TlsFiles(tlsDir()).clientTls();
+    profile = withTls(passwordProfile(await h.password()), tls);
+    env = { RCK_PASSWORD: await h.password(), RCK_CACERT: tls.files.ca, RCK_CERT: tls.files.cert!, RCK_KEY: tls.files.key! };
+  });
+
+  it('refuses a plaintext client and a client certificate from another CA (2 refusals), and accepts the cluster client certificate', async () => {
+    const addr = parseAddress(h.member(ready, 'tlsc-0').address);
+    await expect(connectNode(addr, { profile: passwordProfile(await h.password()), timeoutMs: 1000 })).rejects.toThrow(/ECONNRESET|closed|TLS/);
+    other = await mkdtemp(join(tmpdir(), 'rck-other-ca-'));
+    const foreign = new TlsFiles(join(other, 'tls'));
+    await foreign.ensureCa('someone-else');
+    const f = await foreign.clientTls();
+    // The members' CA verifies the server, so only the client's certificate is at fault.
+    const foreignClient = withTls(passwordProfile(await h.password()), { ...f, ca: profile.tls!.ca });
+    await expect(connectNode(addr, { profile: foreignClient, timeoutMs: 1000 })).rejects.toThrow(/TLS|ECONNRESET|certificate/);
+    const c = await connectNode(addr, { profile, timeoutMs: 1000 });
+    expect(await c.ping()).toBe('PONG');
+    c.disconnect();
+  });
+
+  it('rck status and rck check pass over TLS, with the paths rck env exports', async () => {
+    const s = await h.ok(['status', '--name', 'tlsc']);
+    expect(s.stdout).toMatch(/health: ok/);
+    const exported = (await h.ok(['env', '--name', 'tlsc'])).stdout;
+    expect(exported).toContain(`export RCK_CACERT='${env.RCK_CACERT}'`);
+    expect(exported).toContain(`export RCK_KEY='${env.RCK_KEY}'`);
+    expect(exported).not.toContain(await h.password());
+    expect(exported).not.toContain(readFileSync(env.RCK_KEY!, 'utf8').split('\n')[1]);
+    const check = await h.rck(['check', h.member(ready, 'tlsc-0').address], env);
+    expect(check.stdout + check.stderr).toMatch(/OK: healthy/);
+    expect(check.code).toBe(0);
+  });
+
+  it('rck reshard moves 1000 slots and their keys between masters over TLS; all 2000 keys read back', async () => {
+    const c = tlsClient(ready);
+    const keys = Array.from({ length: 2000 }, (_, i) => `tls:key:${i}`);
+    try {
+      await Promise.all(keys.map((k) => c.set(k, `v-${k}`)));
+      const from = h.member(ready, 'tlsc-0').address;
+      const to = h.member(ready, 'tlsc-1').address;
+      const r = await h.rck(['reshard', from, '--from', from, '--to', to, '--slots', '1000', '--yes'], env);
+      expect(r.stdout + r.stderr).toMatch(/moved 1000 slot\(s\) and [1-9]\d* key\(s\)/);
+      expect(r.code).toBe(0);
+      const after = await h.waitFor('slots moved', (s) => h.member(s, 'tlsc-1').slots === h.member(ready, 'tlsc-1').slots + 1000);
+      expect(h.member(after, 'tlsc-0').slots).toBe(h.member(ready, 'tlsc-0').slots - 1000);
+      const values = await Promise.all(keys.map((k) => c.get(k)));
+      expect(values.filter((v, i) => v !== `v-${keys[i]}`)).toEqual([]);
+      const check = await h.rck(['check', to], env);
+      expect(check.code).toBe(0);
+    } finally {
+      c.disconnect();
+    }
+  });
+
+  it('a killed master fails over to its replica over TLS, comes back as a replica, and the 2000 keys read back', async () => {
+    await h.ok(['kill', 'tlsc-0', '--name', 'tlsc']);
+    const back = await h.waitFor('tlsc-3 master, tlsc-0 back as its replica, Ready', (s) => {
+      const m = h.member(s, 'tlsc-0');
+      return h.member(s, 'tlsc-3').role === 'master' && m.up && m.role === 'replica' && m.linkUp === true && h.ready(s);
+    });
+    expect(h.member(back, 'tlsc-0').master).toBe('tlsc-3');
+    const events = await h.events();
+    expect(events.some((e) => e.reason === 'CrashFailover' && e.member === 'tlsc-3')).toBe(true);
+    const c = tlsClient(back);
+    try {
+      const keys = Array.from({ length: 2000 }, (_, i) => `tls:key:${i}`);
+      const values = await Promise.all(keys.map((k) => c.get(k)));
+      expect(values.filter((v, i) => v !== `v-${keys[i]}`)).toEqual([]);
+    } finally {
+      c.disconnect();
+    }
+    // No secret on any member's command line (ps).
+    const pw = await h.password();
+    for (const pid of h.pids()) {
+      const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      expect(cmd).not.toContain(pw);
+    }
+  });
+
+  it('after rck down, rck up with TLS turned off is refused with one line and changes nothing', async () => {
+    await h.ok(['down', '--name', 'tlsc']);
+    const specBefore = await readFile(join(h.stateDir, 'spec.json'), 'utf8');
+    const off = join(h.home, 'off.yaml');
+    await writeFile(off, (await readFile(h.specFile, 'utf8')).replace('tls: {enabled: true}', 'tls: {enabled: false}'));
+    const r = await h.rck(['up', '-f', off, '--detach']);
+    expect(r.code).not.toBe(0);
+    expect(
+      r.stderr
+        .trimEnd()
+        .split('\n')
+        .filter((l) => !l.startsWith('hint:')),
+    ).toEqual([expect.stringMatching(/^rck: spec\.tls\.enabled: cannot turn TLS off/)]);
+    expect(await readFile(join(h.stateDir, 'spec.json'), 'utf8')).toBe(specBefore);
+    expect(h.pids().filter((p) => statSync(`/proc/${p}`, { throwIfNoEntry: false }))).toEqual([]);
+  });
+});
