@@ -4,12 +4,16 @@
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { RedisCluster } from '../spec/schema.js';
+import { unsupportedOnKubernetes } from '../spec/kubernetes.js';
+import { InputError } from '../errors.js';
 import { clientService, configMap, headlessService, networkPolicy, podDisruptionBudget, secret } from './objects.js';
 import { hashOf, nfsVolumes, statefulSet } from './statefulset.js';
 
 export type SecretChoice = { password: string } | { existingSecret: true };
 
 export function renderCluster(rc: RedisCluster, auth: SecretChoice): KubernetesObject[] {
+  const unsupported = unsupportedOnKubernetes(rc.spec);
+  if (unsupported) throw new InputError(unsupported, { subject: 'spec.tls.enabled' });
   const cm = configMap(rc);
   // Pods restart (rolling, one at a time) when their configuration changes.
   const sts = statefulSet(rc, hashOf(JSON.stringify(cm.data)));

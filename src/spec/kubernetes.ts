@@ -51,3 +51,12 @@ export const kubernetesPlatform = z
   .describe('how members run on Kubernetes (ignored locally)');
 
 export type KubernetesSpec = z.output<typeof kubernetesPlatform>;
+
+/**
+ * What the spec asks that the Kubernetes platform does not do yet, as one line, or undefined.
+ * Refused rather than ignored: a cluster asked to use TLS must never run in plaintext.
+ */
+export function unsupportedOnKubernetes(spec: { tls: { enabled: boolean } }): string | undefined {
+  if (spec.tls.enabled) return 'spec.tls.enabled: TLS is not supported on Kubernetes yet (the local platform, rck up, has it)';
+  return undefined;
+}

@@ -73,3 +73,10 @@ describe('the RedisCluster CRD', () => {
     expect(redisClusterCrd().spec.versions[0]!.subresources).toEqual({ status: {} });
   });
 });
+
+describe('spec.tls on Kubernetes (not built yet)', () => {
+  it('is refused with one line rather than rendered in plaintext', () => {
+    const rc = validateSpec({ spec: { tls: { enabled: true } } }, 'tls.yaml');
+    expect(() => renderCluster(rc, { password: 'pw' })).toThrow(/^spec\.tls\.enabled: TLS is not supported on Kubernetes yet/);
+  });
+});

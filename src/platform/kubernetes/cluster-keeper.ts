@@ -10,12 +10,13 @@ import type { ClusterRecorder } from '../../controller/metrics.js';
 import type { PassOutcome } from '../../controller/runner.js';
 import { DATA_LOSS_ACKNOWLEDGED, type DataLossTally, acknowledged, addLoss, tallyCondition } from '../../controller/data-loss.js';
 import { DATA_LOSS, type EventSink } from '../../controller/events.js';
-import { errorText } from '../../errors.js';
+import { InputError, errorText } from '../../errors.js';
 import { GROUP, PLURAL, VERSION } from '../../manifests/crd.js';
 import { namesOf, selectorOf } from '../../manifests/names.js';
 import { generatePassword, secret } from '../../manifests/objects.js';
 import { renderCluster } from '../../manifests/render.js';
 import { validateSpec } from '../../spec/load.js';
+import { unsupportedOnKubernetes } from '../../spec/kubernetes.js';
 import { API_VERSION, KIND, type RedisCluster } from '../../spec/schema.js';
 import { Applier } from './apply.js';
 import { KubernetesEventSink } from './k8s-events.js';
@@ -102,6 +103,8 @@ export class ClusterKeeper {
     let rc: RedisCluster;
     try {
       rc = validateSpec({ apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace, labels: this.obj.metadata.labels }, spec: this.obj.spec ?? {} }, this.key);
+      const unsupported = unsupportedOnKubernetes(rc.spec);
+      if (unsupported) throw new InputError(unsupported, { subject: 'spec.tls.enabled' });
     } catch (err) {
       this.invalidSpec = true;
       await this.writeStatus(invalidStatus(errorText(err), generation));
