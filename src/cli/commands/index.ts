@@ -17,6 +17,7 @@ const MODULES: Array<[commands: string[], load: () => Promise<Registrar>]> = [
   [['kill', 'restart', 'stop', 'start', 'rollout'], async () => (await import('./members.js')).registerMemberCommands],
   [['logs'], async () => (await import('./logs.js')).registerLogs],
   [['env', 'connect'], async () => (await import('./connect.js')).registerConnect],
+  [['tls'], async () => (await import('./tls.js')).registerTls],
   [['bench'], async () => (await import('./bench.js')).registerBench],
   [['events'], async () => (await import('./events.js')).registerEvents],
   [['dashboard'], async () => (await import('./dashboard.js')).registerDashboard],

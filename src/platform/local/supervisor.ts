@@ -67,6 +67,7 @@ export class Supervisor {
   private readonly abort = new AbortController();
   private stopping?: Promise<void>;
   private runners: ReconcileRunner[] = [];
+  private stopRenewal?: () => void;
   /** The cluster's one event log, shared by platform, crash responder and controller. */
   private readonly events: EventLog;
   private markDone!: () => void;
@@ -138,6 +139,7 @@ export class Supervisor {
       // The controller runs from here on: an existing cluster may need healing (or a
       // scale finished) before it is healthy.
       this.startLoops(loops);
+      if (cluster.spec.tls.enabled) this.stopRenewal = await this.startRenewal();
       let members: MemberStatus[] | undefined;
       try {
         members = await waitHealthy(b, this.opts.healthTimeoutMs ?? 30_000, this.abort.signal);
@@ -172,6 +174,18 @@ export class Supervisor {
     return this.crashesLoading;
   }
 
+  /** spec.tls: members' certificates near their end are renewed and reloaded without a restart (tls-renew.ts). */
+  private async startRenewal(): Promise<() => void> {
+    const { startRenewalTimer } = await import('./tls-renew.js');
+    return startRenewalTimer({
+      state: this.opts.state,
+      profile: this.profile,
+      members: async () => (await this.platform?.listMembers()) ?? [],
+      record: (e) => this.events.record({ ...e, time: new Date().toISOString(), source: 'platform' }),
+      report: this.opts.report,
+    });
+  }
+
   /** Resolves when the supervisor has stopped (after `stop()`). */
   stopped(): Promise<void> {
     return this.done;
@@ -182,6 +196,7 @@ export class Supervisor {
     this.stopping ??= (async () => {
       this.phase = 'Stopping';
       this.abort.abort();
+      this.stopRenewal?.();
       await Promise.all(this.runners.map((r) => r.stop()));
       await this.web?.close();
       await this.stopReplicasFirst();

@@ -9,8 +9,8 @@
  * -x509` per certificate, EC P-256, the CA signing in the same command (OpenSSL 3). No
  * secret is ever an argument: keys go from file to file. A member's certificate is made
  * again at its start when it is missing, does not name its host, was not issued by this
- * CA, or expires within RENEW_BEFORE_DAYS; a running member keeps its certificate until
- * it restarts (reloading without a restart is not built yet).
+ * CA, or expires within RENEW_BEFORE_DAYS; a running member's is renewed in place and
+ * reloaded with CONFIG SET (tls-renew.ts), without a restart.
  */
 import { execFile } from 'node:child_process';
 import { X509Certificate, randomBytes } from 'node:crypto';
@@ -85,6 +85,16 @@ export class TlsFiles {
     return this.member(name);
   }
 
+  /** Makes the member's certificate again when it would not serve, or always with `force`; whether it did. */
+  async renewMember(name: string, host: string, force = false): Promise<boolean> {
+    return this.ensureLeaf(name, name, [host], force);
+  }
+
+  /** The same for the tools' client certificate. */
+  async renewClient(force = false): Promise<boolean> {
+    return this.ensureLeaf('client', 'rck client', [], force);
+  }
+
   /** What the keeper's tools present: the CA to verify members with, and the client certificate. */
   async clientTls(): Promise<ProfileTls> {
     const c = this.client;
@@ -94,11 +104,11 @@ export class TlsFiles {
     return { ca, cert, key, files: { ca: this.ca.cert, cert: c.cert, key: c.key } };
   }
 
-  private async ensureLeaf(name: string, cn: string, hosts: string[]): Promise<void> {
+  private async ensureLeaf(name: string, cn: string, hosts: string[], force = false): Promise<boolean> {
     const files = this.leaf(name);
     const [cert, ca] = await Promise.all([readCert(files.cert), readCert(this.ca.cert)]);
     if (!ca) throw new InputError(`no CA in ${this.dir}: run \`rck up\` to make it`, { subject: this.dir });
-    if (cert && certServes(cert, ca, hosts, Date.now())) return;
+    if (!force && cert && certServes(cert, ca, hosts, Date.now())) return false;
     const sans = [...new Set(['127.0.0.1', ...hosts])].map((h) => `IP:${h}`).concat('DNS:localhost');
     await this.make(files, [
       '-days',
@@ -116,10 +126,12 @@ export class TlsFiles {
       '-addext',
       `subjectAltName=${sans.join(',')}`,
     ]);
+    return true;
   }
 
   /** One `openssl req -x509`: a new EC key and its certificate, written beside and then renamed into place. */
   private async make(files: CertFiles, extra: string[]): Promise<void> {
+    // The key first, then the certificate: a reader between the two renames (a member starting) fails once and is restarted.
     const tmp = { cert: `${files.cert}.${process.pid}.tmp`, key: `${files.key}.${process.pid}.tmp` };
     const args = ['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-config', this.confFile];
     try {
