@@ -17,14 +17,20 @@ export interface TlsFlags {
   key?: string;
 }
 
+/** Environment variable read for the ACL user when --user is not given (`rck env --user` exports it). */
+export const USER_ENV = 'RCK_USER';
+
 export interface ConnectionFlags extends TlsFlags {
+  user?: string;
   password?: string;
   timeout: string;
 }
 
 export function addConnectionOptions(cmd: Command): Command {
   return addTlsOptions(
-    cmd.addOption(new Option('-a, --password <password>', `password of the nodes (prefer the ${PASSWORD_ENV} environment variable: arguments show in ps)`)),
+    cmd
+      .addOption(new Option('--user <name>', `ACL user to log in as (default: ${USER_ENV}, else the default user)`))
+      .addOption(new Option('-a, --password <password>', `password of the nodes (prefer the ${PASSWORD_ENV} environment variable: arguments show in ps)`)),
   ).addOption(new Option('--timeout <ms>', 'per-node connect timeout in milliseconds').default('3000'));
 }
 
@@ -38,7 +44,9 @@ export function addTlsOptions(cmd: Command): Command {
 }
 
 export function connectionFrom(flags: ConnectionFlags): ConnectOptions {
-  return { profile: profileFrom(flags, flags.password ?? process.env[PASSWORD_ENV] ?? undefined, 'rck'), timeoutMs: parseMillis(flags.timeout, '--timeout') };
+  const profile = profileFrom(flags, flags.password ?? process.env[PASSWORD_ENV] ?? undefined, 'rck');
+  const user = flags.user ?? (process.env[USER_ENV] || undefined);
+  return { profile: user ? { ...profile, username: user } : profile, timeoutMs: parseMillis(flags.timeout, '--timeout') };
 }
 
 /** The connection profile of the flags (and the environment), for nodes given by address. */

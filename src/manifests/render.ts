@@ -13,7 +13,7 @@ export type SecretChoice = { password: string } | { existingSecret: true };
 
 export function renderCluster(rc: RedisCluster, auth: SecretChoice): KubernetesObject[] {
   const unsupported = unsupportedOnKubernetes(rc.spec);
-  if (unsupported) throw new InputError(unsupported, { subject: 'spec.tls.enabled' });
+  if (unsupported) throw new InputError(unsupported, { subject: unsupported.split(':')[0]! });
   const cm = configMap(rc);
   // Pods restart (rolling, one at a time) when their configuration changes.
   const sts = statefulSet(rc, hashOf(JSON.stringify(cm.data)));

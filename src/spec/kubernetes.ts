@@ -54,9 +54,11 @@ export type KubernetesSpec = z.output<typeof kubernetesPlatform>;
 
 /**
  * What the spec asks that the Kubernetes platform does not do yet, as one line, or undefined.
- * Refused rather than ignored: a cluster asked to use TLS must never run in plaintext.
+ * Refused rather than ignored: a cluster asked to use TLS must never run in plaintext, nor
+ * its clients be told of users that do not exist.
  */
-export function unsupportedOnKubernetes(spec: { tls: { enabled: boolean } }): string | undefined {
+export function unsupportedOnKubernetes(spec: { tls: { enabled: boolean }; auth: { users: unknown[] } }): string | undefined {
   if (spec.tls.enabled) return 'spec.tls.enabled: TLS is not supported on Kubernetes yet (the local platform, rck up, has it)';
+  if (spec.auth.users.length > 0) return 'spec.auth.users: ACL users are not supported on Kubernetes yet (the local platform, rck up, has them)';
   return undefined;
 }

@@ -68,6 +68,8 @@ export function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
     return `${keys.join(', ')}: unknown field${keys.length > 1 ? 's' : ''}`;
   }
   const where = path.length ? path.join('.') : '(top level)';
+  // ACL rules refused for setting a password: the value may hold one, so it is not echoed.
+  if (path[0] === 'spec' && path[1] === 'auth' && path[2] === 'users' && path[4] === 'rules') return `${where}: ${simplify(issue.message)} (value not shown)`;
   const got = valueAt(raw, path);
   const gotText = got === undefined ? 'nothing' : JSON.stringify(got);
   return `${where}: ${simplify(issue.message)} (got ${gotText.length > 60 ? `${gotText.slice(0, 57)}...` : gotText})`;

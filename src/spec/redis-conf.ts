@@ -6,6 +6,7 @@
  * 0600 file that `include`s it, so the password never appears on a command line.
  */
 import { closedUserLine } from './admission.js';
+import { aclUserLine } from './acl-users.js';
 import { OWNED_SETTINGS } from './owned-settings.js';
 import { SEED_REDIS_CONFIG } from './members.js';
 import type { ClusterSpec } from './schema.js';
@@ -93,9 +94,11 @@ export function renderCheckConf(spec: ClusterSpec, dir: string): CheckConf {
     'loglevel notice',
     'syslog-enabled no',
   ];
+  // spec.auth.users with a placeholder password, so Redis judges their rules before any member starts.
+  const users = spec.auth.users.map((u) => aclUserLine(u, 'rck-check', quoteIfNeeded));
   return {
-    text: [...shared.map((l) => `${l.key} ${l.value}`), ...own, ''].join('\n'),
-    sources: [...shared.map((l) => sourceOf(spec, l.key)), ...own.map(() => "rck's own check settings")],
+    text: [...shared.map((l) => `${l.key} ${l.value}`), ...own, ...users, ''].join('\n'),
+    sources: [...shared.map((l) => sourceOf(spec, l.key)), ...own.map(() => "rck's own check settings"), ...spec.auth.users.map((_, i) => `spec.auth.users[${i}].rules`)],
   };
 }
 
@@ -109,6 +112,8 @@ export interface MemberConfInput {
   closed?: boolean;
   /** spec.tls.enabled: the member's certificate files; absent, the member serves plaintext. */
   tls?: MemberTls;
+  /** spec.auth.users with their generated passwords. */
+  users?: Array<{ name: string; rules: string; password: string }>;
 }
 
 export interface MemberTls {
@@ -157,6 +162,7 @@ export function renderMemberConf(m: MemberConfInput): string {
   if (m.closed) lines.push(closedUserLine(m.password, quoteIfNeeded));
   else if (m.password) lines.push(`requirepass ${quoteIfNeeded(m.password)}`);
   if (m.password) lines.push(`masterauth ${quoteIfNeeded(m.password)}`);
+  for (const u of m.users ?? []) lines.push(aclUserLine(u, u.password, quoteIfNeeded));
   return `${lines.join('\n')}\n`;
 }
 

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { memberCount } from './members.js';
 import { OWNED_SETTINGS } from './owned-settings.js';
+import { aclUser } from './acl-users.js';
 
 export const API_VERSION = 'rck.dev/v1alpha1';
 export const KIND = 'RedisCluster';
@@ -54,7 +55,22 @@ export const clusterSpecSchema = z
     replicasPerMaster: z.number().int().min(0).max(5).default(1),
     placement: z.enum(['ordinal', 'spread']).default('ordinal').describe("'ordinal' is the seed's layout: members 0..M-1 masters, member M+i replicates master i mod M"),
     persistence: z.strictObject({ enabled: z.boolean().default(true).describe('appendonly yes, each member keeps its data dir') }).prefault({}),
-    auth: z.strictObject({ enabled: z.boolean().default(true).describe('generate a password on first up (requirepass + masterauth)') }).prefault({}),
+    auth: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('generate a password on first up (requirepass + masterauth)'),
+        users: z
+          .array(aclUser)
+          .default([])
+          .superRefine((users, ctx) => {
+            const seen = new Set<string>();
+            for (const [i, u] of users.entries()) {
+              if (seen.has(u.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate user "${u.name}"` });
+              seen.add(u.name);
+            }
+          })
+          .describe('ACL users created on every member, passwords generated (local platform)'),
+      })
+      .prefault({}),
     tls: z
       .strictObject({
         enabled: z

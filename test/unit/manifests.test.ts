@@ -74,7 +74,12 @@ describe('the RedisCluster CRD', () => {
   });
 });
 
-describe('spec.tls on Kubernetes (not built yet)', () => {
+describe('spec.tls and spec.auth.users on Kubernetes (not built yet)', () => {
+  it('ACL users are refused with one line rather than silently not created', () => {
+    const rc = validateSpec({ spec: { auth: { users: [{ name: 'reader', rules: '~* +@read' }] } } }, 'users.yaml');
+    expect(() => renderCluster(rc, { password: 'pw' })).toThrow(/^spec\.auth\.users: ACL users are not supported on Kubernetes yet/);
+  });
+
   it('is refused with one line rather than rendered in plaintext', () => {
     const rc = validateSpec({ spec: { tls: { enabled: true } } }, 'tls.yaml');
     expect(() => renderCluster(rc, { password: 'pw' })).toThrow(/^spec\.tls\.enabled: TLS is not supported on Kubernetes yet/);

@@ -12,7 +12,7 @@ import { clientBinaryBeside, resolveServerBinary } from '../../platform/local/se
 import { printLine } from '../output.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
 import { redisCliAuth } from '../../redis/profile.js';
-import { TLS_ENV } from '../options.js';
+import { TLS_ENV, USER_ENV } from '../options.js';
 
 export function registerConnect(program: Command): void {
   addLocalOptions(
@@ -22,29 +22,39 @@ export function registerConnect(program: Command): void {
         `print shell exports for clients: REDISCLI_AUTH (redis-cli) and ${PASSWORD_ENV} (rck) read from the 0600 secret file, never printed, and with TLS the certificate paths (${TLS_ENV.ca}, ${TLS_ENV.cert}, ${TLS_ENV.key}); use: eval "$(rck env)"`,
       ),
     false,
-  ).action(async (flags: LocalTargetFlags) => {
-    const t = await requireLocalCluster(flags);
-    const status = await readLocalStatus(t, await t.state.profile(t.cluster));
-    const first = status.members.find((m) => m.up) ?? status.members[0];
-    if (t.cluster.spec.auth.enabled) {
-      const read = `"$(cat ${shellQuote(t.state.secretFile)})"`;
-      printLine(`export REDISCLI_AUTH=${read}`);
-      printLine(`export ${PASSWORD_ENV}=${read}`);
-    }
-    // TLS: the files' paths (never their contents), for rck (connection options read them) and redis-cli's flags.
-    const tls = t.cluster.spec.tls.enabled ? t.state.tls : undefined;
-    if (tls) {
-      printLine(`export ${TLS_ENV.ca}=${shellQuote(tls.ca.cert)}`);
-      printLine(`export ${TLS_ENV.cert}=${shellQuote(tls.client.cert)}`);
-      printLine(`export ${TLS_ENV.key}=${shellQuote(tls.client.key)}`);
-    }
-    if (first) {
-      const [host, port] = [first.address.slice(0, first.address.lastIndexOf(':')), first.address.slice(first.address.lastIndexOf(':') + 1)];
-      const tlsArgs = tls ? ` --tls --cacert "$${TLS_ENV.ca}" --cert "$${TLS_ENV.cert}" --key "$${TLS_ENV.key}"` : '';
-      printLine(`export RCK_NODE=${first.address}`);
-      printLine(`# then: redis-cli -c -h ${host} -p ${port}${tlsArgs}    or: rck status`);
-    }
-  });
+  )
+    .option('--user <name>', "export this ACL user's credentials (spec.auth.users) instead of the default user's")
+    .action(async (flags: LocalTargetFlags & { user?: string }) => {
+      const t = await requireLocalCluster(flags);
+      const user = flags.user;
+      if (user !== undefined && !t.cluster.spec.auth.users.some((u) => u.name === user)) {
+        const known = t.cluster.spec.auth.users.map((u) => u.name).join(', ') || 'none';
+        throw new InputError(`--user ${user}: no such user in spec.auth.users of cluster ${t.cluster.metadata.name} (users: ${known})`, { subject: '--user' });
+      }
+      const status = await readLocalStatus(t, await t.state.profile(t.cluster));
+      const first = status.members.find((m) => m.up) ?? status.members[0];
+      const secretFile = user !== undefined ? t.state.userFile(user) : t.cluster.spec.auth.enabled ? t.state.secretFile : undefined;
+      if (secretFile) {
+        const read = `"$(cat ${shellQuote(secretFile)})"`;
+        printLine(`export REDISCLI_AUTH=${read}`);
+        printLine(`export ${PASSWORD_ENV}=${read}`);
+      }
+      printLine(user !== undefined ? `export ${USER_ENV}=${shellQuote(user)}` : `unset ${USER_ENV}`);
+      // TLS: the files' paths (never their contents), for rck (connection options read them) and redis-cli's flags.
+      const tls = t.cluster.spec.tls.enabled ? t.state.tls : undefined;
+      if (tls) {
+        printLine(`export ${TLS_ENV.ca}=${shellQuote(tls.ca.cert)}`);
+        printLine(`export ${TLS_ENV.cert}=${shellQuote(tls.client.cert)}`);
+        printLine(`export ${TLS_ENV.key}=${shellQuote(tls.client.key)}`);
+      }
+      if (first) {
+        const [host, port] = [first.address.slice(0, first.address.lastIndexOf(':')), first.address.slice(first.address.lastIndexOf(':') + 1)];
+        const tlsArgs = tls ? ` --tls --cacert "$${TLS_ENV.ca}" --cert "$${TLS_ENV.cert}" --key "$${TLS_ENV.key}"` : '';
+        printLine(`export RCK_NODE=${first.address}`);
+        const userArg = user !== undefined ? ` --user "$${USER_ENV}"` : '';
+        printLine(`# then: redis-cli -c -h ${host} -p ${port}${userArg}${tlsArgs}    or: rck status`);
+      }
+    });
 
   addLocalOptions(
     program

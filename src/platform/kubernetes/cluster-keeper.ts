@@ -104,7 +104,7 @@ export class ClusterKeeper {
     try {
       rc = validateSpec({ apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace, labels: this.obj.metadata.labels }, spec: this.obj.spec ?? {} }, this.key);
       const unsupported = unsupportedOnKubernetes(rc.spec);
-      if (unsupported) throw new InputError(unsupported, { subject: 'spec.tls.enabled' });
+      if (unsupported) throw new InputError(unsupported, { subject: unsupported.split(':')[0]! });
     } catch (err) {
       this.invalidSpec = true;
       await this.writeStatus(invalidStatus(errorText(err), generation));

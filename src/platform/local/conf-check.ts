@@ -34,7 +34,12 @@ export async function checkRedisConf(cluster: RedisCluster, source: string, engi
     const conf = renderCheckConf(cluster.spec, dir);
     const { output, timedOut } = await throwawayStart(binary, conf.text, dir);
     if (timedOut) return; // slow, not wrong: the members' own start will tell
-    const rejected = judgeCheckOutput(output, conf.sources, Object.keys(cluster.spec.redis.config));
+    const rejected = judgeCheckOutput(
+      output,
+      conf.sources,
+      Object.keys(cluster.spec.redis.config),
+      cluster.spec.auth.users.map((u) => u.name),
+    );
     if (!rejected) return;
     const what = rejected.directive ? `\`${rejected.directive}\`` : 'the configuration';
     const { name, version } = await engine;
@@ -90,7 +95,7 @@ function throwawayStart(binary: string, text: string, cwd: string): Promise<{ ou
  * are the spec's redis.config keys, to name the field of errors Redis reports without a
  * line (ACL users and modules are loaded after the file is parsed).
  */
-export function judgeCheckOutput(output: string, sources: readonly string[], keys: readonly string[]): ConfRejection | undefined {
+export function judgeCheckOutput(output: string, sources: readonly string[], keys: readonly string[], users: readonly string[] = []): ConfRejection | undefined {
   if (/ready to accept connections/i.test(output)) return undefined;
   const fatal = /FATAL CONFIG FILE ERROR[^\n]*\n(?:Reading the configuration file, at line (\d+)\n)?(?:>>> '(.*)'\n)?([^\n]*)/.exec(output);
   if (fatal) {
@@ -105,6 +110,8 @@ export function judgeCheckOutput(output: string, sources: readonly string[], key
     .map((l) => /^\d+:[A-Z] .*? # (.*)$/.exec(l)?.[1])
     .filter((m): m is string => m !== undefined && !/^(WARNING|Reading config|oO0OoO0OoO0Oo|Redis version|Configuration loaded|Server initialized)/.test(m));
   const reason = warnings.slice(-2).join('; ') || lastLine(output) || 'it exited without saying why';
+  const specUser = users.indexOf(/for the user named '([^']*)'/.exec(reason)?.[1] ?? '');
+  if (specUser >= 0) return { field: `spec.auth.users[${specUser}].rules`, reason };
   const field = /\bACL\b|\buser\b/i.test(reason) ? pick(keys, ['user', 'aclfile']) : /module/i.test(reason) ? pick(keys, ['loadmodule']) : undefined;
   return { field, reason };
 }

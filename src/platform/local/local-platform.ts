@@ -268,10 +268,10 @@ export class LocalPlatform implements Platform {
     s.startOpen = undefined;
     let spawned: MemberProcess;
     try {
-      const { persistence, local, tls } = this.cluster.spec;
+      const { persistence, local, tls, auth } = this.cluster.spec;
       const where = { state: this.state, name: s.name, host: s.host, port: s.port, password: this.profile.password };
       const tlsOn = tls.enabled ? { tls: { authClients: tls.authClients } } : {};
-      spawned = await spawnMember({ ...where, appendonly: persistence.enabled, startOpen, serverBinary: local.serverBinary, ...tlsOn });
+      spawned = await spawnMember({ ...where, appendonly: persistence.enabled, startOpen, serverBinary: local.serverBinary, users: auth.users, ...tlsOn });
     } finally {
       gate?.spawned();
     }

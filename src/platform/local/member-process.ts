@@ -53,6 +53,8 @@ export interface SpawnInput {
   serverBinary?: string;
   /** spec.tls.enabled: the member serves TLS only, with its certificate (made or renewed here: tls-files.ts). */
   tls?: { authClients: boolean };
+  /** spec.auth.users: created by the member's conf, with the passwords in the state dir. */
+  users?: Array<{ name: string; rules: string }>;
 }
 
 /** Whether a volume holds an AOF (its data survives a restart with appendonly yes). */
@@ -82,7 +84,9 @@ export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
       stoppedEmpty,
     });
   const tls = m.tls ? { ...(await m.state.tls.ensureMember(m.name, m.host)), authClients: m.tls.authClients } : undefined;
+  const users = await Promise.all((m.users ?? []).map(async (u) => ({ ...u, password: (await m.state.userPassword(u.name, true))! })));
   const conf = renderMemberConf({
+    users,
     sharedConfPath: m.state.sharedConf,
     host: m.host,
     port: m.port,

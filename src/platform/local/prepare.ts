@@ -47,14 +47,18 @@ export async function prepareUp(state: StateDir, cluster: RedisCluster, source: 
     await mkdir(state.dir, { recursive: true, mode: 0o700 });
     await state.init(cluster);
   } else {
-    if (!cluster.spec.auth.enabled && (await state.password({ ...cluster, spec: { ...cluster.spec, auth: { enabled: true } } }))) {
+    if (!cluster.spec.auth.enabled && (await state.password({ ...cluster, spec: { ...cluster.spec, auth: { ...cluster.spec.auth, enabled: true } } }))) {
       // Turning auth off on an existing cluster would leave members with a password we no longer pass.
       throw new InputError('spec.auth.enabled: cannot disable auth on an existing cluster that has a password', { subject: 'spec.auth.enabled' });
     }
     await checkTlsUnchanged(state, cluster);
   }
   await state.writeSpec(cluster);
-  await Promise.all([state.password(cluster, true), cluster.spec.tls.enabled ? state.tls.ensureCa(cluster.metadata.name) : undefined]);
+  await Promise.all([
+    state.password(cluster, true),
+    cluster.spec.tls.enabled ? state.tls.ensureCa(cluster.metadata.name) : undefined,
+    ...cluster.spec.auth.users.map((u) => state.userPassword(u.name, true)),
+  ]);
   return { isNew, serverBinary, engine };
 }
 

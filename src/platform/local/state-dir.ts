@@ -14,6 +14,7 @@
  *     members/<member>/member.conf the member's own conf with the password (0600)
  *     members/<member>/data/       the member's volume: nodes.conf, appendonlydir
  *     members/<member>/redis.log   the member's log (container logs)
+ *     users/<name>                 with spec.auth.users: each user's generated password (0600)
  *     tls/                         with spec.tls.enabled: the CA, client and member certificates (tls-files.ts)
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -187,6 +188,7 @@ export class StateDir {
     if (!spec) throw new InputError(`no cluster in ${this.dir} (run \`rck up\` first)`, { subject: this.dir });
     // Applied before spec.tls existed (read as stored, not through the schema): TLS off, the default.
     spec.spec.tls ??= { enabled: false, authClients: true };
+    spec.spec.auth.users ??= [];
     return spec;
   }
 
@@ -208,6 +210,24 @@ export class StateDir {
     await writeFile(this.secretFile, `${pw}\n`, { mode: 0o600 });
     await chmod(this.secretFile, 0o600);
     return pw;
+  }
+
+  /** The generated password of ACL user `name` (spec.auth.users), made on first use with `create`. */
+  async userPassword(name: string, create = false): Promise<string | undefined> {
+    const file = this.userFile(name);
+    try {
+      return (await readFile(file, 'utf8')).trim();
+    } catch {
+      if (!create) return undefined;
+    }
+    await mkdir(join(this.dir, 'users'), { recursive: true, mode: 0o700 });
+    const pw = randomBytes(24).toString('base64url');
+    await writeFile(file, `${pw}\n`, { mode: 0o600, flag: 'wx' }).catch(() => undefined); // another writer won: read theirs
+    return (await readFile(file, 'utf8')).trim();
+  }
+
+  userFile(name: string): string {
+    return join(this.dir, 'users', name);
   }
 
   async readMembers(): Promise<MembersFile | undefined> {
