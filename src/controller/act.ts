@@ -292,6 +292,8 @@ async function admit(member: string, ctx: ActContext): Promise<void> {
   if (n.self?.role === 'replica' && !n.replication.masterLinkUp) throw new OperationError(`not admitting ${member}: its sync from ${n.self.masterId?.slice(0, 8)} is not done`);
   const c = await ctx.pool.get(addr);
   await c.call('ACL', 'SETUSER', 'default', '+@all');
+  // spec.auth.users start off on a closed member (spec/acl-users.ts).
+  for (const user of ctx.desired.aclUsers ?? []) await c.call('ACL', 'SETUSER', user, 'on');
 }
 
 /** Promotes the in-sync replica of a master that crashed; re-checked: it still replicates it, its link still down. */

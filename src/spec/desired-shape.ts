@@ -12,6 +12,8 @@ export interface DesiredShape {
   placement: 'ordinal' | 'spread';
   /** appendonly: a restarted master has its data back (absent in older callers: assumed on). */
   persistence?: boolean;
+  /** spec.auth.users: turned on when a closed member is admitted. */
+  aclUsers?: string[];
 }
 
 export function desiredShape(spec: ClusterSpec): DesiredShape {
@@ -22,5 +24,6 @@ export function desiredShape(spec: ClusterSpec): DesiredShape {
     placement: spec.placement,
     persistence: spec.persistence.enabled,
     replicaNoFailover: String(spec.redis.config['cluster-replica-no-failover'] ?? 'no') === 'yes',
+    ...(spec.auth.users.length > 0 ? { aclUsers: spec.auth.users.map((u) => u.name) } : {}),
   };
 }

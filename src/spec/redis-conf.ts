@@ -162,7 +162,7 @@ export function renderMemberConf(m: MemberConfInput): string {
   if (m.closed) lines.push(closedUserLine(m.password, quoteIfNeeded));
   else if (m.password) lines.push(`requirepass ${quoteIfNeeded(m.password)}`);
   if (m.password) lines.push(`masterauth ${quoteIfNeeded(m.password)}`);
-  for (const u of m.users ?? []) lines.push(aclUserLine(u, u.password, quoteIfNeeded));
+  for (const u of m.users ?? []) lines.push(aclUserLine(u, u.password, quoteIfNeeded, m.closed));
   return `${lines.join('\n')}\n`;
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { judgeCheckOutput } from '../../src/platform/local/conf-check.js';
 import { parseSpec } from '../../src/spec/load.js';
 import { renderCheckConf, renderMemberConf } from '../../src/spec/redis-conf.js';
+import { desiredShape } from '../../src/spec/desired-shape.js';
 
 const users = (yaml: string) => parseSpec(`spec:\n  auth:\n    users: ${yaml}\n`).spec.auth.users;
 
@@ -33,6 +34,14 @@ describe('spec.auth.users', () => {
     const conf = renderMemberConf({ ...base, users: [{ name: 'reader', rules: '~* +@read', password: 'rpw' }] });
     expect(conf.split('\n')).toContain('user reader on >rpw ~* +@read');
     expect(renderMemberConf({ ...base, users: [] })).toBe(renderMemberConf(base));
+  });
+
+  it('a member that starts closed has its users off (the controller turns them on when it admits it)', () => {
+    const base = { sharedConfPath: '/s/redis.conf', host: '127.0.0.1', port: 7000, dataDir: '/d', password: 'pw', closed: true };
+    const lines = renderMemberConf({ ...base, users: [{ name: 'writer', rules: '~* +@all on', password: 'wpw' }] }).split('\n');
+    expect(lines).toContain('user writer off >wpw ~* +@all on off');
+    expect(desiredShape(parseSpec('spec:\n  auth:\n    users: [{name: writer, rules: "~*"}]\n').spec).aclUsers).toEqual(['writer']);
+    expect(desiredShape(parseSpec('{}').spec).aclUsers).toBeUndefined();
   });
 
   it('the throwaway check loads the users with a placeholder password and names the rules field Redis rejects', () => {
