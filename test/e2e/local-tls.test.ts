@@ -175,6 +175,18 @@ describe('local cluster with spec.tls.enabled', () => {
     expect(after.members.map((m) => [m.name, m.pid, m.restarts])).toEqual(before.members.map((m) => [m.name, m.pid, m.restarts]));
   });
 
+  it('rck up after a supervisor SIGKILL adopts all 6 members over TLS: same pids, 6 Adopted events', async () => {
+    const before = await h.waitFor('Ready', (s) => h.ready(s));
+    const killedAt = new Date().toISOString();
+    process.kill(before.supervisor!.pid, 'SIGKILL');
+    await h.waitFor('the supervisor to be gone', (s) => s.supervisor === null);
+    await h.ok(['up', '--name', 'tlsc', '--detach']);
+    const after = await h.waitFor('Ready', (s) => h.ready(s));
+    expect(after.members.map((m) => [m.name, m.pid])).toEqual(before.members.map((m) => [m.name, m.pid]));
+    const adopted = (await h.events()).filter((e) => e.reason === 'Adopted' && e.time >= killedAt.slice(0, 19));
+    expect(adopted.map((e) => e.member).sort()).toEqual(before.members.map((m) => m.name).sort());
+  });
+
   it('after rck down, rck up with TLS turned off is refused with one line and changes nothing', async () => {
     await h.ok(['down', '--name', 'tlsc']);
     const specBefore = await readFile(join(h.stateDir, 'spec.json'), 'utf8');
