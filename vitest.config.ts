@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
  * The engine matrix: these files run once more on each engine built by
  * scripts/build-engines.sh (test/support/engine.ts reads RCK_TEST_ENGINE): create,
  * check/fix, a reshard under load, reshard crash-safety, the controller's heals, scale,
- * the seed's failover and the local lifecycle. Everything runs on the OS's Redis 7.0.
+ * the seed's failover, the local lifecycle, a few chaos seeds and the pods' scripts. Everything runs on the
+ * OS's Redis 7.0.
  */
 const MATRIX = [
   'test/integration/create.test.ts',
@@ -15,6 +16,8 @@ const MATRIX = [
   'test/e2e/local-scale-masters.test.ts',
   'test/e2e/local-failover.test.ts',
   'test/e2e/local-lifecycle.test.ts',
+  'test/e2e/chaos.test.ts',
+  'test/integration/pod-scripts.test.ts',
 ];
 const ENGINES = ['redis-7.2.6', 'valkey-8.0.1'];
 

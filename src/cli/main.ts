@@ -6,7 +6,7 @@ const commandName = process.argv.slice(2).find((a) => !a.startsWith('-'));
 if (commandName === 'up' && !process.argv.some((a) => a === '-h' || a === '--help')) {
   prelaunchSupervisor();
   // The spec's schema and YAML (~0.1 s) load beside the CLI's own modules.
-  void import('../spec/load.js');
+  import('../spec/load.js').catch(() => undefined); // a failure shows where the spec is read
 }
 const [{ CommanderError }, { isRckError }, { buildProgram }] = await Promise.all([import('commander'), import('../errors.js'), import('./program.js')]);
 

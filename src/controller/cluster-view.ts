@@ -26,6 +26,17 @@ export interface OpenSlot {
   to: string;
 }
 
+/** What a running workload (`rck bench consistency` or `chaos`) said about its last second. */
+export interface WorkloadView {
+  name: string;
+  opsPerSec: number;
+  errorsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** When the recorder received it (ms). */
+  reportedAt: number;
+}
+
 /** The events the view lists (the one event schema). */
 export type ViewEvent = ClusterEvent;
 
@@ -38,6 +49,8 @@ export interface ClusterView {
   slots: SlotRun[];
   openSlots: OpenSlot[];
   events: ViewEvent[];
+  /** While a workload reports (absent otherwise). */
+  workload?: WorkloadView;
 }
 
 export interface ViewInput {
@@ -47,6 +60,7 @@ export interface ViewInput {
   desired: DesiredShape;
   samples: readonly ProbeSample[];
   events: readonly ViewEvent[];
+  workload?: WorkloadView;
 }
 
 export function clusterView(i: ViewInput): ClusterView {
@@ -80,5 +94,6 @@ export function clusterView(i: ViewInput): ClusterView {
     slots,
     openSlots: [...open.values()].sort((a, b) => a.slot - b.slot),
     events: [...i.events],
+    ...(i.workload ? { workload: i.workload } : {}),
   };
 }

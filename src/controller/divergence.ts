@@ -127,7 +127,9 @@ export interface PsyncRequest {
   offset: number;
 }
 
-const REQUEST = /Trying a partial resynchronization \(request ([0-9a-f]{40}):(\d+)\)/;
+// Valkey 8 logs `primary` where Redis logs `master`, and names the channel when dual-channel
+// replication is on; every pattern over a node's log accepts both engines' lines.
+const REQUEST = /Trying a partial resynchronization (?:using main channel )?\(request ([0-9a-f]{40}):(\d+)\)/;
 
 /** Every PSYNC request in a follower's log, oldest first. */
 export function parsePsyncRequests(log: string): PsyncRequest[] {
@@ -148,10 +150,11 @@ export function requestsBeyond(suspect: ResyncSuspect, requests: readonly PsyncR
   return requests.filter((r) => r.replid === suspect.replid2 && r.offset > suspect.secondReplOffset);
 }
 
-const FULL_RESYNC = /Full resync from master: ([0-9a-f]{40}):(\d+)/;
-const PARTIAL_OK = /Successful partial resynchronization with master|MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization/;
-const SYNC_DONE = /MASTER <-> REPLICA sync: Finished with success/;
-const LINK_LOST = /Connection with master lost/;
+const FULL_RESYNC = /Full resync from (?:master|primary): ([0-9a-f]{40}):(\d+)/;
+const PARTIAL_OK =
+  /Successful partial resynchronization with (?:master|primary)|(?:MASTER|PRIMARY|Primary) <-> REPLICA sync: (?:Master|Primary) accepted a Partial Resynchronization/;
+const SYNC_DONE = /(?:MASTER|PRIMARY) <-> REPLICA sync: Finished with success/;
+const LINK_LOST = /Connection with (?:master|primary) lost/;
 const LOG_TIME = /^\d+:[A-Z] (\d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2}\.\d{3})/;
 
 /** A replica's newest full resync: its snapshot, and how long it was linked after loading it. */
@@ -201,7 +204,7 @@ export function diedBeforeStreaming(snapshot: FullResync | undefined, replid: st
   return snapshot?.replid === replid && snapshot.offset === offset && snapshot.linkedMs !== undefined && snapshot.linkedMs < 1000;
 }
 
-const WON = /Failover election won: I'm the new master|Taking over the master \(user request\)/;
+const WON = /Failover election won: I'm the new (?:master|primary)|Taking over the (?:master|primary) \(user request/;
 const MANUAL = /Manual failover user request accepted/;
 
 /**

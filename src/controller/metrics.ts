@@ -13,8 +13,11 @@ import type { Condition } from './conditions.js';
 import { type ClusterEvent, DATA_LOSS } from './events.js';
 import { type ClusterFacts, type MemberFacts, clusterFacts, memberFacts, promotedBetween } from './metrics-facts.js';
 import type { ProbeSample } from './probe.js';
+import type { WorkloadView } from './cluster-view.js';
 
 const RECENT_EVENTS = 100;
+/** A workload that stopped reporting (it reports every second) leaves the view after this. */
+const WORKLOAD_FRESH_MS = 3000;
 
 export interface ClusterLabels {
   /** Empty locally. */
@@ -40,6 +43,7 @@ export class ClusterRecorder {
   private desired?: DesiredShape;
   private samples: readonly ProbeSample[] = [];
   private dataLoss?: boolean;
+  private lastWorkload?: WorkloadView;
   private readonly listeners = new Set<() => void>();
   private cachedFacts?: { cluster: ClusterFacts; members: MemberFacts[] };
   /** Actions counted so far (their series go when the cluster is removed). */
@@ -86,6 +90,12 @@ export class ClusterRecorder {
     }
   }
 
+  /** A running workload's last second (the web view shows it; not a metric: it is the client's view, not the cluster's). */
+  workload(w: Omit<WorkloadView, 'reportedAt'>, now = Date.now()): void {
+    this.lastWorkload = { ...w, reportedAt: now };
+    for (const fn of this.listeners) fn();
+  }
+
   /** The DataLoss condition (unacknowledged losses), when the platform keeps it apart from the pass. */
   dataLossCondition(open: boolean): void {
     if (this.dataLoss !== open) this.cachedFacts = undefined;
@@ -99,9 +109,13 @@ export class ClusterRecorder {
   }
 
   /** The snapshot as it is: the last pass (if any) and the samples since. */
-  snapshot(): { obs: Observation; conditions: readonly Condition[]; desired: DesiredShape; samples: readonly ProbeSample[]; dataLoss?: boolean } | undefined {
+  snapshot(
+    now = Date.now(),
+  ): { obs: Observation; conditions: readonly Condition[]; desired: DesiredShape; samples: readonly ProbeSample[]; dataLoss?: boolean; workload?: WorkloadView } | undefined {
     if (!this.obs || !this.desired) return undefined;
+    const workload = this.lastWorkload && now - this.lastWorkload.reportedAt <= WORKLOAD_FRESH_MS ? this.lastWorkload : undefined;
     return {
+      ...(workload ? { workload } : {}),
       obs: this.obs,
       conditions: this.conditions,
       desired: this.desired,

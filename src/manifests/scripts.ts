@@ -1,7 +1,8 @@
 /**
  * Shell scripts the pods run, shipped in the ConfigMap. POSIX sh and redis-cli only, so
- * they work with the official redis image. The password reaches redis-cli through
- * REDISCLI_AUTH (never an argument: arguments show in ps).
+ * they work with the official redis image, and with valkey-server/valkey-cli where an image
+ * has only those (the official valkey image). The password reaches the CLI through
+ * REDISCLI_AUTH (never an argument: arguments show in ps; valkey-cli reads it too).
  */
 import { CLOSED_NOTE, CLOSED_USER_RULES, STOPPED_EMPTY_MARKER } from '../spec/admission.js';
 import { REDIS_PORT } from './names.js';
@@ -57,7 +58,9 @@ fi
     echo "user default on nopass $rules"
   fi
 } > "$conf"
-exec redis-server "$conf"
+server=redis-server
+command -v redis-server >/dev/null 2>&1 || server=valkey-server
+exec "$server" "$conf"
 `;
 
 /**
@@ -71,7 +74,9 @@ export const PRESTOP_SCRIPT = `#!/bin/sh
 limit=\${HANDOVER_SECONDS:-20}
 deadline=$(($(date +%s) + limit))
 in_time() { [ "$(date +%s)" -lt "$deadline" ]; }
-me() { redis-cli -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning "$@" 2>/dev/null | tr -d '\\r'; }
+cli=redis-cli
+command -v redis-cli >/dev/null 2>&1 || cli=valkey-cli
+me() { "$cli" -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning "$@" 2>/dev/null | tr -d '\\r'; }
 # Last, on every way out: Redis refuses the kubelet's SIGTERM while it writes its first
 # AOF after a full sync, and never retries, so wait (within the limit) for a rewrite to end.
 aof_wait() {
@@ -96,7 +101,7 @@ done
 [ -n "$best" ] || { echo "prestop: master without an online replica, no handover"; exit 0; }
 set -- $best
 echo "prestop: handing over to $1:$2"
-redis-cli -h "$1" -p "$2" --no-auth-warning cluster failover >/dev/null 2>&1 || exit 0
+"$cli" -h "$1" -p "$2" --no-auth-warning cluster failover >/dev/null 2>&1 || exit 0
 while in_time; do
   [ "$(me role | head -1)" = slave ] && { echo "prestop: now a replica of $1:$2"; exit 0; }
   sleep 0.2
@@ -114,5 +119,5 @@ echo "prestop: handover not done within \${limit}s"
 export const READY_COMMAND = [
   'sh',
   '-c',
-  `info=$(redis-cli -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning info replication) && { echo "$info" | grep -q '^role:master' || echo "$info" | grep -q '^master_link_status:up'; }`,
+  `cli=redis-cli; command -v redis-cli >/dev/null 2>&1 || cli=valkey-cli; info=$("$cli" -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning info replication) && { echo "$info" | grep -q '^role:master' || echo "$info" | grep -q '^master_link_status:up'; }`,
 ];

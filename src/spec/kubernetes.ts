@@ -39,7 +39,7 @@ const clientPeer = z
 
 export const kubernetesPlatform = z
   .strictObject({
-    image: z.string().default('redis:7.0').describe('Redis image of the members (redis-server and redis-cli on the PATH)'),
+    image: z.string().default('redis:7.0').describe('image of the members: redis-server and redis-cli on the PATH, or valkey-server and valkey-cli (the official valkey image)'),
     storage,
     antiAffinity: z.enum(['preferred', 'required']).default('preferred').describe('keep members of this cluster on distinct nodes: preferred (schedules anyway) or required'),
     resources,

@@ -12,6 +12,7 @@ import { type LocalStatus, readLocalStatus } from '../platform/local/local-statu
 import type { LocalTarget } from '../platform/local/resolve.js';
 import { parseAddress } from '../redis/address.js';
 import { nodeTimeoutMs } from '../spec/members.js';
+import { reportRateTo } from './report-rate.js';
 import { type ConsistencyReport, type ConsistencyWorkload, closeCluster, clusterClient, startConsistencyWorkload } from './consistency.js';
 import { type ActionRun, applyAction, resumeFrozenMembers } from './chaos-faults.js';
 import { PreloadedKeys } from './chaos-keys.js';
@@ -91,6 +92,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosVerdict> {
   let final = { lost: 0, unreadable: opts.keys };
   const outage = new OutageWindow();
   let lostBaseline = 0;
+  let stopReporting = () => {};
   try {
     const loadStarted = Date.now();
     const unconfirmed = await withClient(first.status, profile, (c) => keys.load(c, spec.replicasPerMaster));
@@ -98,7 +100,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosVerdict> {
       `preloaded ${opts.keys} keys (${keys.prefix}:*) in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s` +
         (unconfirmed ? `; ${unconfirmed} master(s) did not confirm replication within 10 s` : ', on every replica (WAIT)'),
     );
-    workload = startConsistencyWorkload({ nodes: upAddresses(first.status), profile, keys: opts.counters, workers: opts.workers });
+    const started = startConsistencyWorkload({ nodes: upAddresses(first.status), profile, keys: opts.counters, workers: opts.workers });
+    workload = started;
+    stopReporting = reportRateTo(t.state.controlSocket, 'bench chaos', () => started.rate());
     outage.open(workload);
     for (const f of schedule) {
       await sleep(f.pauseMs, opts.signal);
@@ -126,6 +130,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosVerdict> {
   } catch (err) {
     interrupted = `unexpected error: ${errorText(err)}`;
   } finally {
+    stopReporting();
     outage.stop();
     resumeFrozenMembers();
   }

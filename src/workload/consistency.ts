@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster } from 'ioredis';
 import type { NodeAddress } from '../redis/address.js';
+import { LatencyWindow, type WorkloadRate } from './latency-window.js';
 import { WriteOutages } from './write-outage.js';
 import { type ConnectionProfile, OPEN_PROFILE, clientOptions } from '../redis/profile.js';
 
@@ -58,6 +59,8 @@ export interface ConsistencyReport extends ConsistencySnapshot {
 
 export interface ConsistencyWorkload {
   snapshot(): ConsistencySnapshot;
+  /** The last second's ops/s, errors/s and latency (the live web view shows it). */
+  rate(): WorkloadRate;
   /** Stops the workers, reads every counter back once more, closes the client. */
   stop(): Promise<ConsistencyReport>;
 }
@@ -91,6 +94,7 @@ export function startConsistencyWorkload(opts: ConsistencyOptions): ConsistencyW
   const started = Date.now();
   const acked = new Map<number, number>(); // key index -> last value the cluster acknowledged
   const outages = new WriteOutages();
+  const latency = new LatencyWindow();
   const errors = new Set<string>();
   const s: ConsistencySnapshot = {
     elapsedMs: 0,
@@ -122,11 +126,14 @@ export function startConsistencyWorkload(opts: ConsistencyOptions): ConsistencyW
     const mine = Array.from({ length: Math.ceil((keys - w) / workers) }, (_, j) => w + j * workers);
     while (running) {
       const i = mine[Math.floor(Math.random() * mine.length)]!;
+      const readSent = performance.now();
       try {
         const v = await withTimeout(client.get(keyName(i)));
+        latency.record(performance.now() - readSent, true);
         s.reads++;
         check(i, v === null ? 0 : Number(v), acked.get(i) ?? 0);
       } catch (err) {
+        latency.record(performance.now() - readSent, false);
         s.readErrors++;
         noteError(err);
       }
@@ -134,13 +141,16 @@ export function startConsistencyWorkload(opts: ConsistencyOptions): ConsistencyW
       // The outage runs from the send: a write fails only once its timeout expired, and one
       // the client retried by itself may succeed late without an error.
       outages.sent(i, Date.now());
+      const writeSent = performance.now();
       try {
         const v = await withTimeout(client.incr(keyName(i)));
+        latency.record(performance.now() - writeSent, true);
         outages.acked(i, Date.now());
         s.longestWriteOutageMs = outages.longestMs;
         s.writes++;
         check(i, v, (acked.get(i) ?? 0) + 1);
       } catch (err) {
+        latency.record(performance.now() - writeSent, false);
         s.writeErrors++;
         noteError(err);
         await new Promise((r) => setTimeout(r, 10)); // do not spin while a shard is down
@@ -157,6 +167,7 @@ export function startConsistencyWorkload(opts: ConsistencyOptions): ConsistencyW
 
   return {
     snapshot,
+    rate: () => latency.rate(),
     async stop(): Promise<ConsistencyReport> {
       running = false;
       await Promise.all(loops);

@@ -2,7 +2,8 @@
 /**
  * The live web view in a real browser (issue 18): Debian's headless Chromium, driven by
  * playwright-core, loads the supervisor's page and sees every member and the slot counts;
- * after `rck kill` of a master the new roles appear without a reload (Server-Sent Events).
+ * after `rck kill` of a master the new roles appear without a reload (Server-Sent Events);
+ * while `rck bench consistency` runs, its ops/s and latency show.
  * Screenshots go to $RCK_SCREENSHOT_DIR when set (the README's pictures), else nowhere.
  */
 import { existsSync } from 'node:fs';
@@ -72,5 +73,19 @@ describe('web view in headless Chromium (rck up, rck dashboard, open the page, r
     const after = await h.status();
     expect(await roles()).toEqual(Object.fromEntries(after.members.map((m) => [m.name, m.role])));
     await shot('web-view-after-kill.png');
+  });
+
+  it('while rck bench consistency runs, its ops/s and latency appear; they go once it stops', async () => {
+    const bench = h.rck(['bench', 'consistency', '--name', h.name, '--duration', '8s', '--keys', '100', '--workers', '4', '--json']);
+    await page.waitForFunction(() => Number(document.getElementById('workload-ops')?.textContent) > 0, undefined, { timeout: 30_000 });
+    expect(await page.textContent('#workload')).toMatch(/^bench consistency: \d+ ops\/s, \d+ errors\/s, latency p50 [\d.]+ ms, p99 [\d.]+ ms$/);
+    await shot('web-view-workload.png');
+    const r = await bench;
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { opsPerSec: number; lostWrites: number };
+    expect(report.lostWrites).toBe(0);
+    expect(report.opsPerSec).toBeGreaterThan(0);
+    // No report for 3 s: the line goes at the next update of the view.
+    await page.waitForFunction(() => document.getElementById('workload')?.textContent === '', undefined, { timeout: 30_000 });
   });
 });

@@ -5,25 +5,42 @@
  * up; start.sh with a password an existing Secret may hold (quotes, backslash, space);
  * prestop.sh waiting out the first AOF write, during which Redis ignores SIGTERM;
  * with persistence off, prestop.sh marking a node stopped empty and start.sh then
- * starting a master open (spec/admission.ts).
+ * starting a master open (spec/admission.ts). In the engine matrix too: on Valkey the image
+ * has only valkey-server and valkey-cli.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_PORT } from '../../src/manifests/names.js';
 import { PRESTOP_SCRIPT, READY_COMMAND, START_SCRIPT } from '../../src/manifests/scripts.js';
 import { STOPPED_EMPTY_MARKER } from '../../src/spec/admission.js';
 import { pollUntil } from '../../src/ops/wait.js';
+import { cliBinary, serverBinary } from '../support/engine.js';
 import { TestNodes, freePort } from '../support/redis-nodes.js';
+
+/**
+ * The member image the scripts run in, as a PATH of its own: the engine's server and CLI
+ * (on Valkey only valkey-server and valkey-cli, as in the official valkey image) and the few
+ * tools the scripts call, so a script that names a binary the image lacks fails here.
+ */
+const imageBin = mkdtempSync(join(tmpdir(), 'rck-image-bin-'));
+for (const bin of [serverBinary(), cliBinary()]) {
+  const path = bin.includes('/') ? bin : execFileSync('/bin/sh', ['-c', `command -v ${bin}`], { encoding: 'utf8' }).trim();
+  symlinkSync(path, join(imageBin, basename(bin)));
+}
+for (const tool of ['cat', 'date', 'grep', 'head', 'rm', 'sed', 'sleep', 'tr']) symlinkSync(`/usr/bin/${tool}`, join(imageBin, tool));
+afterAll(() => rmSync(imageBin, { recursive: true, force: true }));
+const imageEnv = (env: Record<string, string>): NodeJS.ProcessEnv => ({ ...process.env, PATH: imageBin, ...env });
 
 /** Exit code of the probe against a node: the script with the pod's port replaced by the node's. */
 function probe(host: string, port: number): Promise<number> {
   const [sh, flag, script] = READY_COMMAND as [string, string, string];
   return new Promise((resolve) => {
-    execFile(sh, [flag, script.replaceAll(`-p ${REDIS_PORT}`, `-p ${port}`)], { env: { ...process.env, POD_IP: host } }, (err) =>
+    execFile(`/bin/${sh}`, [flag, script.replaceAll(`-p ${REDIS_PORT}`, `-p ${port}`)], { env: imageEnv({ POD_IP: host }) }, (err) =>
       resolve(err ? (typeof err.code === 'number' ? err.code : 1) : 0),
     );
   });
@@ -82,7 +99,7 @@ describe('start.sh', () => {
     // The pod's paths and port, moved to this test's directory and a free port.
     const script = START_SCRIPT.replaceAll('/etc/rck/redis.conf', join(dir, 'shared.conf')).replaceAll('/data', dir).replaceAll(`port ${REDIS_PORT}`, `port ${port}`);
     const password = 'we"ird\\pa ss';
-    proc = spawn('sh', ['-c', script], { env: { ...process.env, POD_IP: '127.0.0.1', REDISCLI_AUTH: password }, stdio: 'ignore' });
+    proc = spawn('/bin/sh', ['-c', script], { env: imageEnv({ POD_IP: '127.0.0.1', REDISCLI_AUTH: password }), stdio: 'ignore' });
     const client = () => new Redis({ host: '127.0.0.1', port, password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     const pong = await pollUntil(
       async () => {
@@ -125,7 +142,7 @@ describe('prestop.sh', () => {
     }
     const script = PRESTOP_SCRIPT.replaceAll(`-p ${REDIS_PORT}`, `-p ${n.port}`);
     const out = await new Promise<string>((resolve, reject) =>
-      execFile('sh', ['-c', script], { env: { ...process.env, POD_IP: n.host, HANDOVER_SECONDS: '20' } }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+      execFile('/bin/sh', ['-c', script], { env: imageEnv({ POD_IP: n.host, HANDOVER_SECONDS: '20' }) }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
     );
     expect(out).toContain('no handover');
     const exited = new Promise((r) => n.proc.once('exit', r));
@@ -153,7 +170,7 @@ describe('stopped empty, persistence off', () => {
   const prestop = (port: number, host: string) => {
     const script = PRESTOP_SCRIPT.replaceAll(`-p ${REDIS_PORT}`, `-p ${port}`).replaceAll('/etc/rck/redis.conf', join(dir!, 'shared.conf')).replaceAll('/data', dir!);
     return new Promise<string>((resolve, reject) =>
-      execFile('sh', ['-c', script], { env: { ...process.env, POD_IP: host, HANDOVER_SECONDS: '5' } }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+      execFile('/bin/sh', ['-c', script], { env: imageEnv({ POD_IP: host, HANDOVER_SECONDS: '5' }) }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
     );
   };
 
@@ -206,8 +223,8 @@ describe('stopped empty, persistence off', () => {
     const port = await freePort();
     const script = START_SCRIPT.replaceAll('/etc/rck/redis.conf', join(dir, 'shared.conf')).replaceAll('/data', dir).replaceAll(`port ${REDIS_PORT}`, `port ${port}`);
     let out = '';
-    proc = spawn('sh', ['-c', `${script.replace('exec redis-server "$conf"', 'cat "$conf"')}`], {
-      env: { ...process.env, POD_IP: '127.0.0.1', REDISCLI_AUTH: 'pw' },
+    proc = spawn('/bin/sh', ['-c', `${script.replace('exec "$server" "$conf"', 'cat "$conf"')}`], {
+      env: imageEnv({ POD_IP: '127.0.0.1', REDISCLI_AUTH: 'pw' }),
     });
     proc.stdout!.on('data', (d) => (out += d));
     await new Promise((r) => proc!.once('exit', r));
@@ -221,8 +238,8 @@ describe('stopped empty, persistence off', () => {
     ).toBe(false);
     // Without the marker (the next start, or a crash): closed.
     out = '';
-    proc = spawn('sh', ['-c', `${script.replace('exec redis-server "$conf"', 'cat "$conf"')}`], {
-      env: { ...process.env, POD_IP: '127.0.0.1', REDISCLI_AUTH: 'pw' },
+    proc = spawn('/bin/sh', ['-c', `${script.replace('exec "$server" "$conf"', 'cat "$conf"')}`], {
+      env: imageEnv({ POD_IP: '127.0.0.1', REDISCLI_AUTH: 'pw' }),
     });
     proc.stdout!.on('data', (d) => (out += d));
     await new Promise((r) => proc!.once('exit', r));

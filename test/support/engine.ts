@@ -12,9 +12,14 @@ export const TEST_ENGINE = process.env.RCK_TEST_ENGINE || 'system';
 const cache = process.env.RCK_ENGINE_CACHE || join(homedir(), '.cache', 'rck', 'engines');
 
 function built(kind: 'server' | 'cli'): string {
-  const engine = TEST_ENGINE.split('-')[0]!; // redis | valkey
-  const path = join(cache, TEST_ENGINE, 'bin', `${engine}-${kind}`);
-  if (!existsSync(path)) throw new Error(`RCK_TEST_ENGINE=${TEST_ENGINE}: ${path} is missing; build it with scripts/setup.sh --engines`);
+  return builtEngineBinary(TEST_ENGINE, kind);
+}
+
+/** A binary of an engine built by scripts/build-engines.sh, e.g. ('valkey-8.0.1', 'server'). */
+export function builtEngineBinary(name: string, kind: 'server' | 'cli'): string {
+  const engine = name.split('-')[0]!; // redis | valkey
+  const path = join(cache, name, 'bin', `${engine}-${kind}`);
+  if (!existsSync(path)) throw new Error(`engine ${name}: ${path} is missing; build it with scripts/setup.sh --engines`);
   return path;
 }
 

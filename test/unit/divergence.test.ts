@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePsyncRefusals } from '../../src/controller/divergence.js';
+import { lastFullResync, lastPromotionWasPlanned, parsePsyncRefusals } from '../../src/controller/divergence.js';
 import { LossWatch } from '../../src/controller/loss-watch.js';
 import type { Observation } from '../../src/topology/observation.js';
 import { type FakeMember, observation, seedMembers } from './heal-fixtures.js';
@@ -168,6 +168,34 @@ describe('LossWatch: promotions Redis made on its own', () => {
     const watch = new LossWatch(async () => PLANNED);
     await watch.observed(before(16311000));
     expect(await watch.observed(promoted)).toEqual([]);
+  });
+
+  // The same logs as Valkey 8.0.1 writes them: `primary` where Redis says `master`
+  // (replication.c, networking.c, cluster_legacy.c), and the client named in a manual failover.
+  const valkey = (log: string) =>
+    log
+      .replaceAll('Full resync from master:', 'Full resync from primary:')
+      .replaceAll('MASTER <-> REPLICA sync', 'PRIMARY <-> REPLICA sync')
+      .replaceAll('Connection with master lost.', 'Connection with primary lost.')
+      .replaceAll("I'm the new master.", "I'm the new primary.")
+      .replaceAll('Manual failover user request accepted.', "Manual failover user request accepted (user request from 'id=7 addr=127.0.0.1:50000').");
+
+  it('Valkey 8 (primary for master): the election right after a full resync is reported; its snapshot is read', async () => {
+    expect(valkey(ELECTED)).not.toContain('master');
+    expect(lastFullResync(valkey(ELECTED))).toMatchObject({ replid: R0, offset: 16310710, linkedMs: 3 });
+    const watch = new LossWatch(async (m) => (m === 'r-3' ? valkey(ELECTED) : ''));
+    await watch.observed(before(16300000));
+    expect(await watch.observed(promoted)).toMatchObject([{ member: 'r-3' }]);
+  });
+
+  it('Valkey 8: a planned handover is no loss; a takeover after it (Redis 7.2 and Valkey name the client) is not planned', async () => {
+    const watch = new LossWatch(async () => valkey(PLANNED));
+    await watch.observed(before(16311000));
+    expect(await watch.observed(promoted)).toEqual([]);
+    expect(lastPromotionWasPlanned(valkey(PLANNED))).toBe(true);
+    const takeover = `${PLANNED}\n31841:S 01 Dec 2026 06:56:10.000 # Taking over the master (user request from 'id=9 addr=127.0.0.1:50001').`;
+    expect(lastPromotionWasPlanned(takeover)).toBe(false);
+    expect(lastPromotionWasPlanned(valkey(takeover).replace('Taking over the master', 'Taking over the primary'))).toBe(false);
   });
 });
 

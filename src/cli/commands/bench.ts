@@ -6,6 +6,7 @@ import { requireLocalCluster } from '../../platform/local/resolve.js';
 import { type NodeAddress, parseAddress } from '../../redis/address.js';
 import { PASSWORD_ENV } from '../../redis/connection.js';
 import { formatSnapshot, startConsistencyWorkload } from '../../workload/consistency.js';
+import { reportRateTo } from '../../workload/report-rate.js';
 import { type TlsFlags, addTlsOptions, parseCount, parseMillis, profileFrom } from '../options.js';
 import { printJson, printLine } from '../output.js';
 import { registerBenchChaos } from './bench-chaos.js';
@@ -35,9 +36,11 @@ export function registerBench(program: Command): void {
       .option('--json', 'print the final report as JSON'),
     false,
   ).action(async (flags: ConsistencyFlags) => {
-    const { nodes, profile } = await target(flags);
+    const { nodes, profile, controlSocket } = await target(flags);
     const w = startConsistencyWorkload({ nodes, profile, keys: parseCount(flags.keys, '--keys', 1), workers: parseCount(flags.workers, '--workers', 1) });
     const durationMs = parseMillis(flags.duration, '--duration');
+    // The local cluster's web view shows the workload's rate and latency while it runs.
+    const stopReporting = controlSocket ? reportRateTo(controlSocket, 'bench consistency', () => w.rate()) : () => {};
     await new Promise<void>((resolve) => {
       const tick = setInterval(() => process.stderr.write(`${formatSnapshot(w.snapshot())}\n`), 1000);
       const done = () => {
@@ -48,6 +51,7 @@ export function registerBench(program: Command): void {
       const timer = setTimeout(done, durationMs);
       process.once('SIGINT', done);
     });
+    stopReporting();
     const r = await w.stop();
     if (flags.json) {
       printJson(r);
@@ -66,12 +70,13 @@ export function registerBench(program: Command): void {
   registerBenchChaos(bench);
 }
 
-async function target(flags: ConsistencyFlags): Promise<{ nodes: NodeAddress[]; profile: ConnectionProfile }> {
+/** The nodes and profile, and for the local cluster its supervisor's control socket. */
+async function target(flags: ConsistencyFlags): Promise<{ nodes: NodeAddress[]; profile: ConnectionProfile; controlSocket?: string }> {
   if (flags.node?.length) return { nodes: flags.node.map(parseAddress), profile: profileFrom(flags, process.env[PASSWORD_ENV] || undefined) };
   const t = await requireLocalCluster(flags);
   const profile = await t.state.profile(t.cluster);
   const status = await readLocalStatus(t, profile);
   const nodes = status.members.filter((m) => m.up).map((m) => parseAddress(m.address));
   if (nodes.length === 0) throw new InputError(`cluster ${t.cluster.metadata.name}: no member is up`);
-  return { nodes, profile };
+  return { nodes, profile, controlSocket: t.state.controlSocket };
 }

@@ -5,6 +5,7 @@
  */
 import { chmod, rm } from 'node:fs/promises';
 import { type Server, createConnection, createServer } from 'node:net';
+import type { WorkloadView } from '../../controller/cluster-view.js';
 import { OperationError } from '../../errors.js';
 
 export type ControlRequest =
@@ -15,6 +16,7 @@ export type ControlRequest =
   | { op: 'start-member'; member: string }
   | { op: 'rollout-restart' }
   | { op: 'scale'; masters: number; replicasPerMaster: number }
+  | { op: 'workload'; rate: Omit<WorkloadView, 'reportedAt'> }
   | { op: 'stop' };
 
 type ControlResponse = { ok: true; result?: unknown } | { ok: false; error: string };

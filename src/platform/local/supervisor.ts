@@ -291,6 +291,9 @@ export class Supervisor {
       }
       case 'scale':
         return this.scale(req.masters, req.replicasPerMaster);
+      case 'workload':
+        this.web?.recorder.workload(req.rate);
+        return {};
       case 'stop':
         // Answer first, then stop: the caller waits for the pid to exit.
         setImmediate(() => void this.stop());

@@ -2,7 +2,8 @@
  * The live web view: one HTML page with its CSS and script inline (works offline, no CDN,
  * no framework). It listens to /api/stream (Server-Sent Events) and redraws: conditions,
  * the 16,384-slot map coloured by owning master with open slots marked, the topology
- * (each master, its replicas, link, lag, failure domain), every member's figures, events.
+ * (each master, its replicas, link, lag, failure domain), every member's figures, events,
+ * and while `rck bench consistency` or `chaos` runs, its ops/s and latency.
  */
 export const WEB_VIEW_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>rck</title>
@@ -23,7 +24,7 @@ th{background:#eee}.num{text-align:right}
 </style></head><body>
 <h1 id="title">rck</h1>
 <div id="conditions"></div>
-<p id="summary"></p><p id="stale"></p>
+<p id="summary"></p><p id="workload"></p><p id="stale"></p>
 <h2>Slots</h2><canvas id="slots" width="1024" height="256" title="16384 slots, 256 per row"></canvas>
 <div class="legend" id="legend"></div><div id="open"></div>
 <h2>Topology</h2><div id="topology"></div>
@@ -44,6 +45,8 @@ function render(v){
     (v.facts.conditions.DataLoss?'<span class="badge bad">DataLoss</span>':'');
   const f=v.facts;
   document.getElementById('summary').innerHTML='<span id="slots-served">'+f.slotsServed+' of 16384 slots served</span><span id="members-up">'+f.membersUp+'/'+f.members+' members up</span><span id="masters">'+f.masters+' masters</span><span id="open-count">'+f.slotsOpen+' open slots</span>';
+  const w=v.workload;
+  document.getElementById('workload').innerHTML=w?'<b>'+esc(w.name)+'</b>: <span id="workload-ops">'+w.opsPerSec+'</span> ops/s, '+(w.errorsPerSec?'<span class="down">'+w.errorsPerSec+' errors/s</span>':'0 errors/s')+', latency p50 <span id="workload-p50">'+w.p50Ms+'</span> ms, p99 '+w.p99Ms+' ms':'';
   const col=colours(v);
   const cv=document.getElementById('slots'),g=cv.getContext('2d');
   g.fillStyle='#fff';g.fillRect(0,0,cv.width,cv.height);

@@ -34,6 +34,8 @@ export interface ImageEntrypoint {
   image: RegExp;
   entrypoint: string[];
   rootfs?: ImageRootfs;
+  /** The image's Env (KEY=value), e.g. a PATH that holds only what the image has. */
+  env?: string[];
 }
 
 /** An unpacked image and the rest of its config (Cmd, Env, WorkingDir, User). */

@@ -155,12 +155,13 @@ export class PodWorker {
           configMap: async (n) => strings(await this.deps.api.configMap(ns, n)),
           secret: async (n) => strings(await this.deps.api.secret(ns, n)),
         });
-        const root = imageOf(c, this.deps.images)?.rootfs;
+        const mapped = imageOf(c, this.deps.images);
+        const root = mapped?.rootfs;
         const identity = containerIdentity(this.pod, c, root?.user);
-        if (root) {
-          checkRunAsNonRoot(this.pod, c, identity);
+        if (root) checkRunAsNonRoot(this.pod, c, identity);
+        if (root || mapped?.env) {
           // The image's Env under the container's own (Kubernetes: the container's env wins).
-          for (const kv of root.env) {
+          for (const kv of root?.env ?? mapped!.env!) {
             const [k, v] = [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)];
             if (!c.env?.some((e) => e.name === k)) env.set(k, v);
           }

@@ -60,7 +60,7 @@ export interface Identity {
 export function identityArgv(id: Identity | undefined): string[] {
   if (!id) return [];
   const groups = id.groups.length ? [`--groups=${id.groups.join(',')}`] : ['--clear-groups'];
-  return ['setpriv', `--reuid=${id.uid}`, `--regid=${id.gid}`, ...groups, '--'];
+  return ['/usr/bin/setpriv', `--reuid=${id.uid}`, `--regid=${id.gid}`, ...groups, '--'];
 }
 
 /** The root filesystem of an unpacked image, for one run of a container. */
@@ -169,9 +169,10 @@ export function execInSandbox(
   return new Promise((resolve) => {
     // In an image: the container's root and working directory (-r, -w), and its user set by nsenter itself.
     const nsenter = inImage
-      ? ['nsenter', '-t', String(pid), '-m', '-u', '-r', '-w', ...(identity ? ['-S', String(identity.uid), '-G', String(identity.gid)] : []), '--', ...argv]
-      : ['nsenter', '-t', String(pid), '-m', '-u', '--', ...identityArgv(identity), ...argv];
-    const proc = spawn('setpriv', ['--pdeathsig', 'KILL', '--', ...nsenter], {
+      ? ['/usr/bin/nsenter', '-t', String(pid), '-m', '-u', '-r', '-w', ...(identity ? ['-S', String(identity.uid), '-G', String(identity.gid)] : []), '--', ...argv]
+      : ['/usr/bin/nsenter', '-t', String(pid), '-m', '-u', '--', ...identityArgv(identity), ...argv];
+    // The shim's own tools by absolute path: the container's PATH (the image's) need not hold them.
+    const proc = spawn('/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', ...nsenter], {
       env: Object.fromEntries(env),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
