@@ -35,8 +35,9 @@ fi
 
 # Kubernetes test tier (test/k8s), only with --test: etcd from the OS packages, openssl for
 # its certificates, buildah for the rck image (scripts/build-image.sh; the tests build the
-# image themselves, cached by content), and the control plane and helm built once from their
-# Go modules (cached outside the repo). `rck up` itself needs none of it.
+# image themselves, cached by content), and the control plane, helm and the monitoring tools'
+# validators (promtool, grafana-check) built once from their Go modules (cached outside the
+# repo). `rck up` itself needs none of it.
 if [ -n "$TEST" ]; then
 if ! command -v etcd >/dev/null || ! command -v openssl >/dev/null || ! command -v buildah >/dev/null; then
   echo "setup: installing etcd-server, openssl and buildah from the OS packages" >&2
@@ -56,6 +57,7 @@ fi
 if command -v go >/dev/null; then
   testenv/k8s/build.sh >/dev/null
   testenv/helm/build.sh >/dev/null
+  testenv/monitoring/build.sh >/dev/null
 else
   echo "setup: Go not found; the Kubernetes tests (test/k8s) will fail until Go is installed" >&2
 fi

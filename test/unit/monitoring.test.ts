@@ -2,8 +2,8 @@
  * The alert rules (rck render monitoring) and the Grafana dashboard (deploy/grafana): every
  * PromQL expression parses with the Prometheus project's own PromQL grammar
  * (@prometheus-io/lezer-promql, the one the Prometheus UI uses), and every rck_* series it
- * names is one RckMetrics serves. (promtool and Grafana's schema checks are not on these
- * machines: see the README.)
+ * names is one RckMetrics serves. The tools' own validators (promtool, Grafana's dashboard
+ * schema) run in test/integration/monitoring-tools.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import { parser } from '@prometheus-io/lezer-promql';
