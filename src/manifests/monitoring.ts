@@ -1,15 +1,14 @@
 /**
  * Monitoring objects for the Prometheus Operator (`rck render monitoring`): a Service in
  * front of the operator's /metrics, a ServiceMonitor that scrapes it, and a PrometheusRule
- * with the alerts an SRE on call for a Redis Cluster wants. The operator must listen beyond
- * loopback for this: `rck operator --metrics-address 0.0.0.0:9108` (the install bundle's
- * Deployment does not yet pass it). Pure.
+ * with the alerts an SRE on call for a Redis Cluster wants. The install bundle's operator
+ * serves /metrics on its pod IP (OPERATOR_LISTEN_ARGS); its web view stays on loopback. Pure.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { SLOT_COUNT } from '../topology/slots.js';
-import { OPERATOR_NAME } from './operator.js';
+import { OPERATOR_METRICS_PORT, OPERATOR_NAME } from './operator.js';
 
-export const METRICS_PORT = 9108;
+export const METRICS_PORT = OPERATOR_METRICS_PORT;
 
 export interface MonitoringOptions {
   /** The operator's namespace. */

@@ -64,6 +64,15 @@ function checkNamespace(flag: string, ns: string): void {
   if (!DNS_LABEL.test(ns)) throw new InputError(`${flag}: "${ns}" is not a namespace name (lowercase letters, digits and '-', at most 63 characters)`);
 }
 
+/** Where the operator in the bundle listens for Prometheus (`rck render monitoring` scrapes it). */
+export const OPERATOR_METRICS_PORT = 9108;
+
+/**
+ * /metrics on the pod IP, for Prometheus (`[...]` takes an IPv6 pod IP too); the web view on
+ * loopback only, reached with `kubectl port-forward deploy/rck-operator 9109`.
+ */
+export const OPERATOR_LISTEN_ARGS = ['--metrics-address', `[$(POD_IP)]:${OPERATOR_METRICS_PORT}`, '--web-address', '127.0.0.1:9109'];
+
 export function renderOperator(o: OperatorOptions): KubernetesObject[] {
   checkNamespace('--namespace', o.namespace);
   if (o.watchNamespace !== undefined) checkNamespace('--watch-namespace', o.watchNamespace);
@@ -159,9 +168,13 @@ function operatorDeployment(o: OperatorOptions, replicas: number, metadata: obje
             {
               name: 'operator',
               image: o.image ?? DEFAULT_IMAGE,
-              args: o.watchNamespace === undefined ? ['operator'] : ['operator', '--namespace', o.watchNamespace],
-              // The leader-election Lease lives in the operator's own namespace.
-              env: [{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
+              args: [...(o.watchNamespace === undefined ? ['operator'] : ['operator', '--namespace', o.watchNamespace]), ...OPERATOR_LISTEN_ARGS],
+              // The leader-election Lease lives in the operator's own namespace; the pod IP is where Prometheus scrapes.
+              env: [
+                { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+              ],
+              ports: [{ name: 'metrics', containerPort: OPERATOR_METRICS_PORT, protocol: 'TCP' }],
               resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
             },

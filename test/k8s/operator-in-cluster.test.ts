@@ -88,6 +88,17 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('the operator deployed 
       return items.length === 2 && items.every((p) => p.status?.containerStatuses?.[0]?.state?.running) ? items : undefined;
     });
     for (const pod of pods) expectRunsFromImage(pod);
+    // Prometheus scrapes /metrics at the pod's IP (the Service of `rck render monitoring`); the web view is not there.
+    const leader = await waitFor('an operator serving cart at its pod IP', async () => {
+      for (const pod of pods) {
+        const text = await fetch(`http://${pod.status!.podIP}:9108/metrics`)
+          .then((r) => (r.ok ? r.text() : ''))
+          .catch(() => '');
+        if (text.includes('rck_cluster_ready{namespace="shop",cluster="cart"} 1')) return pod;
+      }
+      return undefined;
+    });
+    expect((await fetch(`http://${leader.status!.podIP}:9108/`)).status).toBe(404);
   });
 });
 
@@ -98,7 +109,16 @@ function expectRunsFromImage(pod: V1Pod): void {
   const pid = Number(/^rck-process:\/\/(\d+)$/.exec(c?.containerID ?? '')?.[1]);
   expect(pid, `${pod.metadata?.name} has a process`).toBeGreaterThan(0);
   const root = `/proc/${pid}/root`;
-  expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)).toEqual(['/usr/local/bin/node', '/app/bin/rck', 'operator']);
+  // /metrics on the pod's own IP ($(POD_IP) expanded by the kubelet), the web view on loopback.
+  expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)).toEqual([
+    '/usr/local/bin/node',
+    '/app/bin/rck',
+    'operator',
+    '--metrics-address',
+    `[${pod.status!.podIP}]:9108`,
+    '--web-address',
+    '127.0.0.1:9109',
+  ]);
   expect(existsSync(`${root}/app/dist/cli/main.js`)).toBe(true);
   expect(existsSync(`${root}${REPO}`), 'the checkout is not visible inside').toBe(false);
   expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(/^Uid:\s+65532\s+65532\s+65532\s+65532$/m);

@@ -31,7 +31,9 @@ describe('the operator bundle', () => {
     expect(role.metadata?.namespace).toBe('rck-system');
     expect(role.rules!.flatMap((r) => r.resources)).toEqual(['leases']);
     const d = deployment(objs);
-    expect(d.template.spec.containers[0].args).toEqual(['operator']);
+    // /metrics on the pod IP (Prometheus scrapes it), the web view on loopback.
+    expect(d.template.spec.containers[0].args).toEqual(['operator', '--metrics-address', '[$(POD_IP)]:9108', '--web-address', '127.0.0.1:9109']);
+    expect(d.template.spec.containers[0].env).toContainEqual({ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } });
     // Two replicas and a PDB that lets one go at a time: a drain never leaves the clusters without a candidate.
     expect(d.replicas).toBe(2);
     expect(all(objs, 'PodDisruptionBudget')[0]!.spec).toEqual({ maxUnavailable: 1, selector: d.selector });
@@ -63,7 +65,15 @@ describe('the operator bundle', () => {
     expect(clusterRoles[0]!.rules).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }]);
     // Named after the operator's namespace: two namespaced installs do not overwrite each other.
     expect(clusterRoles[0]!.metadata?.name).toBe('rck-operator-rck-system-nodes');
-    expect(deployment(objs).template.spec.containers[0].args).toEqual(['operator', '--namespace', 'shop']);
+    expect(deployment(objs).template.spec.containers[0].args).toEqual([
+      'operator',
+      '--namespace',
+      'shop',
+      '--metrics-address',
+      '[$(POD_IP)]:9108',
+      '--web-address',
+      '127.0.0.1:9109',
+    ]);
     expect(deployment(objs).replicas).toBe(1);
   });
 

@@ -16,6 +16,7 @@ interface OperatorFlags {
   leaseNamespace?: string;
   leaseDuration: string;
   metricsAddress: string;
+  webAddress?: string;
 }
 
 const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -35,8 +36,12 @@ export function registerOperator(program: Command): void {
     .option('--lease-duration <duration>', 'how long a silent leader keeps the lease before another operator takes over', '15s')
     .option(
       '--metrics-address <host:port>',
-      'where to serve /metrics (every kept cluster, labelled namespace and cluster) and the web view (/clusters/<namespace>/<name>/); "none" serves neither',
+      'where to serve /metrics (every kept cluster, labelled namespace and cluster) and, without --web-address, the web view (/clusters/<namespace>/<name>/); "none" serves neither',
       '127.0.0.1:9108',
+    )
+    .option(
+      '--web-address <host:port>',
+      'serve the web view here instead, apart from /metrics (the install bundle: /metrics on the pod IP for Prometheus, the web view on loopback for kubectl port-forward); "none" serves no web view',
     )
     .action(async (flags: OperatorFlags) => {
       // Loaded here, not at start-up: the Kubernetes client costs about half a second to import.
@@ -46,6 +51,7 @@ export function registerOperator(program: Command): void {
         import('../../platform/kubernetes/leader-election.js'),
       ]);
       const metricsAt = flags.metricsAddress === 'none' ? undefined : parseListenAddress(flags.metricsAddress, '--metrics-address');
+      const webAt = flags.webAddress === undefined || flags.webAddress === 'none' ? flags.webAddress : parseListenAddress(flags.webAddress, '--web-address');
       const kc = new KubeConfig();
       if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
       else kc.loadFromDefault();
@@ -73,14 +79,14 @@ export function registerOperator(program: Command): void {
         process.exit(1);
       });
       await op.start();
-      const server = metricsAt ? await serveMetrics(op.metrics, metricsAt, log) : undefined;
+      const servers = await serveMetrics(op.metrics, metricsAt, webAt, log);
       await new Promise<void>((resolve) => {
         // Finish the passes under way (bounded), then exit: open watch connections would keep the process alive.
         onStop = () => {
           setTimeout(resolve, 10_000).unref();
           void op
             .stop()
-            .then(() => server?.close())
+            .then(() => Promise.all(servers.map((s) => s.close())))
             .finally(resolve);
         };
         if (stopping.signal.aborted) onStop();
@@ -91,20 +97,31 @@ export function registerOperator(program: Command): void {
 }
 
 /**
- * Serves /metrics. A port in use is logged, not fatal: healing matters more than being
- * scraped (and several operators may run on one machine, only one of them leading).
+ * Serves /metrics, and the web view with it or at `webAt` (undefined: with /metrics; 'none':
+ * nowhere). A port in use is logged, not fatal: healing matters more than being scraped
+ * (and several operators may run on one machine, only one of them leading).
  */
-async function serveMetrics(metrics: RckMetrics, at: NodeAddress, log: (line: string) => void): Promise<ObservabilityServer | undefined> {
-  try {
-    const { operatorWebRoutes } = await import('../../platform/kubernetes/operator-web.js');
-    const web = operatorWebRoutes(metrics);
-    const server = await serveObservability(at.host, at.port, metrics, web.routes, web.fallback);
-    log(`metrics at ${server.url}/metrics, web view at ${server.url}/`);
-    return server;
-  } catch (err) {
-    log(`cannot serve metrics on ${formatAddress(at)}: ${errorText(err)}; running without /metrics`);
-    return undefined;
-  }
+async function serveMetrics(
+  metrics: RckMetrics,
+  metricsAt: NodeAddress | undefined,
+  webAt: NodeAddress | 'none' | undefined,
+  log: (line: string) => void,
+): Promise<ObservabilityServer[]> {
+  const { operatorWebRoutes } = await import('../../platform/kubernetes/operator-web.js');
+  const web = operatorWebRoutes(metrics);
+  const servers: ObservabilityServer[] = [];
+  const serve = async (at: NodeAddress, what: string, withWeb: boolean) => {
+    try {
+      const server = await serveObservability(at.host, at.port, metrics, withWeb ? web.routes : {}, withWeb ? web.fallback : undefined);
+      log(`${what} at ${server.url}/`);
+      servers.push(server);
+    } catch (err) {
+      log(`cannot serve ${what} on ${formatAddress(at)}: ${errorText(err)}; running without it`);
+    }
+  };
+  if (metricsAt) await serve(metricsAt, webAt === undefined ? 'metrics (/metrics) and web view' : 'metrics (/metrics)', webAt === undefined);
+  if (webAt !== undefined && webAt !== 'none') await serve(webAt, 'web view', true);
+  return servers;
 }
 
 function parseListenAddress(text: string, what: string): NodeAddress {
