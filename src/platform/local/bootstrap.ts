@@ -48,8 +48,10 @@ export async function bootstrapIfNew(b: BootstrapInput): Promise<'created' | 'ex
   return 'created';
 }
 
-/** Polls (fast) until the cluster is healthy; throws with the remaining problems at the deadline. */
-/** Resolves with the member rows of the observation that found the cluster healthy. */
+/**
+ * Polls (fast) until the cluster is healthy and resolves with the member rows of the
+ * observation that found it so; throws with the remaining problems at the deadline.
+ */
 export async function waitHealthy(b: BootstrapInput, timeoutMs: number, signal?: AbortSignal): Promise<MemberStatus[]> {
   const deadline = Date.now() + timeoutMs;
   let last: Health = { healthy: false, problems: ['not observed yet'] };
