@@ -6,7 +6,7 @@
  * (a container restart), with CrashLoopBackOff-style delays. A member killed through
  * `killMember` (like deleting a pod) is re-created with the same volume on a NEW port.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { EventLog } from '../../controller/event-log.js';
 import { MemberEvents } from './member-events.js';
 import type { EventSink } from '../../controller/events.js';
@@ -23,7 +23,7 @@ import { lastLogLine, logTail } from './member-log.js';
 import { PortRange } from './port-range.js';
 import { STOP_GRACE_MS, stopPid, stopProcess } from './member-stop.js';
 import { type MembersFile, MembersFileWriter, type StateDir } from './state-dir.js';
-import { type MemberState, initialMemberStates, localDomain, memberRecord, newMemberState } from './member-state.js';
+import { type MemberState, initialMemberStates, localDomain, markRunning, memberRecord, newMemberState } from './member-state.js';
 import type { CrashResponse } from './crash-responder.js';
 import type { ConnectionProfile } from '../../redis/profile.js';
 
@@ -142,7 +142,7 @@ export class LocalPlatform implements Platform {
       void proc.exited.then((e) => this.handleExit(s, proc, describeExit(e)));
       adopted.push(s.name);
       if (verdict.answering) {
-        this.markRunning(s, new Date(Date.now() - (verdict.uptimeSeconds ?? 0) * 1000).toISOString());
+        markRunning(s, new Date(Date.now() - (verdict.uptimeSeconds ?? 0) * 1000).toISOString());
         this.emit(s, 'Adopted', `pid ${rec.pid} on ${s.host}:${s.port} left running by the previous supervisor; identity verified, not restarted`);
       } else {
         s.phase = 'Starting';
@@ -150,7 +150,7 @@ export class LocalPlatform implements Platform {
         void waitMemberReady(s.host, s.port, this.profile, proc, 24 * 3600_000).then(
           () => {
             if (s.spawned !== proc) return;
-            this.markRunning(s);
+            markRunning(s);
             this.emit(s, 'Ready', `answering on ${s.host}:${s.port}`);
           },
           () => {},
@@ -290,7 +290,7 @@ export class LocalPlatform implements Platform {
       if (s.failFastFor === spawned) s.failFastFor = undefined;
     }
     if (s.spawned !== spawned) return; // exited meanwhile; the exit handler took over
-    this.markRunning(s);
+    markRunning(s);
     this.emit(s, 'Ready', `answering on ${s.host}:${s.port}`);
     const stable = setTimeout(() => {
       if (s.spawned === spawned) s.crashes = 0;
@@ -361,10 +361,7 @@ export class LocalPlatform implements Platform {
       s.port = await this.allocatePort(s);
       const wipe = s.wipeOnRecreate === true;
       s.wipeOnRecreate = false;
-      if (wipe) {
-        await rm(this.state.memberData(s.name), { recursive: true, force: true });
-        await mkdir(this.state.memberData(s.name), { recursive: true, mode: 0o700 });
-      }
+      if (wipe) await this.state.emptyMemberData(s.name);
       this.emit(s, 'Recreated', `re-creating on new address ${s.host}:${s.port} with ${wipe ? 'an empty' : 'the same'} volume`);
     } else {
       const delay = BACKOFF_MS[Math.min(s.crashes, BACKOFF_MS.length - 1)]!;
@@ -379,12 +376,6 @@ export class LocalPlatform implements Platform {
       s.onExit = 'restart';
       await this.launch(s);
     }).catch((err) => this.emit(s, 'Exited', `restart failed: ${(err as Error).message}`));
-  }
-
-  private markRunning(s: MemberState, since = new Date().toISOString()): void {
-    s.phase = 'Running';
-    s.up = true;
-    s.since = since;
   }
 
   /** While a restart waited, the member was stopped, started again, or the platform closed. */

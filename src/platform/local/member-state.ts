@@ -41,6 +41,13 @@ export function newMemberState(name: string, ordinal: number, domain: string, ho
  * ordinal layout puts every master on its own node and every replica on another node
  * than its master (member M+i lands on node (i+1) mod M), like 3 Kubernetes nodes would.
  */
+/** It answers: Running since `since` (an adopted member: since its process started). */
+export function markRunning(s: MemberState, since = new Date().toISOString()): void {
+  s.phase = 'Running';
+  s.up = true;
+  s.since = since;
+}
+
 export function localDomain(ordinal: number, masters: number): string {
   return `local-node-${(ordinal + Math.floor(ordinal / masters)) % masters}`;
 }

@@ -18,7 +18,7 @@
  *     tls/                         with spec.tls.enabled: the CA, client and member certificates (tls-files.ts)
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { chmod, mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError, errorText } from '../../errors.js';
@@ -115,6 +115,12 @@ export class StateDir {
   memberData(member: string): string {
     return join(this.memberDir(member), 'data');
   }
+  /** A member's volume replaced by an empty one (`rck kill --lose-volume`). */
+  async emptyMemberData(member: string): Promise<void> {
+    await rm(this.memberData(member), { recursive: true, force: true });
+    await mkdir(this.memberData(member), { recursive: true, mode: 0o700 });
+  }
+
   memberLog(member: string): string {
     return join(this.memberDir(member), 'redis.log');
   }
