@@ -73,7 +73,8 @@ export async function startK8sTestEnv(opts: K8sTestEnvOptions = {}): Promise<K8s
     provisioner?.stop();
     await kubelet?.stop();
     await cp.stop();
-    if (!process.env.RCK_K8S_KEEP) await rm(workDir, { recursive: true, force: true });
+    // Retried: a pod's last writes can land while the tree is removed (ENOTEMPTY seen).
+    if (!process.env.RCK_K8S_KEEP) await rm(workDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     else {
       await writeFile(join(workDir, 'KEEP'), 'kept because RCK_K8S_KEEP was set\n');
       progress(`kept ${workDir}`);
