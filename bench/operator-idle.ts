@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../src/manifests/crd.js';
+import { OPERATOR_NODE_OPTIONS } from '../src/manifests/operator.js';
 import { Applier } from '../src/platform/kubernetes/apply.js';
 import { startK8sTestEnv, waitForDefaultServiceAccount } from '../test/k8s/harness.js';
 
@@ -44,7 +45,11 @@ try {
   await new Applier(env.kc).apply(redisClusterCrd());
   await core.createNamespace({ body: { metadata: { name: NS } } });
   await waitForDefaultServiceAccount(env.kc, NS);
-  operator = spawn(process.execPath, [MAIN, 'operator', '--kubeconfig', env.kubeconfigPath, '-n', NS], { stdio: ['ignore', 'ignore', 'ignore'] });
+  // As the install bundle runs it (its NODE_OPTIONS).
+  operator = spawn(process.execPath, [MAIN, 'operator', '--kubeconfig', env.kubeconfigPath, '-n', NS], {
+    stdio: ['ignore', 'ignore', 'ignore'],
+    env: { ...process.env, NODE_OPTIONS: OPERATOR_NODE_OPTIONS },
+  });
   const pid = operator.pid!;
   await sleep(5000);
   const base = await window(pid);
