@@ -60,6 +60,8 @@ export async function act(action: HealAction, ctx: ActContext): Promise<void> {
     }
     case 'planned-failover':
       return plannedFailover(action.member, ctx);
+    case 'restart-member':
+      return restartMember(action.member, ctx);
     case 'set-member-count':
       return setMemberCount(action.count, ctx);
     case 'join-master':
@@ -245,6 +247,13 @@ async function answersAsMaster(addr: NodeAddress, id: string, ctx: ActContext): 
     ctx.pool.forget(addr);
     return false;
   }
+}
+
+/** The platform restarts it (Kubernetes: deletes the pod, which its StatefulSet re-creates from the new template). */
+async function restartMember(member: string, ctx: ActContext): Promise<void> {
+  if (!ctx.source.restartMember) throw new OperationError(`this platform cannot restart ${member} on its own`);
+  ctx.pool.forget(memberAddress(ctx, member));
+  await ctx.source.restartMember(member);
 }
 
 async function plannedFailover(member: string, ctx: ActContext): Promise<void> {

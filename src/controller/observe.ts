@@ -18,6 +18,7 @@ export async function observe(source: ClusterPlatform, pool: NodePool): Promise<
         up: m.up,
         ...(m.lastExitAt ? { lastExitAt: m.lastExitAt } : {}),
         ...(m.failoverHeld ? { failoverHeld: true } : {}),
+        ...(m.outdated ? { outdated: m.outdated } : {}),
       };
       if (!m.up) return view;
       try {

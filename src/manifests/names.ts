@@ -5,6 +5,8 @@ export const REDIS_PORT = 6379;
 export const BUS_PORT = REDIS_PORT + 10000;
 export const FIELD_MANAGER = 'rck';
 export const CLUSTER_LABEL = 'rck.dev/cluster';
+/** On the pod template: a hash of what needs the members restarted when it changes (redis.conf, resources). */
+export const RESTART_HASH_ANNOTATION = 'rck.dev/restart-hash';
 /** The StatefulSet's claim template; claims are `data-<name>-<i>`. */
 export const DATA_VOLUME = 'data';
 

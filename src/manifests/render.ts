@@ -7,7 +7,7 @@ import type { RedisCluster } from '../spec/schema.js';
 import { unsupportedOnKubernetes } from '../spec/kubernetes.js';
 import { InputError } from '../errors.js';
 import { clientService, configMap, headlessService, networkPolicy, podDisruptionBudget, secret } from './objects.js';
-import { hashOf, nfsVolumes, statefulSet } from './statefulset.js';
+import { nfsVolumes, statefulSet } from './statefulset.js';
 
 export type SecretChoice = { password: string } | { existingSecret: true };
 
@@ -15,8 +15,8 @@ export function renderCluster(rc: RedisCluster, auth: SecretChoice): KubernetesO
   const unsupported = unsupportedOnKubernetes(rc.spec);
   if (unsupported) throw new InputError(unsupported, { subject: unsupported.split(':')[0]! });
   const cm = configMap(rc);
-  // Pods restart (rolling, one at a time) when their configuration changes.
-  const sts = statefulSet(rc, hashOf(JSON.stringify(cm.data)));
+  // Members restart (rck's rollout, one at a time) when their redis.conf changes.
+  const sts = statefulSet(rc, cm.data!['redis.conf']!);
   return [
     ...(rc.spec.auth.enabled && 'password' in auth ? [secret(rc, auth.password)] : []),
     cm,

@@ -3,13 +3,13 @@ import { createHash } from 'node:crypto';
 import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StatefulSet } from '@kubernetes/client-node';
 import { memberCount } from '../spec/members.js';
 import type { RedisCluster } from '../spec/schema.js';
-import { BUS_PORT, DATA_VOLUME, REDIS_PORT, labelsOf, meta, namesOf, selectorOf } from './names.js';
+import { BUS_PORT, DATA_VOLUME, REDIS_PORT, RESTART_HASH_ANNOTATION, labelsOf, meta, namesOf, selectorOf } from './names.js';
 import { READY_COMMAND } from './scripts.js';
 
 // Seconds kept after the handover for redis to save and exit on SIGTERM.
 const SAVE_MARGIN_S = 5;
 
-export function statefulSet(rc: RedisCluster, configHash: string): V1StatefulSet {
+export function statefulSet(rc: RedisCluster, redisConf: string): V1StatefulSet {
   const k = rc.spec.kubernetes;
   const n = namesOf(rc);
   const selector = selectorOf(rc);
@@ -29,11 +29,14 @@ export function statefulSet(rc: RedisCluster, configHash: string): V1StatefulSet
       // All members start together: the controller creates the cluster once all answer, and
       // after a full restart every member must be up for the cluster to recover.
       podManagementPolicy: 'Parallel',
-      updateStrategy: { type: 'RollingUpdate' },
+      // rck rolls the pods itself (plan/heal/rollout.ts): replicas first, a master only after an
+      // up-to-date replica took its role over. The StatefulSet's own rolling update would
+      // restart pods by ordinal, masters included, on any template change.
+      updateStrategy: { type: 'OnDelete' },
       persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: labelsOf(rc), annotations: { 'rck.dev/config-hash': configHash } },
+        metadata: { labels: labelsOf(rc), annotations: { [RESTART_HASH_ANNOTATION]: restartHash(rc, redisConf) } },
         spec: {
           terminationGracePeriodSeconds: k.terminationGracePeriodSeconds,
           enableServiceLinks: false,
@@ -122,6 +125,11 @@ export function nfsVolumes(rc: RedisCluster): V1PersistentVolume[] {
   }));
 }
 
-export function hashOf(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+/**
+ * What, from the spec, the members must restart for when it changes: redis.conf, the
+ * container's resources and whether it gets the password. The image is compared as is.
+ */
+export function restartHash(rc: RedisCluster, redisConf: string): string {
+  const what = JSON.stringify({ redisConf, resources: rc.spec.kubernetes.resources, auth: rc.spec.auth.enabled });
+  return createHash('sha256').update(what).digest('hex').slice(0, 16);
 }

@@ -15,6 +15,8 @@ export interface MemberView {
   lastExitAt?: number;
   /** The platform holds its replicas' failover off while it restarts from its AOF (a local crash hold, ops/failover-hold.ts). */
   failoverHeld?: boolean;
+  /** Why the member must restart to run what the spec asks (a new image or redis.conf); absent when it runs it, or the platform cannot tell. */
+  outdated?: string;
 }
 
 export interface MemberObservation extends MemberView {

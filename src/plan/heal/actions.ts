@@ -18,6 +18,8 @@ export type HealAction =
   | { kind: 'promote'; member: string; masterId: string; mode: 'force' | 'takeover'; reason: string; warning: string }
   /** The engine's fix, for open or uncovered slots. */
   | { kind: 'fix-slots'; reason: string }
+  /** Restart one member on the platform (a rollout: a new image or redis.conf); never a master while it is one, unless it has no replica. */
+  | { kind: 'restart-member'; member: string; reason: string }
   /** CLUSTER FAILOVER (planned, no data loss) on a replica, to move the master role. */
   | { kind: 'planned-failover'; member: string; reason: string }
   /** Put back the settings an interrupted bootstrap left (short node timeout, replica failover off). */
@@ -58,6 +60,8 @@ export function describeAction(a: HealAction): string {
       return `fix slots: ${a.reason}`;
     case 'planned-failover':
       return `${a.member}: planned failover: ${a.reason}`;
+    case 'restart-member':
+      return `${a.member}: restart: ${a.reason}`;
     case 'restore-settings':
       return `${a.member}: restore settings: ${a.reason}`;
     case 'set-member-count':

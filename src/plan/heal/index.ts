@@ -18,6 +18,7 @@ import { planCrashFailovers } from './crash.js';
 import { planPromotions } from './failover.js';
 import { planPlacement } from './placement.js';
 import { planReplicationRetargets } from './replication-target.js';
+import { planRollout } from './rollout.js';
 
 export type { HealAction } from './actions.js';
 export { describeAction } from './actions.js';
@@ -118,6 +119,8 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
   const balance = planReplicaBalance(obs, desired, scale);
   if (balance.length > 0) return { actions: balance, waiting, memory: {} };
   if (up.length !== obs.members.length) return { actions: [], waiting, memory: {} };
+  const rollout = planRollout(obs);
+  if (rollout.actions.length > 0 || rollout.waiting.length > 0) return { actions: rollout.actions, waiting: rollout.waiting, memory: {} };
 
   const calmSince = memory.calmSince ?? obs.at;
   const placement = planPlacement(obs);

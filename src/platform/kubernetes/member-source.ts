@@ -2,10 +2,10 @@
  * Members of a cluster on Kubernetes: the StatefulSet's pods, addressed by pod IP (no
  * cluster DNS or kube-proxy needed), with their node's zone as failure domain.
  */
-import { type AppsV1Api, type CoreV1Api, PatchStrategy, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
+import { type AppsV1Api, type CoreV1Api, PatchStrategy, type V1Pod, type V1PodTemplateSpec, type V1StatefulSet, setHeaderOptions } from '@kubernetes/client-node';
 import type { ClusterPlatform } from '../../controller/cluster-platform.js';
 import type { MemberView } from '../../topology/observation.js';
-import { REDIS_PORT } from '../../manifests/names.js';
+import { REDIS_PORT, RESTART_HASH_ANNOTATION } from '../../manifests/names.js';
 import { memberName } from '../../spec/members.js';
 
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
@@ -22,14 +22,20 @@ export interface PodMembersOptions {
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-/** The StatefulSet's replicas, or undefined when it does not exist (yet). */
-export async function statefulSetReplicas(apps: AppsV1Api, name: string, namespace: string): Promise<number | undefined> {
+/** The StatefulSet, or undefined when it does not exist (yet). */
+async function readStatefulSet(apps: AppsV1Api, name: string, namespace: string): Promise<V1StatefulSet | undefined> {
   try {
-    return (await apps.readNamespacedStatefulSet({ name, namespace })).spec?.replicas ?? 1;
+    return await apps.readNamespacedStatefulSet({ name, namespace });
   } catch (err) {
     if ((err as { code?: number }).code === 404) return undefined;
     throw err;
   }
+}
+
+/** The StatefulSet's replicas, or undefined when it does not exist (yet). */
+export async function statefulSetReplicas(apps: AppsV1Api, name: string, namespace: string): Promise<number | undefined> {
+  const sts = await readStatefulSet(apps, name, namespace);
+  return sts && (sts.spec?.replicas ?? 1);
 }
 
 export class PodMemberSource implements ClusterPlatform {
@@ -52,13 +58,15 @@ export class PodMemberSource implements ClusterPlatform {
    * down, so nothing is created without it. No StatefulSet yet: no members.
    */
   async listMembers(): Promise<MemberView[]> {
-    const count = (await statefulSetReplicas(this.o.apps, this.o.statefulSet, this.o.namespace)) ?? 0;
+    const sts = await readStatefulSet(this.o.apps, this.o.statefulSet, this.o.namespace);
+    const count = sts ? (sts.spec?.replicas ?? 1) : 0;
     const pods = (await this.o.core.listNamespacedPod({ namespace: this.o.namespace, labelSelector: this.o.selector })).items;
     const byName = new Map(pods.map((p) => [p.metadata?.name ?? '', p]));
     const out: MemberView[] = [];
     for (let ordinal = 0; ordinal < count; ordinal++) {
       const name = memberName(this.o.cluster, ordinal);
       const pod = byName.get(name);
+      const restartFor = pod && sts?.spec?.template ? outdated(pod, sts.spec.template) : undefined;
       out.push({
         name,
         ordinal,
@@ -66,9 +74,18 @@ export class PodMemberSource implements ClusterPlatform {
         domain: pod?.spec?.nodeName ? await this.domainOf(pod.spec.nodeName) : 'unscheduled',
         up: pod !== undefined && isUp(pod),
         ...(pod && lastExitAt(pod) ? { lastExitAt: lastExitAt(pod) } : {}),
+        ...(restartFor ? { outdated: restartFor } : {}),
       });
     }
     return out;
+  }
+
+  /**
+   * Deletes the pod (graceful: its preStop hands a master role over); the StatefulSet
+   * re-creates it from the current template (updateStrategy OnDelete: only rck rolls pods).
+   */
+  async restartMember(name: string): Promise<void> {
+    await this.o.core.deleteNamespacedPod({ name, namespace: this.o.namespace });
   }
 
   /** Scales the StatefulSet (its scale subresource): new ordinals get new claims; removed ones keep theirs. */
@@ -98,6 +115,23 @@ export class PodMemberSource implements ClusterPlatform {
  */
 export function isUp(pod: V1Pod): boolean {
   return !pod.metadata?.deletionTimestamp && pod.status?.phase === 'Running' && Boolean(pod.status.podIP);
+}
+
+/**
+ * Why the pod must restart to run what the template says, or undefined: another image for
+ * the redis container, or another restart hash (redis.conf, resources: what rck renders from
+ * the spec). Other template changes (a new rck version's scripts, labels) wait for the pod's
+ * next restart, so a new operator adopts running clusters without restarting them. A pod
+ * without the hash (made by an older rck) is compared by image only.
+ */
+export function outdated(pod: V1Pod, template: V1PodTemplateSpec): string | undefined {
+  const want = template.spec?.containers.find((c) => c.name === 'redis')?.image;
+  const runs = pod.spec?.containers.find((c) => c.name === 'redis')?.image;
+  if (want !== undefined && runs !== undefined && want !== runs) return `it runs image ${runs}, the spec says ${want}`;
+  const hash = pod.metadata?.annotations?.[RESTART_HASH_ANNOTATION];
+  const wantHash = template.metadata?.annotations?.[RESTART_HASH_ANNOTATION];
+  if (hash !== undefined && wantHash !== undefined && hash !== wantHash) return 'its redis.conf or resources changed';
+  return undefined;
 }
 
 /** When the kubelet last reported the redis container terminated (now, or before its last restart). */

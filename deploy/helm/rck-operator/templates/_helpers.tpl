@@ -26,9 +26,10 @@ app.kubernetes.io/managed-by: rck
 - apiGroups: [rck.dev]
   resources: [redisclusters/finalizers]
   verbs: [update]
+# Rollouts: rck deletes one pod at a time (the StatefulSet's updateStrategy is OnDelete).
 - apiGroups: [""]
   resources: [pods]
-  verbs: [get, list, watch]
+  verbs: [get, list, watch, delete]
 - apiGroups: [""]
   resources: [pods/log]
   verbs: [get]
