@@ -1,7 +1,7 @@
 /**
  * The process kubelet: registers the fake nodes, then every half second lists pods and
  * reconciles one PodWorker per pod bound to its nodes (level-triggered, like a kubelet's
- * sync loop). Pod IPs are fresh loopback addresses 127.B.x.y (B: per process), never reused within a run,
+ * sync loop). Pod IPs are fresh loopback addresses 127.1.x.y, never reused within a run,
  * so a re-created pod always comes back on a new address.
  */
 import { mkdir } from 'node:fs/promises';
@@ -23,8 +23,6 @@ export interface KubeletOptions {
   log?: (line: string) => void;
 }
 
-/** Second octet of this process's pod addresses: 2..241 (127.0 and 127.1 are left to the local platform's tests). */
-const POD_BLOCK = 2 + (process.pid % 240);
 const SYNC_MS = 500;
 
 export class ProcessKubelet {
@@ -58,9 +56,8 @@ export class ProcessKubelet {
 
   private allocateIP(): string {
     const n = this.nextIP++;
-    // 127.B.0.1 .. 127.B.255.254, skipping .0 and .255 of each /24. B is the process's own, so
-    // test environments of two processes on one machine never bind the same pod address.
-    return `127.${POD_BLOCK}.${Math.floor(n / 254) % 256}.${(n % 254) + 1}`;
+    // 127.1.0.1 .. 127.1.255.254, skipping .0 and .255 of each /24.
+    return `127.1.${Math.floor(n / 254) % 256}.${(n % 254) + 1}`;
   }
 
   private async sync(): Promise<void> {
