@@ -47,6 +47,11 @@ fi
   echo "dir /data"
   echo "cluster-config-file nodes.conf"
   echo "cluster-announce-ip $POD_IP"
+  if [ -n "\${ANNOUNCE_HOSTNAME:-}" ]; then
+    # Clients get the stable name (CLUSTER SLOTS, redirections) and keep it through a full restart.
+    echo "cluster-announce-hostname $ANNOUNCE_HOSTNAME"
+    echo "cluster-preferred-endpoint-type hostname"
+  fi
   echo "bind-source-addr $POD_IP"
   if [ -n "\${REDISCLI_AUTH:-}" ]; then
     # A password from an existing Secret may hold quotes or backslashes: escape them for redis.conf.

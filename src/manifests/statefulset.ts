@@ -17,6 +17,13 @@ export function statefulSet(rc: RedisCluster, redisConf: string): V1StatefulSet 
   const env = [
     { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
     { name: 'HANDOVER_SECONDS', value: String(k.terminationGracePeriodSeconds - SAVE_MARGIN_S) },
+    // announce: hostname: the pod's name under the headless Service (start.sh announces it).
+    ...(k.announce === 'hostname'
+      ? [
+          { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'ANNOUNCE_HOSTNAME', value: `$(POD_NAME).${n.headless}.${n.namespace}.svc.${k.clusterDomain}` },
+        ]
+      : []),
     ...(rc.spec.auth.enabled ? [{ name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: n.secret, key: 'password' } } }] : []),
   ];
   return {
@@ -127,9 +134,17 @@ export function nfsVolumes(rc: RedisCluster): V1PersistentVolume[] {
 
 /**
  * What, from the spec, the members must restart for when it changes: redis.conf, the
- * container's resources and whether it gets the password. The image is compared as is.
+ * container's resources, whether it gets the password, what it announces. The image is
+ * compared as is. A new key goes in only when its value is not the default: otherwise every
+ * running member would count as changed under a new rck version.
  */
 export function restartHash(rc: RedisCluster, redisConf: string): string {
-  const what = JSON.stringify({ redisConf, resources: rc.spec.kubernetes.resources, auth: rc.spec.auth.enabled });
+  const k = rc.spec.kubernetes;
+  const what = JSON.stringify({
+    redisConf,
+    resources: k.resources,
+    auth: rc.spec.auth.enabled,
+    ...(k.announce === 'hostname' ? { announceHostname: k.clusterDomain } : {}),
+  });
   return createHash('sha256').update(what).digest('hex').slice(0, 16);
 }

@@ -46,6 +46,18 @@ export const kubernetesPlatform = z
     clientAllowedFrom: z.array(clientPeer).optional().describe('who may reach the client port (NetworkPolicy); everyone when absent. The bus port is open only between members'),
     terminationGracePeriodSeconds: z.number().int().min(5).max(600).default(30).describe('time a stopping pod has to hand its master role over (preStop) and save'),
     deleteVolumesOnDelete: z.boolean().default(false).describe('delete the member volumes (claims) when the RedisCluster is deleted; kept by default'),
+    announce: z
+      .enum(['ip', 'hostname'])
+      .default('ip')
+      .describe(
+        'what members announce to clients: their pod IP, or their stable DNS name <pod>.<name>-headless.<namespace>.svc.<clusterDomain> ' +
+          '(cluster-announce-hostname with cluster-preferred-endpoint-type hostname), which clients keep through a full restart',
+      ),
+    clusterDomain: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a DNS domain like cluster.local')
+      .default('cluster.local')
+      .describe("the Kubernetes cluster's DNS domain, for announce: hostname"),
   })
   .prefault({})
   .describe('how members run on Kubernetes (ignored locally)');

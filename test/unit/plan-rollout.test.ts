@@ -101,7 +101,7 @@ describe('outdated (a pod against its StatefulSet template)', () => {
 
   it('names another image, or another restart hash', () => {
     expect(outdated(pod('redis:7.0', 'h1'), template('redis:7.2.6', 'h1'))).toBe(WHY);
-    expect(outdated(pod('redis:7.0', 'h1'), template('redis:7.0', 'h2'))).toMatch(/redis\.conf or resources changed/);
+    expect(outdated(pod('redis:7.0', 'h1'), template('redis:7.0', 'h2'))).toMatch(/redis\.conf, resources or announced address changed/);
     expect(outdated(pod('redis:7.0', 'h1'), template('redis:7.0', 'h1'))).toBeUndefined();
   });
 

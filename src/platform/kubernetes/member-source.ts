@@ -130,7 +130,7 @@ export function outdated(pod: V1Pod, template: V1PodTemplateSpec): string | unde
   if (want !== undefined && runs !== undefined && want !== runs) return `it runs image ${runs}, the spec says ${want}`;
   const hash = pod.metadata?.annotations?.[RESTART_HASH_ANNOTATION];
   const wantHash = template.metadata?.annotations?.[RESTART_HASH_ANNOTATION];
-  if (hash !== undefined && wantHash !== undefined && hash !== wantHash) return 'its redis.conf or resources changed';
+  if (hash !== undefined && wantHash !== undefined && hash !== wantHash) return 'its redis.conf, resources or announced address changed';
   return undefined;
 }
 

@@ -2,7 +2,9 @@
  * The process kubelet: registers the fake nodes, then every half second lists pods and
  * reconciles one PodWorker per pod bound to its nodes (level-triggered, like a kubelet's
  * sync loop). Pod IPs are fresh loopback addresses 127.1.x.y, never reused within a run,
- * so a re-created pod always comes back on a new address.
+ * so a re-created pod always comes back on a new address. It also stands in for cluster DNS
+ * for the test's clients: `resolve` answers a pod's name under its headless Service
+ * (<hostname>.<subdomain>.<namespace>.svc.cluster.local) with its current IP.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -37,6 +39,8 @@ export class ProcessKubelet {
   private stopped = false;
   private nextIP = 0;
   private log: (line: string) => void;
+  /** Pod DNS names -> IPs, as of the last sync. */
+  private names = new Map<string, string>();
 
   constructor(private opts: KubeletOptions) {
     this.api = new KubeletApi(opts.kubeConfig);
@@ -65,7 +69,9 @@ export class ProcessKubelet {
     this.syncing = true;
     try {
       const mine = new Set(this.nodes.map((n) => n.name).filter((n) => !this.agent.down.has(n)));
-      const pods = (await this.api.listPods()).filter((p) => mine.has(p.spec?.nodeName ?? ''));
+      const all = await this.api.listPods();
+      this.names = podNames(all);
+      const pods = all.filter((p) => mine.has(p.spec?.nodeName ?? ''));
       const seen = new Set<string>();
       for (const pod of pods) {
         const uid = pod.metadata!.uid!;
@@ -85,6 +91,11 @@ export class ProcessKubelet {
     } finally {
       this.syncing = false;
     }
+  }
+
+  /** A pod's DNS name (as cluster DNS would answer it for a headless Service's pods), or undefined. */
+  resolve(name: string): string | undefined {
+    return this.names.get(name.replace(/\.$/, ''));
   }
 
   private startWorker(pod: V1Pod) {
@@ -156,4 +167,15 @@ export class ProcessKubelet {
 /** Pods that ended (Succeeded/Failed) are not restarted by a fresh kubelet. */
 function isFinished(pod: V1Pod): boolean {
   return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}
+
+/** <hostname>.<subdomain>.<namespace>.svc.cluster.local of every pod with an IP that is not being deleted. */
+function podNames(pods: V1Pod[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const p of pods) {
+    const { hostname, subdomain } = p.spec ?? {};
+    if (!hostname || !subdomain || !p.status?.podIP || p.metadata?.deletionTimestamp) continue;
+    out.set(`${hostname}.${subdomain}.${p.metadata?.namespace}.svc.cluster.local`, p.status.podIP);
+  }
+  return out;
 }
