@@ -86,6 +86,8 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
   const config = configPairs(configRes?.[1]);
   const nodeTimeoutMs = config.has('cluster-node-timeout') ? Number(config.get('cluster-node-timeout')) : undefined;
   const replicaNoFailover = config.has('cluster-replica-no-failover') ? config.get('cluster-replica-no-failover') === 'yes' : undefined;
+  // An INFO that failed would read as a master with no replicas: never guess a role.
+  if (replRes![0]) throw new Error(`${formatAddress(addr)}: INFO failed: ${errorText(replRes![0])}`);
   const infoText = String(replRes![1] ?? '');
   const engine = engineFromInfo(parseInfo(infoText));
   const caps = capabilitiesOf(engine, config.has('cluster-blacklist-ttl') ? Number(config.get('cluster-blacklist-ttl')) : undefined);
