@@ -62,6 +62,11 @@ export async function act(action: HealAction, ctx: ActContext): Promise<void> {
       return plannedFailover(action.member, ctx);
     case 'restart-member':
       return restartMember(action.member, ctx);
+    case 'announce': {
+      const c = await ctx.pool.get(memberAddress(ctx, action.member));
+      await c.config('SET', 'cluster-announce-hostname', action.hostname, 'cluster-preferred-endpoint-type', 'hostname');
+      return;
+    }
     case 'set-member-count':
       return setMemberCount(action.count, ctx);
     case 'join-master':

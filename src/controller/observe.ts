@@ -19,6 +19,7 @@ export async function observe(source: ClusterPlatform, pool: NodePool): Promise<
         ...(m.lastExitAt ? { lastExitAt: m.lastExitAt } : {}),
         ...(m.failoverHeld ? { failoverHeld: true } : {}),
         ...(m.outdated ? { outdated: m.outdated } : {}),
+        ...(m.external ? { external: m.external } : {}),
       };
       if (!m.up) return view;
       try {

@@ -35,7 +35,9 @@ export const NAMESPACED_RULES = [
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] },
   // The controller reads refused PSYNCs in a member's log to size writes Redis discarded.
   { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
-  { apiGroups: [''], resources: ['configmaps', 'services'], verbs: ['get', 'create', 'patch'] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'patch'] },
+  // External access: the members' load balancers are listed for their addresses.
+  { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'create', 'patch'] },
   // The password is generated once: read to pass it to the controller, create when missing.
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create'] },
   // Claims are deleted only when a cluster asks for it (kubernetes.deleteVolumesOnDelete).

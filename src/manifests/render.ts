@@ -8,6 +8,7 @@ import { unsupportedOnKubernetes } from '../spec/kubernetes.js';
 import { InputError } from '../errors.js';
 import { clientService, configMap, headlessService, networkPolicy, podDisruptionBudget, secret } from './objects.js';
 import { nfsVolumes, statefulSet } from './statefulset.js';
+import { externalServices } from './external.js';
 
 export type SecretChoice = { password: string } | { existingSecret: true };
 
@@ -23,6 +24,7 @@ export function renderCluster(rc: RedisCluster, auth: SecretChoice): KubernetesO
     ...nfsVolumes(rc),
     headlessService(rc),
     clientService(rc),
+    ...externalServices(rc),
     sts,
     podDisruptionBudget(rc),
     networkPolicy(rc),

@@ -53,11 +53,25 @@ export const kubernetesPlatform = z
         'what members announce to clients: their pod IP, or their stable DNS name <pod>.<name>-headless.<namespace>.svc.<clusterDomain> ' +
           '(cluster-announce-hostname with cluster-preferred-endpoint-type hostname), which clients keep through a full restart',
       ),
+    externalAccess: z
+      .strictObject({
+        type: z.literal('LoadBalancer').describe('one LoadBalancer Service per member; NodePort is not offered: Redis 7.0 announces one port for clients and replication alike'),
+        annotations: labels.optional().describe("the Services' annotations (a cloud's load balancer settings)"),
+      })
+      .optional()
+      .describe(
+        "clients outside Kubernetes: a LoadBalancer Service per member (<pod>-external), and each member announces its load balancer's address to clients " +
+          '(cluster-announce-hostname, cluster-preferred-endpoint-type hostname); the bus and replication stay on pod IPs',
+      ),
     clusterDomain: z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a DNS domain like cluster.local')
       .default('cluster.local')
       .describe("the Kubernetes cluster's DNS domain, for announce: hostname"),
+  })
+  .superRefine((k, ctx) => {
+    // Both set what members announce to clients (cluster-announce-hostname).
+    if (k.externalAccess && k.announce === 'hostname') ctx.addIssue({ code: 'custom', path: ['externalAccess'], message: 'cannot be combined with announce: hostname' });
   })
   .prefault({})
   .describe('how members run on Kubernetes (ignored locally)');

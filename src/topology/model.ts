@@ -28,6 +28,8 @@ export interface ObservedNode {
   nodeTimeoutMs?: number;
   /** cluster-replica-no-failover (a crash hold sets it on replicas, ops/failover-hold.ts). */
   replicaNoFailover?: boolean;
+  /** cluster-announce-hostname and cluster-preferred-endpoint-type (ip, hostname, unknown-endpoint), when read. */
+  announced?: { hostname: string; preferred: string };
   /** The server it runs (INFO server), when it said. */
   engine?: Engine;
   /** What that server does differently (topology/engine.ts); read `nodeCaps(n)`. */

@@ -17,6 +17,8 @@ export interface MemberView {
   failoverHeld?: boolean;
   /** Why the member must restart to run what the spec asks (a new image or redis.conf); absent when it runs it, or the platform cannot tell. */
   outdated?: string;
+  /** Where clients outside the platform reach it (its load balancer's IP or DNS name), when it has external access. */
+  external?: string;
 }
 
 export interface MemberObservation extends MemberView {

@@ -77,7 +77,8 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
     // stats: sync_partial_err (controller/divergence.ts); server: the engine; memory, clients and ops/s feed the metrics (controller/metrics.ts)
     .info('replication', 'stats', 'server', 'memory', 'clients')
     .dbsize()
-    .config('GET', 'cluster-node-timeout', 'cluster-replica-no-failover', 'cluster-blacklist-ttl') // the last: Valkey only
+    // cluster-blacklist-ttl: Valkey only; the announce pair: what clients are told (plan/heal/external.ts)
+    .config('GET', 'cluster-node-timeout', 'cluster-replica-no-failover', 'cluster-blacklist-ttl', 'cluster-announce-hostname', 'cluster-preferred-endpoint-type')
     .call('ACL', 'GETUSER', 'default')
     .exec();
   if (!res) throw new Error(`${formatAddress(addr)}: no reply`);
@@ -114,6 +115,9 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
     keys,
     nodeTimeoutMs,
     ...(replicaNoFailover !== undefined ? { replicaNoFailover } : {}),
+    ...(config.has('cluster-preferred-endpoint-type')
+      ? { announced: { hostname: config.get('cluster-announce-hostname') ?? '', preferred: config.get('cluster-preferred-endpoint-type')! } }
+      : {}),
     ...about,
     ...(load ? { load } : {}),
     ...(admissionPending ? { admissionPending } : {}),

@@ -19,6 +19,7 @@ import { planPromotions } from './failover.js';
 import { planPlacement } from './placement.js';
 import { planReplicationRetargets } from './replication-target.js';
 import { planRollout } from './rollout.js';
+import { planExternalAnnounce } from './external.js';
 
 export type { HealAction } from './actions.js';
 export { describeAction } from './actions.js';
@@ -86,6 +87,9 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
 
   const retargets = planReplicationRetargets(obs);
   if (retargets.length > 0) return { actions: retargets, waiting, memory };
+
+  const announce = planExternalAnnounce(obs);
+  if (announce.length > 0) return { actions: announce, waiting, memory };
 
   const scale = scaleView(obs, desired);
   const growth = planGrowth(obs, desired, scale);

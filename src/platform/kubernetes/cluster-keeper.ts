@@ -60,6 +60,7 @@ export class ClusterKeeper {
   /** Unacknowledged losses: from the status last written (an operator restart keeps them), then from this keeper's events. */
   private dataLoss?: DataLossTally;
   private invalidSpec = false;
+  private externalAccess = false;
 
   constructor(
     kc: KubeConfig,
@@ -128,6 +129,8 @@ export class ClusterKeeper {
         selector: Object.entries(selectorOf(rc))
           .map(([k, v]) => `${k}=${v}`)
           .join(','),
+        // The spec of this pass, not of the first one: external access can be turned on later.
+        externalAccess: () => this.externalAccess,
       }),
       desired: desiredShape(rc.spec),
       profile: passwordProfile(rc.spec.auth.enabled ? await this.readPassword(rc) : undefined, 'rck-operator'),
@@ -135,6 +138,7 @@ export class ClusterKeeper {
       report: (line) => this.log(`${this.key}: ${line}`),
     });
     this.controller.setDesired(desiredShape(rc.spec)); // the spec may have changed (a scale)
+    this.externalAccess = rc.spec.kubernetes.externalAccess !== undefined;
     const started = performance.now();
     const result = await this.controller.pass(signal);
     this.metrics?.passed({ obs: result.obs, conditions: result.conditions, desired: desiredShape(rc.spec), durationMs: performance.now() - started });

@@ -6,6 +6,7 @@ import { type AppsV1Api, type CoreV1Api, PatchStrategy, type V1Pod, type V1PodTe
 import type { ClusterPlatform } from '../../controller/cluster-platform.js';
 import type { MemberView } from '../../topology/observation.js';
 import { REDIS_PORT, RESTART_HASH_ANNOTATION } from '../../manifests/names.js';
+import { EXTERNAL_FOR_LABEL } from '../../manifests/external.js';
 import { memberName } from '../../spec/members.js';
 
 export const ZONE_LABEL = 'topology.kubernetes.io/zone';
@@ -18,6 +19,8 @@ export interface PodMembersOptions {
   statefulSet: string;
   /** Label selector of the cluster's pods. */
   selector: string;
+  /** spec.kubernetes.externalAccess: read each member's load balancer address. */
+  externalAccess?: () => boolean;
 }
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -62,6 +65,7 @@ export class PodMemberSource implements ClusterPlatform {
     const count = sts ? (sts.spec?.replicas ?? 1) : 0;
     const pods = (await this.o.core.listNamespacedPod({ namespace: this.o.namespace, labelSelector: this.o.selector })).items;
     const byName = new Map(pods.map((p) => [p.metadata?.name ?? '', p]));
+    const external = this.o.externalAccess?.() ? await this.loadBalancers() : new Map<string, string>();
     const out: MemberView[] = [];
     for (let ordinal = 0; ordinal < count; ordinal++) {
       const name = memberName(this.o.cluster, ordinal);
@@ -75,7 +79,21 @@ export class PodMemberSource implements ClusterPlatform {
         up: pod !== undefined && isUp(pod),
         ...(pod && lastExitAt(pod) ? { lastExitAt: lastExitAt(pod) } : {}),
         ...(restartFor ? { outdated: restartFor } : {}),
+        ...(external.has(name) ? { external: external.get(name) } : {}),
       });
+    }
+    return out;
+  }
+
+  /** Member -> its load balancer's address (IP or DNS name), for those that have one yet. */
+  private async loadBalancers(): Promise<Map<string, string>> {
+    const services = await this.o.core.listNamespacedService({ namespace: this.o.namespace, labelSelector: `${this.o.selector},${EXTERNAL_FOR_LABEL}` });
+    const out = new Map<string, string>();
+    for (const svc of services.items) {
+      const ingress = svc.status?.loadBalancer?.ingress?.[0];
+      const at = ingress?.ip ?? ingress?.hostname;
+      const member = svc.metadata?.labels?.[EXTERNAL_FOR_LABEL];
+      if (member && at) out.set(member, at);
     }
     return out;
   }

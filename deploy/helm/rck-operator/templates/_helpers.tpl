@@ -34,8 +34,12 @@ app.kubernetes.io/managed-by: rck
   resources: [pods/log]
   verbs: [get]
 - apiGroups: [""]
-  resources: [configmaps, services]
+  resources: [configmaps]
   verbs: [get, create, patch]
+# External access: the members' load balancers are listed for their addresses.
+- apiGroups: [""]
+  resources: [services]
+  verbs: [get, list, create, patch]
 # The password is generated once: read to pass it to the controller, create when missing.
 - apiGroups: [""]
   resources: [secrets]

@@ -1,0 +1,112 @@
+/**
+ * Issue 16, item 4: external access. A RedisCluster with `kubernetes.externalAccess:
+ * {type: LoadBalancer}` gets one LoadBalancer Service per member; the test tier's load
+ * balancers (load-balancers.ts) give each an address that is not a pod IP and forward to the
+ * member's pod. The operator has every member announce its load balancer to clients. A
+ * cluster client seeded with one load balancer address, with no address mapping, writes and
+ * reads 500 keys following redirections, and only ever connects to load balancers. Then the
+ * master pod behind the seed is deleted: it comes back on a new pod IP behind the same load
+ * balancer, and the same client reads every key again.
+ */
+import { CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { Cluster } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
+import { Applier } from '../../src/platform/kubernetes/apply.js';
+import { ClusterView } from './cluster-view.js';
+import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
+import { LoadBalancers } from './load-balancers.js';
+import { type OperatorProcess, startOperator, stopOperator } from './operator-process.js';
+import { waitFor } from './wait.js';
+
+const NS = 'rck-external';
+const NAME = 'ext';
+const KEYS = 500;
+const MEMBERS = 6;
+
+let env: K8sTestEnv;
+let balancers: LoadBalancers | undefined;
+let operator: OperatorProcess | undefined;
+
+beforeAll(async () => {
+  env = await startK8sTestEnv();
+  balancers = new LoadBalancers(env.kc);
+  await balancers.start();
+  await new Applier(env.kc).apply(redisClusterCrd());
+  await env.kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
+  await waitForDefaultServiceAccount(env.kc, NS);
+}, 60 * 60_000);
+
+afterAll(async () => {
+  if (operator) await stopOperator(operator);
+  if (process.env.RCK_K8S_DEBUG && operator) console.error(operator.log.join('\n'));
+  await balancers?.stop();
+  await env?.stop();
+}, 180_000);
+
+const live = (ps: V1Pod[]) => ps.filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase === 'Running' && p.status.podIP);
+
+describe('externalAccess: LoadBalancer', { timeout: 420_000 }, () => {
+  it('a client that reaches only load balancers writes and reads 500 keys, and again after the master pod behind its seed is re-created', async () => {
+    const core = env.kc.makeApiClient(CoreV1Api);
+    const v = new ClusterView(env.kc, NS, NAME);
+    const diagnose = () => v.diagnose(operator?.log);
+    operator = startOperator(env.kubeconfigPath, NS);
+    await env.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: NS,
+      plural: PLURAL,
+      body: {
+        apiVersion: `${GROUP}/${VERSION}`,
+        kind: 'RedisCluster',
+        metadata: { name: NAME },
+        spec: { kubernetes: { externalAccess: { type: 'LoadBalancer' }, terminationGracePeriodSeconds: 10 } },
+      },
+    });
+    await waitFor('RedisCluster Ready', async () => (ClusterView.isReady(await v.status()) ? true : undefined), 240_000, diagnose);
+    const lbOf = async (member: string) => (await core.readNamespacedService({ name: `${member}-external`, namespace: NS })).status?.loadBalancer?.ingress?.[0]?.ip;
+    const lbs = await Promise.all(Array.from({ length: MEMBERS }, (_, i) => lbOf(`${NAME}-${i}`)));
+    expect(lbs.filter(Boolean)).toHaveLength(MEMBERS);
+    const podIps = new Set(live(await v.pods()).map((p) => p.status!.podIP!));
+    expect(lbs.filter((ip) => podIps.has(ip!))).toEqual([]);
+
+    // Every member tells clients its load balancer.
+    // Asked of a member that is up now (ext-1: the test re-creates ext-0).
+    const slotsHosts = async () =>
+      v.onNode(live(await v.pods()).find((p) => p.metadata!.name === `${NAME}-1`)!.status!.podIP!, async (r) => {
+        const slots = (await r.call('CLUSTER', 'SLOTS')) as [number, number, ...[string, number][]][];
+        return [...new Set(slots.flatMap(([, , ...nodes]) => nodes.map((n) => n[0])))].sort().join();
+      });
+    await waitFor('CLUSTER SLOTS names the 6 load balancers', async () => ((await slotsHosts()) === [...lbs].sort().join() ? true : undefined), 30_000, diagnose);
+
+    const client = new Cluster([{ host: lbs[0]!, port: 6379 }], { redisOptions: { password: await v.password() } });
+    try {
+      const keys = Array.from({ length: KEYS }, (_, i) => `ext-key-${i}`);
+      await Promise.all(keys.map((k) => client.set(k, `value-${k}`)));
+      const values = await Promise.all(keys.map((k) => client.get(k)));
+      expect(values.filter((x, i) => x !== `value-${keys[i]}`)).toEqual([]);
+      const connectedTo = () => client.nodes('all').map((n) => n.options.host);
+      expect(connectedTo().filter((h) => !lbs.includes(h))).toEqual([]);
+
+      // The pod behind the seed's load balancer is re-created on a new IP; the load balancer follows it.
+      const victim = (await core.readNamespacedPod({ name: `${NAME}-0`, namespace: NS })).metadata!.uid;
+      await core.deleteNamespacedPod({ name: `${NAME}-0`, namespace: NS });
+      await waitFor(
+        `${NAME}-0 re-created, announcing its load balancer again, Ready`,
+        async () => {
+          const p = live(await v.pods()).find((x) => x.metadata!.name === `${NAME}-0`);
+          if (!p || p.metadata!.uid === victim) return undefined;
+          return (await slotsHosts().catch(() => '')) === [...lbs].sort().join() && ClusterView.isReady(await v.status()) ? true : undefined;
+        },
+        120_000,
+        diagnose,
+      );
+      const again = await waitFor('the client reads every key again', async () => Promise.all(keys.map((k) => client.get(k))).catch(() => undefined), 60_000, diagnose);
+      expect(again.filter((x, i) => x !== `value-${keys[i]}`)).toEqual([]);
+      expect(connectedTo().filter((h) => !lbs.includes(h))).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  });
+});
