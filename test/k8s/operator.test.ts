@@ -344,11 +344,12 @@ describe('a configuration change (rolling update)', { timeout: 300_000 }, () => 
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
       await waitFor(
-        'every pod re-created with the new configuration, StatefulSet rolled out',
+        'every pod re-created with the new configuration by the rollout',
         async () => {
           const sts = await apps.readNamespacedStatefulSet({ name: NAME, namespace: NS });
           const ps = await pods();
-          const rolled = sts.status?.updateRevision === sts.status?.currentRevision && sts.status?.updatedReplicas === 6 && sts.status?.readyReplicas === 6;
+          // OnDelete: rck restarts the pods; each re-created one runs the StatefulSet's update revision.
+          const rolled = ps.every((p) => p.metadata?.labels?.['controller-revision-hash'] === sts.status?.updateRevision) && sts.status?.readyReplicas === 6;
           return rolled && ps.length === 6 && ps.every((p) => before.get(p.metadata!.name!) !== p.metadata!.uid) ? true : undefined;
         },
         240_000,
