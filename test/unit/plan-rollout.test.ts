@@ -56,6 +56,13 @@ describe('rollout', () => {
     expect(plan.actions).toEqual([{ kind: 'restart-member', member: 'r-1', reason: `${WHY}; it has no replica to hand its slots to` }]);
   });
 
+  it('never restarts a lone master whose data would not come back (persistence off): it waits and says why', () => {
+    const noReplicas = seedMembers().slice(0, 3);
+    const plan = planHeal(withOutdated(noReplicas, new Set(['r-1'])), { ...desired, replicasPerMaster: 0, persistence: false });
+    expect(plan.actions).toEqual([]);
+    expect(plan.waiting.join()).toMatch(/r-1 must restart .* persistence is off: restarting it would lose its data/);
+  });
+
   it('walks a whole upgrade: 6 restarts, 3 handovers, never a master restarted, never two members of a shard down together', () => {
     // Simulated passes: a restarted member comes back up to date (and in sync) on the next pass.
     let members = seedMembers();

@@ -123,7 +123,7 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
   const balance = planReplicaBalance(obs, desired, scale);
   if (balance.length > 0) return { actions: balance, waiting, memory: {} };
   if (up.length !== obs.members.length) return { actions: [], waiting, memory: {} };
-  const rollout = planRollout(obs);
+  const rollout = planRollout(obs, desired);
   if (rollout.actions.length > 0 || rollout.waiting.length > 0) return { actions: rollout.actions, waiting: rollout.waiting, memory: {} };
 
   const calmSince = memory.calmSince ?? obs.at;

@@ -5,10 +5,12 @@
  * replica following its master with its sync done. Replicas go first. A master is never
  * restarted while it is one: an up-to-date, in-sync replica takes its role over first
  * (CLUSTER FAILOVER, no write lost), and it restarts as a replica on a later pass. So a
- * shard never has its master and its replica down together. Pure.
+ * shard never has its master and its replica down together. A master with no replica restarts
+ * in place only when persistence brings its data back; otherwise the rollout waits. Pure.
  */
 import type { ObservedNode } from '../../topology/model.js';
 import type { MemberObservation, Observation } from '../../topology/observation.js';
+import type { DesiredShape } from '../../spec/desired-shape.js';
 import type { HealAction } from './actions.js';
 import { answering, inCluster, replicaMembers } from './facts.js';
 
@@ -19,7 +21,7 @@ export interface RolloutPlan {
   waiting: string[];
 }
 
-export function planRollout(obs: Observation): RolloutPlan {
+export function planRollout(obs: Observation, desired: DesiredShape): RolloutPlan {
   const outdated = obs.members.filter((m) => m.outdated !== undefined);
   if (outdated.length === 0) return { actions: [], waiting: [] };
   const notWhole = wholeProblem(obs);
@@ -45,6 +47,13 @@ export function planRollout(obs: Observation): RolloutPlan {
       };
     }
     if (replicas.length === 0) {
+      // Data before availability: without persistence, restarting the only copy empties the shard.
+      if (desired.persistence === false) {
+        return {
+          actions: [],
+          waiting: [`${master.name} must restart (${master.outdated}) but has no replica and persistence is off: restarting it would lose its data; add a replica first`],
+        };
+      }
       // No copy to hand over to: the shard does not serve while its master restarts (its data stays on its volume).
       return { actions: [{ kind: 'restart-member', member: master.name, reason: `${master.outdated}; it has no replica to hand its slots to` }], waiting: [] };
     }
