@@ -1,0 +1,20 @@
+/**
+ * With TLS off, the rendered objects are exactly what rck rendered before spec.tls reached
+ * Kubernetes: the fixture was written from the renderer of main at bb974f4 (before this
+ * work), for three specs. A difference would roll every running cluster's pods.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { renderCluster } from '../../src/manifests/render.js';
+import { validateSpec } from '../../src/spec/load.js';
+
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/manifests-tls-off.json', import.meta.url), 'utf8')) as Record<string, { spec: unknown; objects: unknown[] }>;
+
+describe('TLS off renders the objects rendered before Kubernetes TLS', () => {
+  it.each(Object.keys(fixture))('%s: byte-identical objects', (name) => {
+    const { spec, objects } = fixture[name]!;
+    const rendered = renderCluster(validateSpec({ metadata: { name: 'golden', namespace: 'ns' }, spec }), { password: 'pw' });
+    expect(JSON.stringify(rendered, null, 1)).toBe(JSON.stringify(objects, null, 1));
+  });
+  it('the fixture holds 3 specs', () => expect(Object.keys(fixture)).toHaveLength(3));
+});
