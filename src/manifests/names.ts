@@ -9,6 +9,9 @@ export const CLUSTER_LABEL = 'rck.dev/cluster';
 export const RESTART_HASH_ANNOTATION = 'rck.dev/restart-hash';
 /** The StatefulSet's claim template; claims are `data-<name>-<i>`. */
 export const DATA_VOLUME = 'data';
+/** Where members mount the TLS Secret (spec.tls): tls.crt, tls.key, ca.crt. Not under /etc/rck, a read-only ConfigMap mount. */
+export const TLS_DIR = '/etc/rck-tls';
+export const TLS_VOLUME = 'tls';
 
 export function namesOf(rc: RedisCluster) {
   const name = rc.metadata.name;
@@ -16,6 +19,8 @@ export function namesOf(rc: RedisCluster) {
     name,
     namespace: rc.metadata.namespace ?? 'default',
     secret: `${name}-auth`,
+    /** spec.tls: the kubernetes.io/tls Secret members serve (spec.kubernetes.tls.secretName, default <name>-tls). */
+    tlsSecret: rc.spec.kubernetes.tls.secretName ?? `${name}-tls`,
     config: `${name}-config`,
     headless: `${name}-headless`,
     client: name,

@@ -1,10 +1,10 @@
 /** The small objects of a cluster: Secret, ConfigMap, Services, PDB, NetworkPolicy. Pure. */
 import { randomBytes } from 'node:crypto';
 import type { V1ConfigMap, V1NetworkPolicy, V1NetworkPolicyPeer, V1PodDisruptionBudget, V1Secret, V1Service } from '@kubernetes/client-node';
-import { renderSharedConf } from '../spec/redis-conf.js';
+import { renderSharedConf, tlsLines } from '../spec/redis-conf.js';
 import type { RedisCluster } from '../spec/schema.js';
-import { BUS_PORT, REDIS_PORT, meta, namesOf, selectorOf } from './names.js';
-import { PRESTOP_SCRIPT, START_SCRIPT } from './scripts.js';
+import { BUS_PORT, REDIS_PORT, TLS_DIR, meta, namesOf, selectorOf } from './names.js';
+import { prestopScript, startScript } from './scripts.js';
 
 /** A fresh password: 32 random bytes, URL-safe (no quotes or spaces to escape in redis.conf). */
 export function generatePassword(): string {
@@ -15,12 +15,20 @@ export function secret(rc: RedisCluster, password: string): V1Secret {
   return { apiVersion: 'v1', kind: 'Secret', metadata: meta(rc, namesOf(rc).secret), type: 'Opaque', stringData: { password } };
 }
 
+/** With spec.tls, `tls.conf` holds the members' TLS lines (spec/redis-conf.ts), included by start.sh in place of `port`. */
 export function configMap(rc: RedisCluster): V1ConfigMap {
+  const tls = rc.spec.tls.enabled;
+  const files = { certFile: `${TLS_DIR}/tls.crt`, keyFile: `${TLS_DIR}/tls.key`, caFile: `${TLS_DIR}/ca.crt`, authClients: rc.spec.tls.authClients };
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: meta(rc, namesOf(rc).config),
-    data: { 'redis.conf': renderSharedConf(rc.spec, rc.metadata.name), 'start.sh': START_SCRIPT, 'prestop.sh': PRESTOP_SCRIPT },
+    data: {
+      'redis.conf': renderSharedConf(rc.spec, rc.metadata.name),
+      'start.sh': startScript(tls),
+      'prestop.sh': prestopScript(tls),
+      ...(tls ? { 'tls.conf': `${tlsLines(REDIS_PORT, files).join('\n')}\n` } : {}),
+    },
   };
 }
 

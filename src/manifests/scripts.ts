@@ -5,14 +5,23 @@
  * REDISCLI_AUTH (never an argument: arguments show in ps; valkey-cli reads it too).
  */
 import { CLOSED_NOTE, CLOSED_USER_RULES, STOPPED_EMPTY_MARKER } from '../spec/admission.js';
-import { REDIS_PORT } from './names.js';
+import { REDIS_PORT, TLS_DIR } from './names.js';
+
+/**
+ * redis-cli's TLS flags for a member with spec.tls (the mounted Secret: the member's own
+ * certificate is also its client certificate, as between members), or '' without TLS.
+ */
+export function cliTlsFlags(tls: boolean): string {
+  return tls ? ` --tls --cacert ${TLS_DIR}/ca.crt --cert ${TLS_DIR}/tls.crt --key ${TLS_DIR}/tls.key` : '';
+}
 
 /**
  * Starts redis-server with the shared redis.conf plus what only the pod knows: its IP
  * (bind, announce, and the source address of bus connections, which must be the pod's
  * own or peers learn a wrong address) and the password, in a 0600 file on the volume.
  */
-export const START_SCRIPT = `#!/bin/sh
+export function startScript(tls: boolean): string {
+  return `#!/bin/sh
 set -eu
 : "\${POD_IP:?POD_IP must come from the downward API (status.podIP)}"
 umask 077
@@ -39,7 +48,7 @@ if [ -s /data/nodes.conf ] && [ "$stopped_empty" = no ]; then
 fi
 {
   echo "include /etc/rck/redis.conf"
-  echo "port ${REDIS_PORT}"
+  echo "${tls ? 'include /etc/rck/tls.conf' : `port ${REDIS_PORT}`}"
   echo "bind $POD_IP"
   echo "protected-mode yes"
   echo "daemonize no"
@@ -67,6 +76,9 @@ server=redis-server
 command -v redis-server >/dev/null 2>&1 || server=valkey-server
 exec "$server" "$conf"
 `;
+}
+
+export const START_SCRIPT = startScript(false);
 
 /**
  * preStop: when this pod is a master with an online replica, run CLUSTER FAILOVER on the
@@ -75,13 +87,14 @@ exec "$server" "$conf"
  * Then it waits for an AOF rewrite in progress, which would make redis-server ignore SIGTERM.
  * With persistence off it marks a node stopped empty (spec/admission.ts).
  */
-export const PRESTOP_SCRIPT = `#!/bin/sh
+export function prestopScript(tls: boolean): string {
+  return `#!/bin/sh
 limit=\${HANDOVER_SECONDS:-20}
 deadline=$(($(date +%s) + limit))
 in_time() { [ "$(date +%s)" -lt "$deadline" ]; }
 cli=redis-cli
 command -v redis-cli >/dev/null 2>&1 || cli=valkey-cli
-me() { "$cli" -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning "$@" 2>/dev/null | tr -d '\\r'; }
+me() { "$cli" -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning${cliTlsFlags(tls)} "$@" 2>/dev/null | tr -d '\\r'; }
 # Last, on every way out: Redis refuses the kubelet's SIGTERM while it writes its first
 # AOF after a full sync, and never retries, so wait (within the limit) for a rewrite to end.
 aof_wait() {
@@ -106,13 +119,16 @@ done
 [ -n "$best" ] || { echo "prestop: master without an online replica, no handover"; exit 0; }
 set -- $best
 echo "prestop: handing over to $1:$2"
-"$cli" -h "$1" -p "$2" --no-auth-warning cluster failover >/dev/null 2>&1 || exit 0
+"$cli" -h "$1" -p "$2" --no-auth-warning${cliTlsFlags(tls)} cluster failover >/dev/null 2>&1 || exit 0
 while in_time; do
   [ "$(me role | head -1)" = slave ] && { echo "prestop: now a replica of $1:$2"; exit 0; }
   sleep 0.2
 done
 echo "prestop: handover not done within \${limit}s"
 `;
+}
+
+export const PRESTOP_SCRIPT = prestopScript(false);
 
 /**
  * Ready when it answers, and a replica only once its link to its master is up: a
@@ -121,8 +137,12 @@ echo "prestop: handover not done within \${limit}s"
  * syncing replica as unavailable. Not cluster_state: the cluster is created after
  * the pods are up, and a shard down elsewhere must not empty the client Service.
  */
-export const READY_COMMAND = [
-  'sh',
-  '-c',
-  `cli=redis-cli; command -v redis-cli >/dev/null 2>&1 || cli=valkey-cli; info=$("$cli" -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning info replication) && { echo "$info" | grep -q '^role:master' || echo "$info" | grep -q '^master_link_status:up'; }`,
-];
+export function readyCommand(tls: boolean): string[] {
+  return [
+    'sh',
+    '-c',
+    `cli=redis-cli; command -v redis-cli >/dev/null 2>&1 || cli=valkey-cli; info=$("$cli" -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning${cliTlsFlags(tls)} info replication) && { echo "$info" | grep -q '^role:master' || echo "$info" | grep -q '^master_link_status:up'; }`,
+  ];
+}
+
+export const READY_COMMAND = readyCommand(false);

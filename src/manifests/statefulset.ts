@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StatefulSet } from '@kubernetes/client-node';
 import { memberCount } from '../spec/members.js';
 import type { RedisCluster } from '../spec/schema.js';
-import { BUS_PORT, DATA_VOLUME, REDIS_PORT, RESTART_HASH_ANNOTATION, labelsOf, meta, namesOf, selectorOf } from './names.js';
-import { READY_COMMAND } from './scripts.js';
+import { BUS_PORT, DATA_VOLUME, REDIS_PORT, RESTART_HASH_ANNOTATION, TLS_DIR, TLS_VOLUME, labelsOf, meta, namesOf, selectorOf } from './names.js';
+import { readyCommand } from './scripts.js';
 
 // Seconds kept after the handover for redis to save and exit on SIGTERM.
 const SAVE_MARGIN_S = 5;
@@ -13,6 +13,7 @@ export function statefulSet(rc: RedisCluster, redisConf: string): V1StatefulSet 
   const k = rc.spec.kubernetes;
   const n = namesOf(rc);
   const selector = selectorOf(rc);
+  const tls = rc.spec.tls.enabled;
   const antiAffinityTerm = { labelSelector: { matchLabels: selector }, topologyKey: 'kubernetes.io/hostname' };
   const env = [
     { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
@@ -79,7 +80,7 @@ export function statefulSet(rc: RedisCluster, redisConf: string): V1StatefulSet 
                 { name: 'redis', containerPort: REDIS_PORT },
                 { name: 'bus', containerPort: BUS_PORT },
               ],
-              readinessProbe: { exec: { command: READY_COMMAND }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 2 },
+              readinessProbe: { exec: { command: readyCommand(tls) }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 2 },
               livenessProbe: { tcpSocket: { port: REDIS_PORT as never }, initialDelaySeconds: 10, periodSeconds: 5, failureThreshold: 6 },
               lifecycle: { preStop: { exec: { command: ['sh', '/etc/rck/prestop.sh'] } } },
               resources: k.resources,
@@ -87,10 +88,13 @@ export function statefulSet(rc: RedisCluster, redisConf: string): V1StatefulSet 
               volumeMounts: [
                 { name: DATA_VOLUME, mountPath: '/data' },
                 { name: 'config', mountPath: '/etc/rck', readOnly: true },
+                ...(tls ? [{ name: TLS_VOLUME, mountPath: TLS_DIR, readOnly: true }] : []),
               ],
             },
           ],
-          volumes: [{ name: 'config', configMap: { name: n.config } }],
+          // The TLS Secret as a volume, not subPath mounts: the kubelet replaces its files in
+          // place when the Secret changes, and the operator has members reload them (no restart).
+          volumes: [{ name: 'config', configMap: { name: n.config } }, ...(tls ? [{ name: TLS_VOLUME, secret: { secretName: n.tlsSecret, defaultMode: 0o440 } }] : [])],
         },
       },
       volumeClaimTemplates: [claimTemplate(rc)],

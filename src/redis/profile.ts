@@ -22,14 +22,21 @@ export interface ConnectionProfile {
 /**
  * TLS material: the contents for the Node client, and the files they were read from for
  * redis-cli (which takes paths). The server's certificate is verified against `ca` and its
- * address (a member's certificate names its IP).
+ * address (a local member's certificate names its IP), or `serverName` when given.
  */
 export interface ProfileTls {
   readonly ca: Buffer;
   /** Client certificate and key, for nodes with tls-auth-clients yes. */
   readonly cert?: Buffer;
   readonly key?: Buffer;
-  readonly files: { readonly ca: string; readonly cert?: string; readonly key?: string };
+  /**
+   * The name every node's certificate must carry, checked instead of the address dialled
+   * (and sent as SNI). On Kubernetes, pods' IPs change and one Secret serves every member:
+   * the operator checks the client Service's name, `<name>.<namespace>.svc`.
+   */
+  readonly serverName?: string;
+  /** Where the material came from, for redis-cli; absent when it came from elsewhere (the operator's Secret). */
+  readonly files?: { readonly ca: string; readonly cert?: string; readonly key?: string };
 }
 
 /** The same profile with TLS on (or unchanged when `tls` is undefined). */
@@ -38,9 +45,14 @@ export function withTls(p: ConnectionProfile, tls: ProfileTls | undefined): Conn
 }
 
 /** Node's TLS options for a connection with this profile, or undefined for plaintext. */
-export function tlsOptions(p: ConnectionProfile): { ca: Buffer; cert?: Buffer; key?: Buffer } | undefined {
+export function tlsOptions(p: ConnectionProfile): { ca: Buffer; cert?: Buffer; key?: Buffer; servername?: string } | undefined {
   if (!p.tls) return undefined;
-  return { ca: p.tls.ca, ...(p.tls.cert ? { cert: p.tls.cert } : {}), ...(p.tls.key ? { key: p.tls.key } : {}) };
+  return {
+    ca: p.tls.ca,
+    ...(p.tls.cert ? { cert: p.tls.cert } : {}),
+    ...(p.tls.key ? { key: p.tls.key } : {}),
+    ...(p.tls.serverName ? { servername: p.tls.serverName } : {}),
+  };
 }
 
 /** No credentials: nodes without requirepass. */
@@ -86,6 +98,7 @@ export function redisCliAuth(p: ConnectionProfile): { args: string[]; env: Recor
   const args = p.username ? ['--user', p.username] : [];
   if (p.tls) {
     const f = p.tls.files;
+    if (!f) throw new Error('redis-cli needs the TLS material as files: this profile has none');
     args.push('--tls', '--cacert', f.ca, ...(f.cert ? ['--cert', f.cert] : []), ...(f.key ? ['--key', f.key] : []));
   }
   return { args, env: p.password ? { REDISCLI_AUTH: p.password } : {} };

@@ -37,6 +37,19 @@ const clientPeer = z
   })
   .describe('one source allowed to reach the client port');
 
+const dnsName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a Kubernetes object name (lowercase DNS subdomain)');
+
+const kubernetesTls = z
+  .strictObject({
+    secretName: dnsName
+      .optional()
+      .describe(
+        'the kubernetes.io/tls Secret (tls.crt, tls.key, ca.crt) every member serves and uses as its client certificate (between members and for the operator), default <name>-tls. The certificate must name <name>.<namespace>.svc (the operator checks that name) and should name *.<name>-headless.<namespace>.svc.cluster.local; usages server auth and client auth. Replaced in place, it is loaded by the running members without a restart',
+      ),
+  })
+  .prefault({})
+  .describe('where spec.tls gets its certificates on Kubernetes');
+
 export const kubernetesPlatform = z
   .strictObject({
     image: z.string().default('redis:7.0').describe('image of the members: redis-server and redis-cli on the PATH, or valkey-server and valkey-cli (the official valkey image)'),
@@ -68,6 +81,7 @@ export const kubernetesPlatform = z
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a DNS domain like cluster.local')
       .default('cluster.local')
       .describe("the Kubernetes cluster's DNS domain, for announce: hostname"),
+    tls: kubernetesTls,
   })
   .superRefine((k, ctx) => {
     // Both set what members announce to clients (cluster-announce-hostname).
@@ -80,11 +94,9 @@ export type KubernetesSpec = z.output<typeof kubernetesPlatform>;
 
 /**
  * What the spec asks that the Kubernetes platform does not do yet, as one line, or undefined.
- * Refused rather than ignored: a cluster asked to use TLS must never run in plaintext, nor
- * its clients be told of users that do not exist.
+ * Refused rather than ignored: clients must not be told of users that do not exist.
  */
-export function unsupportedOnKubernetes(spec: { tls: { enabled: boolean }; auth: { users: unknown[] } }): string | undefined {
-  if (spec.tls.enabled) return 'spec.tls.enabled: TLS is not supported on Kubernetes yet (the local platform, rck up, has it)';
+export function unsupportedOnKubernetes(spec: { auth: { users: unknown[] } }): string | undefined {
   if (spec.auth.users.length > 0) return 'spec.auth.users: ACL users are not supported on Kubernetes yet (the local platform, rck up, has them)';
   return undefined;
 }

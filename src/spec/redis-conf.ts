@@ -124,8 +124,11 @@ export interface MemberTls {
   authClients: boolean;
 }
 
-/** The TLS part of a member's conf: clients, replication and the cluster bus over TLS only, on the member's port. */
-function tlsLines(port: number, t: MemberTls): string[] {
+/**
+ * The TLS part of a member's conf: clients, replication and the cluster bus over TLS only,
+ * on the member's port. The local member's file and the pods' `tls.conf` (ConfigMap) both.
+ */
+export function tlsLines(port: number, t: MemberTls): string[] {
   return [
     // No plaintext listener: the member's port is its TLS port, and the bus (tls-cluster) is that port + 10000.
     'port 0',

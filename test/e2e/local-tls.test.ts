@@ -69,7 +69,7 @@ describe('local cluster with spec.tls.enabled', () => {
     expect(conf).toContain(`tls-port ${h.member(ready, 'tlsc-0').address.split(':')[1]}`);
     const tls = await new TlsFiles(tlsDir()).clientTls();
     profile = withTls(passwordProfile(await h.password()), tls);
-    env = { RCK_PASSWORD: await h.password(), RCK_CACERT: tls.files.ca, RCK_CERT: tls.files.cert!, RCK_KEY: tls.files.key! };
+    env = { RCK_PASSWORD: await h.password(), RCK_CACERT: tls.files!.ca, RCK_CERT: tls.files!.cert!, RCK_KEY: tls.files!.key! };
   });
 
   it('refuses a plaintext client and a client certificate from another CA (2 refusals), and accepts the cluster client certificate', async () => {

@@ -3,7 +3,7 @@
  * member's node says, its Events. For the crash tests, which compare members before and after.
  */
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { GROUP, PLURAL, VERSION } from '../../src/manifests/crd.js';
 import type { ClusterStatus } from '../../src/platform/kubernetes/status.js';
 
@@ -28,6 +28,8 @@ export class ClusterView {
     kc: KubeConfig,
     readonly namespace: string,
     readonly name: string,
+    /** Added to every connection to a node (TLS for a cluster with spec.tls). */
+    private readonly nodeOptions: RedisOptions = {},
   ) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.custom = kc.makeApiClient(CustomObjectsApi);
@@ -52,7 +54,7 @@ export class ClusterView {
   }
 
   async onNode<T>(ip: string, f: (r: Redis) => Promise<T>): Promise<T> {
-    const r = new Redis({ host: ip, port: 6379, password: await this.password(), lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    const r = new Redis({ host: ip, port: 6379, password: await this.password(), lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null, ...this.nodeOptions });
     r.on('error', () => {});
     try {
       await r.connect();

@@ -1,5 +1,5 @@
 /** The Kubernetes objects rendered from the spec (pure); the API server validates them in test/k8s. */
-import type { V1PersistentVolume, V1StatefulSet } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1PersistentVolume, V1StatefulSet } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { redisClusterCrd, specOpenApiSchema } from '../../src/manifests/crd.js';
 import { renderCluster } from '../../src/manifests/render.js';
@@ -74,14 +74,58 @@ describe('the RedisCluster CRD', () => {
   });
 });
 
-describe('spec.tls and spec.auth.users on Kubernetes (not built yet)', () => {
+describe('spec.auth.users on Kubernetes (not built yet)', () => {
   it('ACL users are refused with one line rather than silently not created', () => {
     const rc = validateSpec({ spec: { auth: { users: [{ name: 'reader', rules: '~* +@read' }] } } }, 'users.yaml');
     expect(() => renderCluster(rc, { password: 'pw' })).toThrow(/^spec\.auth\.users: ACL users are not supported on Kubernetes yet/);
   });
+});
 
-  it('is refused with one line rather than rendered in plaintext', () => {
-    const rc = validateSpec({ spec: { tls: { enabled: true } } }, 'tls.yaml');
-    expect(() => renderCluster(rc, { password: 'pw' })).toThrow(/^spec\.tls\.enabled: TLS is not supported on Kubernetes yet/);
+describe('spec.tls on Kubernetes', () => {
+  const TLS_FLAGS = '--tls --cacert /etc/rck-tls/ca.crt --cert /etc/rck-tls/tls.crt --key /etc/rck-tls/tls.key';
+  const render = (spec: object) => renderCluster(validateSpec({ metadata: { name: 'app', namespace: 'ns' }, spec }), { password: 'pw' });
+
+  it('mounts the Secret <name>-tls (0440) read-only at /etc/rck-tls; the ConfigMap gains tls.conf with the 8 TLS lines, included by start.sh instead of the port', () => {
+    const objs = render({ tls: { enabled: true } });
+    const pod = find<V1StatefulSet>(objs, 'StatefulSet').spec!.template.spec!;
+    expect(pod.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'app-tls', defaultMode: 0o440 } });
+    expect(pod.containers[0]!.volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/rck-tls', readOnly: true });
+    const cm = find<V1ConfigMap>(objs, 'ConfigMap').data!;
+    expect(cm['tls.conf']!.split('\n')).toEqual([
+      'port 0',
+      'tls-port 6379',
+      'tls-cert-file /etc/rck-tls/tls.crt',
+      'tls-key-file /etc/rck-tls/tls.key',
+      'tls-ca-cert-file /etc/rck-tls/ca.crt',
+      'tls-replication yes',
+      'tls-cluster yes',
+      'tls-auth-clients yes',
+      '',
+    ]);
+    expect(cm['start.sh']).toContain('echo "include /etc/rck/tls.conf"');
+    expect(cm['start.sh']).not.toContain('echo "port 6379"');
+    // The shared redis.conf does not change: TLS is in the member's own part, as locally.
+    expect(cm['redis.conf']).toBe(find<V1ConfigMap>(render({}), 'ConfigMap').data!['redis.conf']);
+  });
+
+  it('the readiness probe and the preStop handover (3 redis-cli calls) speak TLS with the mounted files', () => {
+    const objs = render({ tls: { enabled: true } });
+    const c = find<V1StatefulSet>(objs, 'StatefulSet').spec!.template.spec!.containers[0]!;
+    expect(c.readinessProbe!.exec!.command![2]).toContain(`--no-auth-warning ${TLS_FLAGS} info replication`);
+    const prestop = find<V1ConfigMap>(objs, 'ConfigMap').data!['prestop.sh']!;
+    expect(prestop.split(TLS_FLAGS).length - 1).toBe(2); // me() and the CLUSTER FAILOVER on the replica
+    expect(prestop).toContain(`--no-auth-warning ${TLS_FLAGS} cluster failover`);
+  });
+
+  it('names the Secret given in spec.kubernetes.tls.secretName and renders tls-auth-clients no on request', () => {
+    const objs = render({ tls: { enabled: true, authClients: false }, kubernetes: { tls: { secretName: 'wildcard-cert' } } });
+    const pod = find<V1StatefulSet>(objs, 'StatefulSet').spec!.template.spec!;
+    expect(pod.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'wildcard-cert', defaultMode: 0o440 } });
+    expect(find<V1ConfigMap>(objs, 'ConfigMap').data!['tls.conf']).toContain('tls-auth-clients no\n');
+  });
+
+  it('TLS off: no tls volume, no tls.conf, no TLS flag anywhere', () => {
+    const text = JSON.stringify(render({ kubernetes: { tls: { secretName: 'unused' } } }));
+    expect(text).not.toMatch(/rck-tls|tls\.conf|--tls|unused/);
   });
 });

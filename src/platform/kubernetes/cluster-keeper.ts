@@ -10,6 +10,7 @@ import type { ClusterRecorder } from '../../controller/metrics.js';
 import type { PassOutcome } from '../../controller/runner.js';
 import { DATA_LOSS_ACKNOWLEDGED, type DataLossTally, acknowledged, addLoss, tallyCondition } from '../../controller/data-loss.js';
 import { DATA_LOSS, type EventSink } from '../../controller/events.js';
+import type { MemberView } from '../../topology/observation.js';
 import { InputError, errorText } from '../../errors.js';
 import { GROUP, PLURAL, VERSION } from '../../manifests/crd.js';
 import { namesOf, selectorOf } from '../../manifests/names.js';
@@ -21,8 +22,10 @@ import { API_VERSION, KIND, type RedisCluster } from '../../spec/schema.js';
 import { Applier } from './apply.js';
 import { KubernetesEventSink } from './k8s-events.js';
 import { PodMemberSource, statefulSetReplicas } from './member-source.js';
-import { type ClusterStatus, invalidStatus, statusOf } from './status.js';
-import { passwordProfile } from '../../redis/profile.js';
+import { type ClusterStatus, invalidStatus, statusOf, waitingStatus } from './status.js';
+import { type ConnectionProfile, passwordProfile } from '../../redis/profile.js';
+import { reloadCertificates } from './cert-reload.js';
+import { type TlsSecret, readTlsSecret, withSecretTls } from './tls-secret.js';
 
 /** The RedisCluster as the API server returns it. */
 export interface RedisClusterObject extends KubernetesObject {
@@ -45,6 +48,8 @@ const ACK_HOW = `acknowledge with: kubectl annotate rediscluster <name> ${DATA_L
 
 // Objects are re-applied on every spec change, and now and then to undo manual edits.
 const REAPPLY_MS = 60_000;
+// A member still serving an old certificate is looked at again after this long (cert-reload.ts).
+const CERT_RETRY_MS = 5_000;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export class ClusterKeeper {
@@ -53,6 +58,7 @@ export class ClusterKeeper {
   private readonly applier: Applier;
   private readonly apps: AppsV1Api;
   private controller?: Controller;
+  private profile?: ConnectionProfile;
   private appliedGeneration?: number;
   private appliedAt = 0;
   private lastStatus = '';
@@ -61,6 +67,9 @@ export class ClusterKeeper {
   private dataLoss?: DataLossTally;
   private invalidSpec = false;
   private externalAccess = false;
+  /** spec.tls: the Secret's certificate the controller's profile was built with, and members not serving it yet. */
+  private profileCert?: Buffer;
+  private certsPendingSince?: number;
 
   constructor(
     kc: KubeConfig,
@@ -93,6 +102,7 @@ export class ClusterKeeper {
   async probe(): Promise<boolean> {
     if (this.invalidSpec) return false; // waits for the object to change (the informer wakes the runner)
     if (!this.controller) return true;
+    if (this.certsPendingSince !== undefined && Date.now() - this.certsPendingSince > CERT_RETRY_MS) return true;
     const changed = await this.controller.probe();
     if (!changed) this.metrics?.sampled(this.controller.samples);
     return changed;
@@ -117,7 +127,15 @@ export class ClusterKeeper {
       this.appliedGeneration = generation;
       this.appliedAt = Date.now();
     }
+    const tls = rc.spec.tls.enabled ? await this.readTls(rc, generation) : undefined;
+    if (tls && this.profileCert && !tls.served.equals(this.profileCert)) {
+      // A renewed Secret: the operator's own client certificate is renewed too.
+      this.log(`${this.key}: Secret ${tls.name} changed: new client certificate for the operator`);
+      await this.close();
+    }
+    this.profileCert = tls?.served;
     // The profile is read once, with the controller: the Secret's password is never rewritten.
+    const profile = (p: ConnectionProfile) => (tls ? withSecretTls(p, tls, `${namesOf(rc).client}.${namesOf(rc).namespace}.svc`) : p);
     this.controller ??= new Controller({
       clusterName: name,
       source: new PodMemberSource({
@@ -133,7 +151,7 @@ export class ClusterKeeper {
         externalAccess: () => this.externalAccess,
       }),
       desired: desiredShape(rc.spec),
-      profile: passwordProfile(rc.spec.auth.enabled ? await this.readPassword(rc) : undefined, 'rck-operator'),
+      profile: (this.profile = profile(passwordProfile(rc.spec.auth.enabled ? await this.readPassword(rc) : undefined, 'rck-operator'))),
       events: this.eventSink(),
       report: (line) => this.log(`${this.key}: ${line}`),
     });
@@ -142,6 +160,7 @@ export class ClusterKeeper {
     const started = performance.now();
     const result = await this.controller.pass(signal);
     this.metrics?.passed({ obs: result.obs, conditions: result.conditions, desired: desiredShape(rc.spec), durationMs: performance.now() - started });
+    if (tls) await this.reloadCertificates(tls, result.obs.members);
     const ackAt = this.obj.metadata.annotations?.[DATA_LOSS_ACK_ANNOTATION];
     if (acknowledged(this.dataLoss, ackAt)) {
       this.log(`${this.key}: data losses acknowledged (${DATA_LOSS_ACK_ANNOTATION}=${ackAt})`);
@@ -160,6 +179,28 @@ export class ClusterKeeper {
     this.metrics?.dataLossCondition(this.dataLoss !== undefined);
     await this.writeStatus(statusOf(result, generation, { condition: tallyCondition(this.dataLoss, ACK_HOW, this.dataLoss ? undefined : ackAt), tally: this.dataLoss }));
     return result.outcome;
+  }
+
+  /** spec.tls: the Secret, after the objects are applied (cert-manager may write it later); status says what is missing. */
+  private async readTls(rc: RedisCluster, generation: number | undefined): Promise<TlsSecret> {
+    try {
+      return await readTlsSecret(this.core, namesOf(rc).namespace, namesOf(rc).tlsSecret);
+    } catch (err) {
+      if (!this.controller) await this.writeStatus(waitingStatus('TLSSecretNotReady', errorText(err), generation));
+      throw err; // the runner tries again, backing off
+    }
+  }
+
+  /** Members serving another certificate than the Secret's load it again (cert-reload.ts); pending ones are retried. */
+  private async reloadCertificates(tls: TlsSecret, members: MemberView[]): Promise<void> {
+    const sink = this.eventSink();
+    const r = await reloadCertificates(members, tls.served, this.profile!, (e) => sink.record({ ...e, time: new Date().toISOString(), source: 'controller' }));
+    if (r.reloaded.length > 0) this.log(`${this.key}: ${r.reloaded.join(', ')} now serve the certificate of Secret ${tls.name}`);
+    if (r.pending.length === 0) this.certsPendingSince = undefined;
+    else {
+      if (this.certsPendingSince === undefined) this.log(`${this.key}: waiting for the kubelet to refresh Secret ${tls.name} in ${r.pending.join(', ')}`);
+      this.certsPendingSince = Date.now();
+    }
   }
 
   /** Events on the RedisCluster; a DataLoss event also counts in the tally the DataLoss condition shows. */

@@ -44,3 +44,16 @@ export function invalidStatus(message: string, generation: number | undefined): 
     conditions: [{ type: 'Ready', status: 'False', reason: 'InvalidSpec', message, lastTransitionTime: now, observedGeneration: generation }],
   };
 }
+
+/** Not created yet, waiting for something outside the spec (the TLS Secret). */
+export function waitingStatus(reason: string, message: string, generation: number | undefined): ClusterStatus {
+  const now = new Date().toISOString();
+  return {
+    observedGeneration: generation,
+    phase: 'Creating',
+    members: 0,
+    readyMembers: 0,
+    shards: 0,
+    conditions: [{ type: 'Ready', status: 'False', reason, message, lastTransitionTime: now, observedGeneration: generation }],
+  };
+}

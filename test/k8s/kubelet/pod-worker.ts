@@ -13,7 +13,7 @@ import { containerEnv } from './env.js';
 import { type KubeletApi, isNotFound } from './kube-api.js';
 import { NODE_IP } from './nodes.js';
 import { applyFsGroup, checkRunAsNonRoot, containerIdentity } from './security.js';
-import { containerMounts, prepareVolumes } from './volumes.js';
+import { containerMounts, prepareVolumes, refreshVolumes } from './volumes.js';
 
 export interface PodDeps {
   api: KubeletApi;
@@ -25,6 +25,12 @@ export interface PodDeps {
 }
 
 const SETUP_RETRY_MS = 1_000;
+/**
+ * How often a running pod's ConfigMap, Secret and downward API volumes are brought up to
+ * date. A real kubelet takes up to its sync period plus its cache's TTL (about a minute);
+ * shorter here so tests of a renewed Secret do not wait that long.
+ */
+const VOLUME_REFRESH_MS = 2_000;
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 export class PodWorker {
@@ -37,6 +43,7 @@ export class PodWorker {
   private terminating: Promise<void> | undefined;
   private gone = false;
   private patchTimer: NodeJS.Timeout | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
   private readonly dir: string;
 
   constructor(
@@ -121,6 +128,21 @@ export class PodWorker {
     }
     for (const r of this.containers) void r.start();
     this.schedulePatch();
+    this.refreshVolumesEvery(volumePaths);
+  }
+
+  private refreshVolumesEvery(volumePaths: Map<string, string>) {
+    let busy = false;
+    this.refreshTimer = setInterval(() => {
+      if (busy || this.terminating) return;
+      busy = true;
+      refreshVolumes(this.pod, volumePaths, this.volumeSources(), this.pod.spec?.securityContext?.fsGroup)
+        .then((changed) => {
+          if (changed.length > 0) this.deps.log(`pod ${this.key}: volumes ${changed.join(', ')} refreshed`);
+        })
+        .catch((e) => this.deps.log(`pod ${this.key}: volume refresh failed: ${(e as Error).message}`))
+        .finally(() => (busy = false));
+    }, VOLUME_REFRESH_MS);
   }
 
   private hostsFile() {
@@ -216,6 +238,7 @@ export class PodWorker {
 
   private async terminate(graceMs: number, removeObject: boolean): Promise<void> {
     this.deps.log(`pod ${this.key}: stopping (grace ${graceMs / 1000} s)`);
+    clearInterval(this.refreshTimer);
     await Promise.all([...this.initContainers, ...this.containers].map((r) => r.stop(graceMs)));
     if (removeObject && !this.gone) {
       await this.patchStatus().catch(() => {});

@@ -1,0 +1,49 @@
+/**
+ * spec.tls on Kubernetes: the members' kubernetes.io/tls Secret (tls.crt, tls.key, ca.crt),
+ * read by the operator. The operator trusts its CA, shows its certificate as a client
+ * certificate (members do the same between themselves: tls-auth-clients yes needs one the
+ * CA signed), and checks every member's certificate against the client Service's name.
+ */
+import { X509Certificate } from 'node:crypto';
+import type { CoreV1Api } from '@kubernetes/client-node';
+import { InputError } from '../../errors.js';
+import type { ConnectionProfile } from '../../redis/profile.js';
+
+export interface TlsSecret {
+  name: string;
+  ca: Buffer;
+  cert: Buffer;
+  key: Buffer;
+  /** The DER of tls.crt's first certificate: what every member should serve. */
+  served: Buffer;
+}
+
+const KEYS = ['tls.crt', 'tls.key', 'ca.crt'] as const;
+
+/** Reads and checks the Secret; a missing Secret or key is an InputError naming it (the cluster waits for it). */
+export async function readTlsSecret(core: CoreV1Api, namespace: string, name: string): Promise<TlsSecret> {
+  let data: Record<string, string> | undefined;
+  try {
+    data = (await core.readNamespacedSecret({ name, namespace })).data;
+  } catch (err) {
+    if ((err as { code?: number }).code !== 404) throw err;
+    throw new InputError(`spec.tls: Secret ${namespace}/${name} not found: create it (kubernetes.io/tls with ca.crt) or set spec.kubernetes.tls.secretName`, {
+      subject: 'spec.kubernetes.tls.secretName',
+    });
+  }
+  const missing = KEYS.filter((k) => !data?.[k]);
+  if (missing.length > 0) throw new InputError(`spec.tls: Secret ${namespace}/${name} has no ${missing.join(', ')}`, { subject: 'spec.kubernetes.tls.secretName' });
+  const [cert, key, ca] = KEYS.map((k) => Buffer.from(data![k]!, 'base64'));
+  let served: Buffer;
+  try {
+    served = new X509Certificate(cert!).raw;
+  } catch {
+    throw new InputError(`spec.tls: Secret ${namespace}/${name}: tls.crt is not a PEM certificate`, { subject: 'spec.kubernetes.tls.secretName' });
+  }
+  return { name, ca: ca!, cert: cert!, key: key!, served };
+}
+
+/** The operator's profile with this Secret's TLS: its CA, its certificate as client certificate, `serverName` checked. */
+export function withSecretTls(p: ConnectionProfile, s: TlsSecret, serverName: string): ConnectionProfile {
+  return { ...p, tls: { ca: s.ca, cert: s.cert, key: s.key, serverName } };
+}
