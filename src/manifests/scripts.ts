@@ -146,3 +146,16 @@ export function readyCommand(tls: boolean): string[] {
 }
 
 export const READY_COMMAND = readyCommand(false);
+
+/**
+ * Liveness with spec.tls: alive when the node answers PING over TLS, whatever it answers
+ * (redis-cli exits 1 only when it cannot connect; LOADING, NOAUTH... exit 0). A TCP probe
+ * would do no TLS handshake, and Redis logs a warning for every such connection.
+ */
+export function tlsLiveCommand(): string[] {
+  return [
+    'sh',
+    '-c',
+    `cli=redis-cli; command -v redis-cli >/dev/null 2>&1 || cli=valkey-cli; "$cli" -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning${cliTlsFlags(true)} ping >/dev/null`,
+  ];
+}

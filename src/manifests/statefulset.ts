@@ -4,7 +4,7 @@ import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StatefulSet } from 
 import { memberCount } from '../spec/members.js';
 import type { RedisCluster } from '../spec/schema.js';
 import { BUS_PORT, DATA_VOLUME, REDIS_PORT, RESTART_HASH_ANNOTATION, TLS_DIR, TLS_VOLUME, labelsOf, meta, namesOf, selectorOf } from './names.js';
-import { readyCommand } from './scripts.js';
+import { readyCommand, tlsLiveCommand } from './scripts.js';
 
 // Seconds kept after the handover for redis to save and exit on SIGTERM.
 const SAVE_MARGIN_S = 5;
@@ -81,7 +81,9 @@ export function statefulSet(rc: RedisCluster, redisConf: string): V1StatefulSet 
                 { name: 'bus', containerPort: BUS_PORT },
               ],
               readinessProbe: { exec: { command: readyCommand(tls) }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 2 },
-              livenessProbe: { tcpSocket: { port: REDIS_PORT as never }, initialDelaySeconds: 10, periodSeconds: 5, failureThreshold: 6 },
+              livenessProbe: tls
+                ? { exec: { command: tlsLiveCommand() }, initialDelaySeconds: 10, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 6 }
+                : { tcpSocket: { port: REDIS_PORT as never }, initialDelaySeconds: 10, periodSeconds: 5, failureThreshold: 6 },
               lifecycle: { preStop: { exec: { command: ['sh', '/etc/rck/prestop.sh'] } } },
               resources: k.resources,
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },

@@ -21,10 +21,14 @@ export function servedCertificate(addr: NodeAddress, profile: ConnectionProfile,
     };
     socket.once('secureConnect', () => {
       const raw = socket.getPeerCertificate().raw;
-      socket.destroy();
+      // A clean close (close_notify, then FIN) once the server is done: a destroyed socket
+      // resets the connection before Redis read our Finished, and Redis logs a warning each time.
+      socket.end();
+      socket.resume();
       if (raw) resolve(raw);
       else reject(new NodeCheckError(`${where}: no certificate served`, { subject: where }));
     });
+    socket.once('close', () => socket.destroy());
     socket.once('timeout', () => fail(`no TLS handshake within ${timeoutMs} ms`));
     socket.once('error', (err) => fail(err.message));
   });

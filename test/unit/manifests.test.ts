@@ -108,10 +108,13 @@ describe('spec.tls on Kubernetes', () => {
     expect(cm['redis.conf']).toBe(find<V1ConfigMap>(render({}), 'ConfigMap').data!['redis.conf']);
   });
 
-  it('the readiness probe and the preStop handover (3 redis-cli calls) speak TLS with the mounted files', () => {
+  it('the readiness and liveness probes and the preStop handover (4 redis-cli calls) speak TLS with the mounted files', () => {
     const objs = render({ tls: { enabled: true } });
     const c = find<V1StatefulSet>(objs, 'StatefulSet').spec!.template.spec!.containers[0]!;
     expect(c.readinessProbe!.exec!.command![2]).toContain(`--no-auth-warning ${TLS_FLAGS} info replication`);
+    // No TCP probe: a connection without a TLS handshake makes Redis log a warning each time.
+    expect(c.livenessProbe!.tcpSocket).toBeUndefined();
+    expect(c.livenessProbe!.exec!.command![2]).toContain(`--no-auth-warning ${TLS_FLAGS} ping >/dev/null`);
     const prestop = find<V1ConfigMap>(objs, 'ConfigMap').data!['prestop.sh']!;
     expect(prestop.split(TLS_FLAGS).length - 1).toBe(2); // me() and the CLUSTER FAILOVER on the replica
     expect(prestop).toContain(`--no-auth-warning ${TLS_FLAGS} cluster failover`);

@@ -70,6 +70,8 @@ export class ClusterKeeper {
   /** spec.tls: the Secret's certificate the controller's profile was built with, and members not serving it yet. */
   private profileCert?: Buffer;
   private certsPendingSince?: number;
+  /** The Secret's certificate and the members up when every one of them last served it. */
+  private certsMatched?: string;
 
   constructor(
     kc: KubeConfig,
@@ -193,11 +195,17 @@ export class ClusterKeeper {
 
   /** Members serving another certificate than the Secret's load it again (cert-reload.ts); pending ones are retried. */
   private async reloadCertificates(tls: TlsSecret, members: MemberView[]): Promise<void> {
+    // Looked at again only when the Secret or a member changed: a member starts with the Secret's files.
+    const seen = [tls.served.toString('base64'), ...members.filter((m) => m.up).map((m) => `${m.name}@${m.address.host}`)].join(' ');
+    if (seen === this.certsMatched) return;
     const sink = this.eventSink();
     const r = await reloadCertificates(members, tls.served, this.profile!, (e) => sink.record({ ...e, time: new Date().toISOString(), source: 'controller' }));
     if (r.reloaded.length > 0) this.log(`${this.key}: ${r.reloaded.join(', ')} now serve the certificate of Secret ${tls.name}`);
-    if (r.pending.length === 0) this.certsPendingSince = undefined;
-    else {
+    if (r.pending.length === 0) {
+      this.certsPendingSince = undefined;
+      this.certsMatched = seen;
+    } else {
+      this.certsMatched = undefined;
       if (this.certsPendingSince === undefined) this.log(`${this.key}: waiting for the kubelet to refresh Secret ${tls.name} in ${r.pending.join(', ')}`);
       this.certsPendingSince = Date.now();
     }
