@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
@@ -232,5 +232,30 @@ describe('spec.tls on Kubernetes, from an existing Secret', { timeout: 300_000 }
       ),
     );
     expect(warnings).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it('turning TLS off under the running cluster is refused (phase Invalid, one line naming spec.tls.enabled); the StatefulSet keeps TLS and no pod restarts', async () => {
+    const diagnose = () => v.diagnose(operator?.log);
+    const podsBefore = await v.pods();
+    const identity = (ps: V1Pod[]) => ps.map((p) => [p.metadata!.name, p.metadata!.uid, p.status!.containerStatuses?.[0]?.restartCount]).sort();
+    const o = (await env.kc
+      .makeApiClient(CustomObjectsApi)
+      .patchNamespacedCustomObject(
+        { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { spec: { tls: { enabled: false } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      )) as { metadata: { generation: number } };
+    const status = await waitFor(
+      'phase Invalid for the new generation',
+      async () => {
+        const s = await v.status();
+        return s?.phase === 'Invalid' && s.observedGeneration === o.metadata.generation ? s : undefined;
+      },
+      60_000,
+      diagnose,
+    );
+    expect(status.conditions.find((c) => c.type === 'Ready')?.message).toMatch(/^spec\.tls\.enabled: cannot turn TLS off for an existing cluster/);
+    const sts = await env.kc.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ name: NAME, namespace: NS });
+    expect(sts.spec!.template.spec!.volumes!.map((x) => x.name)).toContain('tls');
+    expect(identity(await v.pods())).toEqual(identity(podsBefore));
   });
 });

@@ -25,7 +25,7 @@ import { PodMemberSource, statefulSetReplicas } from './member-source.js';
 import { type ClusterStatus, invalidStatus, statusOf, waitingStatus } from './status.js';
 import { type ConnectionProfile, passwordProfile } from '../../redis/profile.js';
 import { reloadCertificates } from './cert-reload.js';
-import { type TlsSecret, readTlsSecret, withSecretTls } from './tls-secret.js';
+import { type TlsSecret, readTlsSecret, tlsSwitchRefused, withSecretTls } from './tls-secret.js';
 
 /** The RedisCluster as the API server returns it. */
 export interface RedisClusterObject extends KubernetesObject {
@@ -118,7 +118,10 @@ export class ClusterKeeper {
       rc = validateSpec({ apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace, labels: this.obj.metadata.labels }, spec: this.obj.spec ?? {} }, this.key);
       const unsupported = unsupportedOnKubernetes(rc.spec);
       if (unsupported) throw new InputError(unsupported, { subject: unsupported.split(':')[0]! });
+      const tlsSwitch = await tlsSwitchRefused(this.apps, namesOf(rc).statefulSet, namespace, rc.spec.tls.enabled);
+      if (tlsSwitch) throw new InputError(tlsSwitch, { subject: 'spec.tls.enabled' });
     } catch (err) {
+      if (!(err instanceof InputError)) throw err; // an API error: the runner tries again
       this.invalidSpec = true;
       await this.writeStatus(invalidStatus(errorText(err), generation));
       return 'settled'; // nothing to do until the object changes (which wakes the runner)
