@@ -38,7 +38,7 @@ export const NAMESPACED_RULES = [
   { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'patch'] },
   // External access: the members' load balancers are listed for their addresses.
   { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'create', 'patch'] },
-  // The password is generated once: read to pass it to the controller, create when missing.
+  // The password is generated once: read to pass it to the controller, create when missing; spec.tls: the members' Secret is read.
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create'] },
   // Claims are deleted only when a cluster asks for it (kubernetes.deleteVolumesOnDelete).
   { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list', 'delete', 'deletecollection'] },
@@ -48,6 +48,8 @@ export const NAMESPACED_RULES = [
   { apiGroups: ['apps'], resources: ['statefulsets/scale'], verbs: ['get', 'patch'] },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['get', 'create', 'patch'] },
   { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['get', 'create', 'patch'] },
+  // spec.kubernetes.tls.certManager: the Certificate of the members' Secret (and, without an issuerRef, the cluster's own CA issuers).
+  { apiGroups: ['cert-manager.io'], resources: ['certificates', 'issuers'], verbs: ['get', 'create', 'patch'] },
 ];
 
 /** Nodes: read for their zone label (the failure domain); the only cluster-scoped read. */

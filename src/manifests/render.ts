@@ -9,6 +9,7 @@ import { InputError } from '../errors.js';
 import { clientService, configMap, headlessService, networkPolicy, podDisruptionBudget, secret } from './objects.js';
 import { nfsVolumes, statefulSet } from './statefulset.js';
 import { externalServices } from './external.js';
+import { certManagerObjects } from './cert-manager.js';
 
 export type SecretChoice = { password: string } | { existingSecret: true };
 
@@ -21,6 +22,7 @@ export function renderCluster(rc: RedisCluster, auth: SecretChoice): KubernetesO
   return [
     ...(rc.spec.auth.enabled && 'password' in auth ? [secret(rc, auth.password)] : []),
     cm,
+    ...certManagerObjects(rc),
     ...nfsVolumes(rc),
     headlessService(rc),
     clientService(rc),

@@ -39,6 +39,29 @@ const clientPeer = z
 
 const dnsName = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a Kubernetes object name (lowercase DNS subdomain)');
 
+const certManager = z
+  .strictObject({
+    issuerRef: z
+      .strictObject({
+        name: dnsName.describe('the Issuer or ClusterIssuer'),
+        kind: z.enum(['Issuer', 'ClusterIssuer']).default('Issuer'),
+        group: z.string().default('cert-manager.io'),
+      })
+      .optional()
+      .describe("who signs the members' certificate; absent: rck renders its own CA (a self-signed Issuer <name>-selfsigned, a CA Certificate <name>-ca and an Issuer <name>-ca)"),
+    duration: z
+      .string()
+      .regex(/^([0-9]+(\.[0-9]+)?(h|m|s))+$/, 'must be a Go duration like 2160h')
+      .default('2160h')
+      .describe("lifetime of the members' certificate"),
+    renewBefore: z
+      .string()
+      .regex(/^([0-9]+(\.[0-9]+)?(h|m|s))+$/, 'must be a Go duration like 720h')
+      .default('720h')
+      .describe('cert-manager renews this long before the end'),
+  })
+  .describe("rck renders a cert-manager Certificate that writes the Secret secretName (cert-manager's CRDs and controller must be installed)");
+
 const kubernetesTls = z
   .strictObject({
     secretName: dnsName
@@ -46,6 +69,7 @@ const kubernetesTls = z
       .describe(
         'the kubernetes.io/tls Secret (tls.crt, tls.key, ca.crt) every member serves and uses as its client certificate (between members and for the operator), default <name>-tls. The certificate must name <name>.<namespace>.svc (the operator checks that name) and should name *.<name>-headless.<namespace>.svc.cluster.local; usages server auth and client auth. Replaced in place, it is loaded by the running members without a restart',
       ),
+    certManager: certManager.optional(),
   })
   .prefault({})
   .describe('where spec.tls gets its certificates on Kubernetes');

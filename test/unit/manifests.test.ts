@@ -127,6 +127,24 @@ describe('spec.tls on Kubernetes', () => {
     expect(find<V1ConfigMap>(objs, 'ConfigMap').data!['tls.conf']).toContain('tls-auth-clients no\n');
   });
 
+  it("certManager renders the CA bootstrap and the members' Certificate (4 objects) before the StatefulSet; none with TLS off", () => {
+    const kinds = (spec: object) => render(spec).map((o) => `${o.kind}/${o.metadata!.name}`);
+    expect(kinds({ tls: { enabled: true }, kubernetes: { tls: { certManager: {} } } })).toEqual([
+      'Secret/app-auth',
+      'ConfigMap/app-config',
+      'Issuer/app-selfsigned',
+      'Certificate/app-ca',
+      'Issuer/app-ca',
+      'Certificate/app-tls',
+      'Service/app-headless',
+      'Service/app',
+      'StatefulSet/app',
+      'PodDisruptionBudget/app',
+      'NetworkPolicy/app',
+    ]);
+    expect(kinds({ kubernetes: { tls: { certManager: {} } } }).filter((k) => /Issuer|Certificate/.test(k))).toEqual([]);
+  });
+
   it('TLS off: no tls volume, no tls.conf, no TLS flag anywhere', () => {
     const text = JSON.stringify(render({ kubernetes: { tls: { secretName: 'unused' } } }));
     expect(text).not.toMatch(/rck-tls|tls\.conf|--tls|unused/);

@@ -24,7 +24,8 @@ export function registerRender(program: Command): void {
     )
     .description(
       'print Kubernetes objects for `kubectl apply -f -`: the Secret (a newly generated password), ConfigMap, Services, ' +
-        'StatefulSet, PodDisruptionBudget, NetworkPolicy (and NFS PersistentVolumes) of the spec; or the operator',
+        'StatefulSet, PodDisruptionBudget, NetworkPolicy (and NFS PersistentVolumes, and with spec.kubernetes.tls.certManager ' +
+        "cert-manager's Issuers and Certificate) of the spec; or the operator",
     )
     .option('-f, --file <path>', 'the spec file (default: the seed, redis-app, 3 masters x 1 replica)')
     .option('-n, --namespace <ns>', 'namespace of the objects (default: metadata.namespace, else default; rck-system for the operator)')

@@ -49,7 +49,10 @@ function policyForClient<T extends KubernetesObject>(np: T): T {
 /**
  * The client serializes a CRD through its V1JSONSchemaProps model, whose properties are
  * `_default`, `_enum`, `x_kubernetes_preserve_unknown_fields`...; keys spelt as in JSON
- * (`default`, `enum`) would be dropped silently. Renames them in every schema node.
+ * (`default`, `enum`) would be dropped silently. Renames them in every schema node the model
+ * serializes (properties, allOf/anyOf/oneOf, not), but not under `items` and
+ * `additionalProperties`: the model types those `any` and sends them as they are, so there
+ * the JSON spelling must stay (cert-manager's CRDs have x-kubernetes-* fields under items).
  */
 function crdForClient<T extends KubernetesObject>(crd: T): T {
   const copy = structuredClone(crd) as unknown as { spec: { versions: { schema?: { openAPIV3Schema?: unknown } }[] } };
@@ -61,7 +64,8 @@ function schemaForClient(node: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
     if (k === 'properties') out.properties = Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, schemaForClient(s)]));
-    else if (k === 'items' || (k === 'additionalProperties' && typeof v === 'object')) out[k] = schemaForClient(v);
+    else if (k === 'allOf' || k === 'anyOf' || k === 'oneOf') out[k] = (v as unknown[]).map(schemaForClient);
+    else if (k === 'not') out[k] = schemaForClient(v);
     else if (k === 'default' || k === 'enum') out[`_${k}`] = v;
     else if (k.startsWith('x-kubernetes-'))
       out[k.replaceAll('-', '_')] = v; // x_kubernetes_preserve_unknown_fields

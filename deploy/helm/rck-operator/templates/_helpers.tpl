@@ -62,4 +62,7 @@ app.kubernetes.io/managed-by: rck
 - apiGroups: [networking.k8s.io]
   resources: [networkpolicies]
   verbs: [get, create, patch]
+- apiGroups: [cert-manager.io]
+  resources: [certificates, issuers]
+  verbs: [get, create, patch]
 {{- end -}}
