@@ -1,11 +1,14 @@
 /**
  * The process kubelet: registers the fake nodes, then every half second lists pods and
  * reconciles one PodWorker per pod bound to its nodes (level-triggered, like a kubelet's
- * sync loop). Pod IPs are fresh loopback addresses 127.1.x.y, never reused within a run,
- * so a re-created pod always comes back on a new address. It also stands in for cluster DNS
- * for the test's clients: `resolve` answers a pod's name under its headless Service
- * (<hostname>.<subdomain>.<namespace>.svc.cluster.local) with its current IP.
+ * sync loop). Pod IPs are fresh loopback addresses 127.N.x.y, never reused within a run,
+ * so a re-created pod always comes back on a new address. N (1-250) is drawn per kubelet, so
+ * test tiers running at once on one machine (two worktrees) do not bind each other's addresses.
+ * It also stands in for cluster DNS for the test's clients: `resolve` answers a pod's name
+ * under its headless Service (<hostname>.<subdomain>.<namespace>.svc.cluster.local) with its
+ * current IP.
  */
+import { randomInt } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
@@ -38,6 +41,7 @@ export class ProcessKubelet {
   private syncing = false;
   private stopped = false;
   private nextIP = 0;
+  private readonly ipBlock = randomInt(1, 251);
   private log: (line: string) => void;
   /** Pod DNS names -> IPs, as of the last sync. */
   private names = new Map<string, string>();
@@ -60,8 +64,8 @@ export class ProcessKubelet {
 
   private allocateIP(): string {
     const n = this.nextIP++;
-    // 127.1.0.1 .. 127.1.255.254, skipping .0 and .255 of each /24.
-    return `127.1.${Math.floor(n / 254) % 256}.${(n % 254) + 1}`;
+    // 127.N.0.1 .. 127.N.255.254, skipping .0 and .255 of each /24.
+    return `127.${this.ipBlock}.${Math.floor(n / 254) % 256}.${(n % 254) + 1}`;
   }
 
   private async sync(): Promise<void> {
