@@ -140,9 +140,9 @@ export function nfsVolumes(rc: RedisCluster): V1PersistentVolume[] {
 
 /**
  * What, from the spec, the members must restart for when it changes: redis.conf, the
- * container's resources, whether it gets the password, what it announces. The image is
- * compared as is. A new key goes in only when its value is not the default: otherwise every
- * running member would count as changed under a new rck version.
+ * container's resources, whether it gets the password, what it announces, and spec.tls. The
+ * image is compared as is. A new key goes in only when its value is not the default: otherwise
+ * every running member would count as changed under a new rck version.
  */
 export function restartHash(rc: RedisCluster, redisConf: string): string {
   const k = rc.spec.kubernetes;
@@ -151,6 +151,9 @@ export function restartHash(rc: RedisCluster, redisConf: string): string {
     resources: k.resources,
     auth: rc.spec.auth.enabled,
     ...(k.announce === 'hostname' ? { announceHostname: k.clusterDomain } : {}),
+    // tls-auth-clients is read at start. Turning TLS itself on or off under a running cluster
+    // is refused (platform/kubernetes/tls-secret.ts).
+    ...(rc.spec.tls.enabled ? { tls: rc.spec.tls } : {}),
   });
   return createHash('sha256').update(what).digest('hex').slice(0, 16);
 }
