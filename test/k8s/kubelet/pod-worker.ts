@@ -44,6 +44,8 @@ export class PodWorker {
   private gone = false;
   private patchTimer: NodeJS.Timeout | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** The volume refresh in flight: termination waits for it before removing the volumes. */
+  private refreshing: Promise<void> | undefined;
   private readonly dir: string;
 
   constructor(
@@ -132,16 +134,14 @@ export class PodWorker {
   }
 
   private refreshVolumesEvery(volumePaths: Map<string, string>) {
-    let busy = false;
     this.refreshTimer = setInterval(() => {
-      if (busy || this.terminating) return;
-      busy = true;
-      refreshVolumes(this.pod, volumePaths, this.volumeSources(), this.pod.spec?.securityContext?.fsGroup)
+      if (this.refreshing || this.terminating) return;
+      this.refreshing = refreshVolumes(this.pod, volumePaths, this.volumeSources(), this.pod.spec?.securityContext?.fsGroup)
         .then((changed) => {
           if (changed.length > 0) this.deps.log(`pod ${this.key}: volumes ${changed.join(', ')} refreshed`);
         })
         .catch((e) => this.deps.log(`pod ${this.key}: volume refresh failed: ${(e as Error).message}`))
-        .finally(() => (busy = false));
+        .finally(() => (this.refreshing = undefined));
     }, VOLUME_REFRESH_MS);
   }
 
@@ -247,6 +247,7 @@ export class PodWorker {
     }
     clearTimeout(this.patchTimer);
     this.gone = true;
+    await this.refreshing; // a refresh writing as they are removed would leave a directory behind
     await rm(join(this.dir, 'volumes'), { recursive: true, force: true });
     this.deps.log(`pod ${this.key}: stopped${removeObject ? ' and removed' : ''}`);
   }
