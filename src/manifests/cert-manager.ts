@@ -14,12 +14,16 @@ export const CERT_MANAGER_API = 'cert-manager.io/v1';
 // The CA lasts 10 years, as the local platform's (docs/tls.md): renewing a CA is not handled.
 const CA_DURATION = '87600h';
 
-/** The DNS names of the members' certificate: the client Service's (what the operator checks) and every pod's. */
+/**
+ * The DNS names of the members' certificate: the client Service's (what the operator checks)
+ * and every pod's, also the names members announce with `announce: hostname`.
+ */
 export function memberDnsNames(rc: RedisCluster): string[] {
   const n = namesOf(rc);
   const svc = `${n.client}.${n.namespace}.svc`;
   const pods = `*.${n.headless}.${n.namespace}.svc`;
-  return [svc, `${svc}.cluster.local`, pods, `${pods}.cluster.local`];
+  const domain = rc.spec.kubernetes.clusterDomain;
+  return [svc, `${svc}.${domain}`, pods, `${pods}.${domain}`];
 }
 
 export function certManagerObjects(rc: RedisCluster): KubernetesObject[] {

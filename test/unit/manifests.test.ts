@@ -145,6 +145,15 @@ describe('spec.tls on Kubernetes', () => {
     expect(kinds({ kubernetes: { tls: { certManager: {} } } }).filter((k) => /Issuer|Certificate/.test(k))).toEqual([]);
   });
 
+  it("the members' Certificate names the client Service and the pods under the cluster's DNS domain (4 names)", () => {
+    const cert = render({ tls: { enabled: true }, kubernetes: { clusterDomain: 'corp.example', tls: { certManager: {} } } }).find(
+      (o) => o.metadata!.name === 'app-tls',
+    ) as unknown as {
+      spec: { dnsNames: string[] };
+    };
+    expect(cert.spec.dnsNames).toEqual(['app.ns.svc', 'app.ns.svc.corp.example', '*.app-headless.ns.svc', '*.app-headless.ns.svc.corp.example']);
+  });
+
   it('TLS off: no tls volume, no tls.conf, no TLS flag anywhere', () => {
     const text = JSON.stringify(render({ kubernetes: { tls: { secretName: 'unused' } } }));
     expect(text).not.toMatch(/rck-tls|tls\.conf|--tls|unused/);
