@@ -1,6 +1,6 @@
 /**
  * With TLS off, the rendered objects are exactly what rck rendered before spec.tls reached
- * Kubernetes: the fixture was written from the renderer of main at 4ec6db3 (before this
+ * Kubernetes: the fixture was written from the renderer of main at ab3e6aa (before this
  * work), for three specs. A difference would roll every running cluster's pods.
  */
 import { readFileSync } from 'node:fs';
