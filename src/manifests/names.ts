@@ -22,6 +22,8 @@ export function namesOf(rc: RedisCluster) {
     /** spec.tls: the kubernetes.io/tls Secret members serve (spec.kubernetes.tls.secretName, default <name>-tls). */
     tlsSecret: rc.spec.kubernetes.tls.secretName ?? `${name}-tls`,
     config: `${name}-config`,
+    /** External access: member -> its load balancer's address, kept by the operator. */
+    externalAddresses: `${name}-external`,
     headless: `${name}-headless`,
     client: name,
     statefulSet: name,

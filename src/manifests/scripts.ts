@@ -61,6 +61,11 @@ fi
     echo "cluster-announce-hostname $ANNOUNCE_HOSTNAME"
     echo "cluster-preferred-endpoint-type hostname"
   fi
+  if [ -n "\${EXTERNAL_ADDRESS_FILE:-}" ] && [ -s "$EXTERNAL_ADDRESS_FILE" ]; then
+    # External access: clients are sent to its load balancer from the first reply on.
+    echo "cluster-announce-hostname $(cat "$EXTERNAL_ADDRESS_FILE")"
+    echo "cluster-preferred-endpoint-type hostname"
+  fi
   echo "bind-source-addr $POD_IP"
   if [ -n "\${REDISCLI_AUTH:-}" ]; then
     # A password from an existing Secret may hold quotes or backslashes: escape them for redis.conf.

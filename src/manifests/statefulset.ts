@@ -6,6 +6,9 @@ import type { RedisCluster } from '../spec/schema.js';
 import { BUS_PORT, DATA_VOLUME, REDIS_PORT, RESTART_HASH_ANNOTATION, TLS_DIR, TLS_VOLUME, labelsOf, meta, namesOf, selectorOf } from './names.js';
 import { readyCommand, tlsLiveCommand } from './scripts.js';
 
+/** Where a member finds its load balancer's address (external access). */
+const EXTERNAL_DIR = '/etc/rck-external';
+
 // Seconds kept after the handover for redis to save and exit on SIGTERM.
 const SAVE_MARGIN_S = 5;
 
@@ -23,6 +26,13 @@ export function statefulSet(rc: RedisCluster, redisConf: string): V1StatefulSet 
       ? [
           { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
           { name: 'ANNOUNCE_HOSTNAME', value: `$(POD_NAME).${n.headless}.${n.namespace}.svc.${k.clusterDomain}` },
+        ]
+      : []),
+    // External access: its load balancer's address, announced from the start (start.sh).
+    ...(k.externalAccess
+      ? [
+          { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'EXTERNAL_ADDRESS_FILE', value: `${EXTERNAL_DIR}/$(POD_NAME)` },
         ]
       : []),
     ...(rc.spec.auth.enabled ? [{ name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: n.secret, key: 'password' } } }] : []),
@@ -91,12 +101,18 @@ export function statefulSet(rc: RedisCluster, redisConf: string): V1StatefulSet 
                 { name: DATA_VOLUME, mountPath: '/data' },
                 { name: 'config', mountPath: '/etc/rck', readOnly: true },
                 ...(tls ? [{ name: TLS_VOLUME, mountPath: TLS_DIR, readOnly: true }] : []),
+                ...(k.externalAccess ? [{ name: 'external', mountPath: EXTERNAL_DIR, readOnly: true }] : []),
               ],
             },
           ],
           // The TLS Secret as a volume, not subPath mounts: the kubelet replaces its files in
           // place when the Secret changes, and the operator has members reload them (no restart).
-          volumes: [{ name: 'config', configMap: { name: n.config } }, ...(tls ? [{ name: TLS_VOLUME, secret: { secretName: n.tlsSecret, defaultMode: 0o440 } }] : [])],
+          volumes: [
+            { name: 'config', configMap: { name: n.config } },
+            ...(tls ? [{ name: TLS_VOLUME, secret: { secretName: n.tlsSecret, defaultMode: 0o440 } }] : []),
+            // Written by the operator once the load balancers have addresses; absent until then.
+            ...(k.externalAccess ? [{ name: 'external', configMap: { name: n.externalAddresses, optional: true } }] : []),
+          ],
         },
       },
       volumeClaimTemplates: [claimTemplate(rc)],

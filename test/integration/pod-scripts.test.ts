@@ -116,6 +116,42 @@ describe('start.sh', () => {
     );
     expect(pong).toBe(true);
   });
+
+  it('announces the load balancer address from its file (external access), and nothing when the file is not there yet', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rck-start-'));
+    await writeFile(join(dir, 'shared.conf'), 'save ""\n');
+    const announced = async (file: string) => {
+      const port = await freePort();
+      const script = START_SCRIPT.replaceAll('/etc/rck/redis.conf', join(dir!, 'shared.conf')).replaceAll('/data', dir!).replaceAll(`port ${REDIS_PORT}`, `port ${port}`);
+      const p = spawn('/bin/sh', ['-c', script], { env: imageEnv({ POD_IP: '127.0.0.1', EXTERNAL_ADDRESS_FILE: file }), stdio: 'ignore' });
+      try {
+        return await pollUntil(
+          async () => {
+            const c = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+            c.on('error', () => {});
+            try {
+              await c.connect();
+              const pairs = (await c.config('GET', 'cluster-announce-hostname', 'cluster-preferred-endpoint-type')) as string[];
+              return Object.fromEntries(pairs.flatMap((v, i) => (i % 2 === 0 ? [[v, pairs[i + 1]]] : [])));
+            } catch {
+              return undefined;
+            } finally {
+              c.disconnect();
+            }
+          },
+          { deadline: Date.now() + 10_000, intervalMs: 50 },
+        );
+      } finally {
+        const exited = new Promise((r) => p.once('exit', r));
+        p.kill('SIGKILL');
+        await exited;
+      }
+    };
+    const file = join(dir, 'ext-0');
+    expect(await announced(file)).toEqual({ 'cluster-announce-hostname': '', 'cluster-preferred-endpoint-type': 'ip' });
+    await writeFile(file, '198.51.100.7');
+    expect(await announced(file)).toEqual({ 'cluster-announce-hostname': '198.51.100.7', 'cluster-preferred-endpoint-type': 'hostname' });
+  });
 });
 
 describe('prestop.sh', () => {

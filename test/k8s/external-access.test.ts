@@ -71,6 +71,18 @@ describe('externalAccess: LoadBalancer', { timeout: 420_000 }, () => {
     const podIps = new Set(live(await v.pods()).map((p) => p.status!.podIP!));
     expect(lbs.filter((ip) => podIps.has(ip!))).toEqual([]);
 
+    // The members' addresses for their next start (start.sh announces the load balancer from the first reply).
+    const addresses = await waitFor(
+      'ConfigMap ext-external with 6 addresses',
+      async () => {
+        const cm = await core.readNamespacedConfigMap({ name: `${NAME}-external`, namespace: NS }).catch(() => undefined);
+        return Object.keys(cm?.data ?? {}).length === MEMBERS ? cm!.data! : undefined;
+      },
+      30_000,
+      diagnose,
+    );
+    expect(Array.from({ length: MEMBERS }, (_, i) => addresses[`${NAME}-${i}`])).toEqual(lbs);
+
     // Every member tells clients its load balancer.
     // Asked of a member that is up now (ext-1: the test re-creates ext-0).
     const slotsHosts = async () =>

@@ -1,7 +1,9 @@
 /**
  * With TLS off, the rendered objects are exactly what rck rendered before spec.tls reached
  * Kubernetes: the fixture was written from the renderer of main at ab3e6aa (before this
- * work), for three specs. A difference would roll every running cluster's pods.
+ * work), for three specs, and re-made once since, when start.sh learnt external access (its
+ * only difference). A change to redis.conf, resources or the image would restart every running
+ * member (the rollout); other changes must be deliberate: re-make the fixture with them.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

@@ -2,8 +2,9 @@
  * External access: a member with a load balancer (MemberView.external) announces that
  * address to clients (cluster-announce-hostname, cluster-preferred-endpoint-type hostname),
  * so CLUSTER SLOTS and MOVED send clients outside Kubernetes to load balancers. The bus and
- * replication keep the pod IPs (cluster-announce-ip). A member restarted on a new pod announces
- * its pod IP until the next pass sets this again. Pure.
+ * replication keep the pod IPs (cluster-announce-ip). A re-created member announces it from its
+ * start (ConfigMap <name>-external, platform/kubernetes/external-addresses.ts); this rule covers
+ * running members and new addresses. Pure.
  */
 import type { Observation } from '../../topology/observation.js';
 import type { HealAction } from './actions.js';

@@ -20,6 +20,7 @@ import { validateSpec } from '../../spec/load.js';
 import { unsupportedOnKubernetes } from '../../spec/kubernetes.js';
 import { API_VERSION, KIND, type RedisCluster } from '../../spec/schema.js';
 import { Applier } from './apply.js';
+import { ExternalAddresses } from './external-addresses.js';
 import { KubernetesEventSink } from './k8s-events.js';
 import { PodMemberSource, statefulSetReplicas } from './member-source.js';
 import { type ClusterStatus, invalidStatus, statusOf, waitingStatus } from './status.js';
@@ -67,6 +68,7 @@ export class ClusterKeeper {
   private dataLoss?: DataLossTally;
   private invalidSpec = false;
   private externalAccess = false;
+  private readonly externalAddresses: ExternalAddresses;
   /** spec.tls: the Secret's certificate the controller's profile was built with, and members not serving it yet. */
   private profileCert?: Buffer;
   private certsPendingSince?: number;
@@ -84,6 +86,7 @@ export class ClusterKeeper {
     this.core = kc.makeApiClient(CoreV1Api);
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.applier = new Applier(kc);
+    this.externalAddresses = new ExternalAddresses(this.applier);
     this.apps = kc.makeApiClient(AppsV1Api);
   }
 
@@ -166,6 +169,7 @@ export class ClusterKeeper {
     const result = await this.controller.pass(signal);
     this.metrics?.passed({ obs: result.obs, conditions: result.conditions, desired: desiredShape(rc.spec), durationMs: performance.now() - started });
     if (tls) await this.reloadCertificates(tls, result.obs.members);
+    await this.externalAddresses.sync(rc, result.obs.members, this.ownerRef());
     const ackAt = this.obj.metadata.annotations?.[DATA_LOSS_ACK_ANNOTATION];
     if (acknowledged(this.dataLoss, ackAt)) {
       this.log(`${this.key}: data losses acknowledged (${DATA_LOSS_ACK_ANNOTATION}=${ackAt})`);
