@@ -2,8 +2,8 @@
  * spec.tls.enabled on the local platform, on real redis-server processes (issue 15): `rck up`
  * makes the certificates and becomes Ready over TLS; a plaintext client and a client whose
  * certificate another CA signed are refused; `rck status`, `rck check`, `rck reshard` (MIGRATE
- * between nodes over TLS) and a master kill with its failover all work over TLS; TLS cannot be
- * turned off under an existing cluster.
+ * between nodes over TLS), `rck fix`, scaling to 4 masters and back, a master kill with its
+ * failover, and a full restart all work over TLS; TLS cannot be turned off under an existing cluster.
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
@@ -11,7 +11,8 @@ import { connect } from 'node:tls';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Cluster } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TlsFiles } from '../../src/platform/local/tls-files.js';
 import { parseAddress } from '../../src/redis/address.js';
@@ -175,6 +176,64 @@ describe('local cluster with spec.tls.enabled', () => {
     expect(after.members.map((m) => [m.name, m.pid, m.restarts])).toEqual(before.members.map((m) => [m.name, m.pid, m.restarts]));
   });
 
+  it('rck fix closes a slot left migrating/importing over TLS; rck check is then clean', async () => {
+    const s = await h.waitFor('Ready', (x) => h.ready(x));
+    const masters = s.members.filter((m) => m.role === 'master' && m.slots > 0);
+    const node = (address: string) => new Redis({ ...clientOptions(profile), ...parseAddress(address), lazyConnect: true });
+    const [a, b] = [node(masters[0]!.address), node(masters[1]!.address)];
+    try {
+      await a.connect();
+      await b.connect();
+      const idOf = async (r: Redis) => String(await r.call('CLUSTER', 'MYID'));
+      const slots = (await a.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string]][];
+      const aId = await idOf(a);
+      const slot = slots.find(([, , master]) => master[2] === aId)![0];
+      await a.call('CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', await idOf(b));
+      await b.call('CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', aId);
+    } finally {
+      a.disconnect();
+      b.disconnect();
+    }
+    const fix = await h.rck(['fix', '--yes', masters[0]!.address], env);
+    expect(fix.stderr).not.toMatch(/^rck:/m);
+    expect(fix.code).toBe(0);
+    const check = await h.rck(['check', masters[0]!.address], env);
+    expect(check.stdout).toMatch(/OK: healthy/);
+    expect(check.code).toBe(0);
+  });
+
+  it('rck scale to 4 masters and back to 3 over TLS: 8 then 6 members, and the 2000 keys read back', async () => {
+    await h.ok(['scale', '--masters', '4', '-f', h.specFile]);
+    const four = await h.waitFor('Ready with 4 masters', (x) => h.ready(x) && x.members.filter((m) => m.role === 'master' && m.slots > 0).length === 4);
+    expect(four.members).toHaveLength(8);
+    await h.ok(['scale', '--masters', '3', '-f', h.specFile]);
+    const three = await h.waitFor('Ready with 3 masters', (x) => h.ready(x) && x.members.length === 6);
+    const c = tlsClient(three);
+    try {
+      const keys = Array.from({ length: 2000 }, (_, i) => `tls:key:${i}`);
+      const values = await Promise.all(keys.map((k) => c.get(k)));
+      expect(values.filter((v, i) => v !== `v-${keys[i]}`)).toEqual([]);
+    } finally {
+      c.disconnect();
+    }
+  });
+
+  it('a full restart over TLS (rck down, rck up): 6 new processes, Ready, the 2000 keys read back', async () => {
+    const before = await h.waitFor('Ready', (x) => h.ready(x));
+    await h.ok(['down', '--name', 'tlsc']);
+    await h.ok(['up', '--name', 'tlsc', '--detach']);
+    const after = await h.waitFor('Ready', (x) => h.ready(x));
+    expect(after.members.filter((m) => before.members.some((b) => b.pid === m.pid))).toEqual([]);
+    const c = tlsClient(after);
+    try {
+      const keys = Array.from({ length: 2000 }, (_, i) => `tls:key:${i}`);
+      const values = await Promise.all(keys.map((k) => c.get(k)));
+      expect(values.filter((v, i) => v !== `v-${keys[i]}`)).toEqual([]);
+    } finally {
+      c.disconnect();
+    }
+  });
+
   it('rck up after a supervisor SIGKILL adopts all 6 members over TLS: same pids, 6 Adopted events', async () => {
     const before = await h.waitFor('Ready', (s) => h.ready(s));
     const killedAt = new Date().toISOString();
@@ -191,7 +250,11 @@ describe('local cluster with spec.tls.enabled', () => {
     await h.ok(['down', '--name', 'tlsc']);
     const specBefore = await readFile(join(h.stateDir, 'spec.json'), 'utf8');
     const off = join(h.home, 'off.yaml');
-    await writeFile(off, (await readFile(h.specFile, 'utf8')).replace('tls: {enabled: true}', 'tls: {enabled: false}'));
+    // Parsed, not edited as text: rck scale rewrote the file.
+    const spec = parse(await readFile(h.specFile, 'utf8')) as { spec: { tls: { enabled: boolean } } };
+    expect(spec.spec.tls.enabled).toBe(true);
+    spec.spec.tls.enabled = false;
+    await writeFile(off, stringify(spec));
     const r = await h.rck(['up', '-f', off, '--detach']);
     expect(r.code).not.toBe(0);
     expect(
