@@ -3,7 +3,7 @@
  * node sees it. Open slots ([slot->-id] migrating, [slot-<-id] importing) only
  * ever appear on the answering node's own ("myself") line.
  */
-import type { SlotRange } from './slots.js';
+import { SLOT_COUNT, type SlotRange } from './slots.js';
 
 export interface NodeLine {
   id: string;
@@ -66,13 +66,12 @@ export function parseNodeLine(line: string): NodeLine {
       const m = /^\[(\d+)-([<>])-([0-9a-f]+)\]$/.exec(tok);
       if (!m) throw new ClusterNodesParseError(`malformed open slot "${tok}" in: "${line}"`);
       (m[2] === '>' ? out.migrating : out.importing).set(Number(m[1]), m[3]!);
-    } else {
-      const [a, b] = tok.split('-');
-      const start = Number(a);
-      const end = b === undefined ? start : Number(b);
-      if (!Number.isInteger(start) || !Number.isInteger(end)) {
-        throw new ClusterNodesParseError(`malformed slot "${tok}" in: "${line}"`);
-      }
+    } else if (tok !== '') {
+      // `5` or `5-9`; `5-` or `9-5` is not a range (it used to read as 5-0).
+      const m = /^(\d+)(?:-(\d+))?$/.exec(tok);
+      const start = Number(m?.[1]);
+      const end = m?.[2] === undefined ? start : Number(m[2]);
+      if (!m || end < start || end >= SLOT_COUNT) throw new ClusterNodesParseError(`malformed slot "${tok}" in: "${line}"`);
       out.slots.push({ start, end });
     }
   }

@@ -125,6 +125,9 @@ describe('parseClusterNodes', () => {
   it('rejects a line with fewer than 8 fields, a bad slot and a bad open-slot entry', () => {
     expect(() => parseClusterNodes(`${N0} 127.0.0.1:7000@17000 master - 0 0 1`)).toThrow(ClusterNodesParseError);
     expect(() => parseNodeLine(`${N0} 127.0.0.1:7000@17000 master - 0 0 1 connected 0-x`)).toThrow(/malformed slot "0-x"/);
+    for (const bad of ['5-', '9-5', '16384', '-5', '0-16384']) {
+      expect(() => parseNodeLine(`${N0} 127.0.0.1:7000@17000 master - 0 0 1 connected ${bad}`), bad).toThrow(`malformed slot "${bad}"`);
+    }
     expect(() => parseNodeLine(`${N0} 127.0.0.1:7000@17000 master - 0 0 1 connected [100-?-${N1}]`)).toThrow(/malformed open slot/);
   });
 });
