@@ -56,6 +56,18 @@ describe('local cluster with spec.tls.enabled', () => {
     return c;
   };
 
+  /** The 2000 keys the reshard test wrote, each with its value, read through a TLS cluster client. */
+  const expectKeysReadBack = async (s: StatusJson): Promise<void> => {
+    const c = tlsClient(s);
+    try {
+      const keys = Array.from({ length: 2000 }, (_, i) => `tls:key:${i}`);
+      const values = await Promise.all(keys.map((k) => c.get(k)));
+      expect(values.filter((v, i) => v !== `v-${keys[i]}`)).toEqual([]);
+    } finally {
+      c.disconnect();
+    }
+  };
+
   it('rck up makes the CA, the client and 6 member certificates (8 keys, each 0600) and becomes Ready over TLS', async () => {
     ready = await h.upReady();
     expect(ready.members).toHaveLength(6);
@@ -131,14 +143,7 @@ describe('local cluster with spec.tls.enabled', () => {
     expect(h.member(back, 'tlsc-0').master).toBe('tlsc-3');
     const events = await h.events();
     expect(events.some((e) => e.reason === 'CrashFailover' && e.member === 'tlsc-3')).toBe(true);
-    const c = tlsClient(back);
-    try {
-      const keys = Array.from({ length: 2000 }, (_, i) => `tls:key:${i}`);
-      const values = await Promise.all(keys.map((k) => c.get(k)));
-      expect(values.filter((v, i) => v !== `v-${keys[i]}`)).toEqual([]);
-    } finally {
-      c.disconnect();
-    }
+    await expectKeysReadBack(back);
     // No secret on any member's command line (ps).
     const pw = await h.password();
     for (const pid of h.pids()) {
@@ -208,14 +213,7 @@ describe('local cluster with spec.tls.enabled', () => {
     expect(four.members).toHaveLength(8);
     await h.ok(['scale', '--masters', '3', '-f', h.specFile]);
     const three = await h.waitFor('Ready with 3 masters', (x) => h.ready(x) && x.members.length === 6);
-    const c = tlsClient(three);
-    try {
-      const keys = Array.from({ length: 2000 }, (_, i) => `tls:key:${i}`);
-      const values = await Promise.all(keys.map((k) => c.get(k)));
-      expect(values.filter((v, i) => v !== `v-${keys[i]}`)).toEqual([]);
-    } finally {
-      c.disconnect();
-    }
+    await expectKeysReadBack(three);
   });
 
   it('a full restart over TLS (rck down, rck up): 6 new processes, Ready, the 2000 keys read back', async () => {
@@ -224,14 +222,7 @@ describe('local cluster with spec.tls.enabled', () => {
     await h.ok(['up', '--name', 'tlsc', '--detach']);
     const after = await h.waitFor('Ready', (x) => h.ready(x));
     expect(after.members.filter((m) => before.members.some((b) => b.pid === m.pid))).toEqual([]);
-    const c = tlsClient(after);
-    try {
-      const keys = Array.from({ length: 2000 }, (_, i) => `tls:key:${i}`);
-      const values = await Promise.all(keys.map((k) => c.get(k)));
-      expect(values.filter((v, i) => v !== `v-${keys[i]}`)).toEqual([]);
-    } finally {
-      c.disconnect();
-    }
+    await expectKeysReadBack(after);
   });
 
   it('rck up after a supervisor SIGKILL adopts all 6 members over TLS: same pids, 6 Adopted events', async () => {
