@@ -18,6 +18,7 @@ import type { HealAction } from '../plan/heal/index.js';
 import { readNode } from '../topology/observe.js';
 import type { Observation } from '../topology/observation.js';
 import type { DesiredShape } from '../spec/desired-shape.js';
+import { admitSteps } from '../spec/keeper-users.js';
 import { observe } from './observe.js';
 import type { ClusterPlatform } from './cluster-platform.js';
 
@@ -298,16 +299,19 @@ async function promoteCopy(member: string, emptyMember: string, masterId: string
   await promoteReplica(ctx.pool, addr, 'force');
 }
 
-/** Opens a closed member: its default user gets every command back (+@all keeps the password). */
+/**
+ * Opens a closed member: the users it started with closed get every command back (+@all keeps
+ * their passwords) or are turned on, the keeper's own last (spec/keeper-users.ts says why).
+ */
 async function admit(member: string, ctx: ActContext): Promise<void> {
   const addr = memberAddress(ctx, member);
   const n = await readNode(ctx.pool, addr);
   if (!n.admissionPending) return;
   if (n.self?.role === 'replica' && !n.replication.masterLinkUp) throw new OperationError(`not admitting ${member}: its sync from ${n.self.masterId?.slice(0, 8)} is not done`);
   const c = await ctx.pool.get(addr);
-  await c.call('ACL', 'SETUSER', 'default', '+@all');
-  // spec.auth.users start off on a closed member (spec/acl-users.ts).
-  for (const user of ctx.desired.aclUsers ?? []) await c.call('ACL', 'SETUSER', user, 'on');
+  const existing = ((await c.call('ACL', 'USERS')) as unknown[]).map(String);
+  const steps = admitSteps(existing, { defaultUserOn: ctx.desired.defaultUserOn ?? true, users: ctx.desired.aclUsers ?? [] });
+  for (const [user, ...rules] of steps) await c.call('ACL', 'SETUSER', user!, ...rules);
 }
 
 /** Promotes the in-sync replica of a master that crashed; re-checked: it still replicates it, its link still down. */

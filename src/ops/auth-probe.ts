@@ -14,7 +14,8 @@ import type { ConnectionProfile } from '../redis/profile.js';
  */
 export async function replicaAuthRefusal(addr: NodeAddress, keeper: ConnectionProfile, user: string, password: string, timeoutMs = 3000): Promise<string | undefined> {
   // A replica sends AUTH only when masterauth is set (masteruser alone is ignored).
-  const asReplica: ConnectionProfile = { ...keeper, username: password && user ? user : undefined, password: password || undefined };
+  // No client name either: a replica sends no CLIENT SETNAME, and its user may not run it.
+  const asReplica: ConnectionProfile = { ...keeper, username: password && user ? user : undefined, password: password || undefined, clientName: undefined };
   try {
     const c = await connectNode(addr, { profile: asReplica, timeoutMs });
     c.disconnect();

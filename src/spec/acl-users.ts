@@ -4,6 +4,7 @@
  * has them from its first start, including members added later.
  */
 import { z } from 'zod';
+import { RESERVED_USERS } from './keeper-users.js';
 
 /** Rule tokens that set or drop passwords, or reset the user: rck owns the password. */
 const PASSWORD_TOKEN = /^([<>#!]|nopass$|resetpass$|reset$)/;
@@ -13,7 +14,8 @@ export const aclUser = z
     name: z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, _ or -')
-      .refine((n) => n !== 'default', 'the default user is spec.auth.enabled')
+      .refine((n) => n !== 'default', 'the default user is spec.auth.enabled and spec.auth.defaultUser')
+      .refine((n) => !RESERVED_USERS.includes(n), "is one of rck's own users (rck-admin, rck-replication)")
       .describe('ACL user name; its password is generated (locally <state dir>/users/<name>, 0600)'),
     rules: z
       .string()

@@ -14,6 +14,8 @@ export interface DesiredShape {
   persistence?: boolean;
   /** spec.auth.users: turned on when a closed member is admitted. */
   aclUsers?: string[];
+  /** spec.auth.defaultUser is on (absent: on): admitting a member opens it. */
+  defaultUserOn?: boolean;
 }
 
 export function desiredShape(spec: ClusterSpec): DesiredShape {
@@ -25,5 +27,6 @@ export function desiredShape(spec: ClusterSpec): DesiredShape {
     persistence: spec.persistence.enabled,
     replicaNoFailover: String(spec.redis.config['cluster-replica-no-failover'] ?? 'no') === 'yes',
     ...(spec.auth.users.length > 0 ? { aclUsers: spec.auth.users.map((u) => u.name) } : {}),
+    ...(spec.auth.defaultUser === 'off' ? { defaultUserOn: false } : {}),
   };
 }

@@ -120,7 +120,8 @@ export type KubernetesSpec = z.output<typeof kubernetesPlatform>;
  * What the spec asks that the Kubernetes platform does not do yet, as one line, or undefined.
  * Refused rather than ignored: clients must not be told of users that do not exist.
  */
-export function unsupportedOnKubernetes(spec: { auth: { users: unknown[] } }): string | undefined {
+export function unsupportedOnKubernetes(spec: { auth: { users: unknown[]; defaultUser?: string } }): string | undefined {
   if (spec.auth.users.length > 0) return 'spec.auth.users: ACL users are not supported on Kubernetes yet (the local platform, rck up, has them)';
+  if (spec.auth.defaultUser === 'off') return 'spec.auth.defaultUser: off is not supported on Kubernetes yet (the local platform, rck up, has it)';
   return undefined;
 }

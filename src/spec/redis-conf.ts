@@ -7,6 +7,7 @@
  */
 import { closedUserLine } from './admission.js';
 import { aclUserLine } from './acl-users.js';
+import { DEFAULT_USER_OFF_LINE, type KeeperPasswords, keeperUserLines } from './keeper-users.js';
 import { OWNED_SETTINGS } from './owned-settings.js';
 import { SEED_REDIS_CONFIG } from './members.js';
 import type { ClusterSpec } from './schema.js';
@@ -114,6 +115,10 @@ export interface MemberConfInput {
   tls?: MemberTls;
   /** spec.auth.users with their generated passwords. */
   users?: Array<{ name: string; rules: string; password: string }>;
+  /** rck's admin and replication users (spec/keeper-users.ts); absent: the keeper and replicas use the default user. */
+  keeper?: KeeperPasswords;
+  /** spec.auth.defaultUser: off. */
+  defaultUserOff?: boolean;
 }
 
 export interface MemberTls {
@@ -162,9 +167,11 @@ export function renderMemberConf(m: MemberConfInput): string {
   // Outgoing bus connections must leave from the member's own address, or peers learn
   // 127.0.0.1 instead (DESIGN.md: distinct loopback addresses).
   if (m.host !== '127.0.0.1') lines.push(`bind-source-addr ${m.host}`);
-  if (m.closed) lines.push(closedUserLine(m.password, quoteIfNeeded));
+  if (m.defaultUserOff) lines.push(DEFAULT_USER_OFF_LINE);
+  else if (m.closed) lines.push(closedUserLine(m.password, quoteIfNeeded));
   else if (m.password) lines.push(`requirepass ${quoteIfNeeded(m.password)}`);
-  if (m.password) lines.push(`masterauth ${quoteIfNeeded(m.password)}`);
+  if (m.keeper) lines.push(...keeperUserLines(m.keeper, m.closed ?? false, quoteIfNeeded));
+  else if (m.password) lines.push(`masterauth ${quoteIfNeeded(m.password)}`);
   for (const u of m.users ?? []) lines.push(aclUserLine(u, u.password, quoteIfNeeded, m.closed));
   return `${lines.join('\n')}\n`;
 }

@@ -57,7 +57,11 @@ export const clusterSpecSchema = z
     persistence: z.strictObject({ enabled: z.boolean().default(true).describe('appendonly yes, each member keeps its data dir') }).prefault({}),
     auth: z
       .strictObject({
-        enabled: z.boolean().default(true).describe('generate a password on first up (requirepass + masterauth)'),
+        enabled: z
+          .boolean()
+          .default(true)
+          .describe("generate passwords on first up: the default user's (requirepass), rck's own admin user's (rck-admin) and replication's (rck-replication, masteruser)"),
+        defaultUser: z.enum(['on', 'off']).default('on').describe('off: the default user cannot log in, so every client names a user of spec.auth.users (local platform)'),
         users: z
           .array(aclUser)
           .default([])
@@ -69,6 +73,12 @@ export const clusterSpecSchema = z
             }
           })
           .describe('ACL users created on every member, passwords generated (local platform)'),
+      })
+      .superRefine((auth, ctx) => {
+        if (auth.defaultUser === 'off' && !auth.enabled)
+          ctx.addIssue({ code: 'custom', path: ['defaultUser'], message: 'off needs spec.auth.enabled: true (without auth the default user is the only one)' });
+        if (auth.defaultUser === 'off' && auth.users.length === 0)
+          ctx.addIssue({ code: 'custom', path: ['defaultUser'], message: 'off needs at least one user in spec.auth.users, or no client could log in' });
       })
       .prefault({}),
     tls: z

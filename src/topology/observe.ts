@@ -79,7 +79,8 @@ export async function readNode(pool: NodePool, addr: NodeAddress): Promise<Obser
     .dbsize()
     // cluster-blacklist-ttl: Valkey only; the announce pair: what clients are told (plan/heal/external.ts)
     .config('GET', 'cluster-node-timeout', 'cluster-replica-no-failover', 'cluster-blacklist-ttl', 'cluster-announce-hostname', 'cluster-preferred-endpoint-type')
-    .call('ACL', 'GETUSER', 'default')
+    // The keeper's own user: closed with the rest when the member started closed (spec/admission.ts, spec/keeper-users.ts).
+    .call('ACL', 'GETUSER', pool.options.profile?.username ?? 'default')
     .exec();
   if (!res) throw new Error(`${formatAddress(addr)}: no reply`);
   const [nodesRes, infoRes, replRes, sizeRes, configRes, aclRes] = res;

@@ -13,6 +13,7 @@ import { printLine } from '../output.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
 import { redisCliAuth } from '../../redis/profile.js';
 import { TLS_ENV, USER_ENV } from '../options.js';
+import { ADMIN_USER } from '../../spec/keeper-users.js';
 
 export function registerConnect(program: Command): void {
   addLocalOptions(
@@ -23,17 +24,24 @@ export function registerConnect(program: Command): void {
       ),
     false,
   )
-    .option('--user <name>', "export this ACL user's credentials (spec.auth.users) instead of the default user's")
+    .option('--user <name>', `export this ACL user's credentials (spec.auth.users, or ${ADMIN_USER} for rck's engine commands) instead of the default user's`)
     .action(async (flags: LocalTargetFlags & { user?: string }) => {
       const t = await requireLocalCluster(flags);
       const user = flags.user;
-      if (user !== undefined && !t.cluster.spec.auth.users.some((u) => u.name === user)) {
-        const known = t.cluster.spec.auth.users.map((u) => u.name).join(', ') || 'none';
-        throw new InputError(`--user ${user}: no such user in spec.auth.users of cluster ${t.cluster.metadata.name} (users: ${known})`, { subject: '--user' });
+      const keeper = await t.state.keeperPasswords(t.cluster);
+      const known = [...t.cluster.spec.auth.users.map((u) => u.name), ...(keeper ? [ADMIN_USER] : [])];
+      if (user !== undefined && !known.includes(user)) {
+        throw new InputError(`--user ${user}: no such user in spec.auth.users of cluster ${t.cluster.metadata.name} (users: ${known.join(', ') || 'none'})`, { subject: '--user' });
+      }
+      if (user === undefined && t.cluster.spec.auth.defaultUser === 'off') {
+        throw new InputError(`cluster ${t.cluster.metadata.name} has its default user off (spec.auth.defaultUser): choose one with --user (users: ${known.join(', ')})`, {
+          subject: '--user',
+        });
       }
       const status = await readLocalStatus(t, await t.state.profile(t.cluster));
       const first = status.members.find((m) => m.up) ?? status.members[0];
-      const secretFile = user !== undefined ? t.state.userFile(user) : t.cluster.spec.auth.enabled ? t.state.secretFile : undefined;
+      const secretFile =
+        user === ADMIN_USER ? t.state.keeperFile(ADMIN_USER) : user !== undefined ? t.state.userFile(user) : t.cluster.spec.auth.enabled ? t.state.secretFile : undefined;
       if (secretFile) {
         const read = `"$(cat ${shellQuote(secretFile)})"`;
         printLine(`export REDISCLI_AUTH=${read}`);

@@ -39,7 +39,7 @@ export class LocalPlatform implements Platform {
   constructor(
     private readonly state: StateDir,
     private cluster: RedisCluster,
-    /** How the platform connects to its members; its password is also the one their confs require. */
+    /** How the platform connects to its members (as rck-admin, or the default user of older clusters). */
     private readonly profile: ConnectionProfile,
     previous?: MembersFile,
     /** Delays re-creating a killed member (see recreate-gate.ts); resolves to a reason. */
@@ -269,9 +269,11 @@ export class LocalPlatform implements Platform {
     let spawned: MemberProcess;
     try {
       const { persistence, local, tls, auth } = this.cluster.spec;
-      const where = { state: this.state, name: s.name, host: s.host, port: s.port, password: this.profile.password };
+      const [password, keeper] = await Promise.all([this.state.password(this.cluster), this.state.keeperPasswords(this.cluster)]);
+      const where = { state: this.state, name: s.name, host: s.host, port: s.port, password, ...(keeper ? { keeper } : {}) };
       const tlsOn = tls.enabled ? { tls: { authClients: tls.authClients } } : {};
-      spawned = await spawnMember({ ...where, appendonly: persistence.enabled, startOpen, serverBinary: local.serverBinary, users: auth.users, ...tlsOn });
+      const access = { users: auth.users, defaultUserOff: auth.defaultUser === 'off' };
+      spawned = await spawnMember({ ...where, appendonly: persistence.enabled, startOpen, serverBinary: local.serverBinary, ...access, ...tlsOn });
     } finally {
       gate?.spawned();
     }

@@ -14,6 +14,7 @@ import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLOSED_NOTE, STOPPED_EMPTY_MARKER, mustStartClosed } from '../../spec/admission.js';
 import { renderMemberConf } from '../../spec/redis-conf.js';
+import type { KeeperPasswords } from '../../spec/keeper-users.js';
 import { resolveServerBinary } from './server-binary.js';
 import { pidAlive, signalPid } from './process-alive.js';
 import type { StateDir } from './state-dir.js';
@@ -55,6 +56,10 @@ export interface SpawnInput {
   tls?: { authClients: boolean };
   /** spec.auth.users: created by the member's conf, with the passwords in the state dir. */
   users?: Array<{ name: string; rules: string }>;
+  /** rck's own users (spec/keeper-users.ts), when the cluster has them. */
+  keeper?: KeeperPasswords;
+  /** spec.auth.defaultUser: off. */
+  defaultUserOff?: boolean;
 }
 
 /** Whether a volume holds an AOF (its data survives a restart with appendonly yes). */
@@ -93,6 +98,8 @@ export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
     dataDir,
     password: m.password,
     closed,
+    ...(m.keeper ? { keeper: m.keeper } : {}),
+    ...(m.defaultUserOff ? { defaultUserOff: true } : {}),
     ...(tls ? { tls: { certFile: tls.cert, keyFile: tls.key, caFile: m.state.tls.ca.cert, authClients: tls.authClients } } : {}),
   });
   await writeFile(confPath, conf, { mode: 0o600 });

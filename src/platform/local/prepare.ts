@@ -14,7 +14,7 @@ import { checkPortsFree, checkServerBinary } from './preflight.js';
 import { resolveServerBinary } from './server-binary.js';
 import type { Engine } from '../../topology/engine.js';
 import type { StateDir } from './state-dir.js';
-import { stopLeftoverMembers, supervisorPid } from './supervisor-record.js';
+import { runningMembers, stopLeftoverMembers, supervisorPid } from './supervisor-record.js';
 
 export interface Prepared {
   isNew: boolean;
@@ -53,9 +53,11 @@ export async function prepareUp(state: StateDir, cluster: RedisCluster, source: 
     }
     await checkTlsUnchanged(state, cluster);
   }
+  const keeperUsers = isNew || (await keeperUsersCanStart(state, cluster));
   await state.writeSpec(cluster);
   await Promise.all([
     state.password(cluster, true),
+    keeperUsers ? state.keeperPasswords(cluster, true) : undefined,
     cluster.spec.tls.enabled ? state.tls.ensureCa(cluster.metadata.name) : undefined,
     ...cluster.spec.auth.users.map((u) => state.userPassword(u.name, true)),
   ]);
@@ -75,6 +77,28 @@ async function checkTlsUnchanged(state: StateDir, cluster: RedisCluster): Promis
       { subject: 'spec.tls.enabled' },
     );
   }
+}
+
+/**
+ * Whether an existing cluster can get (or has) rck's own users (spec/keeper-users.ts): a
+ * cluster made before them gets them once no member runs (after `rck down`), since a member
+ * that has them and one that does not cannot replicate from each other. spec.auth.defaultUser
+ * changes only then too, as it needs them and running members keep their users.
+ */
+async function keeperUsersCanStart(state: StateDir, cluster: RedisCluster): Promise<boolean> {
+  if (!cluster.spec.auth.enabled) return false;
+  const [has, applied] = await Promise.all([state.keeperPasswords(cluster), state.readSpec().catch(() => undefined)]);
+  const defaultUserChanged = applied !== undefined && applied.spec.auth.defaultUser !== cluster.spec.auth.defaultUser;
+  if (has && !defaultUserChanged) return true;
+  const running = await runningMembers(state);
+  if (running.length === 0) return true;
+  if (defaultUserChanged) {
+    throw new InputError(
+      `spec.auth.defaultUser: cannot turn the default user ${cluster.spec.auth.defaultUser} while members of ${cluster.metadata.name} run (${running.length} do); run \`rck down\` first, then \`rck up\``,
+      { subject: 'spec.auth.defaultUser' },
+    );
+  }
+  return false;
 }
 
 /**

@@ -15,16 +15,19 @@
  *     members/<member>/data/       the member's volume: nodes.conf, appendonlydir
  *     members/<member>/redis.log   the member's log (container logs)
  *     users/<name>                 with spec.auth.users: each user's generated password (0600)
+ *     keeper/rck-admin             with spec.auth: the passwords of rck's own users (0600, spec/keeper-users.ts)
+ *     keeper/rck-replication
  *     tls/                         with spec.tls.enabled: the CA, client and member certificates (tls-files.ts)
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InputError, errorText } from '../../errors.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import { type ConnectionProfile, passwordProfile, withTls } from '../../redis/profile.js';
 import { TlsFiles } from './tls-files.js';
+import { ADMIN_USER, type KeeperPasswords, REPLICATION_USER } from '../../spec/keeper-users.js';
 
 export const STATE_FORMAT = 1;
 
@@ -195,13 +198,28 @@ export class StateDir {
     // Applied before spec.tls existed (read as stored, not through the schema): TLS off, the default.
     spec.spec.tls ??= { enabled: false, authClients: true };
     spec.spec.auth.users ??= [];
+    spec.spec.auth.defaultUser ??= 'on';
     return spec;
   }
 
-  /** How the keeper connects to this cluster's members (redis/profile.ts), from its secret. */
+  /**
+   * How the keeper connects to this cluster's members (redis/profile.ts): as rck-admin when the
+   * cluster has the keeper's users, else (auth off, or made before them) as the default user.
+   */
   async profile(cluster: RedisCluster, clientName = 'rck'): Promise<ConnectionProfile> {
-    const [password, tls] = await Promise.all([this.password(cluster), cluster.spec.tls.enabled ? this.tls.clientTls() : undefined]);
-    return withTls(passwordProfile(password, clientName), tls);
+    const [keeper, password, tls] = await Promise.all([this.keeperPasswords(cluster), this.password(cluster), cluster.spec.tls.enabled ? this.tls.clientTls() : undefined]);
+    const who = keeper ? { ...passwordProfile(keeper.admin, clientName), username: ADMIN_USER } : passwordProfile(password, clientName);
+    return withTls(who, tls);
+  }
+
+  /**
+   * The passwords of rck's own users (spec/keeper-users.ts), or undefined when auth is off or
+   * the cluster has none yet. Made with `create` only: prepare.ts decides when members can get them.
+   */
+  async keeperPasswords(cluster: RedisCluster, create = false): Promise<KeeperPasswords | undefined> {
+    if (!cluster.spec.auth.enabled) return undefined;
+    const [admin, replication] = await Promise.all([ADMIN_USER, REPLICATION_USER].map((u) => this.secretIn(this.keeperFile(u), create)));
+    return admin && replication ? { admin, replication } : undefined;
   }
 
   /** The password, generated on first use when auth is on; undefined when auth is off. */
@@ -219,17 +237,26 @@ export class StateDir {
   }
 
   /** The generated password of ACL user `name` (spec.auth.users), made on first use with `create`. */
-  async userPassword(name: string, create = false): Promise<string | undefined> {
-    const file = this.userFile(name);
+  userPassword(name: string, create = false): Promise<string | undefined> {
+    return this.secretIn(this.userFile(name), create);
+  }
+
+  /** A generated password kept in `file` (0600, in a 0700 directory), made on first use with `create`. */
+  private async secretIn(file: string, create: boolean): Promise<string | undefined> {
     try {
       return (await readFile(file, 'utf8')).trim();
     } catch {
       if (!create) return undefined;
     }
-    await mkdir(join(this.dir, 'users'), { recursive: true, mode: 0o700 });
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     const pw = randomBytes(24).toString('base64url');
     await writeFile(file, `${pw}\n`, { mode: 0o600, flag: 'wx' }).catch(() => undefined); // another writer won: read theirs
     return (await readFile(file, 'utf8')).trim();
+  }
+
+  /** The password file of one of rck's own users. */
+  keeperFile(name: string): string {
+    return join(this.dir, 'keeper', name);
   }
 
   userFile(name: string): string {

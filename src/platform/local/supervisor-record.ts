@@ -46,19 +46,27 @@ export async function supervisorPid(state: StateDir): Promise<number | undefined
  * by any process whose working directory is a member's volume (a record may be stale).
  */
 export async function stopLeftoverMembers(state: StateDir, report: (line: string) => void): Promise<void> {
-  const prev = await state.readMembers();
-  const candidates = new Map<number, string>();
-  for (const m of prev?.members ?? []) if (m.pid) candidates.set(m.pid, m.name);
-  for (const pid of await processesUnder(join(state.dir, 'members'))) if (!candidates.has(pid)) candidates.set(pid, 'a member');
   const stops: Promise<void>[] = [];
-  for (const [pid, name] of candidates) {
-    if (!pidAlive(pid)) continue;
-    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '');
-    if (!cwd.startsWith(`${join(state.dir, 'members')}/`) || !cwd.endsWith('/data')) continue;
+  for (const { pid, name } of await runningMembers(state)) {
     report(`${name}: stopping pid ${pid}, left running by a supervisor that is gone`);
     stops.push(stopPid(pid));
   }
   await Promise.all(stops);
+}
+
+/** The member processes of this cluster that are alive (their working directory is a member's volume). */
+export async function runningMembers(state: StateDir): Promise<Array<{ pid: number; name: string }>> {
+  const prev = await state.readMembers();
+  const candidates = new Map<number, string>();
+  for (const m of prev?.members ?? []) if (m.pid) candidates.set(m.pid, m.name);
+  for (const pid of await processesUnder(join(state.dir, 'members'))) if (!candidates.has(pid)) candidates.set(pid, 'a member');
+  const out: Array<{ pid: number; name: string }> = [];
+  for (const [pid, name] of candidates) {
+    if (!pidAlive(pid)) continue;
+    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => '');
+    if (cwd.startsWith(`${join(state.dir, 'members')}/`) && cwd.endsWith('/data')) out.push({ pid, name });
+  }
+  return out;
 }
 
 /** Pids whose working directory is below `dir` (Linux; empty elsewhere). */
