@@ -22,7 +22,7 @@ import { API_VERSION, KIND, type RedisCluster } from '../../spec/schema.js';
 import { Applier } from './apply.js';
 import { ExternalAddresses } from './external-addresses.js';
 import { KubernetesEventSink } from './k8s-events.js';
-import { PodMemberSource, statefulSetReplicas } from './member-source.js';
+import { PodMemberSource, type WatchCache, readStatefulSet, statefulSetReplicas } from './member-source.js';
 import { type ClusterStatus, invalidStatus, statusOf, waitingStatus } from './status.js';
 import { type ConnectionProfile, passwordProfile } from '../../redis/profile.js';
 import { reloadCertificates } from './cert-reload.js';
@@ -47,8 +47,9 @@ export interface RedisClusterObject extends KubernetesObject {
 export const DATA_LOSS_ACK_ANNOTATION = 'rck.dev/data-loss-acknowledged';
 const ACK_HOW = `acknowledge with: kubectl annotate rediscluster <name> ${DATA_LOSS_ACK_ANNOTATION}=$(date -u +%Y-%m-%dT%H:%M:%SZ) --overwrite`;
 
-// Objects are re-applied on every spec change, and now and then to undo manual edits.
-const REAPPLY_MS = 60_000;
+// Objects are re-applied on every spec change or StatefulSet edit (operator.ts), and now and
+// then to undo manual edits of the others: an apply is one request per object.
+const REAPPLY_MS = 10 * 60_000;
 // A member still serving an old certificate is looked at again after this long (cert-reload.ts).
 const CERT_RETRY_MS = 5_000;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -74,12 +75,16 @@ export class ClusterKeeper {
   private certsPendingSince?: number;
   /** The Secret's certificate and the members up when every one of them last served it. */
   private certsMatched?: string;
+  /** How the last pass ended (undefined: it failed), and the watch cache when this pass may read it. */
+  private lastOutcome?: PassOutcome;
+  private passCache?: WatchCache;
 
   constructor(
     kc: KubeConfig,
     private obj: RedisClusterObject,
     private readonly log: (line: string) => void,
     private readonly metrics?: ClusterRecorder,
+    private readonly cache?: WatchCache,
   ) {
     this.dataLoss = obj.status?.dataLoss ?? undefined;
     if (this.dataLoss) log(`${this.key}: carrying ${this.dataLoss.events} unacknowledged data loss event(s) since ${this.dataLoss.since} from status`);
@@ -116,22 +121,28 @@ export class ClusterKeeper {
   /** One pass; errors are reported in status and logs, and the runner tries again (backing off). */
   async pass(signal?: AbortSignal): Promise<PassOutcome> {
     const { name, namespace, generation } = this.obj.metadata;
+    // After a settled pass nothing this keeper wrote is in flight, so the watches' view is as
+    // good as a read (what changed since woke this pass). While healing, reads go to the API.
+    this.passCache = this.lastOutcome === 'settled' && this.cache?.synced() ? this.cache : undefined;
+    this.lastOutcome = undefined;
     let rc: RedisCluster;
+    let sts: V1StatefulSet | undefined;
     try {
       rc = validateSpec({ apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace, labels: this.obj.metadata.labels }, spec: this.obj.spec ?? {} }, this.key);
       const unsupported = unsupportedOnKubernetes(rc.spec);
       if (unsupported) throw new InputError(unsupported, { subject: unsupported.split(':')[0]! });
-      const tlsSwitch = await tlsSwitchRefused(this.apps, namesOf(rc).statefulSet, namespace, rc.spec.tls.enabled);
+      sts = await readStatefulSet(this.apps, namesOf(rc).statefulSet, namespace, this.passCache);
+      const tlsSwitch = tlsSwitchRefused(sts, rc.spec.tls.enabled);
       if (tlsSwitch) throw new InputError(tlsSwitch, { subject: 'spec.tls.enabled' });
     } catch (err) {
       if (!(err instanceof InputError)) throw err; // an API error: the runner tries again
       this.invalidSpec = true;
       await this.writeStatus(invalidStatus(errorText(err), generation));
-      return 'settled'; // nothing to do until the object changes (which wakes the runner)
+      return (this.lastOutcome = 'settled'); // nothing to do until the object changes (which wakes the runner)
     }
     this.invalidSpec = false;
     if (generation !== this.appliedGeneration || Date.now() - this.appliedAt > REAPPLY_MS) {
-      await this.applyObjects(rc);
+      await this.applyObjects(rc, this.passCache ? await readStatefulSet(this.apps, namesOf(rc).statefulSet, namespace) : sts);
       this.appliedGeneration = generation;
       this.appliedAt = Date.now();
     }
@@ -157,6 +168,7 @@ export class ClusterKeeper {
           .join(','),
         // The spec of this pass, not of the first one: external access can be turned on later.
         externalAccess: () => this.externalAccess,
+        cache: () => this.passCache,
       }),
       desired: desiredShape(rc.spec),
       profile: (this.profile = profile(passwordProfile(rc.spec.auth.enabled ? await this.readPassword(rc) : undefined, 'rck-operator'))),
@@ -187,7 +199,7 @@ export class ClusterKeeper {
     }
     this.metrics?.dataLossCondition(this.dataLoss !== undefined);
     await this.writeStatus(statusOf(result, generation, { condition: tallyCondition(this.dataLoss, ACK_HOW, this.dataLoss ? undefined : ackAt), tally: this.dataLoss }));
-    return result.outcome;
+    return (this.lastOutcome = result.outcome);
   }
 
   /** spec.tls: the Secret, after the objects are applied (cert-manager may write it later); status says what is missing. */
@@ -239,12 +251,13 @@ export class ClusterKeeper {
   /**
    * The StatefulSet's replicas belong to the controller once it exists: a scale-in
    * must not stop pods before their slots are drained, so they are applied as they
-   * are and the controller moves them (the spec's count only creates the set).
+   * are and the controller moves them (the spec's count only creates the set). `sts` is read
+   * from the API, never the cache: a stale count written back would scale the set.
    */
-  private async applyObjects(rc: RedisCluster): Promise<void> {
+  private async applyObjects(rc: RedisCluster, sts: V1StatefulSet | undefined): Promise<void> {
     if (rc.spec.auth.enabled) await this.ensureSecret(rc);
     const objects = renderCluster(rc, { existingSecret: true });
-    const running = await statefulSetReplicas(this.apps, namesOf(rc).statefulSet, namesOf(rc).namespace);
+    const running = statefulSetReplicas(sts);
     for (const o of objects) {
       if (o.kind === 'StatefulSet' && running !== undefined) (o as V1StatefulSet).spec!.replicas = running;
       // Cluster-scoped volumes cannot be owned by a namespaced object; they are kept (Retain) anyway.

@@ -21,12 +21,26 @@ export interface PodMembersOptions {
   selector: string;
   /** spec.kubernetes.externalAccess: read each member's load balancer address. */
   externalAccess?: () => boolean;
+  /** The operator's watch cache, when this pass may read it instead of the API (cluster-keeper.ts). */
+  cache?: () => WatchCache | undefined;
+}
+
+/**
+ * The operator's watches of the clusters' pods and StatefulSets (operator.ts), read-only.
+ * Objects as the watch sent them: times are strings, which every reader here accepts.
+ */
+export interface WatchCache {
+  /** False while a watch is down: its objects may be stale. */
+  synced(): boolean;
+  pods(namespace: string): readonly V1Pod[];
+  statefulSet(namespace: string, name: string): V1StatefulSet | undefined;
 }
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
-/** The StatefulSet, or undefined when it does not exist (yet). */
-async function readStatefulSet(apps: AppsV1Api, name: string, namespace: string): Promise<V1StatefulSet | undefined> {
+/** The StatefulSet, or undefined when it does not exist (yet); from the cache when given one. */
+export async function readStatefulSet(apps: AppsV1Api, name: string, namespace: string, cache?: WatchCache): Promise<V1StatefulSet | undefined> {
+  if (cache) return cache.statefulSet(namespace, name);
   try {
     return await apps.readNamespacedStatefulSet({ name, namespace });
   } catch (err) {
@@ -36,9 +50,16 @@ async function readStatefulSet(apps: AppsV1Api, name: string, namespace: string)
 }
 
 /** The StatefulSet's replicas, or undefined when it does not exist (yet). */
-export async function statefulSetReplicas(apps: AppsV1Api, name: string, namespace: string): Promise<number | undefined> {
-  const sts = await readStatefulSet(apps, name, namespace);
+export function statefulSetReplicas(sts: V1StatefulSet | undefined): number | undefined {
   return sts && (sts.spec?.replicas ?? 1);
+}
+
+/** Whether the labels match a selector of the form k=v,k=v. */
+function selected(labels: Record<string, string> | undefined, selector: string): boolean {
+  return selector.split(',').every((kv) => {
+    const [k, v] = kv.split('=');
+    return labels?.[k!] === v;
+  });
 }
 
 export class PodMemberSource implements ClusterPlatform {
@@ -61,9 +82,12 @@ export class PodMemberSource implements ClusterPlatform {
    * down, so nothing is created without it. No StatefulSet yet: no members.
    */
   async listMembers(): Promise<MemberView[]> {
-    const sts = await readStatefulSet(this.o.apps, this.o.statefulSet, this.o.namespace);
+    const cache = this.o.cache?.();
+    const sts = await readStatefulSet(this.o.apps, this.o.statefulSet, this.o.namespace, cache);
     const count = sts ? (sts.spec?.replicas ?? 1) : 0;
-    const pods = (await this.o.core.listNamespacedPod({ namespace: this.o.namespace, labelSelector: this.o.selector })).items;
+    const pods = cache
+      ? cache.pods(this.o.namespace).filter((p) => selected(p.metadata?.labels, this.o.selector))
+      : (await this.o.core.listNamespacedPod({ namespace: this.o.namespace, labelSelector: this.o.selector })).items;
     const byName = new Map(pods.map((p) => [p.metadata?.name ?? '', p]));
     const external = this.o.externalAccess?.() ? await this.loadBalancers() : new Map<string, string>();
     const out: MemberView[] = [];

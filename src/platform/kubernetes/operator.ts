@@ -21,6 +21,8 @@ import { errorText } from '../../errors.js';
 import { GROUP, PLURAL, VERSION } from '../../manifests/crd.js';
 import { CLUSTER_LABEL } from '../../manifests/names.js';
 import { ClusterKeeper, type RedisClusterObject } from './cluster-keeper.js';
+import { reuseConnections } from './agent.js';
+import type { WatchCache } from './member-source.js';
 import { ReconcileRunner } from '../../controller/runner.js';
 import { RckMetrics } from '../../controller/metrics.js';
 
@@ -41,6 +43,16 @@ export class Operator {
   private readonly clusters = new Map<string, Running>();
   private informer?: ReturnType<typeof makeInformer<RedisClusterObject>>;
   private readonly ownedInformers: { stop(): Promise<void> }[] = [];
+  private pods?: ReturnType<typeof makeInformer<V1Pod>>;
+  private statefulSets?: ReturnType<typeof makeInformer<V1StatefulSet>>;
+  /** Watches down (failed, not restarted yet): their caches are not read. */
+  private readonly watchesDown = new Set<string>();
+  /** What settled clusters' passes read instead of the API (cluster-keeper.ts decides when). */
+  private readonly cache: WatchCache = {
+    synced: () => this.watchesDown.size === 0 && this.pods !== undefined && this.statefulSets !== undefined,
+    pods: (ns) => this.pods?.list(ns) ?? [],
+    statefulSet: (ns, name) => this.statefulSets?.get(name, ns),
+  };
   private readonly stsGenerations = new Map<string, number | undefined>();
   private readonly log: (line: string) => void;
   /** Every kept cluster's series, labelled namespace and cluster (served by `rck operator --metrics-address`). */
@@ -48,6 +60,7 @@ export class Operator {
 
   constructor(private readonly o: OperatorOptions) {
     this.log = o.log ?? ((l) => process.stderr.write(`${new Date().toISOString()} ${l}\n`));
+    reuseConnections(o.kc);
   }
 
   async start(): Promise<void> {
@@ -82,30 +95,29 @@ export class Operator {
     const apps = this.o.kc.makeApiClient(AppsV1Api);
     const selector = `app.kubernetes.io/name=redis-cluster,${CLUSTER_LABEL}`;
     const keeperOf = (o: KubernetesObject) => this.clusters.get(`${o.metadata?.namespace}/${o.metadata?.labels?.[CLUSTER_LABEL]}`);
-    this.ownedInformers.push(
-      await this.watch<V1Pod>(
-        'pods',
-        ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods',
-        selector,
-        () => (ns ? core.listNamespacedPod({ namespace: ns, labelSelector: selector }) : core.listPodForAllNamespaces({ labelSelector: selector })),
-        (p) => keeperOf(p)?.runner.wake(),
-      ),
-      await this.watch<V1StatefulSet>(
-        'statefulsets',
-        ns ? `/apis/apps/v1/namespaces/${ns}/statefulsets` : '/apis/apps/v1/statefulsets',
-        selector,
-        () => (ns ? apps.listNamespacedStatefulSet({ namespace: ns, labelSelector: selector }) : apps.listStatefulSetForAllNamespaces({ labelSelector: selector })),
-        (sts, deleted) => {
-          const r = keeperOf(sts);
-          // Status updates (pods getting Ready) leave the generation alone; spec edits and deletion do not.
-          const key = `${sts.metadata?.namespace}/${sts.metadata?.name}`;
-          if (deleted || this.stsGenerations.get(key) !== sts.metadata?.generation) r?.keeper.reapplySoon();
-          if (deleted) this.stsGenerations.delete(key);
-          else this.stsGenerations.set(key, sts.metadata?.generation);
-          r?.runner.wake();
-        },
-      ),
+    this.pods = await this.watch<V1Pod>(
+      'pods',
+      ns ? `/api/v1/namespaces/${ns}/pods` : '/api/v1/pods',
+      selector,
+      () => (ns ? core.listNamespacedPod({ namespace: ns, labelSelector: selector }) : core.listPodForAllNamespaces({ labelSelector: selector })),
+      (p) => keeperOf(p)?.runner.wake(),
     );
+    this.statefulSets = await this.watch<V1StatefulSet>(
+      'statefulsets',
+      ns ? `/apis/apps/v1/namespaces/${ns}/statefulsets` : '/apis/apps/v1/statefulsets',
+      selector,
+      () => (ns ? apps.listNamespacedStatefulSet({ namespace: ns, labelSelector: selector }) : apps.listStatefulSetForAllNamespaces({ labelSelector: selector })),
+      (sts, deleted) => {
+        const r = keeperOf(sts);
+        // Status updates (pods getting Ready) leave the generation alone; spec edits and deletion do not.
+        const key = `${sts.metadata?.namespace}/${sts.metadata?.name}`;
+        if (deleted || this.stsGenerations.get(key) !== sts.metadata?.generation) r?.keeper.reapplySoon();
+        if (deleted) this.stsGenerations.delete(key);
+        else this.stsGenerations.set(key, sts.metadata?.generation);
+        r?.runner.wake();
+      },
+    );
+    this.ownedInformers.push(this.pods, this.statefulSets);
   }
 
   private async watch<T extends KubernetesObject>(
@@ -118,8 +130,16 @@ export class Operator {
     const informer = makeInformer<T>(this.o.kc, path, list, selector);
     for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, (o: T) => onChange(o, verb === 'delete'));
     informer.on('error', (err) => {
+      this.watchesDown.add(what);
       this.log(`watch of ${what} failed: ${errorText(err)}; restarting it in 2 s (passes continue on the interval)`);
-      setTimeout(() => void informer.start().catch((e) => this.log(`${what} watch restart failed: ${errorText(e)}`)), 2000);
+      setTimeout(
+        () =>
+          void informer.start().then(
+            () => this.watchesDown.delete(what),
+            (e) => this.log(`${what} watch restart failed: ${errorText(e)}`),
+          ),
+        2000,
+      );
     });
     await informer.start();
     return informer;
@@ -142,7 +162,7 @@ export class Operator {
       running.runner.wake(); // a new spec or annotation: act on it now
       return;
     }
-    const keeper = new ClusterKeeper(this.o.kc, obj, this.log, this.metrics.cluster({ namespace: obj.metadata.namespace, cluster: obj.metadata.name }));
+    const keeper = new ClusterKeeper(this.o.kc, obj, this.log, this.metrics.cluster({ namespace: obj.metadata.namespace, cluster: obj.metadata.name }), this.cache);
     const interval = this.o.intervalMs ?? 1000;
     const runner = new ReconcileRunner({
       name: key,

@@ -5,7 +5,7 @@
  * CA signed), and checks every member's certificate against the client Service's name.
  */
 import { X509Certificate } from 'node:crypto';
-import type { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import type { CoreV1Api, V1StatefulSet } from '@kubernetes/client-node';
 import { TLS_VOLUME } from '../../manifests/names.js';
 import { InputError } from '../../errors.js';
 import type { ConnectionProfile } from '../../redis/profile.js';
@@ -52,16 +52,11 @@ export function withSecretTls(p: ConnectionProfile, s: TlsSecret, serverName: st
 /**
  * Refuses turning spec.tls on or off under an existing cluster (as `rck up` does locally):
  * the StatefulSet would roll its pods one at a time, and members speaking TLS on the bus
- * and members not would split the cluster. Undefined when no StatefulSet exists yet.
+ * and members not would split the cluster. Undefined when no StatefulSet exists yet. Pure.
  */
-export async function tlsSwitchRefused(apps: AppsV1Api, name: string, namespace: string, wanted: boolean): Promise<string | undefined> {
-  let volumes;
-  try {
-    volumes = (await apps.readNamespacedStatefulSet({ name, namespace })).spec?.template.spec?.volumes ?? [];
-  } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
-    throw err;
-  }
+export function tlsSwitchRefused(sts: V1StatefulSet | undefined, wanted: boolean): string | undefined {
+  if (!sts) return undefined;
+  const volumes = sts.spec?.template.spec?.volumes ?? [];
   const running = volumes.some((v) => v.name === TLS_VOLUME);
   if (running === wanted) return undefined;
   return `spec.tls.enabled: cannot turn TLS ${wanted ? 'on' : 'off'} for an existing cluster (during the rolling restart members with and without TLS would split the cluster); set it back to ${running}, or create a new cluster and move the data`;
