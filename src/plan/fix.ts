@@ -87,7 +87,7 @@ function keysOf(keys: SlotKeyCounts, id: string, slot: number): number {
   return keys.get(id)?.get(slot) ?? 0;
 }
 
-function planSlot(slot: number, masters: ObservedNode[], owners: string[], keys: SlotKeyCounts, load: Map<string, number>): SlotRepair {
+function planSlot(slot: number, masters: ObservedNode[], owners: readonly string[], keys: SlotKeyCounts, load: Map<string, number>): SlotRepair {
   const name = (id: string) => nodeName(masters.find((m) => m.id === id)!);
   const migrating = masters.filter((m) => m.self!.migrating.has(slot)).map((m) => m.id);
   const importing = masters.filter((m) => m.self!.importing.has(slot)).map((m) => m.id);
@@ -206,7 +206,7 @@ function coldMove(src: string, owner: string, slot: number, alreadyImporting: bo
   return steps;
 }
 
-function describe(owners: string[], mig: string[], imp: string[], name: (id: string) => string): string {
+function describe(owners: readonly string[], mig: string[], imp: string[], name: (id: string) => string): string {
   const parts = [owners.length === 0 ? 'no owner' : owners.length > 1 ? `owned by ${owners.map(name).join(', ')}` : `owned by ${name(owners[0]!)}`];
   if (mig.length) parts.push(`migrating on ${mig.map(name).join(', ')}`);
   if (imp.length) parts.push(`importing (or holding keys) on ${imp.map(name).join(', ')}`);
