@@ -13,7 +13,7 @@ import tls from 'node:tls';
 
 const load = createRequire(import.meta.url);
 
-const counts = { requests: {}, tlsConnects: 0, tcpConnects: 0, redisCommands: 0, redisRoundTrips: 0 };
+const counts = { requests: {}, tlsConnects: 0, tcpConnects: 0, redisCommands: 0, redisRoundTrips: 0, byCommand: {} };
 const bump = (k) => (counts.requests[k] = (counts.requests[k] ?? 0) + 1);
 
 function wrapRequest(mod) {
@@ -47,6 +47,7 @@ try {
   const send = Redis.prototype.sendCommand;
   Redis.prototype.sendCommand = function (command, ...rest) {
     counts.redisCommands++;
+    counts.byCommand[command.name] = (counts.byCommand[command.name] ?? 0) + 1;
     if (!command.inTransaction && !command.pipelined) counts.redisRoundTrips++;
     return send.call(this, command, ...rest);
   };

@@ -45,6 +45,7 @@ interface Counts {
   tcpConnects: number;
   redisCommands: number;
   redisRoundTrips: number;
+  byCommand: Record<string, number>;
 }
 async function readCounts(pid: number): Promise<Counts | undefined> {
   if (!COUNT) return undefined;
@@ -62,9 +63,13 @@ function rates(a: Counts, b: Counts, s: number, n: number): string {
     .sort((x, y) => y[1] - x[1]);
   const total = reqs.reduce((t, [, v]) => t + v, 0);
   const lines = reqs.map(([k, v]) => `      ${per(v)} ${k}`).join('\n');
+  // ACL GETUSER is only in a full pass's readNode (one per member): passes = acl / members.
+  const commands = Object.entries(b.byCommand)
+    .map(([k, v]) => `${k} ${per(v - (a.byCommand[k] ?? 0))}`)
+    .join(', ');
   return (
     `    per cluster per second: ${per(total)} API requests, ${per(b.tlsConnects - a.tlsConnects)} TLS and ${per(b.tcpConnects - a.tcpConnects)} TCP connects, ` +
-    `${per(b.redisRoundTrips - a.redisRoundTrips)} Redis round trips (${per(b.redisCommands - a.redisCommands)} commands)${lines ? `\n${lines}` : ''}`
+    `${per(b.redisRoundTrips - a.redisRoundTrips)} Redis round trips (${per(b.redisCommands - a.redisCommands)} commands: ${commands})${lines ? `\n${lines}` : ''}`
   );
 }
 
