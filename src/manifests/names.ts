@@ -12,6 +12,8 @@ export const DATA_VOLUME = 'data';
 /** Where members mount the TLS Secret (spec.tls): tls.crt, tls.key, ca.crt. Not under /etc/rck, a read-only ConfigMap mount. */
 export const TLS_DIR = '/etc/rck-tls';
 export const TLS_VOLUME = 'tls';
+/** Where members mount the passwords of rck's own users (rck-admin, rck-replication) and of spec.auth.users (users/<name>). */
+export const AUTH_DIR = '/etc/rck-auth';
 
 export function namesOf(rc: RedisCluster) {
   const name = rc.metadata.name;
@@ -19,6 +21,8 @@ export function namesOf(rc: RedisCluster) {
     name,
     namespace: rc.metadata.namespace ?? 'default',
     secret: `${name}-auth`,
+    /** A spec.auth.users entry's Secret: its passwordSecret, or the one the operator generates. */
+    userSecret: (u: { name: string; passwordSecret?: string }) => u.passwordSecret ?? `${name}-user-${u.name}`,
     /** spec.tls: the kubernetes.io/tls Secret members serve (spec.kubernetes.tls.secretName, default <name>-tls). */
     tlsSecret: rc.spec.kubernetes.tls.secretName ?? `${name}-tls`,
     config: `${name}-config`,

@@ -11,8 +11,22 @@ export function generatePassword(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export function secret(rc: RedisCluster, password: string): V1Secret {
-  return { apiVersion: 'v1', kind: 'Secret', metadata: meta(rc, namesOf(rc).secret), type: 'Opaque', stringData: { password } };
+/**
+ * The cluster's Secret: the default user's password, and those of rck's own users
+ * (spec/keeper-users.ts: `admin`, `replication`) for a new cluster.
+ */
+export function secret(rc: RedisCluster, passwords: { password: string; admin?: string; replication?: string }): V1Secret {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: meta(rc, namesOf(rc).secret), type: 'Opaque', stringData: passwords };
+}
+
+/** The generated password of a spec.auth.users entry without passwordSecret. */
+export function userSecret(rc: RedisCluster, user: { name: string }, password: string): V1Secret {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: meta(rc, namesOf(rc).userSecret(user)), type: 'Opaque', stringData: { password } };
+}
+
+/** Fresh passwords for a new cluster's Secret. */
+export function generateClusterPasswords(): { password: string; admin: string; replication: string } {
+  return { password: generatePassword(), admin: generatePassword(), replication: generatePassword() };
 }
 
 /** With spec.tls, `tls.conf` holds the members' TLS lines (spec/redis-conf.ts), included by start.sh in place of `port`. */
@@ -25,8 +39,8 @@ export function configMap(rc: RedisCluster): V1ConfigMap {
     metadata: meta(rc, namesOf(rc).config),
     data: {
       'redis.conf': renderSharedConf(rc.spec, rc.metadata.name),
-      'start.sh': startScript(tls),
-      'prestop.sh': prestopScript(tls),
+      'start.sh': startScript(tls, { defaultUserOff: rc.spec.auth.defaultUser === 'off', users: rc.spec.auth.users }),
+      'prestop.sh': prestopScript(tls, rc.spec.auth.enabled),
       ...(tls ? { 'tls.conf': `${tlsLines(REDIS_PORT, files).join('\n')}\n` } : {}),
     },
   };

@@ -5,7 +5,8 @@
  * REDISCLI_AUTH (never an argument: arguments show in ps; valkey-cli reads it too).
  */
 import { CLOSED_NOTE, CLOSED_USER_RULES, STOPPED_EMPTY_MARKER } from '../spec/admission.js';
-import { REDIS_PORT, TLS_DIR } from './names.js';
+import { ADMIN_RULES, ADMIN_USER, DEFAULT_USER_OFF_LINE, REPLICATION_RULES, REPLICATION_USER } from '../spec/keeper-users.js';
+import { AUTH_DIR, REDIS_PORT, TLS_DIR } from './names.js';
 
 /**
  * redis-cli's TLS flags for a member with spec.tls (the mounted Secret: the member's own
@@ -15,12 +16,63 @@ export function cliTlsFlags(tls: boolean): string {
   return tls ? ` --tls --cacert ${TLS_DIR}/ca.crt --cert ${TLS_DIR}/tls.crt --key ${TLS_DIR}/tls.key` : '';
 }
 
+/** spec.auth beyond the password: the default user off, and spec.auth.users (passwords from their Secrets). */
+export interface PodAccess {
+  defaultUserOff: boolean;
+  users: ReadonlyArray<{ name: string; rules: string }>;
+}
+
+const NO_ACCESS_CHANGES: PodAccess = { defaultUserOff: false, users: [] };
+
+/** A word for sh, in single quotes. */
+function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The start script's users (spec/keeper-users.ts, spec/acl-users.ts, spec/admission.ts in sh):
+ * the default user (requirepass, closed, or off), rck's own users when their passwords are
+ * mounted (a Secret made before them has none: the default user then serves replication), and
+ * spec.auth.users. All closed or off while the member starts closed.
+ */
+function accessLines(access: PodAccess): string {
+  const defaultUser = access.defaultUserOff
+    ? `  echo '${DEFAULT_USER_OFF_LINE}'`
+    : `  if [ -n "\${REDISCLI_AUTH:-}" ]; then
+    if [ "$closed" = yes ]; then printf 'user default on ">%s" %s\\n' "$(esc "$REDISCLI_AUTH")" "$rules"; else printf 'requirepass "%s"\\n' "$(esc "$REDISCLI_AUTH")"; fi
+  elif [ "$closed" = yes ]; then
+    echo "user default on nopass $rules"
+  fi`;
+  const users = access.users.map(
+    (u) => `  printf 'user %s %s ">%s" %s%s\\n' ${u.name} "$user_state" "$(esc "$(cat ${AUTH_DIR}/users/${u.name})")" ${shQuote(u.rules.trim())} "$user_tail"`,
+  );
+  return `  # A password from a Secret may hold quotes or backslashes: escaped for redis.conf. printf, not
+  # echo: dash's echo would turn the escaped backslashes back.
+  esc() { printf '%s' "$1" | sed 's/\\\\/\\\\\\\\/g; s/"/\\\\"/g'; }
+  if [ "$closed" = yes ]; then admin_rules="$rules"; user_state=off; user_tail=' off'; else admin_rules='${ADMIN_RULES}'; user_state=on; user_tail=''; fi
+${defaultUser}
+  if [ -s ${AUTH_DIR}/${ADMIN_USER} ] && [ -s ${AUTH_DIR}/${REPLICATION_USER} ]; then
+    printf 'user ${ADMIN_USER} on ">%s" %s\\n' "$(esc "$(cat ${AUTH_DIR}/${ADMIN_USER})")" "$admin_rules"
+    printf 'user ${REPLICATION_USER} %s ">%s" ${REPLICATION_RULES}\\n' "$user_state" "$(esc "$(cat ${AUTH_DIR}/${REPLICATION_USER})")"
+    echo "masteruser ${REPLICATION_USER}"
+    printf 'masterauth "%s"\\n' "$(esc "$(cat ${AUTH_DIR}/${REPLICATION_USER})")"
+  elif [ -n "\${REDISCLI_AUTH:-}" ]; then
+    printf 'masterauth "%s"\\n' "$(esc "$REDISCLI_AUTH")"
+  fi${users.map((u) => `\n${u}`).join('')}`;
+}
+
+/**
+ * How the pod's scripts log in: as rck-admin when its password is mounted (spec/keeper-users.ts),
+ * else as the default user with REDISCLI_AUTH from the environment. Sets `$login`, the CLI's flag.
+ */
+const CLI_LOGIN = `login=''; if [ -s ${AUTH_DIR}/${ADMIN_USER} ]; then REDISCLI_AUTH=$(cat ${AUTH_DIR}/${ADMIN_USER}); export REDISCLI_AUTH; login='--user ${ADMIN_USER}'; fi;`;
+
 /**
  * Starts redis-server with the shared redis.conf plus what only the pod knows: its IP
  * (bind, announce, and the source address of bus connections, which must be the pod's
  * own or peers learn a wrong address) and the password, in a 0600 file on the volume.
  */
-export function startScript(tls: boolean): string {
+export function startScript(tls: boolean, access: PodAccess = NO_ACCESS_CHANGES): string {
   return `#!/bin/sh
 set -eu
 : "\${POD_IP:?POD_IP must come from the downward API (status.podIP)}"
@@ -67,15 +119,7 @@ fi
     echo "cluster-preferred-endpoint-type hostname"
   fi
   echo "bind-source-addr $POD_IP"
-  if [ -n "\${REDISCLI_AUTH:-}" ]; then
-    # A password from an existing Secret may hold quotes or backslashes: escape them for redis.conf.
-    pw=$(printf '%s' "$REDISCLI_AUTH" | sed 's/\\\\/\\\\\\\\/g; s/"/\\\\"/g')
-    # printf, not echo: dash's echo would turn the escaped backslashes back.
-    printf 'masterauth "%s"\\n' "$pw"
-    if [ "$closed" = yes ]; then printf 'user default on ">%s" %s\\n' "$pw" "$rules"; else printf 'requirepass "%s"\\n' "$pw"; fi
-  elif [ "$closed" = yes ]; then
-    echo "user default on nopass $rules"
-  fi
+${accessLines(access)}
 } > "$conf"
 server=redis-server
 command -v redis-server >/dev/null 2>&1 || server=valkey-server
@@ -92,14 +136,14 @@ export const START_SCRIPT = startScript(false);
  * Then it waits for an AOF rewrite in progress, which would make redis-server ignore SIGTERM.
  * With persistence off it marks a node stopped empty (spec/admission.ts).
  */
-export function prestopScript(tls: boolean): string {
+export function prestopScript(tls: boolean, auth = true): string {
   return `#!/bin/sh
 limit=\${HANDOVER_SECONDS:-20}
 deadline=$(($(date +%s) + limit))
 in_time() { [ "$(date +%s)" -lt "$deadline" ]; }
 cli=redis-cli
 command -v redis-cli >/dev/null 2>&1 || cli=valkey-cli
-me() { "$cli" -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning${cliTlsFlags(tls)} "$@" 2>/dev/null | tr -d '\\r'; }
+${auth ? `${CLI_LOGIN}\n` : ''}me() { "$cli" -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning${auth ? ' $login' : ''}${cliTlsFlags(tls)} "$@" 2>/dev/null | tr -d '\\r'; }
 # Last, on every way out: Redis refuses the kubelet's SIGTERM while it writes its first
 # AOF after a full sync, and never retries, so wait (within the limit) for a rewrite to end.
 aof_wait() {
@@ -124,7 +168,7 @@ done
 [ -n "$best" ] || { echo "prestop: master without an online replica, no handover"; exit 0; }
 set -- $best
 echo "prestop: handing over to $1:$2"
-"$cli" -h "$1" -p "$2" --no-auth-warning${cliTlsFlags(tls)} cluster failover >/dev/null 2>&1 || exit 0
+"$cli" -h "$1" -p "$2" --no-auth-warning${auth ? ' $login' : ''}${cliTlsFlags(tls)} cluster failover >/dev/null 2>&1 || exit 0
 while in_time; do
   [ "$(me role | head -1)" = slave ] && { echo "prestop: now a replica of $1:$2"; exit 0; }
   sleep 0.2
@@ -142,11 +186,11 @@ export const PRESTOP_SCRIPT = prestopScript(false);
  * syncing replica as unavailable. Not cluster_state: the cluster is created after
  * the pods are up, and a shard down elsewhere must not empty the client Service.
  */
-export function readyCommand(tls: boolean): string[] {
+export function readyCommand(tls: boolean, auth = true): string[] {
   return [
     'sh',
     '-c',
-    `cli=redis-cli; command -v redis-cli >/dev/null 2>&1 || cli=valkey-cli; info=$("$cli" -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning${cliTlsFlags(tls)} info replication) && { echo "$info" | grep -q '^role:master' || echo "$info" | grep -q '^master_link_status:up'; }`,
+    `cli=redis-cli; command -v redis-cli >/dev/null 2>&1 || cli=valkey-cli; ${auth ? `${CLI_LOGIN} ` : ''}info=$("$cli" -h "$POD_IP" -p ${REDIS_PORT} --no-auth-warning${auth ? ' $login' : ''}${cliTlsFlags(tls)} info replication) && { echo "$info" | grep -q '^role:master' || echo "$info" | grep -q '^master_link_status:up'; }`,
   ];
 }
 

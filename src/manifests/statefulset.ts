@@ -1,10 +1,13 @@
 /** The members' StatefulSet (apps/v1) and, for static NFS storage, their PersistentVolumes. */
 import { createHash } from 'node:crypto';
-import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StatefulSet } from '@kubernetes/client-node';
+import type { V1PersistentVolume, V1PersistentVolumeClaim, V1StatefulSet, V1Volume } from '@kubernetes/client-node';
 import { memberCount } from '../spec/members.js';
 import type { RedisCluster } from '../spec/schema.js';
-import { BUS_PORT, DATA_VOLUME, REDIS_PORT, RESTART_HASH_ANNOTATION, TLS_DIR, TLS_VOLUME, labelsOf, meta, namesOf, selectorOf } from './names.js';
+import { AUTH_DIR, BUS_PORT, DATA_VOLUME, REDIS_PORT, RESTART_HASH_ANNOTATION, TLS_DIR, TLS_VOLUME, labelsOf, meta, namesOf, selectorOf } from './names.js';
 import { readyCommand, tlsLiveCommand } from './scripts.js';
+import { ADMIN_USER, REPLICATION_USER } from '../spec/keeper-users.js';
+
+const AUTH_VOLUME = 'auth';
 
 /** Where a member finds its load balancer's address (external access). */
 const EXTERNAL_DIR = '/etc/rck-external';
@@ -90,7 +93,7 @@ export function statefulSet(rc: RedisCluster, redisConf: string): V1StatefulSet 
                 { name: 'redis', containerPort: REDIS_PORT },
                 { name: 'bus', containerPort: BUS_PORT },
               ],
-              readinessProbe: { exec: { command: readyCommand(tls) }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 2 },
+              readinessProbe: { exec: { command: readyCommand(tls, rc.spec.auth.enabled) }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 2 },
               livenessProbe: tls
                 ? { exec: { command: tlsLiveCommand() }, initialDelaySeconds: 10, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 6 }
                 : { tcpSocket: { port: REDIS_PORT as never }, initialDelaySeconds: 10, periodSeconds: 5, failureThreshold: 6 },
@@ -101,6 +104,7 @@ export function statefulSet(rc: RedisCluster, redisConf: string): V1StatefulSet 
                 { name: DATA_VOLUME, mountPath: '/data' },
                 { name: 'config', mountPath: '/etc/rck', readOnly: true },
                 ...(tls ? [{ name: TLS_VOLUME, mountPath: TLS_DIR, readOnly: true }] : []),
+                ...(rc.spec.auth.enabled ? [{ name: AUTH_VOLUME, mountPath: AUTH_DIR, readOnly: true }] : []),
                 ...(k.externalAccess ? [{ name: 'external', mountPath: EXTERNAL_DIR, readOnly: true }] : []),
               ],
             },
@@ -110,12 +114,34 @@ export function statefulSet(rc: RedisCluster, redisConf: string): V1StatefulSet 
           volumes: [
             { name: 'config', configMap: { name: n.config } },
             ...(tls ? [{ name: TLS_VOLUME, secret: { secretName: n.tlsSecret, defaultMode: 0o440 } }] : []),
+            ...(rc.spec.auth.enabled ? [authVolume(rc)] : []),
             // Written by the operator once the load balancers have addresses; absent until then.
             ...(k.externalAccess ? [{ name: 'external', configMap: { name: n.externalAddresses, optional: true } }] : []),
           ],
         },
       },
       volumeClaimTemplates: [claimTemplate(rc)],
+    },
+  };
+}
+
+/**
+ * The passwords start.sh puts in the member's conf: rck's own users from the cluster's Secret
+ * (optional: a Secret made before them has only the default user's), and each spec.auth.users
+ * entry's from its Secret. Group-readable: the files belong to root, the server runs as 999.
+ */
+function authVolume(rc: RedisCluster): V1Volume {
+  const n = namesOf(rc);
+  const keeper = { key: 'admin', path: ADMIN_USER };
+  const replication = { key: 'replication', path: REPLICATION_USER };
+  return {
+    name: AUTH_VOLUME,
+    projected: {
+      defaultMode: 0o440,
+      sources: [
+        { secret: { name: n.secret, items: [keeper, replication], optional: true } },
+        ...rc.spec.auth.users.map((u) => ({ secret: { name: n.userSecret(u), items: [{ key: 'password', path: `users/${u.name}` }] } })),
+      ],
     },
   };
 }
@@ -166,6 +192,8 @@ export function restartHash(rc: RedisCluster, redisConf: string): string {
     redisConf,
     resources: k.resources,
     auth: rc.spec.auth.enabled,
+    // The users start.sh writes into the conf (scripts.ts): only when there are any, or the default user is off.
+    ...(rc.spec.auth.users.length > 0 || rc.spec.auth.defaultUser === 'off' ? { access: { defaultUser: rc.spec.auth.defaultUser, users: rc.spec.auth.users } } : {}),
     ...(k.announce === 'hostname' ? { announceHostname: k.clusterDomain } : {}),
     // tls-auth-clients is read at start. Turning TLS itself on or off under a running cluster
     // is refused (platform/kubernetes/tls-secret.ts).

@@ -22,6 +22,11 @@ export const aclUser = z
       .regex(/^[^\r\n]*$/, 'must be one line')
       .refine((r) => !r.split(/\s+/).some((t) => PASSWORD_TOKEN.test(t)), 'must not set passwords (>, <, #, !, nopass, resetpass, reset): rck generates them')
       .describe('ACL SETUSER rules, e.g. "~* +@read" for a read-only user; "on" is implied'),
+    passwordSecret: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'must be a Secret name (lowercase letters, digits, - and .)')
+      .optional()
+      .describe('Kubernetes: an existing Secret in the namespace whose key "password" is the password; without it the operator generates Secret <cluster>-user-<name>'),
   })
   .describe('an ACL user');
 

@@ -17,7 +17,9 @@ export const REPLICATION_USER = 'rck-replication';
 export const RESERVED_USERS: readonly string[] = ['default', ADMIN_USER, REPLICATION_USER];
 
 /** What a replica sends its master: PING, AUTH, REPLCONF, PSYNC (Redis's documented replica user). */
-const REPLICATION_RULES = 'resetchannels -@all +psync +replconf +ping';
+export const REPLICATION_RULES = 'resetchannels -@all +psync +replconf +ping';
+/** The admin user's rules while its member is open. */
+export const ADMIN_RULES = '~* &* +@all';
 
 export interface KeeperPasswords {
   admin: string;
@@ -27,7 +29,7 @@ export interface KeeperPasswords {
 /** The conf lines of the keeper's users and of masteruser/masterauth. */
 export function keeperUserLines(p: KeeperPasswords, closed: boolean, quote: (s: string) => string): string[] {
   return [
-    `user ${ADMIN_USER} on ${quote(`>${p.admin}`)} ${closed ? CLOSED_USER_RULES : '~* &* +@all'}`,
+    `user ${ADMIN_USER} on ${quote(`>${p.admin}`)} ${closed ? CLOSED_USER_RULES : ADMIN_RULES}`,
     `user ${REPLICATION_USER} ${closed ? 'off' : 'on'} ${quote(`>${p.replication}`)} ${REPLICATION_RULES}`,
     `masteruser ${REPLICATION_USER}`,
     `masterauth ${quote(p.replication)}`,

@@ -116,12 +116,13 @@ export const kubernetesPlatform = z
 
 export type KubernetesSpec = z.output<typeof kubernetesPlatform>;
 
-/**
- * What the spec asks that the Kubernetes platform does not do yet, as one line, or undefined.
- * Refused rather than ignored: clients must not be told of users that do not exist.
- */
-export function unsupportedOnKubernetes(spec: { auth: { users: unknown[]; defaultUser?: string } }): string | undefined {
-  if (spec.auth.users.length > 0) return 'spec.auth.users: ACL users are not supported on Kubernetes yet (the local platform, rck up, has them)';
-  if (spec.auth.defaultUser === 'off') return 'spec.auth.defaultUser: off is not supported on Kubernetes yet (the local platform, rck up, has it)';
+/** What the spec asks that the Kubernetes platform cannot do, as one line, or undefined. */
+export function unsupportedOnKubernetes(spec: { auth: { users: ReadonlyArray<{ name: string; passwordSecret?: string }> } }): string | undefined {
+  for (const [i, u] of spec.auth.users.entries()) {
+    // The generated password's Secret is named after the user: <cluster>-user-<name>.
+    if (!u.passwordSecret && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(u.name)) {
+      return `spec.auth.users[${i}].name: "${u.name}" cannot name its Secret (<cluster>-user-${u.name}): use lowercase letters, digits and -, or give passwordSecret`;
+    }
+  }
   return undefined;
 }

@@ -10,13 +10,13 @@
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REDIS_PORT } from '../../src/manifests/names.js';
-import { PRESTOP_SCRIPT, READY_COMMAND, START_SCRIPT } from '../../src/manifests/scripts.js';
+import { AUTH_DIR, REDIS_PORT } from '../../src/manifests/names.js';
+import { PRESTOP_SCRIPT, READY_COMMAND, START_SCRIPT, readyCommand, startScript } from '../../src/manifests/scripts.js';
 import { STOPPED_EMPTY_MARKER } from '../../src/spec/admission.js';
 import { pollUntil } from '../../src/ops/wait.js';
 import { cliBinary, serverBinary } from '../support/engine.js';
@@ -280,5 +280,111 @@ describe('stopped empty, persistence off', () => {
     proc.stdout!.on('data', (d) => (out += d));
     await new Promise((r) => proc!.once('exit', r));
     expect(out).toMatch(/^user default on ">pw" .*-psync/m);
+  });
+});
+
+describe("start.sh with rck's own users and spec.auth.users (Kubernetes)", () => {
+  let dir: string | undefined;
+  let proc: ChildProcess | undefined;
+  afterAll(async () => {
+    if (proc && proc.exitCode === null) {
+      const exited = new Promise((r) => proc!.once('exit', r));
+      proc.kill('SIGKILL');
+      await exited;
+    }
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const users = [{ name: 'app', rules: '~* +@all -flushall' }];
+  const APP_PW = 'app "pw" \\ x';
+
+  /** Starts the script on a free port with the auth dir's files; returns the port. */
+  async function start(closed: boolean): Promise<number> {
+    dir = await mkdtemp(join(tmpdir(), 'rck-start-users-'));
+    const auth = join(dir, 'auth');
+    await mkdir(join(auth, 'users'), { recursive: true });
+    await writeFile(join(auth, 'rck-admin'), 'admin-pw');
+    await writeFile(join(auth, 'rck-replication'), 'repl-pw');
+    await writeFile(join(auth, 'users', 'app'), APP_PW);
+    await writeFile(join(dir, 'shared.conf'), 'save ""\n');
+    if (closed) await writeFile(join(dir, 'nodes.conf'), 'aaaa 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-5460\nvars currentEpoch 6 lastVoteEpoch 0\n');
+    const port = await freePort();
+    const script = startScript(false, { defaultUserOff: true, users })
+      .replaceAll(AUTH_DIR, auth)
+      .replaceAll('/etc/rck/redis.conf', join(dir, 'shared.conf'))
+      .replaceAll('/data', dir)
+      .replaceAll(`port ${REDIS_PORT}`, `port ${port}`);
+    // Cluster mode off: a closed start is judged from nodes.conf alone.
+    proc = spawn('/bin/sh', ['-c', script], { env: imageEnv({ POD_IP: '127.0.0.1', REDISCLI_AUTH: 'default-pw' }), stdio: 'ignore' });
+    return port;
+  }
+
+  /** A connection once the server answers (a new client per try: a refused one has ended). */
+  const login = (port: number, username: string | undefined, password: string | undefined) =>
+    pollUntil(
+      async () => {
+        const c = new Redis({ host: '127.0.0.1', port, username, password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableReadyCheck: false });
+        c.on('error', () => {});
+        return c.connect().then(
+          () => c,
+          () => void c.disconnect(),
+        );
+      },
+      { deadline: Date.now() + 10_000, intervalMs: 50 },
+    ) as Promise<Redis>;
+
+  it('open: the default user is off, rck-admin has every command, rck-replication only PSYNC/REPLCONF/PING, app its rules with a quoted password', async () => {
+    const port = await start(false);
+    const admin = await login(port, 'rck-admin', 'admin-pw');
+    try {
+      expect(await admin.call('CONFIG', 'GET', 'masteruser')).toEqual(['masteruser', 'rck-replication']);
+      expect(await admin.set('k', 'v')).toBe('OK');
+      expect(String(await admin.call('ACL', 'DRYRUN', 'rck-replication', 'PSYNC', '?', '-1'))).toBe('OK');
+      expect(String(await admin.call('ACL', 'DRYRUN', 'rck-replication', 'GET', 'k'))).toMatch(/no permissions/);
+    } finally {
+      admin.disconnect();
+    }
+    const app = await login(port, 'app', APP_PW);
+    expect(await app.get('k')).toBe('v');
+    await expect(app.call('FLUSHALL')).rejects.toThrow(/NOPERM/);
+    app.disconnect();
+    const anon = await login(port, undefined, undefined);
+    await expect(anon.ping()).rejects.toThrow(/NOAUTH/);
+    await expect(anon.call('AUTH', 'default-pw')).rejects.toThrow(/WRONGPASS/);
+    anon.disconnect();
+    // The readiness probe logs in as rck-admin (a master: ready).
+    const [sh, flag, probeScript] = readyCommand(false) as [string, string, string];
+    const code = await new Promise<number>((resolve) =>
+      execFile(
+        `/bin/${sh}`,
+        [flag, probeScript.replaceAll(AUTH_DIR, join(dir!, 'auth')).replaceAll(`-p ${REDIS_PORT}`, `-p ${port}`)],
+        { env: imageEnv({ POD_IP: '127.0.0.1' }) },
+        (err) => resolve(err ? (typeof err.code === 'number' ? err.code : 1) : 0),
+      ),
+    );
+    expect(code).toBe(0);
+  });
+
+  it('closed: rck-admin may not read, write or PSYNC; rck-replication and app are off (3 refusals)', async () => {
+    const exited = new Promise((r) => proc!.once('exit', r));
+    proc!.kill('SIGKILL');
+    await exited;
+    await rm(dir!, { recursive: true, force: true });
+    const port = await start(true);
+    const admin = await login(port, 'rck-admin', 'admin-pw');
+    try {
+      await expect(admin.get('k')).rejects.toThrow(/NOPERM/);
+      expect(String(await admin.call('ACL', 'DRYRUN', 'rck-admin', 'PSYNC', '?', '-1'))).toMatch(/no permissions/);
+    } finally {
+      admin.disconnect();
+    }
+    for (const [user, pw] of [
+      ['rck-replication', 'repl-pw'],
+      ['app', APP_PW],
+    ] as const) {
+      const c = await login(port, undefined, undefined);
+      await expect(c.call('AUTH', user, pw)).rejects.toThrow(/WRONGPASS/);
+      c.disconnect();
+    }
   });
 });

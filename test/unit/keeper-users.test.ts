@@ -58,8 +58,9 @@ describe("rck's own users (spec/keeper-users.ts)", () => {
     expect(parseSpec('{}').spec.auth.defaultUser).toBe('on');
   });
 
-  it('Kubernetes refuses defaultUser off (not built there yet)', () => {
-    expect(unsupportedOnKubernetes({ auth: { users: [], defaultUser: 'off' } })).toMatch(/^spec\.auth\.defaultUser: off is not supported on Kubernetes yet/);
-    expect(unsupportedOnKubernetes({ auth: { users: [], defaultUser: 'on' } })).toBeUndefined();
+  it('Kubernetes takes users whose names can name a Secret, or that bring their own', () => {
+    expect(unsupportedOnKubernetes({ auth: { users: [{ name: 'app-1' }] } })).toBeUndefined();
+    expect(unsupportedOnKubernetes({ auth: { users: [{ name: 'x_y', passwordSecret: 'x-y' }] } })).toBeUndefined();
+    expect(unsupportedOnKubernetes({ auth: { users: [{ name: 'x_y' }] } })).toMatch(/^spec\.auth\.users\[0\]\.name: "x_y" cannot name its Secret/);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * With TLS off, the rendered objects are exactly what rck rendered before spec.tls reached
  * Kubernetes: the fixture was written from the renderer of main at ab3e6aa (before this
- * work), for three specs, and re-made once since, when start.sh learnt external access (its
- * only difference). A change to redis.conf, resources or the image would restart every running
+ * work), for three specs, and re-made twice since: when start.sh learnt external access, and
+ * when the pods learnt rck's own users (the auth volume, the probes' and start.sh's logins). A change to redis.conf, resources or the image would restart every running
  * member (the rollout); other changes must be deliberate: re-make the fixture with them.
  */
 import { readFileSync } from 'node:fs';

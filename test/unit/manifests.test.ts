@@ -74,10 +74,68 @@ describe('the RedisCluster CRD', () => {
   });
 });
 
-describe('spec.auth.users on Kubernetes (not built yet)', () => {
-  it('ACL users are refused with one line rather than silently not created', () => {
-    const rc = validateSpec({ spec: { auth: { users: [{ name: 'reader', rules: '~* +@read' }] } } }, 'users.yaml');
-    expect(() => renderCluster(rc, { password: 'pw' })).toThrow(/^spec\.auth\.users: ACL users are not supported on Kubernetes yet/);
+describe("spec.auth on Kubernetes: users, rck's own users, the default user off", () => {
+  const users = [
+    { name: 'app', rules: "~* +@all -flushall 'x'" },
+    { name: 'reader', rules: '~* +@read', passwordSecret: 'reader-pw' },
+  ];
+  const rc = validateSpec({ metadata: { name: 'acl', namespace: 'ns' }, spec: { auth: { users, defaultUser: 'off' } } });
+
+  it("mounts rck's own passwords (optional: older Secrets lack them) and each user's Secret at /etc/rck-auth, 0440", () => {
+    const pod = find<V1StatefulSet>(renderCluster(rc, { existingSecret: true }), 'StatefulSet').spec!.template.spec!;
+    expect(pod.containers[0]!.volumeMounts).toContainEqual({ name: 'auth', mountPath: '/etc/rck-auth', readOnly: true });
+    const auth = pod.volumes!.find((v) => v.name === 'auth')!.projected!;
+    expect(auth.defaultMode).toBe(0o440);
+    expect(auth.sources).toEqual([
+      {
+        secret: {
+          name: 'acl-auth',
+          items: [
+            { key: 'admin', path: 'rck-admin' },
+            { key: 'replication', path: 'rck-replication' },
+          ],
+          optional: true,
+        },
+      },
+      { secret: { name: 'acl-user-app', items: [{ key: 'password', path: 'users/app' }] } },
+      { secret: { name: 'reader-pw', items: [{ key: 'password', path: 'users/reader' }] } },
+    ]);
+  });
+
+  it('start.sh turns the default user off and writes one user line per user, rules quoted for sh; the probes log in as rck-admin', () => {
+    const objs = renderCluster(rc, { existingSecret: true });
+    const start = find<V1ConfigMap>(objs, 'ConfigMap').data!['start.sh']!;
+    expect(start).toContain("echo 'user default off resetpass resetkeys resetchannels -@all'");
+    expect(start).not.toContain('requirepass');
+    expect(start).toContain(`printf 'user %s %s ">%s" %s%s\\n' app "$user_state" "$(esc "$(cat /etc/rck-auth/users/app)")" '~* +@all -flushall '\\''x'\\''' "$user_tail"`);
+    expect(start).toContain('masteruser rck-replication');
+    const c = find<V1StatefulSet>(objs, 'StatefulSet').spec!.template.spec!.containers[0]!;
+    expect(c.readinessProbe!.exec!.command![2]).toContain("login='--user rck-admin'");
+  });
+
+  it("renders the cluster's Secret with rck's own passwords and a Secret per user without passwordSecret", () => {
+    const objs = renderCluster(rc, { password: 'pw', admin: 'apw', replication: 'rpw', users: { app: 'upw', reader: 'unused' } });
+    const secrets = objs.filter((o) => o.kind === 'Secret') as Array<{ metadata: { name: string }; stringData: Record<string, string> }>;
+    expect(secrets.map((x) => [x.metadata.name, x.stringData])).toEqual([
+      ['acl-auth', { password: 'pw', admin: 'apw', replication: 'rpw' }],
+      ['acl-user-app', { password: 'upw' }],
+    ]);
+  });
+
+  it('adding a user restarts the members (the restart hash changes); a spec without users or defaultUser keeps its hash', () => {
+    const hash = (spec: object) =>
+      find<V1StatefulSet>(renderCluster(validateSpec({ metadata: { name: 'acl' }, spec }), { existingSecret: true }), 'StatefulSet').spec!.template.metadata!.annotations![
+        'rck.dev/restart-hash'
+      ];
+    expect(hash({ auth: { users: [{ name: 'app', rules: '~*' }] } })).not.toBe(hash({}));
+    expect(hash({ auth: { defaultUser: 'on' } })).toBe(hash({}));
+  });
+
+  it('a user name that cannot name its Secret is refused in one line, unless passwordSecret is given', () => {
+    const bad = validateSpec({ spec: { auth: { users: [{ name: 'App_1', rules: '~*' }] } } });
+    expect(() => renderCluster(bad, { password: 'pw' })).toThrow(/^spec\.auth\.users\[0\]\.name: "App_1" cannot name its Secret/);
+    const given = validateSpec({ spec: { auth: { users: [{ name: 'App_1', rules: '~*', passwordSecret: 'app-pw' }] } } });
+    expect(() => renderCluster(given, { password: 'pw' })).not.toThrow();
   });
 });
 
@@ -111,13 +169,13 @@ describe('spec.tls on Kubernetes', () => {
   it('the readiness and liveness probes and the preStop handover (4 redis-cli calls) speak TLS with the mounted files', () => {
     const objs = render({ tls: { enabled: true } });
     const c = find<V1StatefulSet>(objs, 'StatefulSet').spec!.template.spec!.containers[0]!;
-    expect(c.readinessProbe!.exec!.command![2]).toContain(`--no-auth-warning ${TLS_FLAGS} info replication`);
+    expect(c.readinessProbe!.exec!.command![2]).toContain(`--no-auth-warning $login ${TLS_FLAGS} info replication`);
     // No TCP probe: a connection without a TLS handshake makes Redis log a warning each time.
     expect(c.livenessProbe!.tcpSocket).toBeUndefined();
     expect(c.livenessProbe!.exec!.command![2]).toContain(`--no-auth-warning ${TLS_FLAGS} ping >/dev/null`);
     const prestop = find<V1ConfigMap>(objs, 'ConfigMap').data!['prestop.sh']!;
     expect(prestop.split(TLS_FLAGS).length - 1).toBe(2); // me() and the CLUSTER FAILOVER on the replica
-    expect(prestop).toContain(`--no-auth-warning ${TLS_FLAGS} cluster failover`);
+    expect(prestop).toContain(`--no-auth-warning $login ${TLS_FLAGS} cluster failover`);
   });
 
   it('names the Secret given in spec.kubernetes.tls.secretName and renders tls-auth-clients no on request', () => {

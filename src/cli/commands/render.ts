@@ -41,7 +41,7 @@ export function registerRender(program: Command): void {
     .action(async (what: string, flags: RenderFlags) => {
       if (flags.output !== 'yaml' && flags.output !== 'json') throw new InputError(`--output: expected yaml or json, got "${flags.output}"`);
       // Loaded here, not at start-up: the schema library and YAML cost every other command ~0.1 s.
-      const [{ stringify }, { generatePassword }, { renderOperator }, { renderCluster }, { defaultCluster, loadSpecFile }] = await Promise.all([
+      const [{ stringify }, { generateClusterPasswords, generatePassword }, { renderOperator }, { renderCluster }, { defaultCluster, loadSpecFile }] = await Promise.all([
         import('yaml'),
         import('../../manifests/objects.js'),
         import('../../manifests/operator.js'),
@@ -60,7 +60,8 @@ export function registerRender(program: Command): void {
       } else if (what === 'cluster') {
         const rc = flags.file ? await loadSpecFile(flags.file) : defaultCluster();
         if (flags.namespace) rc.metadata.namespace = flags.namespace;
-        objects = renderCluster(rc, flags.existingSecret ? { existingSecret: true } : { password: generatePassword() });
+        const users = Object.fromEntries(rc.spec.auth.users.map((u) => [u.name, generatePassword()]));
+        objects = renderCluster(rc, flags.existingSecret ? { existingSecret: true } : { ...generateClusterPasswords(), users });
       } else if (what === 'monitoring') {
         objects = (await import('../../manifests/monitoring.js')).renderMonitoring({
           namespace: flags.namespace ?? 'rck-system',

@@ -14,7 +14,7 @@ import type { MemberView } from '../../topology/observation.js';
 import { InputError, errorText } from '../../errors.js';
 import { GROUP, PLURAL, VERSION } from '../../manifests/crd.js';
 import { namesOf, selectorOf } from '../../manifests/names.js';
-import { generatePassword, secret } from '../../manifests/objects.js';
+import { generateClusterPasswords, generatePassword, secret, userSecret } from '../../manifests/objects.js';
 import { renderCluster } from '../../manifests/render.js';
 import { validateSpec } from '../../spec/load.js';
 import { unsupportedOnKubernetes } from '../../spec/kubernetes.js';
@@ -25,6 +25,7 @@ import { KubernetesEventSink } from './k8s-events.js';
 import { PodMemberSource, type WatchCache, readStatefulSet, statefulSetReplicas } from './member-source.js';
 import { type ClusterStatus, invalidStatus, statusOf, waitingStatus } from './status.js';
 import { type ConnectionProfile, passwordProfile } from '../../redis/profile.js';
+import { ADMIN_USER } from '../../spec/keeper-users.js';
 import { reloadCertificates } from './cert-reload.js';
 import { type TlsSecret, readTlsSecret, tlsSwitchRefused, withSecretTls } from './tls-secret.js';
 
@@ -134,6 +135,7 @@ export class ClusterKeeper {
       sts = await readStatefulSet(this.apps, namesOf(rc).statefulSet, namespace, this.passCache);
       const tlsSwitch = tlsSwitchRefused(sts, rc.spec.tls.enabled);
       if (tlsSwitch) throw new InputError(tlsSwitch, { subject: 'spec.tls.enabled' });
+      if (rc.spec.auth.defaultUser === 'off' && generation !== this.appliedGeneration) await this.requireKeeperUsers(rc);
     } catch (err) {
       if (!(err instanceof InputError)) throw err; // an API error: the runner tries again
       this.invalidSpec = true;
@@ -171,7 +173,7 @@ export class ClusterKeeper {
         cache: () => this.passCache,
       }),
       desired: desiredShape(rc.spec),
-      profile: (this.profile = profile(passwordProfile(rc.spec.auth.enabled ? await this.readPassword(rc) : undefined, 'rck-operator'))),
+      profile: (this.profile = profile(rc.spec.auth.enabled ? keeperProfile(await this.readPasswords(rc)) : passwordProfile(undefined, 'rck-operator'))),
       events: this.eventSink(),
       report: (line) => this.log(`${this.key}: ${line}`),
     });
@@ -255,7 +257,10 @@ export class ClusterKeeper {
    * from the API, never the cache: a stale count written back would scale the set.
    */
   private async applyObjects(rc: RedisCluster, sts: V1StatefulSet | undefined): Promise<void> {
-    if (rc.spec.auth.enabled) await this.ensureSecret(rc);
+    if (rc.spec.auth.enabled) {
+      await this.ensureSecret(rc);
+      await this.ensureUserSecrets(rc, this.obj.metadata.generation);
+    }
     const objects = renderCluster(rc, { existingSecret: true });
     const running = statefulSetReplicas(sts);
     for (const o of objects) {
@@ -279,18 +284,61 @@ export class ClusterKeeper {
     } catch (err) {
       if ((err as { code?: number }).code !== 404) throw err;
     }
-    const body = secret(rc, generatePassword());
+    const body = secret(rc, generateClusterPasswords());
     if (rc.spec.kubernetes.deleteVolumesOnDelete) body.metadata = { ...body.metadata, ownerReferences: [this.ownerRef()] };
     await this.core.createNamespacedSecret({ namespace: n.namespace, body });
-    this.log(`${this.key}: generated the password in Secret ${n.secret}`);
+    this.log(`${this.key}: generated the passwords in Secret ${n.secret}`);
   }
 
-  private async readPassword(rc: RedisCluster): Promise<string> {
+  /**
+   * spec.auth.users: a generated password's Secret is made once, like the cluster's; a
+   * passwordSecret must exist with a key "password" (pods would wait for it unseen otherwise).
+   */
+  private async ensureUserSecrets(rc: RedisCluster, generation: number | undefined): Promise<void> {
+    const n = namesOf(rc);
+    for (const u of rc.spec.auth.users) {
+      const name = n.userSecret(u);
+      const found = await this.core.readNamespacedSecret({ name, namespace: n.namespace }).catch((err: { code?: number }) => {
+        if (err.code === 404) return undefined;
+        throw err;
+      });
+      if (u.passwordSecret) {
+        if (found?.data?.password) continue;
+        const problem = `Secret ${name} (spec.auth.users ${u.name}'s passwordSecret) ${found ? 'has no key "password"' : 'not found'}`;
+        await this.writeStatus(waitingStatus('UserSecretNotReady', problem, generation));
+        throw new Error(problem); // the runner tries again, backing off
+      }
+      if (found) continue;
+      const body = userSecret(rc, u, generatePassword());
+      if (rc.spec.kubernetes.deleteVolumesOnDelete) body.metadata = { ...body.metadata, ownerReferences: [this.ownerRef()] };
+      await this.core.createNamespacedSecret({ namespace: n.namespace, body });
+      this.log(`${this.key}: generated user ${u.name}'s password in Secret ${name}`);
+    }
+  }
+
+  /** The cluster Secret's passwords: the default user's, and rck-admin's when the Secret was made with rck's own users. */
+  private async readPasswords(rc: RedisCluster): Promise<{ password: string; admin?: string }> {
     const n = namesOf(rc);
     const s = await this.core.readNamespacedSecret({ name: n.secret, namespace: n.namespace });
-    const b64 = s.data?.password;
-    if (!b64) throw new Error(`Secret ${n.secret} has no key "password"`);
-    return Buffer.from(b64, 'base64').toString('utf8');
+    const read = (key: string) => (s.data?.[key] ? Buffer.from(s.data[key], 'base64').toString('utf8') : undefined);
+    const password = read('password');
+    if (password === undefined) throw new Error(`Secret ${n.secret} has no key "password"`);
+    const admin = read('admin');
+    return { password, ...(admin && read('replication') ? { admin } : {}) };
+  }
+
+  /** spec.auth.defaultUser off needs rck's own users; a Secret made before them has none. */
+  private async requireKeeperUsers(rc: RedisCluster): Promise<void> {
+    const n = namesOf(rc);
+    const s = await this.core.readNamespacedSecret({ name: n.secret, namespace: n.namespace }).catch((err: { code?: number }) => {
+      if (err.code === 404) return undefined; // made with them by ensureSecret
+      throw err;
+    });
+    if (s && !(s.data?.admin && s.data.replication)) {
+      throw new InputError(`spec.auth.defaultUser: off needs rck's own users, and Secret ${n.secret} was made before them (no keys "admin" and "replication")`, {
+        subject: 'spec.auth.defaultUser',
+      });
+    }
   }
 
   private async writeStatus(computed: ClusterStatus): Promise<void> {
@@ -336,4 +384,9 @@ function keepTransitionTimes(status: ClusterStatus, shown: ClusterStatus | undef
     return before?.status === c.status && before.lastTransitionTime ? { ...c, lastTransitionTime: before.lastTransitionTime } : c;
   });
   return { ...status, conditions };
+}
+
+/** The operator's login: rck-admin when the Secret has it, else the default user (a cluster made before rck's own users). */
+function keeperProfile(p: { password: string; admin?: string }): ConnectionProfile {
+  return p.admin ? { ...passwordProfile(p.admin, 'rck-operator'), username: ADMIN_USER } : passwordProfile(p.password, 'rck-operator');
 }

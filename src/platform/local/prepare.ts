@@ -27,6 +27,11 @@ export interface Prepared {
 
 /** `source` names where the spec came from (the -f file), for errors about its fields. */
 export async function prepareUp(state: StateDir, cluster: RedisCluster, source: string): Promise<Prepared> {
+  const fromSecret = cluster.spec.auth.users.findIndex((u) => u.passwordSecret !== undefined);
+  if (fromSecret >= 0) {
+    const field = `spec.auth.users[${fromSecret}].passwordSecret`;
+    throw new InputError(`${field}: Kubernetes only; rck up generates the password into <state dir>/users/${cluster.spec.auth.users[fromSecret]!.name}`, { subject: field });
+  }
   const serverBinary = await resolveServerBinary(cluster.spec.local.serverBinary);
   // The checks read and touch nothing in common, so they run at once: each ms before the
   // members start adds to `up` (Redis's 2 s hold on a new master counts from their start).
