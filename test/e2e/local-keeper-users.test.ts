@@ -162,6 +162,22 @@ describe('local cluster with spec.auth.defaultUser off', () => {
     expect(out).toContain(`export REDISCLI_AUTH="$(cat '${join(h.stateDir, 'keeper', 'rck-admin')}')"`);
   });
 
+  it('rck bench consistency --user app runs as that user (password from the state dir): writes acknowledged, 0 errors, 0 lost; an unknown user is one line', async () => {
+    const r = JSON.parse((await h.ok(['bench', 'consistency', '--name', h.name, '--user', 'app', '--duration', '2s', '--json'])).stdout) as {
+      writes: number;
+      readErrors: number;
+      writeErrors: number;
+      lostWrites: number;
+    };
+    expect(r.writes).toBeGreaterThan(0);
+    expect([r.readErrors, r.writeErrors, r.lostWrites]).toEqual([0, 0, 0]);
+    const bad = await h.rck(['bench', 'consistency', '--name', h.name, '--user', 'nobody', '--duration', '1s']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.split('\n').filter((l) => l.startsWith('rck:'))).toEqual([
+      expect.stringMatching(/^rck: --user nobody: no such user in spec\.auth\.users of cluster nodef \(users: app\)/),
+    ]);
+  });
+
   it('a killed master fails over and comes back as a replica in sync through rck-replication; 1000 of 1000 keys read back', async () => {
     const victim = ready.members.find((m) => m.role === 'master')!;
     await h.ok(['kill', victim.name, '--name', h.name]);

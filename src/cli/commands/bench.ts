@@ -2,12 +2,12 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { readLocalStatus } from '../../platform/local/local-status.js';
-import { requireLocalCluster } from '../../platform/local/resolve.js';
+import { type LocalTarget, requireLocalCluster } from '../../platform/local/resolve.js';
 import { type NodeAddress, parseAddress } from '../../redis/address.js';
 import { PASSWORD_ENV } from '../../redis/connection.js';
 import { formatSnapshot, startConsistencyWorkload } from '../../workload/consistency.js';
 import { reportRateTo } from '../../workload/report-rate.js';
-import { type TlsFlags, addTlsOptions, parseCount, parseMillis, profileFrom } from '../options.js';
+import { type TlsFlags, USER_ENV, addTlsOptions, parseCount, parseMillis, profileFrom } from '../options.js';
 import { printJson, printLine } from '../output.js';
 import { registerBenchChaos } from './bench-chaos.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
@@ -19,6 +19,7 @@ interface ConsistencyFlags extends LocalTargetFlags, TlsFlags {
   keys: string;
   workers: string;
   json?: boolean;
+  user?: string;
 }
 
 export function registerBench(program: Command): void {
@@ -30,6 +31,7 @@ export function registerBench(program: Command): void {
           'reports ops/s, errors, lost acknowledged writes, applied-but-unacknowledged writes and the longest write outage',
       )
       .option('--node <host:port...>', `nodes to start from (password from ${PASSWORD_ENV}; TLS from --tls/--cacert/--cert/--key); default: the local cluster's members`)
+      .option('--user <name>', `ACL user to run as (default: ${USER_ENV}); locally its password is read from the state directory (default there: rck's admin user)`)
       .option('--duration <duration>', 'how long to run (Ctrl-C stops earlier)', '30s')
       .option('--keys <n>', 'number of counters', '1000')
       .option('--workers <n>', 'concurrent client loops', '8')
@@ -72,11 +74,26 @@ export function registerBench(program: Command): void {
 
 /** The nodes and profile, and for the local cluster its supervisor's control socket. */
 async function target(flags: ConsistencyFlags): Promise<{ nodes: NodeAddress[]; profile: ConnectionProfile; controlSocket?: string }> {
-  if (flags.node?.length) return { nodes: flags.node.map(parseAddress), profile: profileFrom(flags, process.env[PASSWORD_ENV] || undefined) };
+  const user = flags.user ?? (process.env[USER_ENV] || undefined);
+  if (flags.node?.length) {
+    const profile = profileFrom(flags, process.env[PASSWORD_ENV] || undefined);
+    return { nodes: flags.node.map(parseAddress), profile: user ? { ...profile, username: user } : profile };
+  }
   const t = await requireLocalCluster(flags);
-  const profile = await t.state.profile(t.cluster);
-  const status = await readLocalStatus(t, profile);
+  const keeper = await t.state.profile(t.cluster);
+  const status = await readLocalStatus(t, keeper);
+  const profile = user ? { ...keeper, username: user, password: await userPassword(t, user) } : keeper;
   const nodes = status.members.filter((m) => m.up).map((m) => parseAddress(m.address));
   if (nodes.length === 0) throw new InputError(`cluster ${t.cluster.metadata.name}: no member is up`);
   return { nodes, profile, controlSocket: t.state.controlSocket };
+}
+
+/** A spec.auth.users entry's password from the state directory; one line naming the users otherwise. */
+async function userPassword(t: LocalTarget, user: string): Promise<string> {
+  const pw = t.cluster.spec.auth.users.some((u) => u.name === user) ? await t.state.userPassword(user) : undefined;
+  if (pw === undefined) {
+    const known = t.cluster.spec.auth.users.map((u) => u.name).join(', ') || 'none';
+    throw new InputError(`--user ${user}: no such user in spec.auth.users of cluster ${t.cluster.metadata.name} (users: ${known})`, { subject: '--user' });
+  }
+  return pw;
 }
