@@ -119,7 +119,11 @@ describe('local cluster with spec.auth.defaultUser off', () => {
   let ready: StatusJson;
   let appPw: string;
   beforeAll(async () => {
-    h = await LocalClusterHarness.create({ name: 'nodef', extraSpec: '  auth: {defaultUser: "off", users: [{name: app, rules: "~* &* +@all"}]}' });
+    h = await LocalClusterHarness.create({
+      name: 'nodef',
+      redisConfig: { 'slowlog-log-slower-than': 0 },
+      extraSpec: '  auth: {defaultUser: "off", users: [{name: app, rules: "~* &* +@all"}]}',
+    });
   });
   afterAll(async () => {
     await h?.cleanup();
@@ -190,6 +194,34 @@ describe('local cluster with spec.auth.defaultUser off', () => {
     for (let i = 0; i < 1000; i++) if ((await app.get(`k:${i}`)) === String(i)) read++;
     app.disconnect();
     expect(read).toBe(1000);
+  });
+
+  it("no password (rck's 2, the default user's, app's) is in SLOWLOG, a command line, rck's output or any log of the state dir", async () => {
+    const secrets = await Promise.all(['keeper/rck-admin', 'keeper/rck-replication', 'secret', 'users/app'].map(async (f) => (await readFile(join(h.stateDir, f), 'utf8')).trim()));
+    const s = await h.status();
+    const admin = await keeperProfile(h);
+    const seen: string[] = [];
+    for (const m of s.members.filter((x) => x.up)) {
+      const c = await connectNode(parseAddress(m.address), { profile: admin, timeoutMs: 2000 });
+      seen.push(JSON.stringify(await c.call('SLOWLOG', 'GET', '10000')));
+      c.disconnect();
+      seen.push(await readFile(`/proc/${m.pid}/cmdline`, 'utf8'));
+    }
+    const { pid } = JSON.parse(await readFile(join(h.stateDir, 'supervisor.json'), 'utf8')) as { pid: number };
+    seen.push(await readFile(`/proc/${pid}/cmdline`, 'utf8'));
+    for (const args of [
+      ['status', '--name', h.name],
+      ['env', '--name', h.name, '--user', 'app'],
+      ['events', '--name', h.name],
+    ]) {
+      const r = await h.ok(args);
+      seen.push(r.stdout, r.stderr);
+    }
+    const logs = [join(h.stateDir, 'events.jsonl'), join(h.stateDir, 'supervisor.log'), ...s.members.map((m) => join(h.stateDir, 'members', m.name, 'redis.log'))];
+    for (const f of logs) seen.push(await readFile(f, 'utf8'));
+    expect(seen.length).toBe(2 * s.members.filter((x) => x.up).length + 1 + 6 + logs.length);
+    const leaks = secrets.flatMap((pw, i) => seen.flatMap((text, j) => (text.includes(pw) ? [`secret ${i} in item ${j}`] : [])));
+    expect(leaks).toEqual([]);
   });
 
   it('turning the default user on while members run is refused in one line and changes nothing', async () => {
