@@ -5,38 +5,29 @@
  * probes and the preStop handover log in as rck-admin, replicas as rck-replication; a client
  * without a user is refused on every member; the seed's failover experiment holds.
  */
-import { CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
-import { Applier } from '../../src/platform/kubernetes/apply.js';
 import { ClusterView } from './cluster-view.js';
-import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
-import { type OperatorProcess, startOperator, stopOperator } from './operator-process.js';
 import { waitFor } from './wait.js';
+import { ClusterTier } from './cluster-tier.js';
 
 const NS = 'rck-acl';
 const NAME = 'acl';
 const KEYS = 500;
 const READER_PASSWORD = 'reader "quoted" \\ secret';
 
-let env: K8sTestEnv;
-let operator: OperatorProcess | undefined;
+let tier: ClusterTier;
 let core: CoreV1Api;
 
 beforeAll(async () => {
-  env = await startK8sTestEnv();
-  await new Applier(env.kc).apply(redisClusterCrd());
-  core = env.kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: NS } } });
-  await waitForDefaultServiceAccount(env.kc, NS);
+  tier = await ClusterTier.start(NS);
+  core = tier.env.kc.makeApiClient(CoreV1Api);
   await core.createNamespacedSecret({ namespace: NS, body: { metadata: { name: 'reader-pw' }, stringData: { password: READER_PASSWORD } } });
 }, 60 * 60_000);
 
 afterAll(async () => {
-  if (operator) await stopOperator(operator);
-  if (process.env.RCK_K8S_DEBUG && operator) console.error(operator.log.join('\n'));
-  await env?.stop();
+  await tier?.stop();
 }, 180_000);
 
 const secretValue = async (name: string, key: string) => Buffer.from((await core.readNamespacedSecret({ name, namespace: NS })).data![key]!, 'base64').toString('utf8');
@@ -59,32 +50,21 @@ describe('ACL users on Kubernetes, default user off', { timeout: 420_000 }, () =
   let appPw: string;
 
   it('becomes Ready; the operator logs in as rck-admin on all 6 members and the 3 replicas as rck-replication; a client without a user is refused on all 6', async () => {
-    operator = startOperator(env.kubeconfigPath, NS);
-    await env.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: NS,
-      plural: PLURAL,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'RedisCluster',
-        metadata: { name: NAME },
-        spec: {
-          auth: {
-            defaultUser: 'off',
-            users: [
-              { name: 'app', rules: '~* &* +@all' },
-              { name: 'reader', rules: '~* +@read +ping +cluster|slots', passwordSecret: 'reader-pw' },
-            ],
-          },
-          kubernetes: { terminationGracePeriodSeconds: 10 },
-        },
+    tier.startOperator();
+    await tier.createCluster(NAME, {
+      auth: {
+        defaultUser: 'off',
+        users: [
+          { name: 'app', rules: '~* &* +@all' },
+          { name: 'reader', rules: '~* +@read +ping +cluster|slots', passwordSecret: 'reader-pw' },
+        ],
       },
+      kubernetes: { terminationGracePeriodSeconds: 10 },
     });
     const admin = { username: 'rck-admin', password: '' };
-    v = new ClusterView(env.kc, NS, NAME, admin);
-    const diagnose = () => v.diagnose(operator?.log);
-    await waitFor('RedisCluster Ready', async () => (ClusterView.isReady(await v.status()) ? true : undefined), 240_000, diagnose);
+    v = new ClusterView(tier.env.kc, NS, NAME, admin);
+    const diagnose = () => v.diagnose(tier.operator?.log);
+    await tier.waitReady(v);
     admin.password = await secretValue(`${NAME}-auth`, 'admin');
     appPw = await secretValue(`${NAME}-user-app`, 'password');
     expect(appPw.length).toBeGreaterThanOrEqual(24);
@@ -136,7 +116,7 @@ describe('ACL users on Kubernetes, default user off', { timeout: 420_000 }, () =
   });
 
   it('the master pod is deleted: it comes back on a new IP as a replica in sync, and app reads 500 of 500 keys', async () => {
-    const diagnose = () => v.diagnose(operator?.log);
+    const diagnose = () => v.diagnose(tier.operator?.log);
     const before = await v.nodes();
     const master = before.find((n) => n.role === 'master')!;
     await core.deleteNamespacedPod({ name: master.pod, namespace: NS });

@@ -17,7 +17,6 @@ import { promisify } from 'node:util';
 import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
 import { renderCluster } from '../../src/manifests/render.js';
 import { Applier } from '../../src/platform/kubernetes/apply.js';
 import { clientOptions, passwordProfile, withTls } from '../../src/redis/profile.js';
@@ -25,17 +24,15 @@ import { servedCertificate } from '../../src/redis/served-certificate.js';
 import { validateSpec } from '../../src/spec/load.js';
 import { ClusterView } from './cluster-view.js';
 import { missingPaths } from './dropped-fields.js';
-import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
-import { type OperatorProcess, startOperator, stopOperator } from './operator-process.js';
 import { makeCa, makeLeaf } from './test-certs.js';
 import { waitFor } from './wait.js';
+import { ClusterTier } from './cluster-tier.js';
 
 const NS = 'rck-certmanager';
 const NAME = 'cm';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const dir = mkdtempSync(join(tmpdir(), 'rck-k8s-cm-'));
-let env: K8sTestEnv;
-let operator: OperatorProcess | undefined;
+let tier: ClusterTier;
 let crdNames: string[] = [];
 
 /** cert-manager's CRD files are Helm templates: only their labels hold template text. */
@@ -54,20 +51,15 @@ async function certManagerCrds(): Promise<KubernetesObject[]> {
 }
 
 beforeAll(async () => {
-  env = await startK8sTestEnv();
-  const applier = new Applier(env.kc);
-  await applier.apply(redisClusterCrd());
+  tier = await ClusterTier.start(NS);
+  const applier = new Applier(tier.env.kc);
   const crds = await certManagerCrds();
   crdNames = crds.map((c) => c.metadata!.name!);
   for (const c of crds) await applier.apply(c);
-  await env.kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
-  await waitForDefaultServiceAccount(env.kc, NS);
 }, 60 * 60_000);
 
 afterAll(async () => {
-  if (operator) await stopOperator(operator);
-  if (process.env.RCK_K8S_DEBUG && operator) console.error(operator.log.join('\n'));
-  await env?.stop();
+  await tier?.stop();
   rmSync(dir, { recursive: true, force: true });
 }, 180_000);
 
@@ -78,7 +70,7 @@ describe('spec.kubernetes.tls.certManager', { timeout: 300_000 }, () => {
         .map((p) => `${p}.${/challenges|orders/.test(p) ? 'acme.' : ''}cert-manager.io`)
         .sort(),
     );
-    const ext = env.kc.makeApiClient(ApiextensionsV1Api);
+    const ext = tier.env.kc.makeApiClient(ApiextensionsV1Api);
     for (const name of crdNames) {
       await waitFor(`${name} Established`, async () => {
         const crd = await ext.readCustomResourceDefinition({ name });
@@ -88,7 +80,7 @@ describe('spec.kubernetes.tls.certManager', { timeout: 300_000 }, () => {
   });
 
   it("rck render: its own CA (3 objects: self-signed Issuer, CA Certificate, CA Issuer) and the members' Certificate, or 1 Certificate for a given issuerRef; all accepted by the API server (server-side apply, dryRun=All) with nothing dropped", async () => {
-    const applier = new Applier(env.kc);
+    const applier = new Applier(tier.env.kc);
     const variants = {
       own: { tls: { enabled: true }, kubernetes: { tls: { certManager: {} } } },
       issuer: {
@@ -124,22 +116,11 @@ describe('spec.kubernetes.tls.certManager', { timeout: 300_000 }, () => {
   });
 
   it("the operator applies the members' Certificate; with the Secret cert-manager would write for it, the cluster becomes Ready and all 6 members serve that certificate", async () => {
-    const custom = env.kc.makeApiClient(CustomObjectsApi);
-    const v0 = new ClusterView(env.kc, NS, NAME);
-    operator = startOperator(env.kubeconfigPath, NS);
-    await custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: NS,
-      plural: PLURAL,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'RedisCluster',
-        metadata: { name: NAME },
-        spec: { tls: { enabled: true }, kubernetes: { tls: { certManager: {} }, terminationGracePeriodSeconds: 10 } },
-      },
-    });
-    const diagnose = () => v0.diagnose(operator?.log);
+    const custom = tier.env.kc.makeApiClient(CustomObjectsApi);
+    const v0 = new ClusterView(tier.env.kc, NS, NAME);
+    tier.startOperator();
+    await tier.createCluster(NAME, { tls: { enabled: true }, kubernetes: { tls: { certManager: {} }, terminationGracePeriodSeconds: 10 } });
+    const diagnose = () => v0.diagnose(tier.operator?.log);
     const cert = (await waitFor(
       'the Certificate cm-tls',
       () => custom.getNamespacedCustomObject({ group: 'cert-manager.io', version: 'v1', namespace: NS, plural: 'certificates', name: `${NAME}-tls` }),
@@ -153,7 +134,7 @@ describe('spec.kubernetes.tls.certManager', { timeout: 300_000 }, () => {
     // Standing in for cert-manager's CA issuer: a CA, and a certificate for the Certificate's names.
     const ca = await makeCa(dir, 'cm');
     const leaf = await makeLeaf(dir, 'cm-members', ca, cert.spec.dnsNames);
-    await env.kc.makeApiClient(CoreV1Api).createNamespacedSecret({
+    await tier.env.kc.makeApiClient(CoreV1Api).createNamespacedSecret({
       namespace: NS,
       body: {
         metadata: { name: cert.spec.secretName, annotations: { 'cert-manager.io/certificate-name': `${NAME}-tls` } },
@@ -163,12 +144,12 @@ describe('spec.kubernetes.tls.certManager', { timeout: 300_000 }, () => {
     });
     const password = await v0.password();
     const profile = withTls(passwordProfile(password), { ca: ca.cert, cert: leaf.cert, key: leaf.key, serverName: `${NAME}.${NS}.svc` });
-    const v = new ClusterView(env.kc, NS, NAME, clientOptions(profile));
+    const v = new ClusterView(tier.env.kc, NS, NAME, clientOptions(profile));
     await waitFor(
       'RedisCluster Ready',
       async () => (ClusterView.isReady(await v.status()) ? true : undefined),
       240_000,
-      () => v.diagnose(operator?.log),
+      () => v.diagnose(tier.operator?.log),
     );
     const pods = await v.pods();
     expect(pods).toHaveLength(6);

@@ -6,52 +6,36 @@
  * writes while the process restarts, loads its AOF and sits out Redis's 2 s writable delay.
  * Nothing may be lost either way: every key reads back, no acknowledged write is lost.
  */
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
-import { Applier } from '../../src/platform/kubernetes/apply.js';
 import { startConsistencyWorkload } from '../../src/workload/consistency.js';
 import { ClusterView, synced } from './cluster-view.js';
-import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
-import { type OperatorProcess, startOperator, stopOperator } from './operator-process.js';
 import { waitFor } from './wait.js';
 import { passwordProfile } from '../../src/redis/profile.js';
+import { ClusterTier } from './cluster-tier.js';
 
 const NS = 'rck-crash-aof';
 const NAME = 'aof';
 const KEYS = 3000;
 const COUNTERS = 300;
 
-let env: K8sTestEnv;
-let operator: OperatorProcess | undefined;
+let tier: ClusterTier;
 
 beforeAll(async () => {
-  env = await startK8sTestEnv();
-  await new Applier(env.kc).apply(redisClusterCrd());
-  await env.kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
-  await waitForDefaultServiceAccount(env.kc, NS);
+  tier = await ClusterTier.start(NS);
 }, 60 * 60_000);
 
 afterAll(async () => {
-  if (operator) await stopOperator(operator);
-  if (process.env.RCK_K8S_DEBUG && operator) console.error(operator.log.join('\n'));
-  await env?.stop();
+  await tier?.stop();
 }, 180_000);
 
 describe('a master container killed and restarted in place by the kubelet, persistence on', { timeout: 300_000 }, () => {
   it('the operator fails the shard over to its in-sync replica at once (CrashFailover); 0 of 3,000 keys and 0 acknowledged writes lost', async () => {
-    const v = new ClusterView(env.kc, NS, NAME);
-    const diagnose = () => v.diagnose(operator?.log);
-    operator = startOperator(env.kubeconfigPath, NS);
-    await env.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: NS,
-      plural: PLURAL,
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: NAME }, spec: { kubernetes: { terminationGracePeriodSeconds: 10 } } },
-    });
-    await waitFor('RedisCluster Ready', async () => (ClusterView.isReady(await v.status()) ? true : undefined), 240_000, diagnose);
+    const v = new ClusterView(tier.env.kc, NS, NAME);
+    const diagnose = () => v.diagnose(tier.operator?.log);
+    tier.startOperator();
+    await tier.createCluster(NAME, { kubernetes: { terminationGracePeriodSeconds: 10 } });
+    await tier.waitReady(v);
     const ip0 = (await v.pods())[0]!.status!.podIP!;
     const keys = Array.from({ length: KEYS }, (_, i) => `aof-key-${i}`);
     const c = new Cluster([{ host: ip0, port: 6379 }], { redisOptions: { password: await v.password() } });

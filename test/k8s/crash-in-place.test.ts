@@ -11,72 +11,51 @@
  * DataLoss Event with the count, a DataLoss condition kept in status.dataLoss so that it
  * outlives an operator restart) until a person annotates the RedisCluster.
  */
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
-import { Applier } from '../../src/platform/kubernetes/apply.js';
+import { GROUP, PLURAL, VERSION } from '../../src/manifests/crd.js';
 import { startConsistencyWorkload } from '../../src/workload/consistency.js';
 import { ClusterView, type NodeState, synced as syncedShards } from './cluster-view.js';
-import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
-import { type OperatorProcess, startOperator, stopOperator } from './operator-process.js';
 import { waitFor } from './wait.js';
 import { passwordProfile } from '../../src/redis/profile.js';
+import { ClusterTier } from './cluster-tier.js';
 
 const NS = 'rck-crash';
 const NAME = 'keeper';
 const KEYS = 3000;
 const MEMBERS = 6;
 
-let env: K8sTestEnv;
-let core: CoreV1Api;
+let tier: ClusterTier;
 let custom: CustomObjectsApi;
-let operator: OperatorProcess | undefined;
 
 beforeAll(async () => {
-  env = await startK8sTestEnv();
-  core = env.kc.makeApiClient(CoreV1Api);
-  custom = env.kc.makeApiClient(CustomObjectsApi);
-  await new Applier(env.kc).apply(redisClusterCrd());
-  await core.createNamespace({ body: { metadata: { name: NS } } });
-  await waitForDefaultServiceAccount(env.kc, NS);
+  tier = await ClusterTier.start(NS);
+  custom = tier.env.kc.makeApiClient(CustomObjectsApi);
 }, 60 * 60_000);
 
 afterAll(async () => {
-  if (operator) await stopOperator(operator);
-  if (process.env.RCK_K8S_DEBUG && operator) console.error(operator.log.join('\n'));
-  await env?.stop();
+  await tier?.stop();
 }, 180_000);
 
-const view = () => new ClusterView(env.kc, NS, NAME);
+const view = () => new ClusterView(tier.env.kc, NS, NAME);
 const status = () => view().status();
 const isReady = ClusterView.isReady;
 const password = () => view().password();
 const nodes = () => view().nodes();
 const eventReasons = () => view().events();
-const diagnose = () => view().diagnose(operator?.log);
+const diagnose = () => view().diagnose(tier.operator?.log);
 const synced = (ns: NodeState[], total: number) => syncedShards(ns, MEMBERS, 3, total);
 const pods = () => view().pods();
 
 describe('containers killed and restarted in place by the kubelet, persistence off', { timeout: 300_000 }, () => {
   it('a master: its replica is promoted, the empty node rejoins as a replica and is admitted: 0 of 3,000 keys and 0 acknowledged writes lost', async () => {
-    operator = startOperator(env.kubeconfigPath, NS);
-    await custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: NS,
-      plural: PLURAL,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'RedisCluster',
-        metadata: { name: NAME },
-        spec: {
-          persistence: { enabled: false },
-          kubernetes: { terminationGracePeriodSeconds: 10 },
-        },
-      },
+    tier.startOperator();
+    await tier.createCluster(NAME, {
+      persistence: { enabled: false },
+      kubernetes: { terminationGracePeriodSeconds: 10 },
     });
-    await waitFor('RedisCluster Ready', async () => (isReady(await status()) ? true : undefined), 240_000, diagnose);
+    await tier.waitReady(view());
     const ip0 = (await pods())[0]!.status!.podIP!;
     const keys = Array.from({ length: KEYS }, (_, i) => `crash-key-${i}`);
     const c = new Cluster([{ host: ip0, port: 6379 }], { redisOptions: { password: await password() } });
@@ -192,16 +171,16 @@ describe('containers killed and restarted in place by the kubelet, persistence o
     expect(after.filter((n) => n.role === 'master').reduce((sum, n) => sum + n.keys, 0)).toBe(total - victim.keys);
 
     // The operator is SIGKILLed and replaced: the condition is still True (it lives in status.dataLoss).
-    await stopOperator(operator!, 'SIGKILL');
-    operator = startOperator(env.kubeconfigPath, NS);
+    await tier.stopOperator('SIGKILL');
+    tier.startOperator();
     // It takes the tally over from status.dataLoss, before its first pass.
     await waitFor(
       'the new operator carrying the unacknowledged loss',
-      async () => (operator!.log.some((l) => l.includes('1 unacknowledged data loss event(s)')) ? true : undefined),
+      async () => (tier.operator!.log.some((l) => l.includes('1 unacknowledged data loss event(s)')) ? true : undefined),
       30_000,
       diagnose,
     );
-    await waitFor('a pass by the new operator', async () => (operator!.log.some((l) => l.includes('applied')) ? true : undefined), 30_000, diagnose);
+    await waitFor('a pass by the new operator', async () => (tier.operator!.log.some((l) => l.includes('applied')) ? true : undefined), 30_000, diagnose);
     expect((await lossCondition())?.status).toBe('True');
     expect((await lossCondition())?.lastTransitionTime).toBe(lost.lastTransitionTime);
 

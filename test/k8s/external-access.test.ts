@@ -8,63 +8,44 @@
  * master pod behind the seed is deleted: it comes back on a new pod IP behind the same load
  * balancer, and the same client reads every key again.
  */
-import { CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
-import { Applier } from '../../src/platform/kubernetes/apply.js';
 import { ClusterView } from './cluster-view.js';
-import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
 import { LoadBalancers } from './load-balancers.js';
-import { type OperatorProcess, startOperator, stopOperator } from './operator-process.js';
 import { waitFor } from './wait.js';
+import { ClusterTier } from './cluster-tier.js';
 
 const NS = 'rck-external';
 const NAME = 'ext';
 const KEYS = 500;
 const MEMBERS = 6;
 
-let env: K8sTestEnv;
+let tier: ClusterTier;
 let balancers: LoadBalancers | undefined;
-let operator: OperatorProcess | undefined;
 
 beforeAll(async () => {
-  env = await startK8sTestEnv();
-  balancers = new LoadBalancers(env.kc);
+  tier = await ClusterTier.start(NS);
+  balancers = new LoadBalancers(tier.env.kc);
   await balancers.start();
-  await new Applier(env.kc).apply(redisClusterCrd());
-  await env.kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
-  await waitForDefaultServiceAccount(env.kc, NS);
 }, 60 * 60_000);
 
 afterAll(async () => {
-  if (operator) await stopOperator(operator);
-  if (process.env.RCK_K8S_DEBUG && operator) console.error(operator.log.join('\n'));
+  await tier?.stopOperator();
   await balancers?.stop();
-  await env?.stop();
+  await tier?.stop();
 }, 180_000);
 
 const live = (ps: V1Pod[]) => ps.filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase === 'Running' && p.status.podIP);
 
 describe('externalAccess: LoadBalancer', { timeout: 420_000 }, () => {
   it('a client that reaches only load balancers writes and reads 500 keys, and again after the master pod behind its seed is re-created', async () => {
-    const core = env.kc.makeApiClient(CoreV1Api);
-    const v = new ClusterView(env.kc, NS, NAME);
-    const diagnose = () => v.diagnose(operator?.log);
-    operator = startOperator(env.kubeconfigPath, NS);
-    await env.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: NS,
-      plural: PLURAL,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'RedisCluster',
-        metadata: { name: NAME },
-        spec: { kubernetes: { externalAccess: { type: 'LoadBalancer' }, terminationGracePeriodSeconds: 10 } },
-      },
-    });
-    await waitFor('RedisCluster Ready', async () => (ClusterView.isReady(await v.status()) ? true : undefined), 240_000, diagnose);
+    const core = tier.env.kc.makeApiClient(CoreV1Api);
+    const v = new ClusterView(tier.env.kc, NS, NAME);
+    const diagnose = () => v.diagnose(tier.operator?.log);
+    tier.startOperator();
+    await tier.createCluster(NAME, { kubernetes: { externalAccess: { type: 'LoadBalancer' }, terminationGracePeriodSeconds: 10 } });
+    await tier.waitReady(v);
     const lbOf = async (member: string) => (await core.readNamespacedService({ name: `${member}-external`, namespace: NS })).status?.loadBalancer?.ingress?.[0]?.ip;
     const lbs = await Promise.all(Array.from({ length: MEMBERS }, (_, i) => lbOf(`${NAME}-${i}`)));
     expect(lbs.filter(Boolean)).toHaveLength(MEMBERS);

@@ -7,15 +7,12 @@
  * the cluster back, and the same client, never re-created, reads every key and writes again.
  */
 import type { LookupFunction } from 'node:net';
-import { CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
-import { Applier } from '../../src/platform/kubernetes/apply.js';
 import { ClusterView } from './cluster-view.js';
-import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
-import { type OperatorProcess, startOperator, stopOperator } from './operator-process.js';
 import { waitFor } from './wait.js';
+import { ClusterTier } from './cluster-tier.js';
 
 const NS = 'rck-hostname';
 const NAME = 'hn';
@@ -23,43 +20,26 @@ const KEYS = 500;
 const MEMBERS = 6;
 const nameOf = (i: number) => `${NAME}-${i}.${NAME}-headless.${NS}.svc.cluster.local`;
 
-let env: K8sTestEnv;
-let operator: OperatorProcess | undefined;
+let tier: ClusterTier;
 
 beforeAll(async () => {
-  env = await startK8sTestEnv();
-  await new Applier(env.kc).apply(redisClusterCrd());
-  await env.kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
-  await waitForDefaultServiceAccount(env.kc, NS);
+  tier = await ClusterTier.start(NS);
 }, 60 * 60_000);
 
 afterAll(async () => {
-  if (operator) await stopOperator(operator);
-  if (process.env.RCK_K8S_DEBUG && operator) console.error(operator.log.join('\n'));
-  await env?.stop();
+  await tier?.stop();
 }, 180_000);
 
 const live = (ps: V1Pod[]) => ps.filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase === 'Running' && p.status.podIP);
 
 describe('announce: hostname', { timeout: 420_000 }, () => {
   it('members announce their DNS names; after every pod is deleted at once, a client connected by name reads all 500 keys and writes again', async () => {
-    const core = env.kc.makeApiClient(CoreV1Api);
-    const v = new ClusterView(env.kc, NS, NAME);
-    const diagnose = () => v.diagnose(operator?.log);
-    operator = startOperator(env.kubeconfigPath, NS);
-    await env.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: NS,
-      plural: PLURAL,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'RedisCluster',
-        metadata: { name: NAME },
-        spec: { kubernetes: { announce: 'hostname', terminationGracePeriodSeconds: 10 } },
-      },
-    });
-    await waitFor('RedisCluster Ready', async () => (ClusterView.isReady(await v.status()) ? true : undefined), 240_000, diagnose);
+    const core = tier.env.kc.makeApiClient(CoreV1Api);
+    const v = new ClusterView(tier.env.kc, NS, NAME);
+    const diagnose = () => v.diagnose(tier.operator?.log);
+    tier.startOperator();
+    await tier.createCluster(NAME, { kubernetes: { announce: 'hostname', terminationGracePeriodSeconds: 10 } });
+    await tier.waitReady(v);
     const before = live(await v.pods());
     expect(before).toHaveLength(MEMBERS);
     const announced = async (ip: string) =>
@@ -75,7 +55,7 @@ describe('announce: hostname', { timeout: 420_000 }, () => {
     await waitFor('CLUSTER SLOTS names all 6 members by hostname', announcedByAll(before[0]!.status!.podIP!), 30_000, diagnose);
 
     // The client knows names only: cluster DNS (here the kubelet) answers them.
-    const kubelet = env.kubelet!;
+    const kubelet = tier.env.kubelet!;
     const lookup = (host: string) => kubelet.resolve(host) ?? host;
     const dnsLookup = ((host: string, cb: (err: Error | null, address: string) => void) => cb(null, lookup(host))) as unknown as LookupFunction;
     const client = new Cluster([{ host: nameOf(0), port: 6379 }], {

@@ -14,17 +14,15 @@ import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
-import { Applier } from '../../src/platform/kubernetes/apply.js';
+import { GROUP, PLURAL, VERSION } from '../../src/manifests/crd.js';
 import { connectNode } from '../../src/redis/connection.js';
 import { type ConnectionProfile, clientOptions, passwordProfile, withTls } from '../../src/redis/profile.js';
 import { servedCertificate } from '../../src/redis/served-certificate.js';
 import { type ConsistencyReport, startConsistencyWorkload } from '../../src/workload/consistency.js';
 import { ClusterView } from './cluster-view.js';
-import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
-import { type OperatorProcess, startOperator, stopOperator } from './operator-process.js';
 import { type Pem, makeCa, makeLeaf } from './test-certs.js';
 import { waitFor } from './wait.js';
+import { ClusterTier } from './cluster-tier.js';
 
 const NS = 'rck-tls';
 const NAME = 'tls';
@@ -34,8 +32,7 @@ const SERVER_NAME = `${NAME}.${NS}.svc`;
 const DNS_NAMES = [SERVER_NAME, `${SERVER_NAME}.cluster.local`, `*.${NAME}-headless.${NS}.svc`, `*.${NAME}-headless.${NS}.svc.cluster.local`];
 
 const dir = mkdtempSync(join(tmpdir(), 'rck-k8s-tls-'));
-let env: K8sTestEnv;
-let operator: OperatorProcess | undefined;
+let tier: ClusterTier;
 let ca: Awaited<ReturnType<typeof makeCa>>;
 let first: Pem;
 let profile: ConnectionProfile;
@@ -52,41 +49,25 @@ const ipOf = (p: V1Pod) => p.status!.podIP!;
 beforeAll(async () => {
   ca = await makeCa(dir, 'cluster');
   first = await makeLeaf(dir, 'first', ca, DNS_NAMES);
-  env = await startK8sTestEnv();
-  await new Applier(env.kc).apply(redisClusterCrd());
-  const core = env.kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: NS } } });
-  await waitForDefaultServiceAccount(env.kc, NS);
+  tier = await ClusterTier.start(NS);
+  const core = tier.env.kc.makeApiClient(CoreV1Api);
   await core.createNamespacedSecret({ namespace: NS, body: secretBody(first) });
 }, 60 * 60_000);
 
 afterAll(async () => {
-  if (operator) await stopOperator(operator);
-  if (process.env.RCK_K8S_DEBUG && operator) console.error(operator.log.join('\n'));
-  await env?.stop();
+  await tier?.stop();
   rmSync(dir, { recursive: true, force: true });
 }, 180_000);
 
 describe('spec.tls on Kubernetes, from an existing Secret', { timeout: 300_000 }, () => {
   it("becomes Ready over TLS: 6 pods Ready (probe over TLS), each member TLS-only and serving the Secret's certificate; a plaintext client and a certificate of another CA are refused (2 refusals)", async () => {
-    operator = startOperator(env.kubeconfigPath, NS);
-    await env.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: NS,
-      plural: PLURAL,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'RedisCluster',
-        metadata: { name: NAME },
-        spec: { tls: { enabled: true }, kubernetes: { terminationGracePeriodSeconds: 10 } },
-      },
-    });
-    const password = await waitFor('the password Secret', () => new ClusterView(env.kc, NS, NAME).password().catch(() => undefined), 60_000);
+    tier.startOperator();
+    await tier.createCluster(NAME, { tls: { enabled: true }, kubernetes: { terminationGracePeriodSeconds: 10 } });
+    const password = await waitFor('the password Secret', () => new ClusterView(tier.env.kc, NS, NAME).password().catch(() => undefined), 60_000);
     profile = withTls(passwordProfile(password), { ca: ca.cert, cert: first.cert, key: first.key, serverName: SERVER_NAME });
-    v = new ClusterView(env.kc, NS, NAME, clientOptions(profile));
-    const diagnose = () => v.diagnose(operator?.log);
-    await waitFor('RedisCluster Ready', async () => (ClusterView.isReady(await v.status()) ? true : undefined), 240_000, diagnose);
+    v = new ClusterView(tier.env.kc, NS, NAME, clientOptions(profile));
+    const diagnose = () => v.diagnose(tier.operator?.log);
+    await tier.waitReady(v);
     const pods = await waitFor(
       '6 pods Ready',
       async () => {
@@ -117,8 +98,8 @@ describe('spec.tls on Kubernetes, from an existing Secret', { timeout: 300_000 }
   });
 
   it('the master pod deleted under the consistency workload: preStop hands over over TLS, the pod is back as a replica on a new IP, 0 acknowledged writes and 0 of 500 keys lost', async () => {
-    const core = env.kc.makeApiClient(CoreV1Api);
-    const diagnose = () => v.diagnose(operator?.log);
+    const core = tier.env.kc.makeApiClient(CoreV1Api);
+    const diagnose = () => v.diagnose(tier.operator?.log);
     const pod = (name: string) => core.readNamespacedPod({ name, namespace: NS });
     const victim = await pod(`${NAME}-0`);
     const ip0 = ipOf(victim);
@@ -148,7 +129,7 @@ describe('spec.tls on Kubernetes, from an existing Secret', { timeout: 300_000 }
       );
       expect(ipOf(back)).not.toBe(ip0);
       // preStop handed over (redis-cli --tls): the operator promoted nobody.
-      expect(operator!.log.join('\n')).not.toMatch(/promot/i);
+      expect(tier.operator!.log.join('\n')).not.toMatch(/promot/i);
       await waitFor('Ready again', async () => (ClusterView.isReady(await v.status()) ? true : undefined), 120_000, diagnose);
       report = await workload.stop();
     } finally {
@@ -168,8 +149,8 @@ describe('spec.tls on Kubernetes, from an existing Secret', { timeout: 300_000 }
   });
 
   it('a renewed Secret under the consistency workload: all 6 members serve the new certificate (6 CertificateRenewed events), no pod restarted or re-created, 0 errors, 0 lost writes', async () => {
-    const core = env.kc.makeApiClient(CoreV1Api);
-    const diagnose = () => v.diagnose(operator?.log);
+    const core = tier.env.kc.makeApiClient(CoreV1Api);
+    const diagnose = () => v.diagnose(tier.operator?.log);
     await waitFor('Ready', async () => (ClusterView.isReady(await v.status()) ? true : undefined), 60_000, diagnose);
     const podsBefore = await v.pods();
     expect(podsBefore).toHaveLength(6);
@@ -221,24 +202,24 @@ describe('spec.tls on Kubernetes, from an existing Secret', { timeout: 300_000 }
     expect(renewed.map((e) => e.message?.split(':')[0]).sort()).toEqual(podsBefore.map((p) => p.metadata!.name).sort());
     expect(identity(await v.pods())).toEqual(identity(podsBefore));
     // The operator's own connections use the new certificate too (it rebuilt its profile), and still work.
-    expect(operator!.log.join('\n')).toMatch(/Secret tls-tls changed: new client certificate/);
+    expect(tier.operator!.log.join('\n')).toMatch(/Secret tls-tls changed: new client certificate/);
     expect(ClusterView.isReady(await v.status())).toBe(true);
     // Nothing reset a TLS connection in the handshake (a TCP liveness probe, a certificate
     // check closed abruptly): Redis logs a warning for each.
     const warnings = await Promise.all(
       podsBefore.map(
         async (p) =>
-          (await readFile(env.kubelet!.logFile(NS, p.metadata!.name!, 'redis'), 'utf8')).split('\n').filter((l) => l.includes('Error accepting a client connection')).length,
+          (await readFile(tier.env.kubelet!.logFile(NS, p.metadata!.name!, 'redis'), 'utf8')).split('\n').filter((l) => l.includes('Error accepting a client connection')).length,
       ),
     );
     expect(warnings).toEqual([0, 0, 0, 0, 0, 0]);
   });
 
   it('turning TLS off under the running cluster is refused (phase Invalid, one line naming spec.tls.enabled); the StatefulSet keeps TLS and no pod restarts', async () => {
-    const diagnose = () => v.diagnose(operator?.log);
+    const diagnose = () => v.diagnose(tier.operator?.log);
     const podsBefore = await v.pods();
     const identity = (ps: V1Pod[]) => ps.map((p) => [p.metadata!.name, p.metadata!.uid, p.status!.containerStatuses?.[0]?.restartCount]).sort();
-    const o = (await env.kc
+    const o = (await tier.env.kc
       .makeApiClient(CustomObjectsApi)
       .patchNamespacedCustomObject(
         { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { spec: { tls: { enabled: false } } } },
@@ -254,7 +235,7 @@ describe('spec.tls on Kubernetes, from an existing Secret', { timeout: 300_000 }
       diagnose,
     );
     expect(status.conditions.find((c) => c.type === 'Ready')?.message).toMatch(/^spec\.tls\.enabled: cannot turn TLS off for an existing cluster/);
-    const sts = await env.kc.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ name: NAME, namespace: NS });
+    const sts = await tier.env.kc.makeApiClient(AppsV1Api).readNamespacedStatefulSet({ name: NAME, namespace: NS });
     expect(sts.spec!.template.spec!.volumes!.map((x) => x.name)).toContain('tls');
     expect(identity(await v.pods())).toEqual(identity(podsBefore));
   });

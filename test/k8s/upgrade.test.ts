@@ -14,16 +14,15 @@ import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
+import { GROUP, PLURAL, VERSION } from '../../src/manifests/crd.js';
 import { Applier } from '../../src/platform/kubernetes/apply.js';
 import { outdated } from '../../src/platform/kubernetes/member-source.js';
 import { passwordProfile } from '../../src/redis/profile.js';
 import { startConsistencyWorkload } from '../../src/workload/consistency.js';
 import { builtEngineBinary } from '../support/engine.js';
 import { ClusterView } from './cluster-view.js';
-import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
-import { type OperatorProcess, startOperator, stopOperator } from './operator-process.js';
 import { waitFor } from './wait.js';
+import { ClusterTier } from './cluster-tier.js';
 
 const NS = 'rck-upgrade';
 const NAME = 'up';
@@ -38,20 +37,14 @@ copyFileSync(builtEngineBinary('redis-7.2.6', 'server'), join(imageBin, 'redis-s
 copyFileSync(builtEngineBinary('redis-7.2.6', 'cli'), join(imageBin, 'redis-cli'));
 for (const tool of ['sh', 'cat', 'date', 'grep', 'head', 'rm', 'sed', 'sleep', 'tr']) symlinkSync(`/usr/bin/${tool}`, join(imageBin, tool));
 
-let env: K8sTestEnv;
-let operator: OperatorProcess | undefined;
+let tier: ClusterTier;
 
 beforeAll(async () => {
-  env = await startK8sTestEnv({ images: [{ image: /^redis:7\.2\.6$/, entrypoint: ['redis-server'], env: [`PATH=${imageBin}`] }] });
-  await new Applier(env.kc).apply(redisClusterCrd());
-  await env.kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
-  await waitForDefaultServiceAccount(env.kc, NS);
+  tier = await ClusterTier.start(NS, { images: [{ image: /^redis:7\.2\.6$/, entrypoint: ['redis-server'], env: [`PATH=${imageBin}`] }] });
 }, 60 * 60_000);
 
 afterAll(async () => {
-  if (operator) await stopOperator(operator);
-  if (process.env.RCK_K8S_DEBUG && operator) console.error(operator.log.join('\n'));
-  await env?.stop();
+  await tier?.stop();
   rmSync(imageBin, { recursive: true, force: true });
 }, 180_000);
 
@@ -60,18 +53,12 @@ const live = (ps: V1Pod[]) => ps.filter((p) => !p.metadata?.deletionTimestamp &&
 
 describe('an engine upgrade, Redis 7.0 -> 7.2.6', { timeout: 600_000 }, () => {
   it('rolls every member with handover (3 replicas first, 3 masters after a planned failover), never two pods away, 0 writes and 0 of 500 keys lost', async () => {
-    const custom = env.kc.makeApiClient(CustomObjectsApi);
-    const v = new ClusterView(env.kc, NS, NAME);
-    const diagnose = () => v.diagnose(operator?.log);
-    operator = startOperator(env.kubeconfigPath, NS);
-    await custom.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: NS,
-      plural: PLURAL,
-      body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name: NAME }, spec: { kubernetes: { terminationGracePeriodSeconds: 10 } } },
-    });
-    await waitFor('RedisCluster Ready', async () => (ClusterView.isReady(await v.status()) ? true : undefined), 240_000, diagnose);
+    const custom = tier.env.kc.makeApiClient(CustomObjectsApi);
+    const v = new ClusterView(tier.env.kc, NS, NAME);
+    const diagnose = () => v.diagnose(tier.operator?.log);
+    tier.startOperator();
+    await tier.createCluster(NAME, { kubernetes: { terminationGracePeriodSeconds: 10 } });
+    await tier.waitReady(v);
     const before = live(await v.pods());
     expect(before).toHaveLength(MEMBERS);
     for (const p of before) expect(await versionOf(v, p.status!.podIP!)).toMatch(/^7\.0\./);
@@ -137,7 +124,7 @@ describe('an engine upgrade, Redis 7.0 -> 7.2.6', { timeout: 600_000 }, () => {
     // Never a master restarted as one: every restart was a replica's.
     const restarts = events.filter((e) => e.reason === 'RestartMember').map((e) => e.message ?? '');
     expect(restarts.filter((m) => !/^up-\d: replica first: /.test(m))).toEqual([]);
-    expect(operator.log.join('\n')).not.toMatch(/promot/i);
+    expect(tier.operator!.log.join('\n')).not.toMatch(/promot/i);
 
     const c2 = new Cluster([{ host: after[0]!.status!.podIP!, port: 6379 }], { redisOptions: { password } });
     try {
@@ -149,13 +136,13 @@ describe('an engine upgrade, Redis 7.0 -> 7.2.6', { timeout: 600_000 }, () => {
   });
 
   it('a new rck version (another pod template and scripts) adopts the running cluster: no pod restarted', async () => {
-    const core = env.kc.makeApiClient(CoreV1Api);
-    const apps = env.kc.makeApiClient(AppsV1Api);
-    const v = new ClusterView(env.kc, NS, NAME);
-    const diagnose = () => v.diagnose(operator?.log);
-    await stopOperator(operator!);
+    const core = tier.env.kc.makeApiClient(CoreV1Api);
+    const apps = tier.env.kc.makeApiClient(AppsV1Api);
+    const v = new ClusterView(tier.env.kc, NS, NAME);
+    const diagnose = () => v.diagnose(tier.operator?.log);
+    await tier.stopOperator();
     // What an older rck left: its own template annotation and scripts, applied under rck's field manager.
-    const applier = new Applier(env.kc);
+    const applier = new Applier(tier.env.kc);
     const sts = await apps.readNamespacedStatefulSet({ name: NAME, namespace: NS });
     const cm = await core.readNamespacedConfigMap({ name: `${NAME}-config`, namespace: NS });
     const strip = { managedFields: undefined, resourceVersion: undefined, uid: undefined, creationTimestamp: undefined, generation: undefined };
@@ -180,7 +167,7 @@ describe('an engine upgrade, Redis 7.0 -> 7.2.6', { timeout: 600_000 }, () => {
     );
     const podsBefore = live(await v.pods());
 
-    operator = startOperator(env.kubeconfigPath, NS);
+    tier.startOperator();
     // The new operator re-applies its own template: a new revision of the StatefulSet.
     const applied = await waitFor(
       'the new operator applied its template',

@@ -10,18 +10,15 @@
 import { chmodSync, copyFileSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
-import { Applier } from '../../src/platform/kubernetes/apply.js';
 import { passwordProfile } from '../../src/redis/profile.js';
 import { startConsistencyWorkload } from '../../src/workload/consistency.js';
 import { builtEngineBinary } from '../support/engine.js';
 import { ClusterView } from './cluster-view.js';
-import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
-import { type OperatorProcess, startOperator, stopOperator } from './operator-process.js';
 import { waitFor } from './wait.js';
+import { ClusterTier } from './cluster-tier.js';
 
 const NS = 'rck-valkey';
 const NAME = 'vk';
@@ -37,42 +34,25 @@ copyFileSync(builtEngineBinary('valkey-8.0.1', 'server'), join(imageBin, 'valkey
 copyFileSync(builtEngineBinary('valkey-8.0.1', 'cli'), join(imageBin, 'valkey-cli'));
 for (const tool of ['sh', 'cat', 'date', 'grep', 'head', 'rm', 'sed', 'sleep', 'tr']) symlinkSync(`/usr/bin/${tool}`, join(imageBin, tool));
 
-let env: K8sTestEnv;
-let operator: OperatorProcess | undefined;
+let tier: ClusterTier;
 
 beforeAll(async () => {
-  env = await startK8sTestEnv({ images: [{ image: /^valkey\/valkey:/, entrypoint: ['valkey-server'], env: [`PATH=${imageBin}`] }] });
-  await new Applier(env.kc).apply(redisClusterCrd());
-  await env.kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
-  await waitForDefaultServiceAccount(env.kc, NS);
+  tier = await ClusterTier.start(NS, { images: [{ image: /^valkey\/valkey:/, entrypoint: ['valkey-server'], env: [`PATH=${imageBin}`] }] });
 }, 60 * 60_000);
 
 afterAll(async () => {
-  if (operator) await stopOperator(operator);
-  if (process.env.RCK_K8S_DEBUG && operator) console.error(operator.log.join('\n'));
-  await env?.stop();
+  await tier?.stop();
   rmSync(imageBin, { recursive: true, force: true });
 }, 180_000);
 
 describe('the seed on a Valkey image (valkey/valkey:8.0.1)', { timeout: 300_000 }, () => {
   it('Ready with every member on Valkey 8.0.1; the master pod deleted: handed over, back as a replica on a new IP, 0 acknowledged writes and 0 of 500 keys lost', async () => {
-    const core = env.kc.makeApiClient(CoreV1Api);
-    const v = new ClusterView(env.kc, NS, NAME);
-    const diagnose = () => v.diagnose(operator?.log);
-    operator = startOperator(env.kubeconfigPath, NS);
-    await env.kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace: NS,
-      plural: PLURAL,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'RedisCluster',
-        metadata: { name: NAME },
-        spec: { kubernetes: { image: 'valkey/valkey:8.0.1', terminationGracePeriodSeconds: 10 } },
-      },
-    });
-    await waitFor('RedisCluster Ready', async () => (ClusterView.isReady(await v.status()) ? true : undefined), 240_000, diagnose);
+    const core = tier.env.kc.makeApiClient(CoreV1Api);
+    const v = new ClusterView(tier.env.kc, NS, NAME);
+    const diagnose = () => v.diagnose(tier.operator?.log);
+    tier.startOperator();
+    await tier.createCluster(NAME, { kubernetes: { image: 'valkey/valkey:8.0.1', terminationGracePeriodSeconds: 10 } });
+    await tier.waitReady(v);
     const password = await v.password();
     const pod = (name: string) => core.readNamespacedPod({ name, namespace: NS });
     const node = (ip: string) => new Redis({ host: ip, port: 6379, password, lazyConnect: true, maxRetriesPerRequest: 1 });
@@ -115,7 +95,7 @@ describe('the seed on a Valkey image (valkey/valkey:8.0.1)', { timeout: 300_000 
       );
       expect(back.status!.podIP).not.toBe(ip0);
       // preStop handed over (with valkey-cli): the operator promoted nobody.
-      expect(operator.log.join('\n')).not.toMatch(/promot/i);
+      expect(tier.operator!.log.join('\n')).not.toMatch(/promot/i);
       await waitFor('Ready again', async () => (ClusterView.isReady(await v.status()) ? true : undefined), 120_000, diagnose);
       const report = await workload.stop();
       lost = report.lostWrites;
