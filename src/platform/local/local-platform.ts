@@ -270,10 +270,23 @@ export class LocalPlatform implements Platform {
     try {
       const { persistence, local, tls, auth } = this.cluster.spec;
       const [password, keeper] = await Promise.all([this.state.password(this.cluster), this.state.keeperPasswords(this.cluster)]);
-      const where = { state: this.state, name: s.name, host: s.host, port: s.port, password, ...(keeper ? { keeper } : {}) };
-      const tlsOn = tls.enabled ? { tls: { authClients: tls.authClients } } : {};
-      const access = { users: auth.users, defaultUserOff: auth.defaultUser === 'off' };
-      spawned = await spawnMember({ ...where, appendonly: persistence.enabled, startOpen, serverBinary: local.serverBinary, ...access, ...tlsOn });
+      const access = {
+        password,
+        ...(keeper ? { keeper } : {}),
+        users: auth.users,
+        defaultUserOff: auth.defaultUser === 'off',
+        ...(tls.enabled ? { tls: { authClients: tls.authClients } } : {}),
+      };
+      spawned = await spawnMember({
+        state: this.state,
+        name: s.name,
+        host: s.host,
+        port: s.port,
+        appendonly: persistence.enabled,
+        startOpen,
+        serverBinary: local.serverBinary,
+        ...access,
+      });
     } finally {
       gate?.spawned();
     }
