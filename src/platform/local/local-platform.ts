@@ -268,25 +268,7 @@ export class LocalPlatform implements Platform {
     s.startOpen = undefined;
     let spawned: MemberProcess;
     try {
-      const { persistence, local, tls, auth } = this.cluster.spec;
-      const [password, keeper] = await Promise.all([this.state.password(this.cluster), this.state.keeperPasswords(this.cluster)]);
-      const access = {
-        password,
-        ...(keeper ? { keeper } : {}),
-        users: auth.users,
-        defaultUserOff: auth.defaultUser === 'off',
-        ...(tls.enabled ? { tls: { authClients: tls.authClients } } : {}),
-      };
-      spawned = await spawnMember({
-        state: this.state,
-        name: s.name,
-        host: s.host,
-        port: s.port,
-        appendonly: persistence.enabled,
-        startOpen,
-        serverBinary: local.serverBinary,
-        ...access,
-      });
+      spawned = await spawnMember({ state: this.state, cluster: this.cluster, name: s.name, host: s.host, port: s.port, startOpen });
     } finally {
       gate?.spawned();
     }

@@ -14,7 +14,7 @@ import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLOSED_NOTE, STOPPED_EMPTY_MARKER, mustStartClosed } from '../../spec/admission.js';
 import { renderMemberConf } from '../../spec/redis-conf.js';
-import type { KeeperPasswords } from '../../spec/keeper-users.js';
+import type { RedisCluster } from '../../spec/schema.js';
 import { resolveServerBinary } from './server-binary.js';
 import { pidAlive, signalPid } from './process-alive.js';
 import type { StateDir } from './state-dir.js';
@@ -42,24 +42,13 @@ const ADOPTED_POLL_MS = 20;
 
 export interface SpawnInput {
   state: StateDir;
+  /** The applied spec: persistence, TLS, the users and the server binary come from it. */
+  cluster: RedisCluster;
   name: string;
   host: string;
   port: number;
-  password?: string;
-  /** appendonly yes in the shared configuration (persistence on). */
-  appendonly: boolean;
   /** Never start closed (the loss was already reported; nothing is left to protect). */
   startOpen?: boolean;
-  /** spec.local.serverBinary (server-binary.ts resolves the default). */
-  serverBinary?: string;
-  /** spec.tls.enabled: the member serves TLS only, with its certificate (made or renewed here: tls-files.ts). */
-  tls?: { authClients: boolean };
-  /** spec.auth.users: created by the member's conf, with the passwords in the state dir. */
-  users?: Array<{ name: string; rules: string }>;
-  /** rck's own users (spec/keeper-users.ts), when the cluster has them. */
-  keeper?: KeeperPasswords;
-  /** spec.auth.defaultUser: off. */
-  defaultUserOff?: boolean;
 }
 
 /** Whether a volume holds an AOF (its data survives a restart with appendonly yes). */
@@ -80,26 +69,29 @@ export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
     () => true,
     () => false,
   );
+  const { persistence, tls: tlsSpec, auth, local } = m.cluster.spec;
   const closed =
     !m.startOpen &&
     mustStartClosed({
       nodesConf: await readFile(join(dataDir, 'nodes.conf'), 'utf8').catch(() => undefined),
-      appendonly: m.appendonly,
+      appendonly: persistence.enabled,
       aofPresent: await aofOnVolume(dataDir),
       stoppedEmpty,
     });
-  const tls = m.tls ? { ...(await m.state.tls.ensureMember(m.name, m.host)), authClients: m.tls.authClients } : undefined;
-  const users = await Promise.all((m.users ?? []).map(async (u) => ({ ...u, password: (await m.state.userPassword(u.name, true))! })));
+  // The certificate is made or renewed here (tls-files.ts); the passwords were made by `up` (prepare.ts).
+  const tls = tlsSpec.enabled ? { ...(await m.state.tls.ensureMember(m.name, m.host)), authClients: tlsSpec.authClients } : undefined;
+  const users = await Promise.all(auth.users.map(async (u) => ({ ...u, password: (await m.state.userPassword(u.name, true))! })));
+  const [password, keeper] = await Promise.all([m.state.password(m.cluster), m.state.keeperPasswords(m.cluster)]);
   const conf = renderMemberConf({
     users,
     sharedConfPath: m.state.sharedConf,
     host: m.host,
     port: m.port,
     dataDir,
-    password: m.password,
+    password,
     closed,
-    ...(m.keeper ? { keeper: m.keeper } : {}),
-    ...(m.defaultUserOff ? { defaultUserOff: true } : {}),
+    ...(keeper ? { keeper } : {}),
+    ...(auth.defaultUser === 'off' ? { defaultUserOff: true } : {}),
     ...(tls ? { tls: { certFile: tls.cert, keyFile: tls.key, caFile: m.state.tls.ca.cert, authClients: tls.authClients } } : {}),
   });
   await writeFile(confPath, conf, { mode: 0o600 });
@@ -107,7 +99,7 @@ export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
   // members spawning at the same moment, lost the 'exit' event of children that exited at
   // once (Node 20, measured: 8 of 30), and a member that never reports its exit hangs
   // every start and stop waiting for it.
-  const binary = await resolveServerBinary(m.serverBinary);
+  const binary = await resolveServerBinary(local.serverBinary);
   const log = openSync(m.state.memberLog(m.name), 'a', 0o600);
   let proc: ChildProcess;
   try {
