@@ -9,6 +9,7 @@
  * from it). Admitting opens the admin user last, because its rules are what the keeper
  * reads to tell a closed member (topology/observe.ts): a half-done admission is redone.
  */
+import { type ConnectionProfile, passwordProfile } from '../redis/profile.js';
 import { CLOSED_USER_RULES } from './admission.js';
 
 export const ADMIN_USER = 'rck-admin';
@@ -20,6 +21,11 @@ export const RESERVED_USERS: readonly string[] = ['default', ADMIN_USER, REPLICA
 export const REPLICATION_RULES = 'resetchannels -@all +psync +replconf +ping';
 /** The admin user's rules while its member is open. */
 export const ADMIN_RULES = '~* &* +@all';
+
+/** How the keeper logs in with rck-admin's password. */
+export function adminProfile(password: string, clientName: string): ConnectionProfile {
+  return { ...passwordProfile(password, clientName), username: ADMIN_USER };
+}
 
 export interface KeeperPasswords {
   admin: string;

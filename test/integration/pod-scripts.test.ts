@@ -36,6 +36,16 @@ for (const tool of ['cat', 'date', 'grep', 'head', 'rm', 'sed', 'sleep', 'tr']) 
 afterAll(() => rmSync(imageBin, { recursive: true, force: true }));
 const imageEnv = (env: Record<string, string>): NodeJS.ProcessEnv => ({ ...process.env, PATH: imageBin, ...env });
 
+/** Kills a start script's redis-server (it execs into it) if it still runs, and removes its directory. */
+async function killAndRemove(proc: ChildProcess | undefined, dir: string | undefined): Promise<void> {
+  if (proc && proc.exitCode === null) {
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGKILL');
+    await exited;
+  }
+  if (dir) await rm(dir, { recursive: true, force: true });
+}
+
 /** Exit code of the probe against a node: the script with the pod's port replaced by the node's. */
 function probe(host: string, port: number): Promise<number> {
   const [sh, flag, script] = READY_COMMAND as [string, string, string];
@@ -84,12 +94,7 @@ describe('start.sh', () => {
   let dir: string | undefined;
   let proc: ChildProcess | undefined;
   afterAll(async () => {
-    if (proc && proc.exitCode === null) {
-      const exited = new Promise((r) => proc!.once('exit', r));
-      proc.kill('SIGKILL');
-      await exited;
-    }
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await killAndRemove(proc, dir);
   });
 
   it('starts redis-server with a password holding quotes, a backslash and a space', async () => {
@@ -194,12 +199,7 @@ describe('stopped empty, persistence off', () => {
   let proc: ChildProcess | undefined;
   afterAll(async () => {
     await nodes?.stop();
-    if (proc && proc.exitCode === null) {
-      const exited = new Promise((r) => proc!.once('exit', r));
-      proc.kill('SIGKILL');
-      await exited;
-    }
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await killAndRemove(proc, dir);
   });
 
   const marker = () => join(dir!, STOPPED_EMPTY_MARKER);
@@ -287,12 +287,7 @@ describe("start.sh with rck's own users and spec.auth.users (Kubernetes)", () =>
   let dir: string | undefined;
   let proc: ChildProcess | undefined;
   afterAll(async () => {
-    if (proc && proc.exitCode === null) {
-      const exited = new Promise((r) => proc!.once('exit', r));
-      proc.kill('SIGKILL');
-      await exited;
-    }
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await killAndRemove(proc, dir);
   });
 
   const users = [{ name: 'app', rules: '~* +@all -flushall' }];
@@ -366,10 +361,7 @@ describe("start.sh with rck's own users and spec.auth.users (Kubernetes)", () =>
   });
 
   it('closed: rck-admin may not read, write or PSYNC; rck-replication and app are off (3 refusals)', async () => {
-    const exited = new Promise((r) => proc!.once('exit', r));
-    proc!.kill('SIGKILL');
-    await exited;
-    await rm(dir!, { recursive: true, force: true });
+    await killAndRemove(proc, dir);
     const port = await start(true);
     const admin = await login(port, 'rck-admin', 'admin-pw');
     try {

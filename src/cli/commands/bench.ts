@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { readLocalStatus } from '../../platform/local/local-status.js';
-import { type LocalTarget, requireLocalCluster } from '../../platform/local/resolve.js';
+import { type LocalTarget, noSuchUser, requireLocalCluster } from '../../platform/local/resolve.js';
 import { type NodeAddress, parseAddress } from '../../redis/address.js';
 import { PASSWORD_ENV } from '../../redis/connection.js';
 import { formatSnapshot, startConsistencyWorkload } from '../../workload/consistency.js';
@@ -91,9 +91,7 @@ async function target(flags: ConsistencyFlags): Promise<{ nodes: NodeAddress[]; 
 /** A spec.auth.users entry's password from the state directory; one line naming the users otherwise. */
 async function userPassword(t: LocalTarget, user: string): Promise<string> {
   const pw = t.cluster.spec.auth.users.some((u) => u.name === user) ? await t.state.userPassword(user) : undefined;
-  if (pw === undefined) {
-    const known = t.cluster.spec.auth.users.map((u) => u.name).join(', ') || 'none';
-    throw new InputError(`--user ${user}: no such user in spec.auth.users of cluster ${t.cluster.metadata.name} (users: ${known})`, { subject: '--user' });
-  }
+  const known = t.cluster.spec.auth.users.map((u) => u.name);
+  if (pw === undefined) throw noSuchUser(t, user, known);
   return pw;
 }

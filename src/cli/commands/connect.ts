@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { readLocalStatus } from '../../platform/local/local-status.js';
-import { checkMemberName, requireLocalCluster } from '../../platform/local/resolve.js';
+import { checkMemberName, noSuchUser, requireLocalCluster } from '../../platform/local/resolve.js';
 import { PASSWORD_ENV } from '../../redis/connection.js';
 import { clientBinaryBeside, resolveServerBinary } from '../../platform/local/server-binary.js';
 import { printLine } from '../output.js';
@@ -30,9 +30,7 @@ export function registerConnect(program: Command): void {
       const user = flags.user;
       const keeper = await t.state.keeperPasswords(t.cluster);
       const known = [...t.cluster.spec.auth.users.map((u) => u.name), ...(keeper ? [ADMIN_USER] : [])];
-      if (user !== undefined && !known.includes(user)) {
-        throw new InputError(`--user ${user}: no such user in spec.auth.users of cluster ${t.cluster.metadata.name} (users: ${known.join(', ') || 'none'})`, { subject: '--user' });
-      }
+      if (user !== undefined && !known.includes(user)) throw noSuchUser(t, user, known);
       if (user === undefined && t.cluster.spec.auth.defaultUser === 'off') {
         throw new InputError(`cluster ${t.cluster.metadata.name} has its default user off (spec.auth.defaultUser): choose one with --user (users: ${known.join(', ')})`, {
           subject: '--user',

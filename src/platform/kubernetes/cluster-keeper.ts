@@ -4,7 +4,17 @@
  * Level-triggered like the controller: each pass starts from what it reads.
  */
 import { desiredShape } from '../../spec/desired-shape.js';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject, PatchStrategy, type V1StatefulSet, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubeConfig,
+  type KubernetesObject,
+  PatchStrategy,
+  type V1Secret,
+  type V1StatefulSet,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { Controller } from '../../controller/controller.js';
 import type { ClusterRecorder } from '../../controller/metrics.js';
 import type { PassOutcome } from '../../controller/runner.js';
@@ -25,7 +35,7 @@ import { KubernetesEventSink } from './k8s-events.js';
 import { PodMemberSource, type WatchCache, readStatefulSet, statefulSetReplicas } from './member-source.js';
 import { type ClusterStatus, invalidStatus, statusOf, waitingStatus } from './status.js';
 import { type ConnectionProfile, passwordProfile } from '../../redis/profile.js';
-import { ADMIN_USER } from '../../spec/keeper-users.js';
+import { adminProfile } from '../../spec/keeper-users.js';
 import { reloadCertificates } from './cert-reload.js';
 import { type TlsSecret, readTlsSecret, tlsSwitchRefused, withSecretTls } from './tls-secret.js';
 
@@ -173,7 +183,7 @@ export class ClusterKeeper {
         cache: () => this.passCache,
       }),
       desired: desiredShape(rc.spec),
-      profile: (this.profile = profile(rc.spec.auth.enabled ? keeperProfile(await this.readPasswords(rc)) : passwordProfile(undefined, 'rck-operator'))),
+      profile: (this.profile = profile(rc.spec.auth.enabled ? await this.keeperProfile(rc) : passwordProfile(undefined, 'rck-operator'))),
       events: this.eventSink(),
       report: (line) => this.log(`${this.key}: ${line}`),
     });
@@ -272,21 +282,11 @@ export class ClusterKeeper {
     this.log(`${this.key}: applied ${objects.length} objects (generation ${this.obj.metadata.generation})`);
   }
 
-  /**
-   * The password is generated once and never rewritten. The Secret is owned by the
-   * RedisCluster only when volumes go with it: kept volumes keep their password.
-   */
+  /** The cluster's Secret: its passwords are generated once and never rewritten. */
   private async ensureSecret(rc: RedisCluster): Promise<void> {
     const n = namesOf(rc);
-    try {
-      await this.core.readNamespacedSecret({ name: n.secret, namespace: n.namespace });
-      return;
-    } catch (err) {
-      if ((err as { code?: number }).code !== 404) throw err;
-    }
-    const body = secret(rc, generateClusterPasswords());
-    if (rc.spec.kubernetes.deleteVolumesOnDelete) body.metadata = { ...body.metadata, ownerReferences: [this.ownerRef()] };
-    await this.core.createNamespacedSecret({ namespace: n.namespace, body });
+    if (await this.findSecret(rc, n.secret)) return;
+    await this.createSecret(rc, secret(rc, generateClusterPasswords()));
     this.log(`${this.key}: generated the passwords in Secret ${n.secret}`);
   }
 
@@ -295,13 +295,9 @@ export class ClusterKeeper {
    * passwordSecret must exist with a key "password" (pods would wait for it unseen otherwise).
    */
   private async ensureUserSecrets(rc: RedisCluster, generation: number | undefined): Promise<void> {
-    const n = namesOf(rc);
     for (const u of rc.spec.auth.users) {
-      const name = n.userSecret(u);
-      const found = await this.core.readNamespacedSecret({ name, namespace: n.namespace }).catch((err: { code?: number }) => {
-        if (err.code === 404) return undefined;
-        throw err;
-      });
+      const name = namesOf(rc).userSecret(u);
+      const found = await this.findSecret(rc, name);
       if (u.passwordSecret) {
         if (found?.data?.password) continue;
         const problem = `Secret ${name} (spec.auth.users ${u.name}'s passwordSecret) ${found ? 'has no key "password"' : 'not found'}`;
@@ -309,32 +305,40 @@ export class ClusterKeeper {
         throw new Error(problem); // the runner tries again, backing off
       }
       if (found) continue;
-      const body = userSecret(rc, u, generatePassword());
-      if (rc.spec.kubernetes.deleteVolumesOnDelete) body.metadata = { ...body.metadata, ownerReferences: [this.ownerRef()] };
-      await this.core.createNamespacedSecret({ namespace: n.namespace, body });
+      await this.createSecret(rc, userSecret(rc, u, generatePassword()));
       this.log(`${this.key}: generated user ${u.name}'s password in Secret ${name}`);
     }
   }
 
-  /** The cluster Secret's passwords: the default user's, and rck-admin's when the Secret was made with rck's own users. */
-  private async readPasswords(rc: RedisCluster): Promise<{ password: string; admin?: string }> {
-    const n = namesOf(rc);
-    const s = await this.core.readNamespacedSecret({ name: n.secret, namespace: n.namespace });
-    const read = (key: string) => (s.data?.[key] ? Buffer.from(s.data[key], 'base64').toString('utf8') : undefined);
-    const password = read('password');
-    if (password === undefined) throw new Error(`Secret ${n.secret} has no key "password"`);
-    const admin = read('admin');
-    return { password, ...(admin && read('replication') ? { admin } : {}) };
-  }
-
-  /** spec.auth.defaultUser off needs rck's own users; a Secret made before them has none. */
-  private async requireKeeperUsers(rc: RedisCluster): Promise<void> {
-    const n = namesOf(rc);
-    const s = await this.core.readNamespacedSecret({ name: n.secret, namespace: n.namespace }).catch((err: { code?: number }) => {
-      if (err.code === 404) return undefined; // made with them by ensureSecret
+  /** A Secret in the cluster's namespace, or undefined when there is none. */
+  private findSecret(rc: RedisCluster, name: string): Promise<V1Secret | undefined> {
+    return this.core.readNamespacedSecret({ name, namespace: namesOf(rc).namespace }).catch((err: { code?: number }) => {
+      if (err.code === 404) return undefined;
       throw err;
     });
-    if (s && !(s.data?.admin && s.data.replication)) {
+  }
+
+  /** A generated Secret, owned by the RedisCluster only when volumes go with it: kept volumes keep their passwords. */
+  private async createSecret(rc: RedisCluster, body: V1Secret): Promise<void> {
+    if (rc.spec.kubernetes.deleteVolumesOnDelete) body.metadata = { ...body.metadata, ownerReferences: [this.ownerRef()] };
+    await this.core.createNamespacedSecret({ namespace: namesOf(rc).namespace, body });
+  }
+
+  /** The operator's login from the cluster's Secret: rck-admin when it has it, else the default user (a cluster made before rck's own users). */
+  private async keeperProfile(rc: RedisCluster): Promise<ConnectionProfile> {
+    const n = namesOf(rc);
+    const s = await this.core.readNamespacedSecret({ name: n.secret, namespace: n.namespace });
+    if (!s.data?.password) throw new Error(`Secret ${n.secret} has no key "password"`);
+    const text = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
+    if (hasKeeperUsers(s)) return adminProfile(text(s.data.admin!), 'rck-operator');
+    return passwordProfile(text(s.data.password), 'rck-operator');
+  }
+
+  /** spec.auth.defaultUser off needs rck's own users; a Secret made before them has none (none yet: ensureSecret makes it with them). */
+  private async requireKeeperUsers(rc: RedisCluster): Promise<void> {
+    const n = namesOf(rc);
+    const s = await this.findSecret(rc, n.secret);
+    if (s && !hasKeeperUsers(s)) {
       throw new InputError(`spec.auth.defaultUser: off needs rck's own users, and Secret ${n.secret} was made before them (no keys "admin" and "replication")`, {
         subject: 'spec.auth.defaultUser',
       });
@@ -386,7 +390,7 @@ function keepTransitionTimes(status: ClusterStatus, shown: ClusterStatus | undef
   return { ...status, conditions };
 }
 
-/** The operator's login: rck-admin when the Secret has it, else the default user (a cluster made before rck's own users). */
-function keeperProfile(p: { password: string; admin?: string }): ConnectionProfile {
-  return p.admin ? { ...passwordProfile(p.admin, 'rck-operator'), username: ADMIN_USER } : passwordProfile(p.password, 'rck-operator');
+/** Whether the cluster's Secret holds the passwords of rck's own users (spec/keeper-users.ts). */
+function hasKeeperUsers(s: V1Secret): boolean {
+  return Boolean(s.data?.admin && s.data.replication);
 }

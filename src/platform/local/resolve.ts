@@ -68,3 +68,8 @@ async function guessName(memberHint?: string): Promise<string | undefined> {
   }
   return undefined;
 }
+
+/** The one line for a --user that names none of `known` (the cluster's users). */
+export function noSuchUser(t: LocalTarget, user: string, known: readonly string[]): InputError {
+  return new InputError(`--user ${user}: no such user in spec.auth.users of cluster ${t.cluster.metadata.name} (users: ${known.join(', ') || 'none'})`, { subject: '--user' });
+}

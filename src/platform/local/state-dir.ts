@@ -27,7 +27,7 @@ import { InputError, errorText } from '../../errors.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import { type ConnectionProfile, passwordProfile, withTls } from '../../redis/profile.js';
 import { TlsFiles } from './tls-files.js';
-import { ADMIN_USER, type KeeperPasswords, REPLICATION_USER } from '../../spec/keeper-users.js';
+import { ADMIN_USER, type KeeperPasswords, REPLICATION_USER, adminProfile } from '../../spec/keeper-users.js';
 
 export const STATE_FORMAT = 1;
 
@@ -208,7 +208,7 @@ export class StateDir {
    */
   async profile(cluster: RedisCluster, clientName = 'rck'): Promise<ConnectionProfile> {
     const [keeper, password, tls] = await Promise.all([this.keeperPasswords(cluster), this.password(cluster), cluster.spec.tls.enabled ? this.tls.clientTls() : undefined]);
-    const who = keeper ? { ...passwordProfile(keeper.admin, clientName), username: ADMIN_USER } : passwordProfile(password, clientName);
+    const who = keeper ? adminProfile(keeper.admin, clientName) : passwordProfile(password, clientName);
     return withTls(who, tls);
   }
 
