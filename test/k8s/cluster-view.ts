@@ -92,12 +92,32 @@ export class ClusterView {
 
   async diagnose(operatorLog: string[] = []): Promise<string> {
     const s = await this.status().catch(() => undefined);
-    const ps = (await this.pods()).map(
-      (p) => `${p.metadata?.name} ${p.status?.phase} ip=${p.status?.podIP} restarts=${p.status?.containerStatuses?.map((c) => c.restartCount).join(',')}`,
-    );
+    const ps = (await this.pods()).map(podLine);
     const ns = await this.nodes().catch(() => []);
-    return [`status: ${JSON.stringify(s)}`, ...ps, ...ns.map((n) => JSON.stringify(n)), ...operatorLog.slice(-30)].join('\n');
+    const warnings = await warningEvents(this.core, this.namespace).catch(() => []);
+    return [`status: ${JSON.stringify(s)}`, ...ps, ...ns.map((n) => JSON.stringify(n)), ...warnings, ...operatorLog.slice(-30)].join('\n');
   }
+}
+
+/** A pod as a failure message needs it: where it runs, or why it does not (scheduler, kubelet). */
+export function podLine(p: V1Pod): string {
+  const scheduled = p.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  const waiting = p.status?.containerStatuses?.map((c) => c.state?.waiting?.reason).filter(Boolean);
+  return [
+    `${p.metadata?.namespace}/${p.metadata?.name} ${p.status?.phase} node=${p.spec?.nodeName ?? '-'} ip=${p.status?.podIP ?? '-'}`,
+    `restarts=${p.status?.containerStatuses?.map((c) => c.restartCount).join(',') ?? '-'}`,
+    scheduled?.status === 'False' ? `unscheduled: ${scheduled.reason} ${scheduled.message ?? ''}` : '',
+    waiting?.length ? `waiting: ${waiting.join(',')}` : '',
+    p.status?.message ?? '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** The namespace's Warning events (FailedScheduling, FailedMount, BackOff...), oldest first. */
+export async function warningEvents(core: CoreV1Api, namespace: string): Promise<string[]> {
+  const items = (await core.listNamespacedEvent({ namespace, fieldSelector: 'type=Warning' })).items;
+  return items.map((e) => `event ${e.involvedObject?.kind}/${e.involvedObject?.name} ${e.reason} x${e.count ?? 1}: ${e.message ?? ''}`);
 }
 
 /** `masters` masters holding `total` keys, each replica holding exactly its master's keys. */

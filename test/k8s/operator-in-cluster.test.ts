@@ -17,6 +17,7 @@ import type { ClusterStatus } from '../../src/platform/kubernetes/status.js';
 import { DEFAULT_IMAGE } from '../../src/version.js';
 import { type K8sTestEnv, startK8sTestEnv, waitForDefaultServiceAccount } from './harness.js';
 import { imageEntrypoint } from './kubelet/oci.js';
+import { podLine, warningEvents } from './cluster-view.js';
 import { ensureOperatorImage } from './operator-image.js';
 import { waitFor } from './wait.js';
 
@@ -56,13 +57,14 @@ describe.skipIf(Boolean(process.env.RCK_E2E_KUBECONFIG))('the operator deployed 
       }),
     );
     const diagnose = async () => {
-      const pods = (await core.listPodForAllNamespaces()).items.map((p) => `${p.metadata?.namespace}/${p.metadata?.name} ${p.status?.phase} ${p.status?.message ?? ''}`);
+      const pods = (await core.listPodForAllNamespaces()).items.map(podLine);
+      const warnings = await warningEvents(core, NS).catch(() => []);
       const op = (await core.listNamespacedPod({ namespace: 'rck-system' })).items[0];
       const log =
         op && env.kubelet
           ? await import('node:fs/promises').then((fs) => fs.readFile(env.kubelet!.logFile('rck-system', op.metadata!.name!, 'operator'), 'utf8')).catch(() => '')
           : '';
-      return [...pods, log.slice(-3000)].join('\n');
+      return [...pods, ...warnings, log.slice(-3000)].join('\n');
     };
     const status = await waitFor(
       'cart Ready',
