@@ -3,7 +3,9 @@
 // supervisor process over a quiet window, beside what its six redis-servers use together;
 // then how fast it still reacts: SIGKILL a master's redis-server and time from the kill to
 // the supervisor's first event about it (the crash failover).
-// Usage: node bench/idle.mjs [seconds=30]   (after `npm run build`)
+// With --adopted, the supervisor is SIGKILLed after the start and a second `rck up` adopts the
+// running members (not its children: it learns of an exit another way), then the same.
+// Usage: node bench/idle.mjs [seconds=30] [--adopted]   (after `npm run build`)
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { freeBase } from './nodes.mjs';
 import { cpuSeconds, rssMb } from './proc.mjs';
 
-const seconds = Number(process.argv[2] ?? 30);
+const adopted = process.argv.includes('--adopted');
+const seconds = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 30);
 // RCK_BENCH_MAIN: another build's dist/cli/main.js, to compare before and after a change.
 const main = process.env.RCK_BENCH_MAIN ?? fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
@@ -30,7 +33,12 @@ try {
   await writeFile(spec, `metadata: {name: idle}\nspec:\n  local: {basePort: ${await freeBase(20)}, portCount: 20}\n`);
   await rck(['up', '-f', spec, '--detach']);
   const dir = join(home, 'idle');
-  const supervisor = JSON.parse(await readFile(join(dir, 'supervisor.json'), 'utf8')).pid;
+  const supervisorPid = async () => JSON.parse(await readFile(join(dir, 'supervisor.json'), 'utf8')).pid;
+  if (adopted) {
+    process.kill(await supervisorPid(), 'SIGKILL');
+    await rck(['up', '-f', spec, '--detach']);
+  }
+  const supervisor = await supervisorPid();
   const members = JSON.parse(await readFile(join(dir, 'members.json'), 'utf8')).members;
   const redisPids = members.map((m) => m.pid).filter(Boolean);
   await sleep(5000); // settle: replicas synced, first passes done
@@ -42,7 +50,7 @@ try {
   const sup = ((await cpuSeconds(supervisor)) - s0) / wall;
   const redis = ((await Promise.all(redisPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - r0) / wall;
   console.log(
-    `idle ${Math.round(wall)} s, 3 masters x 1 replica: supervisor ${(sup * 100).toFixed(2)}% of a core, RSS ${Math.round(await rssMb(supervisor))} MB; its ${redisPids.length} redis-servers together ${(redis * 100).toFixed(2)}%`,
+    `idle ${Math.round(wall)} s, 3 masters x 1 replica${adopted ? ', members adopted' : ''}: supervisor ${(sup * 100).toFixed(2)}% of a core, RSS ${Math.round(await rssMb(supervisor))} MB; its ${redisPids.length} redis-servers together ${(redis * 100).toFixed(2)}%`,
   );
 
   // Reaction: kill a master's process, then the first event the supervisor records about it.

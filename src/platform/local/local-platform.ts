@@ -137,7 +137,7 @@ export class LocalPlatform implements Platform {
       s.onExit = 'restart';
       // It kept running (a supervisor died between a stop's marker and its SIGTERM): the marker is stale.
       await rm(join(this.state.memberData(s.name), STOPPED_EMPTY_MARKER), { force: true });
-      const proc = adoptProcess(rec.pid);
+      const proc = adoptProcess(rec.pid, s.host, s.port);
       s.spawned = proc;
       void proc.exited.then((e) => this.handleExit(s, proc, describeExit(e)));
       adopted.push(s.name);

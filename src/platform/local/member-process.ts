@@ -16,7 +16,8 @@ import { CLOSED_NOTE, STOPPED_EMPTY_MARKER, mustStartClosed } from '../../spec/a
 import { renderMemberConf } from '../../spec/redis-conf.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import { resolveServerBinary } from './server-binary.js';
-import { pidAlive, signalPid } from './process-alive.js';
+import { adoptedExit } from './adopted-exit.js';
+import { signalPid } from './process-alive.js';
 import type { StateDir } from './state-dir.js';
 import { type ConnectionProfile, clientOptions } from '../../redis/profile.js';
 
@@ -36,9 +37,6 @@ export interface MemberProcess {
   /** Started closed until the controller admits it (spec/admission.ts). */
   startedClosed?: boolean;
 }
-
-/** How often an adopted member (not our child: no exit event) is checked for life. */
-const ADOPTED_POLL_MS = 20;
 
 export interface SpawnInput {
   state: StateDir;
@@ -120,16 +118,9 @@ export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
   return { pid: proc.pid, exited, signal: (sig) => void proc.kill(sig), adopted: false, ...(closed ? { startedClosed: true } : {}) };
 }
 
-/** Watches a member process a previous supervisor started (verified by adopt.ts). */
-export function adoptProcess(pid: number): MemberProcess {
-  const exited = new Promise<ExitInfo>((resolve) => {
-    const timer = setInterval(() => {
-      if (pidAlive(pid)) return;
-      clearInterval(timer);
-      resolve({ code: null, signal: null });
-    }, ADOPTED_POLL_MS);
-  });
-  return { pid, exited, signal: (sig) => signalPid(pid, sig), adopted: true };
+/** Watches a member process a previous supervisor started (verified by adopt.ts), serving on host:port. */
+export function adoptProcess(pid: number, host: string, port: number): MemberProcess {
+  return { pid, exited: adoptedExit(pid, host, port), signal: (sig) => signalPid(pid, sig), adopted: true };
 }
 
 /**
