@@ -48,6 +48,8 @@ describe('the probe fingerprint', () => {
     expect(memberFingerprint('m-0', INFO.replace('cluster_current_epoch:6', 'cluster_current_epoch:7'), ['master', 100, [['127.0.0.1', '7003', '100']]])).not.toBe(base);
     expect(memberFingerprint('m-0', INFO.replace('cluster_slots_pfail:0', 'cluster_slots_pfail:5461'), ['master', 100, [['127.0.0.1', '7003', '100']]])).not.toBe(base);
     expect(memberFingerprint('m-0', INFO, ['master', 100, []])).not.toBe(base);
+    // Redis 7 ends the reply with one more counter.
+    expect(memberFingerprint('m-0', `${INFO}total_cluster_links_buffer_limit_exceeded:3\r\n`, ['master', 100, [['127.0.0.1', '7003', '100']]])).toBe(base);
   });
 
   it('a replica: its master and link state, not its offset', () => {
@@ -63,5 +65,14 @@ describe('the probe fingerprint: CLUSTER NODES', () => {
     expect(memberFingerprint('m-0', '', ['master', 0, []], LINE(2000, '0-5460'))).toBe(base);
     expect(memberFingerprint('m-0', '', ['master', 0, []], LINE(1000, '0-5460 [5461->-e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca]'))).not.toBe(base);
     expect(memberFingerprint('m-0', '', ['master', 0, []], LINE(1000, '0-5459'))).not.toBe(base);
+  });
+
+  it('ignores them on every line of a whole reply, and sees a flag change on any line', () => {
+    const nodes = (ping: number, flags: string) =>
+      `${LINE(ping, '0-5460').replace(' master ', ' myself,master ')}\n` +
+      `e7d1eecce10fd6bb5eb35b9f99a514335d9ba9ca 127.0.0.1:30005@31005 ${flags} 07c37dfeb235213a872192d90877d0cd55635b91 ${ping + 1} ${ping + 9} 3 connected\n`;
+    const base = memberFingerprint('m-0', '', ['master', 0, []], nodes(1000, 'slave'));
+    expect(memberFingerprint('m-0', '', ['master', 0, []], nodes(4321, 'slave'))).toBe(base);
+    expect(memberFingerprint('m-0', '', ['master', 0, []], nodes(1000, 'slave,fail?'))).not.toBe(base);
   });
 });

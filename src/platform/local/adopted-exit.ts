@@ -10,7 +10,7 @@ import { type Socket, connect } from 'node:net';
 import { pidAlive } from './process-alive.js';
 
 /** The backstop: how often the pid is checked while the watch connection is open. */
-const SLOW_POLL_MS = 1000;
+const SLOW_POLL_MS = 5000;
 /** After the connection closed: how often, and how long, before it is made again. */
 const FAST_POLL_MS = 20;
 const FAST_POLL_FOR_MS = 2000;
