@@ -36,8 +36,8 @@ export const NAMESPACED_RULES = [
   // The controller reads refused PSYNCs in a member's log to size writes Redis discarded.
   { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
   { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'patch'] },
-  // External access: the members' load balancers are listed for their addresses.
-  { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'create', 'patch'] },
+  // External access: the members' load balancers are listed for their addresses; a retired member's is deleted.
+  { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'create', 'patch', 'delete'] },
   // The password is generated once: read to pass it to the controller, create when missing; spec.tls: the members' Secret is read.
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create'] },
   // Claims are deleted only when a cluster asks for it (kubernetes.deleteVolumesOnDelete).

@@ -6,11 +6,13 @@
  * cluster client seeded with one load balancer address, with no address mapping, writes and
  * reads 500 keys following redirections, and only ever connects to load balancers. Then the
  * master pod behind the seed is deleted: it comes back on a new pod IP behind the same load
- * balancer, and the same client reads every key again.
+ * balancer, and the same client reads every key again. Then a scale-in to 3 members: the 3
+ * retired members' Services (their load balancers) are deleted, and the client still reads every key.
  */
-import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GROUP, PLURAL, VERSION } from '../../src/manifests/crd.js';
 import { ClusterView } from './cluster-view.js';
 import { LoadBalancers } from './load-balancers.js';
 import { waitFor } from './wait.js';
@@ -23,6 +25,8 @@ const MEMBERS = 6;
 
 let tier: ClusterTier;
 let balancers: LoadBalancers | undefined;
+/** The first test's 500 keys, for the scale-in to read again. */
+let written: string[] = [];
 
 beforeAll(async () => {
   tier = await ClusterTier.start(NS);
@@ -77,6 +81,7 @@ describe('externalAccess: LoadBalancer', { timeout: 420_000 }, () => {
     try {
       const keys = Array.from({ length: KEYS }, (_, i) => `ext-key-${i}`);
       await Promise.all(keys.map((k) => client.set(k, `value-${k}`)));
+      written = keys;
       const values = await Promise.all(keys.map((k) => client.get(k)));
       expect(values.filter((x, i) => x !== `value-${keys[i]}`)).toEqual([]);
       const connectedTo = () => client.nodes('all').map((n) => n.options.host);
@@ -98,6 +103,59 @@ describe('externalAccess: LoadBalancer', { timeout: 420_000 }, () => {
       const again = await waitFor('the client reads every key again', async () => Promise.all(keys.map((k) => client.get(k))).catch(() => undefined), 60_000, diagnose);
       expect(again.filter((x, i) => x !== `value-${keys[i]}`)).toEqual([]);
       expect(connectedTo().filter((h) => !lbs.includes(h))).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it("a scale-in to 3 members deletes the 3 retired members' Services, and the client still reads every key through load balancers", async () => {
+    expect(written).toHaveLength(KEYS);
+    const core = tier.env.kc.makeApiClient(CoreV1Api);
+    const v = new ClusterView(tier.env.kc, NS, NAME);
+    const diagnose = () => v.diagnose(tier.operator?.log);
+    const patched = (await tier.env.kc
+      .makeApiClient(CustomObjectsApi)
+      .patchNamespacedCustomObject(
+        { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { spec: { replicasPerMaster: 0 } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      )) as { metadata: { generation: number } };
+    await waitFor(
+      'Ready as 3 members',
+      async () => {
+        const s = await v.status();
+        return ClusterView.isReady(s) && s?.observedGeneration === patched.metadata.generation && s.members === 3 ? true : undefined;
+      },
+      240_000,
+      diagnose,
+    );
+    const services = await waitFor(
+      "only the 3 remaining members' Services",
+      async () => {
+        const names = (await core.listNamespacedService({ namespace: NS, labelSelector: 'rck.dev/external-for' })).items.map((s) => s.metadata!.name!).sort();
+        return names.length === 3 ? names : undefined;
+      },
+      60_000,
+      diagnose,
+    );
+    expect(services).toEqual([0, 1, 2].map((i) => `${NAME}-${i}-external`));
+    expect(tier.operator!.log.filter((l) => /deleted Service ext-\d-external/.test(l))).toHaveLength(3);
+
+    const lbs = await Promise.all(services.map(async (name) => (await core.readNamespacedService({ name, namespace: NS })).status?.loadBalancer?.ingress?.[0]?.ip));
+    const client = new Cluster([{ host: lbs[0]!, port: 6379 }], { redisOptions: { password: await v.password() } });
+    try {
+      const values = await waitFor(
+        'every key read through the load balancers',
+        async () => Promise.all(written.map((k) => client.get(k))).catch(() => undefined),
+        60_000,
+        diagnose,
+      );
+      expect(values.filter((x, i) => x !== `value-${written[i]}`)).toEqual([]);
+      expect(
+        client
+          .nodes('all')
+          .map((n) => n.options.host)
+          .filter((h) => !lbs.includes(h)),
+      ).toEqual([]);
     } finally {
       client.disconnect();
     }

@@ -31,6 +31,7 @@ import { unsupportedOnKubernetes } from '../../spec/kubernetes.js';
 import { API_VERSION, KIND, type RedisCluster } from '../../spec/schema.js';
 import { Applier } from './apply.js';
 import { ExternalAddresses } from './external-addresses.js';
+import { ExternalServices } from './external-services.js';
 import { KubernetesEventSink } from './k8s-events.js';
 import { PodMemberSource, type WatchCache, readStatefulSet, statefulSetReplicas } from './member-source.js';
 import { type ClusterStatus, invalidStatus, statusOf, waitingStatus } from './status.js';
@@ -81,6 +82,7 @@ export class ClusterKeeper {
   private invalidSpec = false;
   private externalAccess = false;
   private readonly externalAddresses: ExternalAddresses;
+  private readonly externalServices: ExternalServices;
   /** spec.tls: the Secret's certificate the controller's profile was built with, and members not serving it yet. */
   private profileCert?: Buffer;
   private certsPendingSince?: number;
@@ -103,6 +105,7 @@ export class ClusterKeeper {
     this.custom = kc.makeApiClient(CustomObjectsApi);
     this.applier = new Applier(kc);
     this.externalAddresses = new ExternalAddresses(this.applier);
+    this.externalServices = new ExternalServices(this.core, (line) => this.log(`${this.key}: ${line}`));
     this.apps = kc.makeApiClient(AppsV1Api);
   }
 
@@ -194,6 +197,7 @@ export class ClusterKeeper {
     this.metrics?.passed({ obs: result.obs, conditions: result.conditions, desired: desiredShape(rc.spec), durationMs: performance.now() - started });
     if (tls) await this.reloadCertificates(tls, result.obs.members);
     await this.externalAddresses.sync(rc, result.obs.members, this.ownerRef());
+    if (result.outcome === 'settled') await this.externalServices.prune(rc, result.obs.members);
     const ackAt = this.obj.metadata.annotations?.[DATA_LOSS_ACK_ANNOTATION];
     if (acknowledged(this.dataLoss, ackAt)) {
       this.log(`${this.key}: data losses acknowledged (${DATA_LOSS_ACK_ANNOTATION}=${ackAt})`);

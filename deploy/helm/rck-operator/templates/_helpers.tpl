@@ -36,10 +36,10 @@ app.kubernetes.io/managed-by: rck
 - apiGroups: [""]
   resources: [configmaps]
   verbs: [get, create, patch]
-# External access: the members' load balancers are listed for their addresses.
+# External access: the members' load balancers are listed for their addresses; a retired member's is deleted.
 - apiGroups: [""]
   resources: [services]
-  verbs: [get, list, create, patch]
+  verbs: [get, list, create, patch, delete]
 # The password is generated once: read to pass it to the controller, create when missing.
 - apiGroups: [""]
   resources: [secrets]
