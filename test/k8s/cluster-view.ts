@@ -114,7 +114,7 @@ export function podLine(p: V1Pod): string {
     .join(' ');
 }
 
-/** The namespace's Warning events (FailedScheduling, FailedMount, BackOff...), oldest first. */
+/** The namespace's Warning events (FailedScheduling, FailedMount, BackOff...). */
 export async function warningEvents(core: CoreV1Api, namespace: string): Promise<string[]> {
   const items = (await core.listNamespacedEvent({ namespace, fieldSelector: 'type=Warning' })).items;
   return items.map((e) => `event ${e.involvedObject?.kind}/${e.involvedObject?.name} ${e.reason} x${e.count ?? 1}: ${e.message ?? ''}`);
