@@ -6,11 +6,11 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adoptedExit } from '../../src/platform/local/adopted-exit.js';
-import { type TestNode, startNode } from '../support/redis-nodes.js';
+import { type TestNode, startNode, stopNode } from '../support/redis-nodes.js';
 
 let node: TestNode | undefined;
-afterEach(() => {
-  node?.proc.kill('SIGKILL');
+afterEach(async () => {
+  if (node) await stopNode(node);
   node = undefined;
 });
 

@@ -123,6 +123,8 @@ describe('start.sh', () => {
   });
 
   it('announces the load balancer address from its file (external access), and nothing when the file is not there yet', async () => {
+    await killAndRemove(proc, dir); // the previous test's server and directory
+    proc = undefined;
     dir = await mkdtemp(join(tmpdir(), 'rck-start-'));
     await writeFile(join(dir, 'shared.conf'), 'save ""\n');
     const announced = async (file: string) => {

@@ -7,7 +7,7 @@ import { parseAddress } from '../../src/redis/address.js';
 import { withPool } from '../../src/redis/pool.js';
 import { type ConnectionProfile, passwordProfile } from '../../src/redis/profile.js';
 import { readNode } from '../../src/topology/observe.js';
-import { type TestNode, startNode } from '../support/redis-nodes.js';
+import { type TestNode, startNode, stopNode } from '../support/redis-nodes.js';
 
 let replica: TestNode;
 let master: TestNode;
@@ -18,8 +18,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  replica?.proc.kill('SIGKILL');
-  master?.proc.kill('SIGKILL');
+  await Promise.all([replica, master].filter(Boolean).map(stopNode));
 });
 
 describe('readNode', () => {

@@ -114,6 +114,16 @@ export async function startNode(opts: StartOptions = {}, reuse?: { dir: string; 
   throw new Error('unreachable');
 }
 
+/** Kills one node started by startNode, waits for its exit and removes its directory. */
+export async function stopNode(node: TestNode): Promise<void> {
+  if (node.proc.exitCode === null && node.proc.signalCode === null) {
+    const exited = new Promise((r) => node.proc.once('exit', r));
+    node.proc.kill('SIGKILL');
+    await exited;
+  }
+  await rm(node.dir, { recursive: true, force: true });
+}
+
 export class TestNodes {
   private constructor(
     readonly nodes: TestNode[],
