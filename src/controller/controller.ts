@@ -16,8 +16,8 @@ import type { Observation } from '../topology/observation.js';
 import type { DesiredShape } from '../spec/desired-shape.js';
 import { observe } from './observe.js';
 import type { ClusterPlatform } from './cluster-platform.js';
-import { type ProbeSample, probeMembers } from './probe.js';
-import type { PassOutcome } from './runner.js';
+import { type ProbeSample, dataMoved, probeMembers } from './probe.js';
+import type { PassOutcome, ProbeOutcome } from './runner.js';
 
 export interface ControllerOptions {
   clusterName: string;
@@ -81,16 +81,17 @@ export class Controller {
    * Cheap change detection while settled: true when the members that answered the last
    * pass now say something a heal could react to (or do not answer), or no pass settled.
    */
-  async probe(): Promise<boolean> {
-    if (!this.settled) return true;
+  async probe(): Promise<ProbeOutcome> {
+    if (!this.settled) return 'changed';
     try {
       const p = await probeMembers(this.pool, this.settled.obs.members);
-      if (p.fingerprint !== this.settled.fingerprint) return true;
+      if (p.fingerprint !== this.settled.fingerprint) return 'changed';
+      const moved = dataMoved(this.lastSamples, p.samples);
       this.losses.sampled(p.samples);
       this.lastSamples = p.samples;
-      return false;
+      return moved ? 'moving' : 'still';
     } catch {
-      return true;
+      return 'changed';
     }
   }
 
@@ -140,7 +141,10 @@ export class Controller {
     // The probes compare with the state right after this pass (a change in between wakes a pass).
     if (outcome === 'settled')
       this.settled = await probeMembers(pool, obs.members).then(
-        ({ fingerprint }) => ({ obs, fingerprint }),
+        ({ fingerprint, samples }) => {
+          this.lastSamples = samples; // what the next probe's samples are compared with
+          return { obs, fingerprint };
+        },
         () => undefined,
       );
     return { obs, plan, conditions: this.conditions, errors, outcome };

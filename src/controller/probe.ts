@@ -59,6 +59,23 @@ export interface ProbeSample {
   offset?: number;
 }
 
+/**
+ * A replication PING (`*1\r\n$4\r\nPING\r\n`, 14 bytes), which a master sends its replicas
+ * every repl-ping-replica-period (10 s) and which carries no data. Any write moves the offset
+ * by more: the shortest one Redis propagates, an INCR of a one-letter key, is 23 bytes.
+ */
+const REPLICATION_PING_BYTES = 14;
+
+/** Whether the data moved between two probes: a node's key count, or a master's offset beyond a PING. */
+export function dataMoved(before: readonly ProbeSample[], after: readonly ProbeSample[]): boolean {
+  const was = new Map(before.map((s) => [s.nodeId, s]));
+  return after.some((s) => {
+    const b = was.get(s.nodeId);
+    if (!b || b.keys !== s.keys) return true;
+    return s.offset !== undefined && b.offset !== undefined && Math.abs(s.offset - b.offset) > REPLICATION_PING_BYTES;
+  });
+}
+
 export interface Probe {
   fingerprint: string;
   samples: ProbeSample[];

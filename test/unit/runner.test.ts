@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIMINGS as T, nextAfterPass, nextAfterProbe } from '../../src/controller/runner.js';
-import { memberFingerprint, roleShape } from '../../src/controller/probe.js';
+import { DEFAULT_TIMINGS as T, FIRST_STATE, type ScheduleState, nextAfterPass, nextAfterProbe } from '../../src/controller/runner.js';
+import { type ProbeSample, dataMoved, memberFingerprint, roleShape } from '../../src/controller/probe.js';
 
 describe('the reconcile schedule', () => {
   it('acted: the next pass at once, at most maxQuick times in a row, then a busy interval', () => {
-    let s = { quick: 0, errors: 0 };
+    let s: ScheduleState = FIRST_STATE;
     const delays: number[] = [];
     for (let i = 0; i < T.maxQuick + 1; i++) {
       const r = nextAfterPass(T, s, 'acted');
@@ -15,12 +15,12 @@ describe('the reconcile schedule', () => {
   });
 
   it('busy: a pass every busyMs; settled: probes', () => {
-    expect(nextAfterPass(T, { quick: 3, errors: 0 }, 'busy')).toEqual({ next: { kind: 'pass', afterMs: T.busyMs }, state: { quick: 0, errors: 0 } });
-    expect(nextAfterPass(T, { quick: 0, errors: 0 }, 'settled').next).toEqual({ kind: 'probe', afterMs: T.probeMs });
+    expect(nextAfterPass(T, { quick: 3, errors: 0, still: 0 }, 'busy')).toEqual({ next: { kind: 'pass', afterMs: T.busyMs }, state: FIRST_STATE });
+    expect(nextAfterPass(T, FIRST_STATE, 'settled').next).toEqual({ kind: 'probe', afterMs: T.probeMs });
   });
 
   it('errors back off exponentially up to the cap, and one success resets it', () => {
-    let s = { quick: 0, errors: 0 };
+    let s: ScheduleState = FIRST_STATE;
     const delays: number[] = [];
     for (let i = 0; i < 8; i++) {
       const r = nextAfterPass(T, s, 'error');
@@ -32,9 +32,47 @@ describe('the reconcile schedule', () => {
   });
 
   it('a probe that saw a change, or a resync that is due, runs a full pass at once', () => {
-    expect(nextAfterProbe(T, true, 0)).toEqual({ kind: 'pass', afterMs: 0 });
-    expect(nextAfterProbe(T, false, T.resyncMs - T.probeMs / 2)).toEqual({ kind: 'pass', afterMs: 0 });
-    expect(nextAfterProbe(T, false, 1000)).toEqual({ kind: 'probe', afterMs: T.probeMs });
+    expect(nextAfterProbe(T, FIRST_STATE, 'changed', 0).next).toEqual({ kind: 'pass', afterMs: 0 });
+    expect(nextAfterProbe(T, FIRST_STATE, 'still', T.resyncMs - T.probeMs / 2).next).toEqual({ kind: 'pass', afterMs: 0, resync: true });
+    expect(nextAfterProbe(T, FIRST_STATE, 'still', 1000).next).toEqual({ kind: 'probe', afterMs: T.probeMs });
+  });
+
+  it('probes slow down once the cluster stood still for quietAfterProbes probes, and speed up when the data moves', () => {
+    const intervals = (outcomes: ('moving' | 'still')[]) => {
+      let s = FIRST_STATE;
+      return outcomes.map((o) => {
+        const r = nextAfterProbe(T, s, o, 0);
+        s = r.state;
+        return r.next.afterMs;
+      });
+    };
+    const still = Array<'still'>(T.quietAfterProbes + 2).fill('still');
+    expect(intervals(still)).toEqual([...Array(T.quietAfterProbes - 1).fill(T.probeMs), T.quietProbeMs, T.quietProbeMs, T.quietProbeMs]);
+    expect(intervals([...still, 'moving', 'still'])).toEqual([...intervals(still), T.probeMs, T.probeMs]);
+  });
+
+  it('a settled resync keeps the slow probes; any other pass returns to the fast ones', () => {
+    const quiet = { ...FIRST_STATE, still: T.quietAfterProbes };
+    expect(nextAfterPass(T, quiet, 'settled', true).next).toEqual({ kind: 'probe', afterMs: T.quietProbeMs });
+    expect(nextAfterPass(T, quiet, 'settled').next).toEqual({ kind: 'probe', afterMs: T.probeMs });
+    expect(nextAfterPass(T, quiet, 'busy', true).state.still).toBe(0);
+    expect(nextAfterProbe(T, quiet, 'changed', 0).state.still).toBe(0);
+  });
+});
+
+describe('the probe: does the data move?', () => {
+  const master = (keys: number, offset: number): ProbeSample => ({ nodeId: 'm', keys, role: 'master', offset });
+  const replica = (keys: number): ProbeSample => ({ nodeId: 'r', keys, role: 'replica' });
+
+  it('still: same key counts, offsets apart by at most a replication PING (14 bytes)', () => {
+    expect(dataMoved([master(5, 100), replica(5)], [master(5, 100), replica(5)])).toBe(false);
+    expect(dataMoved([master(5, 100), replica(5)], [master(5, 114), replica(5)])).toBe(false);
+  });
+
+  it('moving: a key count changed, an offset moved by a write (23 bytes or more), or a node is new', () => {
+    expect(dataMoved([master(5, 100), replica(5)], [master(5, 100), replica(6)])).toBe(true);
+    expect(dataMoved([master(5, 100)], [master(5, 123)])).toBe(true);
+    expect(dataMoved([master(5, 100)], [master(5, 100), replica(5)])).toBe(true);
   });
 });
 

@@ -17,7 +17,7 @@ import {
 } from '@kubernetes/client-node';
 import { Controller } from '../../controller/controller.js';
 import type { ClusterRecorder } from '../../controller/metrics.js';
-import type { PassOutcome } from '../../controller/runner.js';
+import type { PassOutcome, ProbeOutcome } from '../../controller/runner.js';
 import { DATA_LOSS_ACKNOWLEDGED, type DataLossTally, acknowledged, addLoss, tallyCondition } from '../../controller/data-loss.js';
 import { DATA_LOSS, type EventSink } from '../../controller/events.js';
 import type { MemberView } from '../../topology/observation.js';
@@ -123,13 +123,13 @@ export class ClusterKeeper {
   }
 
   /** Cheap change detection while settled (controller/probe.ts); no API call. */
-  async probe(): Promise<boolean> {
-    if (this.invalidSpec) return false; // waits for the object to change (the informer wakes the runner)
-    if (!this.controller) return true;
-    if (this.certsPendingSince !== undefined && Date.now() - this.certsPendingSince > CERT_RETRY_MS) return true;
-    const changed = await this.controller.probe();
-    if (!changed) this.metrics?.sampled(this.controller.samples);
-    return changed;
+  async probe(): Promise<ProbeOutcome> {
+    if (this.invalidSpec) return 'still'; // waits for the object to change (the informer wakes the runner)
+    if (!this.controller) return 'changed';
+    if (this.certsPendingSince !== undefined && Date.now() - this.certsPendingSince > CERT_RETRY_MS) return 'changed';
+    const outcome = await this.controller.probe();
+    if (outcome !== 'changed') this.metrics?.sampled(this.controller.samples);
+    return outcome;
   }
 
   /** One pass; errors are reported in status and logs, and the runner tries again (backing off). */

@@ -16,9 +16,10 @@ export function controllerLoop(): ReconcileLoop {
   return {
     name: 'controller',
     probe: async (ctx) => {
-      if (!controller || (await controller.probe())) return true;
-      ctx.sampled(controller.samples);
-      return false;
+      if (!controller) return 'changed';
+      const outcome = await controller.probe();
+      if (outcome !== 'changed') ctx.sampled(controller.samples);
+      return outcome;
     },
     reconcile: async (ctx) => {
       const { spec, metadata } = ctx.cluster;

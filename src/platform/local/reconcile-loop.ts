@@ -2,7 +2,7 @@
  * What the supervisor offers a reconcile loop it runs (the controller is one), and what
  * such a loop implements: kept apart from the supervisor so loops import only this.
  */
-import type { PassOutcome } from '../../controller/runner.js';
+import type { PassOutcome, ProbeOutcome } from '../../controller/runner.js';
 import type { PassSnapshot } from '../../controller/metrics.js';
 import type { EventSink } from '../../controller/events.js';
 import type { ProbeSample } from '../../controller/probe.js';
@@ -37,5 +37,5 @@ export interface ReconcileContext {
 export interface ReconcileLoop {
   name: string;
   reconcile(ctx: ReconcileContext): Promise<PassOutcome>;
-  probe?(ctx: ReconcileContext): Promise<boolean>;
+  probe?(ctx: ReconcileContext): Promise<ProbeOutcome>;
 }
