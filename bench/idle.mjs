@@ -3,10 +3,13 @@
 // supervisor process over a quiet window, beside what its six redis-servers use together;
 // then how fast it still reacts: SIGKILL a master's redis-server and time from the kill to
 // the supervisor's first event about it (the crash failover).
+// Beside them, over the same window, a bare Node process whose only work is a timer every
+// second: what one wakeup a second costs on this machine now (on a VM whose memory the host
+// reclaims between wakeups, each wakeup pays for every page it touches again).
 // With --adopted, the supervisor is SIGKILLed after the start and a second `rck up` adopts the
 // running members (not its children: it learns of an exit another way), then the same.
 // Usage: node bench/idle.mjs [seconds=30] [--adopted]   (after `npm run build`)
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,17 +44,24 @@ try {
   const supervisor = await supervisorPid();
   const members = JSON.parse(await readFile(join(dir, 'members.json'), 'utf8')).members;
   const redisPids = members.map((m) => m.pid).filter(Boolean);
-  await sleep(5000); // settle: replicas synced, first passes done
-  const s0 = await cpuSeconds(supervisor);
-  const r0 = (await Promise.all(redisPids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
-  const t0 = Date.now();
-  await sleep(seconds * 1000);
-  const wall = (Date.now() - t0) / 1000;
-  const sup = ((await cpuSeconds(supervisor)) - s0) / wall;
-  const redis = ((await Promise.all(redisPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - r0) / wall;
-  console.log(
-    `idle ${Math.round(wall)} s, 3 masters x 1 replica${adopted ? ', members adopted' : ''}: supervisor ${(sup * 100).toFixed(2)}% of a core, RSS ${Math.round(await rssMb(supervisor))} MB; its ${redisPids.length} redis-servers together ${(redis * 100).toFixed(2)}%`,
-  );
+  const ticker = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  try {
+    await sleep(5000); // settle: replicas synced, first passes done
+    const s0 = await cpuSeconds(supervisor);
+    const r0 = (await Promise.all(redisPids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+    const k0 = await cpuSeconds(ticker.pid);
+    const t0 = Date.now();
+    await sleep(seconds * 1000);
+    const wall = (Date.now() - t0) / 1000;
+    const sup = ((await cpuSeconds(supervisor)) - s0) / wall;
+    const redis = ((await Promise.all(redisPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - r0) / wall;
+    const tick = ((await cpuSeconds(ticker.pid)) - k0) / wall;
+    console.log(
+      `idle ${Math.round(wall)} s, 3 masters x 1 replica${adopted ? ', members adopted' : ''}: supervisor ${(sup * 100).toFixed(2)}% of a core, RSS ${Math.round(await rssMb(supervisor))} MB; its ${redisPids.length} redis-servers together ${(redis * 100).toFixed(2)}%; a bare Node waking every second ${(tick * 100).toFixed(2)}%`,
+    );
+  } finally {
+    ticker.kill();
+  }
 
   // Reaction: kill a master's process, then the first event the supervisor records about it.
   const status = JSON.parse(await rck(['status', '--json']));
