@@ -3,7 +3,8 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { InputError } from '../../errors.js';
 import { callControl } from '../../platform/local/control.js';
-import { requireLocalCluster } from '../../platform/local/resolve.js';
+import { type OrphanedSupervisor, orphanedMembers, orphanedSupervisorOf, orphanedText } from '../../platform/local/orphans.js';
+import { type LocalTarget, missingClusterError, orphanedError, orphanedName, resolveLocalCluster } from '../../platform/local/resolve.js';
 import { pidAlive, signalPid } from '../../platform/local/process-alive.js';
 import { stopLeftoverMembers, supervisorPid } from '../../platform/local/supervisor.js';
 import { printLine, progressPrinter } from '../output.js';
@@ -19,13 +20,18 @@ export function registerDown(program: Command): void {
     .command('down')
     .description('stop the local cluster: the supervisor and every member (gracefully: Redis saves); volumes are kept unless --purge')
     .option('--purge', "also delete the cluster's state directory: volumes (all data), password, logs")
-    .option('-y, --yes', 'do not ask for confirmation before --purge');
+    .option('-y, --yes', 'do not ask for confirmation before --purge, or before stopping a cluster whose state directory was deleted');
   addLocalOptions(cmd, false).action(async (flags: DownFlags) => {
     const report = progressPrinter();
-    const target = await requireLocalCluster(flags);
+    const target = await resolveLocalCluster(flags);
+    if (!target.exists) {
+      const orphan = await orphanedSupervisorOf(target.state.dir);
+      if (!orphan) throw await missingClusterError(target);
+      return stopOrphaned(target, orphan, flags.yes === true, report);
+    }
     const { state, cluster } = target;
     const name = cluster.metadata.name;
-    if (flags.purge && !flags.yes) await confirmPurge(name, state.dir);
+    if (flags.purge && !flags.yes) await confirm(`Delete cluster ${name} and ALL its data in ${state.dir}?`, name, `refusing to delete the volumes of cluster ${name}`);
     const pid = await supervisorPid(state);
     if (pid !== undefined) {
       report(`stopping supervisor pid ${pid} and the members of ${name}`);
@@ -57,12 +63,29 @@ async function stopSupervisor(pid: number, socket: string, report: (line: string
   while (pidAlive(pid)) await new Promise((r) => setTimeout(r, 20));
 }
 
-async function confirmPurge(name: string, dir: string): Promise<void> {
-  if (!process.stdin.isTTY) {
-    throw new InputError(`refusing to delete the volumes of cluster ${name} without confirmation`, { hint: 'pass --yes' });
+/**
+ * A cluster whose state directory was deleted under its running supervisor (orphans.ts):
+ * its members cannot save anywhere (Redis then refuses a SIGTERM), so stopping them loses
+ * what they hold. Only on --yes or a typed confirmation; then the supervisor is killed first
+ * (it would restart them), and its members after it.
+ */
+async function stopOrphaned(target: LocalTarget, orphan: OrphanedSupervisor, yes: boolean, report: (line: string) => void): Promise<void> {
+  const name = orphanedName(target);
+  if (!yes) await confirm(`${orphanedText(name, orphan)}. Stop them and lose that data?`, name, orphanedText(name, orphan), orphanedError(target, orphan));
+  const members = await orphanedMembers(orphan);
+  report(`killing supervisor pid ${orphan.pid} and the ${members.length} members of ${name} (their state directory is gone: they cannot save)`);
+  for (const pid of [orphan.pid, ...members]) {
+    signalPid(pid, 'SIGKILL');
+    while (pidAlive(pid)) await new Promise((r) => setTimeout(r, 20));
   }
+  printLine(`cluster ${name} stopped; its state directory had been deleted, so nothing was kept`);
+}
+
+/** Asks to type the cluster name; without a terminal, refuses with `refusal` (or `error`) and a hint to pass --yes. */
+async function confirm(question: string, name: string, refusal: string, error?: InputError): Promise<void> {
+  if (!process.stdin.isTTY) throw error ?? new InputError(`${refusal} without confirmation`, { hint: 'pass --yes' });
   const rl = createInterface({ input: process.stdin, output: process.stderr });
-  const answer = await rl.question(`Delete cluster ${name} and ALL its data in ${dir}? Type the cluster name to confirm: `);
+  const answer = await rl.question(`${question} Type the cluster name to confirm: `);
   rl.close();
-  if (answer.trim() !== name) throw new InputError('purge not confirmed; nothing was deleted');
+  if (answer.trim() !== name) throw new InputError('not confirmed; nothing was changed');
 }

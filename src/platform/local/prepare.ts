@@ -10,6 +10,8 @@ import { pidAlive } from './process-alive.js';
 import { memberCount, memberName } from '../../spec/members.js';
 import type { RedisCluster } from '../../spec/schema.js';
 import { checkRedisConf } from './conf-check.js';
+import { orphanedSupervisorOf } from './orphans.js';
+import { orphanedError } from './resolve.js';
 import { checkPortsFree, checkServerBinary } from './preflight.js';
 import { resolveServerBinary } from './server-binary.js';
 import type { Engine } from '../../topology/engine.js';
@@ -48,7 +50,11 @@ export async function prepareUp(state: StateDir, cluster: RedisCluster, source: 
   if (isNew) {
     const { host, basePort } = cluster.spec.local;
     const ports = Array.from({ length: memberCount(cluster.spec) }, (_, i) => ({ port: basePort + i, member: memberName(cluster.metadata.name, i) }));
-    await checkPortsFree(host, ports);
+    await checkPortsFree(host, ports).catch(async (err: unknown) => {
+      // Busy because this very cluster still runs, its state directory deleted under it?
+      const orphan = await orphanedSupervisorOf(state.dir);
+      throw orphan ? orphanedError({ state, cluster, exists: false }, orphan) : err;
+    });
     await mkdir(state.dir, { recursive: true, mode: 0o700 });
     await state.init(cluster);
   } else {

@@ -3,8 +3,10 @@
  * cluster a member name belongs to (`redis-app-0` -> `redis-app`), else the only
  * cluster under the state home, else the default `redis-app`.
  */
+import { basename, resolve } from 'node:path';
 import { InputError } from '../../errors.js';
 import type { RedisCluster } from '../../spec/schema.js';
+import { type OrphanedSupervisor, orphanedHint, orphanedSupervisorOf, orphanedSupervisors, orphanedText } from './orphans.js';
 import { StateDir, listClusters, stateHome } from './state-dir.js';
 
 export interface LocalTargetFlags {
@@ -41,9 +43,41 @@ export async function resolveLocalCluster(flags: LocalTargetFlags, memberHint?: 
 export async function requireLocalCluster(flags: LocalTargetFlags, memberHint?: string): Promise<LocalTarget> {
   const t = await resolveLocalCluster(flags, memberHint);
   if (!t.exists) {
-    throw new InputError(`no local cluster "${t.cluster.metadata.name}" in ${t.state.dir}`, { hint: 'run `rck up` first, or pass -f/--name/--state-dir' });
+    const orphan = await orphanedSupervisorOf(t.state.dir);
+    throw orphan ? orphanedError(t, orphan) : await missingClusterError(t);
   }
   return t;
+}
+
+/** No such cluster; the hint names any supervisor still running over a deleted state directory (the one meant, maybe). */
+export async function missingClusterError(t: LocalTarget): Promise<InputError> {
+  const orphans = await orphanedSupervisors();
+  const hint =
+    orphans.length > 0
+      ? `supervisors whose state directory was deleted still run: ${orphans.map((o) => `pid ${o.pid} (\`rck down --state-dir ${o.stateDir} --yes\` stops it)`).join(', ')}`
+      : 'run `rck up` first, or pass -f/--name/--state-dir';
+  return new InputError(`no local cluster "${t.cluster.metadata.name}" in ${t.state.dir}`, { hint });
+}
+
+/** A cluster whose state directory was deleted while its supervisor ran (orphans.ts). */
+export function orphanedError(t: LocalTarget, orphan: OrphanedSupervisor): InputError {
+  const byName = inDefaultDir(t);
+  return new InputError(orphanedText(orphanedName(t), orphan), {
+    subject: orphan.stateDir,
+    hint: orphanedHint(byName ? `--name ${t.cluster.metadata.name}` : `--state-dir ${t.state.dir}`),
+  });
+}
+
+/**
+ * The name of a cluster whose spec went with its state directory: the one asked for when the
+ * directory is that name's, else the directory's own name (the cluster's name in the state home's layout).
+ */
+export function orphanedName(t: LocalTarget): string {
+  return inDefaultDir(t) ? t.cluster.metadata.name : basename(t.state.dir);
+}
+
+function inDefaultDir(t: LocalTarget): boolean {
+  return resolve(t.state.dir) === StateDir.forCluster(t.cluster.metadata.name).dir;
 }
 
 /** Checks that `member` is a member of the cluster (`<name>-<ordinal>`). */

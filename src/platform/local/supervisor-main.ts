@@ -10,6 +10,7 @@
  * supervisor.log (JSON lines), and every line to the parent over IPC while connected.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { errorText } from '../../errors.js';
 import { StateDir } from './state-dir.js';
 import { Supervisor } from './supervisor.js';
@@ -23,7 +24,11 @@ const start = await new Promise<SupervisorStart | undefined>((resolve) => {
 if (!start) process.exit(0); // `up` stopped before the start: nothing was done
 const { foreground } = start;
 
-const state = new StateDir(start.stateDir);
+// Working in the state directory lets rck find this process should the directory be deleted
+// under it (orphans.ts): /proc/<pid>/cwd still names it.
+const stateDir = resolve(start.stateDir);
+process.chdir(stateDir);
+const state = new StateDir(stateDir);
 sendOutputTo(state.supervisorLog);
 const send = (m: SupervisorMessage) => {
   if (process.send && process.connected) process.send(m);
