@@ -65,7 +65,7 @@ export async function act(action: HealAction, ctx: ActContext): Promise<void> {
       return restartMember(action.member, ctx);
     case 'announce': {
       const c = await ctx.pool.get(memberAddress(ctx, action.member));
-      await c.config('SET', 'cluster-announce-hostname', action.hostname, 'cluster-preferred-endpoint-type', 'hostname');
+      await c.config('SET', 'cluster-announce-hostname', action.hostname, 'cluster-preferred-endpoint-type', action.preferred);
       return;
     }
     case 'set-member-count':

@@ -35,8 +35,9 @@ export const NAMESPACED_RULES = [
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] },
   // The controller reads refused PSYNCs in a member's log to size writes Redis discarded.
   { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
-  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'patch'] },
-  // External access: the members' load balancers are listed for their addresses; a retired member's is deleted.
+  // External access turned off: the ConfigMap of the members' load balancer addresses is deleted.
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'create', 'patch', 'delete'] },
+  // External access: the members' load balancers are listed for their addresses; a retired member's is deleted, and all when it is turned off.
   { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'create', 'patch', 'delete'] },
   // The password is generated once: read to pass it to the controller, create when missing; spec.tls: the members' Secret is read.
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create'] },

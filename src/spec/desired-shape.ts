@@ -16,7 +16,14 @@ export interface DesiredShape {
   aclUsers?: string[];
   /** spec.auth.defaultUser is on (absent: on): admitting a member opens it. */
   defaultUserOn?: boolean;
+  /**
+   * What members tell clients to connect to: their IP, their stable DNS name (announce:
+   * hostname), or their load balancer (externalAccess). Absent: not checked.
+   */
+  clientEndpoint?: 'ip' | 'hostname' | 'load-balancer';
 }
+
+const ANNOUNCE_DIRECTIVES = ['cluster-announce-hostname', 'cluster-preferred-endpoint-type'];
 
 export function desiredShape(spec: ClusterSpec): DesiredShape {
   return {
@@ -28,5 +35,9 @@ export function desiredShape(spec: ClusterSpec): DesiredShape {
     replicaNoFailover: String(spec.redis.config['cluster-replica-no-failover'] ?? 'no') === 'yes',
     ...(spec.auth.users.length > 0 ? { aclUsers: spec.auth.users.map((u) => u.name) } : {}),
     ...(spec.auth.defaultUser === 'off' ? { defaultUserOn: false } : {}),
+    // What members announce is rck's to keep only while the spec's redis.config leaves it alone.
+    ...(ANNOUNCE_DIRECTIVES.some((d) => d in spec.redis.config)
+      ? {}
+      : { clientEndpoint: spec.kubernetes.externalAccess ? 'load-balancer' : spec.kubernetes.announce === 'hostname' ? 'hostname' : 'ip' }),
   };
 }

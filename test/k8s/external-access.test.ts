@@ -8,6 +8,8 @@
  * master pod behind the seed is deleted: it comes back on a new pod IP behind the same load
  * balancer, and the same client reads every key again. Then a scale-in to 3 members: the 3
  * retired members' Services (their load balancers) are deleted, and the client still reads every key.
+ * Last, external access is turned off: the members announce their pod IPs again, then their
+ * Services and the ConfigMap of addresses are deleted, and a client seeded with a pod IP reads every key.
  */
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
 import { Cluster } from 'ioredis';
@@ -155,6 +157,63 @@ describe('externalAccess: LoadBalancer', { timeout: 420_000 }, () => {
           .nodes('all')
           .map((n) => n.options.host)
           .filter((h) => !lbs.includes(h)),
+      ).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it('turned off: the 3 members announce their pod IPs, their 3 Services and the ConfigMap are deleted, and a client at pod IPs reads every key', async () => {
+    expect(written).toHaveLength(KEYS);
+    const core = tier.env.kc.makeApiClient(CoreV1Api);
+    const v = new ClusterView(tier.env.kc, NS, NAME);
+    const diagnose = () => v.diagnose(tier.operator?.log);
+    const patched = (await tier.env.kc
+      .makeApiClient(CustomObjectsApi)
+      .patchNamespacedCustomObject(
+        { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { spec: { kubernetes: { externalAccess: null } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      )) as { metadata: { generation: number } };
+    const podIps = async () => live(await v.pods()).map((p) => p.status!.podIP!);
+    const slotsHosts = async () => {
+      const ips = await podIps();
+      return v.onNode(ips[0]!, async (r) => {
+        const slots = (await r.call('CLUSTER', 'SLOTS')) as [number, number, ...[string, number][]][];
+        return [...new Set(slots.flatMap(([, , ...nodes]) => nodes.map((n) => n[0])))].sort().join();
+      });
+    };
+    await waitFor(
+      'CLUSTER SLOTS names the 3 pod IPs, Ready',
+      async () => {
+        const s = await v.status();
+        const hosts = await slotsHosts().catch(() => '');
+        return ClusterView.isReady(s) && s?.observedGeneration === patched.metadata.generation && hosts === (await podIps()).sort().join() ? true : undefined;
+      },
+      120_000,
+      diagnose,
+    );
+    await waitFor(
+      'no external Service and no ConfigMap ext-external',
+      async () => {
+        const services = (await core.listNamespacedService({ namespace: NS, labelSelector: 'rck.dev/external-for' })).items;
+        const cm = await core.readNamespacedConfigMap({ name: `${NAME}-external`, namespace: NS }).catch(() => undefined);
+        return services.length === 0 && !cm ? true : undefined;
+      },
+      60_000,
+      diagnose,
+    );
+    expect(tier.operator!.log.filter((l) => /deleted Service ext-\d-external: external access is off/.test(l))).toHaveLength(3);
+
+    const ips = await podIps();
+    const client = new Cluster([{ host: ips[0]!, port: 6379 }], { redisOptions: { password: await v.password() } });
+    try {
+      const values = await waitFor('every key read at pod IPs', async () => Promise.all(written.map((k) => client.get(k))).catch(() => undefined), 60_000, diagnose);
+      expect(values.filter((x, i) => x !== `value-${written[i]}`)).toEqual([]);
+      expect(
+        client
+          .nodes('all')
+          .map((n) => n.options.host)
+          .filter((h) => !ips.includes(h!)),
       ).toEqual([]);
     } finally {
       client.disconnect();

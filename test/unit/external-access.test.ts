@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { externalServices } from '../../src/manifests/external.js';
 import { renderCluster } from '../../src/manifests/render.js';
 import { planHeal } from '../../src/plan/heal/index.js';
-import type { DesiredShape } from '../../src/spec/desired-shape.js';
+import { type DesiredShape, desiredShape } from '../../src/spec/desired-shape.js';
 import { validateSpec } from '../../src/spec/load.js';
 import type { Observation } from '../../src/topology/observation.js';
 import { observation, seedMembers } from './heal-fixtures.js';
@@ -42,5 +42,22 @@ describe('external access', () => {
     expect(plan.actions.map((a) => a.kind === 'announce' && `${a.member} ${a.hostname}`)).toEqual(['r-0 198.51.100.7', 'r-4 lb.example.com']);
     const done = planHeal(withExternal({ hostname: '198.51.100.7', preferred: 'hostname' }, { 'r-0': '198.51.100.7' }), desired);
     expect(done.actions).toEqual([]);
+  });
+
+  it('external access turned off: each of the 6 members still announcing a load balancer goes back to its IP; announce: hostname is left alone', () => {
+    const leftover = withExternal({ hostname: '198.51.100.7', preferred: 'hostname' }, {});
+    const off = planHeal(leftover, { ...desired, clientEndpoint: 'ip' });
+    expect(off.actions).toHaveLength(6);
+    expect(off.actions.every((a) => a.kind === 'announce' && a.hostname === '' && a.preferred === 'ip')).toBe(true);
+    expect(planHeal(leftover, { ...desired, clientEndpoint: 'hostname' }).actions).toEqual([]);
+    expect(planHeal(withExternal({ hostname: '', preferred: 'ip' }, {}), { ...desired, clientEndpoint: 'ip' }).actions).toEqual([]);
+  });
+
+  it('what members announce is checked only while the spec leaves it to rck', () => {
+    const shape = (spec: object) => desiredShape(validateSpec({ spec }).spec).clientEndpoint;
+    expect(shape({})).toBe('ip');
+    expect(shape({ kubernetes: { announce: 'hostname' } })).toBe('hostname');
+    expect(shape({ kubernetes: { externalAccess: { type: 'LoadBalancer' } } })).toBe('load-balancer');
+    expect(shape({ redis: { config: { 'cluster-preferred-endpoint-type': 'hostname' } } })).toBeUndefined();
   });
 });

@@ -18,8 +18,11 @@ export type HealAction =
   | { kind: 'promote'; member: string; masterId: string; mode: 'force' | 'takeover'; reason: string; warning: string }
   /** The engine's fix, for open or uncovered slots. */
   | { kind: 'fix-slots'; reason: string }
-  /** Tell clients to reach the member at `hostname` (its load balancer): CONFIG SET cluster-announce-hostname, preferred endpoint hostname. */
-  | { kind: 'announce'; member: string; hostname: string; reason: string }
+  /**
+   * Tell clients to reach the member at `hostname` (its load balancer), or at its IP again
+   * (`preferred: 'ip'`, hostname ''): CONFIG SET cluster-announce-hostname, cluster-preferred-endpoint-type.
+   */
+  | { kind: 'announce'; member: string; hostname: string; preferred: 'hostname' | 'ip'; reason: string }
   /** Restart one member on the platform (a rollout: a new image or redis.conf); never a master while it is one, unless it has no replica. */
   | { kind: 'restart-member'; member: string; reason: string }
   /** CLUSTER FAILOVER (planned, no data loss) on a replica, to move the master role. */
@@ -63,7 +66,7 @@ export function describeAction(a: HealAction): string {
     case 'planned-failover':
       return `${a.member}: planned failover: ${a.reason}`;
     case 'announce':
-      return `${a.member}: announce ${a.hostname} to clients: ${a.reason}`;
+      return `${a.member}: announce ${a.preferred === 'ip' ? 'its IP' : a.hostname} to clients: ${a.reason}`;
     case 'restart-member':
       return `${a.member}: restart: ${a.reason}`;
     case 'restore-settings':

@@ -88,7 +88,7 @@ export function planHeal(obs: Observation, desired: DesiredShape, memory: HealMe
   const retargets = planReplicationRetargets(obs);
   if (retargets.length > 0) return { actions: retargets, waiting, memory };
 
-  const announce = planExternalAnnounce(obs);
+  const announce = planExternalAnnounce(obs, desired);
   if (announce.length > 0) return { actions: announce, waiting, memory };
 
   const scale = scaleView(obs, desired);

@@ -19,7 +19,10 @@ export class ExternalAddresses {
   constructor(private readonly applier: Applier) {}
 
   async sync(rc: RedisCluster, members: readonly MemberView[], owner: V1OwnerReference): Promise<void> {
-    if (!rc.spec.kubernetes.externalAccess) return;
+    if (!rc.spec.kubernetes.externalAccess) {
+      this.written = undefined; // turned off: its ConfigMap is deleted (external-services.ts), and written again if it comes back on
+      return;
+    }
     const data = Object.fromEntries(members.filter((m) => m.external !== undefined && ADDRESS.test(m.external)).map((m) => [m.name, m.external!]));
     const text = JSON.stringify(data);
     if (text === this.written) return;

@@ -33,10 +33,11 @@ app.kubernetes.io/managed-by: rck
 - apiGroups: [""]
   resources: [pods/log]
   verbs: [get]
+# External access turned off: the ConfigMap of the members' load balancer addresses is deleted.
 - apiGroups: [""]
   resources: [configmaps]
-  verbs: [get, create, patch]
-# External access: the members' load balancers are listed for their addresses; a retired member's is deleted.
+  verbs: [get, create, patch, delete]
+# External access: the members' load balancers are listed for their addresses; a retired member's is deleted, and all when it is turned off.
 - apiGroups: [""]
   resources: [services]
   verbs: [get, list, create, patch, delete]
