@@ -23,10 +23,16 @@ export function useColor(): boolean {
   return process.stdout.isTTY === true && !process.env.NO_COLOR;
 }
 
+let table: typeof import('cli-table3') | undefined;
+
+/** Loads the table library (on first use: most progress output never draws a table). */
+export function loadTable(): typeof import('cli-table3') {
+  return (table ??= createRequire(import.meta.url)('cli-table3') as typeof import('cli-table3'));
+}
+
 /** A borderless, left-aligned table like kubectl's. */
 export function renderTable(head: string[], rows: (string | number)[][]): string {
-  // Loaded on first use: most progress output never draws a table.
-  const Table = createRequire(import.meta.url)('cli-table3') as typeof import('cli-table3');
+  const Table = loadTable();
   const t = new Table({
     head,
     chars: {

@@ -1,8 +1,9 @@
 /** `rck status` without --node: the local cluster's members, roles and health. */
-import { type LocalStatus, type MemberStatus, readLocalStatus } from '../../platform/local/local-status.js';
+import { type LocalStatus, readLocalStatus } from '../../platform/local/local-status.js';
+import { printMemberRows } from './member-rows.js';
 import { requireLocalCluster } from '../../platform/local/resolve.js';
 import type { LocalTargetFlags } from './local-options.js';
-import { printJson, printLine, renderTable } from '../output.js';
+import { printJson, printLine } from '../output.js';
 
 export async function localStatusAction(flags: LocalTargetFlags & { json?: boolean }): Promise<void> {
   const target = await requireLocalCluster(flags);
@@ -25,22 +26,6 @@ export async function localStatusAction(flags: LocalTargetFlags & { json?: boole
 
 export function printMembers(s: LocalStatus): void {
   printMemberRows(s.members);
-}
-
-export function printMemberRows(members: MemberStatus[]): void {
-  const rows = members.map((m) => [
-    m.name,
-    m.address,
-    m.up ? (m.role ?? '?') : '-',
-    m.master ?? '',
-    m.slots || '',
-    m.up ? (m.closed ? '-' : m.keys) : '',
-    m.role === 'replica' ? (m.linkUp ? 'up' : 'down') : '',
-    m.up ? (m.closed ? 'Closed' : 'Running') : m.phase,
-    m.restarts,
-    m.domain,
-  ]);
-  printLine(renderTable(['MEMBER', 'ADDRESS', 'ROLE', 'MASTER', 'SLOTS', 'KEYS', 'LINK', 'STATE', 'RESTARTS', 'DOMAIN'], rows));
 }
 
 /** A slot move in flight makes one problem per open slot: show the first few (--json has them all). */

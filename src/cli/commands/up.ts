@@ -5,7 +5,7 @@ import { discardNewCluster, prepareUp } from '../../platform/local/prepare.js';
 import { resolveLocalCluster } from '../../platform/local/resolve.js';
 import { parseMillis } from '../parse-values.js';
 import { engineLabel } from '../../topology/engine.js';
-import { printLine, progressPrinter } from '../output.js';
+import { loadTable, printLine, progressPrinter } from '../output.js';
 import { type LocalTargetFlags, addLocalOptions } from './local-options.js';
 
 interface UpFlags extends LocalTargetFlags {
@@ -56,8 +56,11 @@ export function registerUp(program: Command): void {
     }
     report(`${prep.isNew ? 'new' : 'existing'} cluster ${cluster.metadata.name} (${engineLabel(prep.engine)}: ${prep.serverBinary}), state in ${state.dir}`);
     const starting = supervisor.start(state, { healthTimeoutMs, foreground: !flags.detach }, report);
-    // The table's module loads while the members start.
-    const printing = import('./print-local-status.js');
+    // The table loads while the members start (the rest of `rck status` only when degraded).
+    const printing = import('./member-rows.js').then((m) => {
+      loadTable();
+      return m;
+    });
     const r = await starting.catch(async (err: unknown) => {
       throw prep.isNew ? await discardNewCluster(state, err) : err;
     });
@@ -76,12 +79,12 @@ async function summarize(
   target: Awaited<ReturnType<typeof resolveLocalCluster>>,
   started: number,
   { created, healthy, problems, members }: StartedSupervisor,
-  { printMemberRows, printMembers }: typeof import('./print-local-status.js'),
+  { printMemberRows }: typeof import('./member-rows.js'),
 ): Promise<void> {
   const { state, cluster } = target;
   // Healthy: the supervisor sent the rows it saw; degraded: show the cluster as it is now.
   if (members) printMemberRows(members);
-  else printMembers(await (await import('../../platform/local/local-status.js')).readLocalStatus({ ...target, exists: true }, await state.profile(cluster)));
+  else printMemberRows((await (await import('../../platform/local/local-status.js')).readLocalStatus({ ...target, exists: true }, await state.profile(cluster))).members);
   const ms = Date.now() - started;
   printLine(
     healthy

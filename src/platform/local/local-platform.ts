@@ -17,7 +17,7 @@ import { memberCount, memberName } from '../../spec/members.js';
 import type { Member, Platform, PlatformEvent, PlatformEventType, RestartOptions } from '../platform.js';
 import { type MemberProcess, adoptProcess, describeExit, spawnMember, waitMemberReady } from './member-process.js';
 import { CLOSED_NOTE, STOPPED_EMPTY_MARKER } from '../../spec/admission.js';
-import { type SpawnGate, spawnGate } from './spawn-gate.js';
+import { type SpawnGate, firstThenRest, spawnGate } from './spawn-gate.js';
 import { checkCanBind, portPairFree } from './preflight.js';
 import { lastLogLine, logTail } from './member-log.js';
 import { PortRange } from './port-range.js';
@@ -111,7 +111,9 @@ export class LocalPlatform implements Platform {
   startAll(onSpawned?: () => void): Promise<void> {
     // A member that cannot start at all fails the start (and `up`) with its reason,
     // rather than crash-looping in BackOff behind a supervisor that never gets going.
-    return this.startEach(this.members, true, onSpawned);
+    // A new cluster's masters (the first members: plan/create.ts) spawn first: Redis holds
+    // a new master at cluster_state:fail for 2 s from its start.
+    return this.startEach(this.members, true, onSpawned, this.cluster.spec.masters);
   }
 
   /**
@@ -162,9 +164,10 @@ export class LocalPlatform implements Platform {
   }
 
   /** Starts members at once; throws the first failure once every start has settled. */
-  private async startEach(members: MemberState[], failFast = false, onSpawned?: () => void): Promise<void> {
+  /** `firstCount`: that many members spawn first, the rest once they have. */
+  private async startEach(members: MemberState[], failFast = false, onSpawned?: () => void, firstCount = 0): Promise<void> {
     const gate = spawnGate(members.length, onSpawned);
-    const results = await Promise.allSettled(members.map((s) => this.startMember(s.name, failFast, gate)));
+    const results = await Promise.allSettled(firstThenRest(members, firstCount, gate, (s, g) => this.startMember(s.name, failFast, g)));
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
   }

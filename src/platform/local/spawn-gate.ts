@@ -28,3 +28,21 @@ export function spawnGate(count: number, onAll?: () => void): SpawnGate {
     all,
   };
 }
+
+/**
+ * Starts the first `firstCount` items at once and the rest once all of those have spawned
+ * (so the rest's file work does not come in between). Each start reports to `gate`.
+ */
+export function firstThenRest<T>(items: readonly T[], firstCount: number, gate: SpawnGate, start: (item: T, gate: SpawnGate) => Promise<void>): Promise<void>[] {
+  let release!: () => void;
+  const restMayStart = new Promise<void>((resolve) => (release = resolve));
+  const firstGate = spawnGate(Math.min(firstCount, items.length), release);
+  const first: SpawnGate = {
+    spawned: () => {
+      gate.spawned();
+      firstGate.spawned();
+    },
+    all: gate.all,
+  };
+  return items.map((item, i) => (i < firstCount ? start(item, first) : restMayStart.then(() => start(item, gate))));
+}

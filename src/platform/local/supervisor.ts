@@ -89,9 +89,13 @@ export class Supervisor {
     try {
       const cluster = await state.readSpec();
       this.cluster = cluster;
-      this.profile = await state.profile(cluster, 'rck-supervisor');
-      await writeFile(state.sharedConf, renderSharedConf(cluster.spec, cluster.metadata.name), { mode: 0o644 });
-      const previous = await state.readMembers();
+      // Independent file work, at once: every ms before the members spawn adds to `up`.
+      const [profile, , previous] = await Promise.all([
+        state.profile(cluster, 'rck-supervisor'),
+        writeFile(state.sharedConf, renderSharedConf(cluster.spec, cluster.metadata.name), { mode: 0o644 }),
+        state.readMembers(),
+      ]);
+      this.profile = profile;
       const platform = new LocalPlatform(
         state,
         cluster,
