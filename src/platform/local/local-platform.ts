@@ -163,8 +163,7 @@ export class LocalPlatform implements Platform {
     return adopted;
   }
 
-  /** Starts members at once; throws the first failure once every start has settled. */
-  /** `firstCount`: that many members spawn first, the rest once they have. */
+  /** Starts members at once (`firstCount` of them first); throws the first failure once every start has settled. */
   private async startEach(members: MemberState[], failFast = false, onSpawned?: () => void, firstCount = 0): Promise<void> {
     const gate = spawnGate(members.length, onSpawned);
     const results = await Promise.allSettled(firstThenRest(members, firstCount, gate, (s, g) => this.startMember(s.name, failFast, g)));

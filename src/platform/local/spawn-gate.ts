@@ -44,5 +44,14 @@ export function firstThenRest<T>(items: readonly T[], firstCount: number, gate: 
     },
     all: gate.all,
   };
-  return items.map((item, i) => (i < firstCount ? start(item, first) : restMayStart.then(() => start(item, gate))));
+  // A first start that fails before it spawns must not hold the rest back.
+  const startFirst = async (item: T) => {
+    try {
+      await start(item, first);
+    } catch (err) {
+      release();
+      throw err;
+    }
+  };
+  return items.map((item, i) => (i < firstCount ? startFirst(item) : restMayStart.then(() => start(item, gate))));
 }
