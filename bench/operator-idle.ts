@@ -136,3 +136,6 @@ try {
   if (operator && operator.exitCode === null) await new Promise((r) => operator!.once('exit', r));
   await env.stop();
 }
+// Seen once (2026-12-02): after the control plane stopped, the process stayed busy and never
+// exited; everything it measured is printed by now.
+process.exit();
