@@ -35,9 +35,10 @@ export interface RunnerTimings {
   busyMs: number;
   probeMs: number;
   /**
-   * The probe interval once the cluster stood still for `quietAfterProbes` probes. Each
-   * wakeup costs an idle process far more than the probe's work (measured: 80% of an idle
-   * supervisor's CPU is the probe's wakeups, whether it asks one member or six).
+   * The probe interval once the cluster stood still for `quietAfterProbes` probes. A wakeup
+   * can cost an idle process more than the probe's work: on a VM that charged for every page
+   * touched after a pause, probes were 80% of an idle supervisor's CPU, and asking one member
+   * instead of six saved only a fifth of it (docs/benchmarks.md, session 13).
    */
   quietProbeMs: number;
   quietAfterProbes: number;

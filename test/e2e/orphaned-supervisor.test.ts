@@ -5,9 +5,11 @@
  * name), says so instead of "no such cluster" or "port in use", and stops them only when told
  * to, since what the members hold is now in memory only.
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { realpath, rm } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { LocalClusterHarness, pidAlive } from '../support/local-cluster.js';
 
 describe('a state directory deleted under a running cluster', () => {
@@ -19,11 +21,14 @@ describe('a state directory deleted under a running cluster', () => {
     await h?.cleanup();
   });
 
-  it('status and up name it and change nothing, down refuses without --yes, down --yes stops the supervisor and all 6 members', async () => {
+  it('status and up name it and change nothing, down refuses without --yes, down --yes stops the supervisor and all 6 members and nothing else', async () => {
     const s = await h.upReady();
     const pids = [s.supervisor!.pid, ...s.members.map((m) => m.pid!)];
     expect(pids.length).toBe(7);
     const dir = await realpath(h.stateDir);
+    // Someone's shell in the cluster's directory: not a member, so down must leave it alone.
+    const bystander = spawn('sleep', ['600'], { cwd: join(h.stateDir, 'members'), stdio: 'ignore' });
+    onTestFinished(() => void bystander.kill('SIGKILL'));
     await rm(h.stateDir, { recursive: true, force: true });
     const orphaned = `the state directory of cluster orphaned (${dir}) was deleted while its supervisor (pid ${s.supervisor!.pid}) ran`;
 
@@ -46,6 +51,7 @@ describe('a state directory deleted under a running cluster', () => {
     expect(down.code, down.stderr).toBe(0);
     expect(down.stdout).toContain('cluster orphaned stopped; its state directory had been deleted, so nothing was kept');
     expect(pids.filter(pidAlive)).toEqual([]);
+    expect(pidAlive(bystander.pid!)).toBe(true);
     expect((await h.rck(['down', '--name', h.name])).stderr).toContain('no local cluster "orphaned"');
   });
 });

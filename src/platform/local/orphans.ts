@@ -21,6 +21,7 @@ const DELETED = ' (deleted)';
 
 interface ProcessSeen {
   pid: number;
+  ppid: number;
   args: string[];
   /** Its working directory, " (deleted)" taken off; `deleted` says whether it was there. */
   cwd: string;
@@ -33,9 +34,10 @@ async function processes(): Promise<ProcessSeen[]> {
   const seen = await Promise.all(
     pids.map(async (pid): Promise<ProcessSeen | undefined> => {
       try {
-        const [cmdline, cwd] = await Promise.all([readFile(`/proc/${pid}/cmdline`, 'utf8'), readlink(`/proc/${pid}/cwd`)]);
+        const [cmdline, cwd, stat] = await Promise.all([readFile(`/proc/${pid}/cmdline`, 'utf8'), readlink(`/proc/${pid}/cwd`), readFile(`/proc/${pid}/stat`, 'utf8')]);
         const deleted = cwd.endsWith(DELETED);
-        return { pid: Number(pid), args: cmdline.split('\0'), cwd: deleted ? cwd.slice(0, -DELETED.length) : cwd, deleted };
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return { pid: Number(pid), ppid, args: cmdline.split('\0'), cwd: deleted ? cwd.slice(0, -DELETED.length) : cwd, deleted };
       } catch {
         return undefined; // exited meanwhile, or another user's
       }
@@ -48,9 +50,14 @@ export async function orphanedSupervisors(): Promise<OrphanedSupervisor[]> {
   return (await processes()).filter((p) => p.deleted && p.args.some((a) => a.endsWith(SUPERVISOR_ENTRY))).map((p) => ({ pid: p.pid, stateDir: p.cwd }));
 }
 
-/** The members an orphaned supervisor runs: each works in its volume, under the deleted directory. */
+/**
+ * The members an orphaned supervisor runs: each works in its volume, under the deleted
+ * directory, and is its child or (left by an earlier supervisor) a Redis or Valkey server.
+ * Nothing else, not even a shell that was in that directory.
+ */
 export async function orphanedMembers(o: OrphanedSupervisor): Promise<number[]> {
-  return (await processes()).filter((p) => p.pid !== o.pid && p.cwd.startsWith(`${o.stateDir}/`)).map((p) => p.pid);
+  const server = /(redis|valkey)-server/;
+  return (await processes()).filter((p) => p.pid !== o.pid && p.cwd.startsWith(`${o.stateDir}/`) && (p.ppid === o.pid || server.test(p.args[0] ?? ''))).map((p) => p.pid);
 }
 
 /** The orphaned supervisor of the cluster whose state directory is `stateDir`, if one runs. */
