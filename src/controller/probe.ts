@@ -62,7 +62,7 @@ export interface ProbeSample {
 /**
  * A replication PING (`*1\r\n$4\r\nPING\r\n`, 14 bytes), which a master sends its replicas
  * every repl-ping-replica-period (10 s) and which carries no data. Any write moves the offset
- * by more: the shortest one Redis propagates, an INCR of a one-letter key, is 23 bytes.
+ * by more: the shortest one Redis propagates, a DEL of a one-letter key, is 20 bytes.
  */
 const REPLICATION_PING_BYTES = 14;
 
