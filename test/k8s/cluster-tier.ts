@@ -3,7 +3,7 @@
  * namespace, an operator for that namespace, RedisClusters created in it, and a stop that
  * takes it all down (printing the operator's log with RCK_K8S_DEBUG).
  */
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, redisClusterCrd } from '../../src/manifests/crd.js';
 import { Applier } from '../../src/platform/kubernetes/apply.js';
 import { ClusterView } from './cluster-view.js';
@@ -52,6 +52,17 @@ export class ClusterTier {
       plural: PLURAL,
       body: { apiVersion: `${GROUP}/${VERSION}`, kind: 'RedisCluster', metadata: { name }, spec },
     });
+  }
+
+  /** Merge-patches a RedisCluster's spec (null removes a field); returns its new generation. */
+  async patchSpec(name: string, spec: object): Promise<number> {
+    const patched = (await this.env.kc
+      .makeApiClient(CustomObjectsApi)
+      .patchNamespacedCustomObject(
+        { group: GROUP, version: VERSION, namespace: this.namespace, plural: PLURAL, name, body: { spec } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      )) as { metadata: { generation: number } };
+    return patched.metadata.generation;
   }
 
   /** Waits for the RedisCluster's Ready condition; at the deadline fails with the view's diagnosis and the operator's log. */

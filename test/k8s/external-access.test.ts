@@ -11,10 +11,9 @@
  * Last, external access is turned off: the members announce their pod IPs again, then their
  * Services and the ConfigMap of addresses are deleted, and a client seeded with a pod IP reads every key.
  */
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, type V1Pod, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GROUP, PLURAL, VERSION } from '../../src/manifests/crd.js';
 import { ClusterView } from './cluster-view.js';
 import { LoadBalancers } from './load-balancers.js';
 import { waitFor } from './wait.js';
@@ -41,6 +40,13 @@ afterAll(async () => {
   await balancers?.stop();
   await tier?.stop();
 }, 180_000);
+
+/** The hosts CLUSTER SLOTS names, asked of the member at podIp: sorted, comma-joined. */
+const hostsInSlots = (v: ClusterView, podIp: string) =>
+  v.onNode(podIp, async (r) => {
+    const slots = (await r.call('CLUSTER', 'SLOTS')) as [number, number, ...[string, number][]][];
+    return [...new Set(slots.flatMap(([, , ...nodes]) => nodes.map((n) => n[0])))].sort().join();
+  });
 
 const live = (ps: V1Pod[]) => ps.filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase === 'Running' && p.status.podIP);
 
@@ -72,11 +78,7 @@ describe('externalAccess: LoadBalancer', { timeout: 420_000 }, () => {
 
     // Every member tells clients its load balancer.
     // Asked of a member that is up now (ext-1: the test re-creates ext-0).
-    const slotsHosts = async () =>
-      v.onNode(live(await v.pods()).find((p) => p.metadata!.name === `${NAME}-1`)!.status!.podIP!, async (r) => {
-        const slots = (await r.call('CLUSTER', 'SLOTS')) as [number, number, ...[string, number][]][];
-        return [...new Set(slots.flatMap(([, , ...nodes]) => nodes.map((n) => n[0])))].sort().join();
-      });
+    const slotsHosts = async () => hostsInSlots(v, live(await v.pods()).find((p) => p.metadata!.name === `${NAME}-1`)!.status!.podIP!);
     await waitFor('CLUSTER SLOTS names the 6 load balancers', async () => ((await slotsHosts()) === [...lbs].sort().join() ? true : undefined), 30_000, diagnose);
 
     const client = new Cluster([{ host: lbs[0]!, port: 6379 }], { redisOptions: { password: await v.password() } });
@@ -115,17 +117,12 @@ describe('externalAccess: LoadBalancer', { timeout: 420_000 }, () => {
     const core = tier.env.kc.makeApiClient(CoreV1Api);
     const v = new ClusterView(tier.env.kc, NS, NAME);
     const diagnose = () => v.diagnose(tier.operator?.log);
-    const patched = (await tier.env.kc
-      .makeApiClient(CustomObjectsApi)
-      .patchNamespacedCustomObject(
-        { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { spec: { replicasPerMaster: 0 } } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      )) as { metadata: { generation: number } };
+    const generation = await tier.patchSpec(NAME, { replicasPerMaster: 0 });
     await waitFor(
       'Ready as 3 members',
       async () => {
         const s = await v.status();
-        return ClusterView.isReady(s) && s?.observedGeneration === patched.metadata.generation && s.members === 3 ? true : undefined;
+        return ClusterView.isReady(s) && s?.observedGeneration === generation && s.members === 3 ? true : undefined;
       },
       240_000,
       diagnose,
@@ -168,26 +165,15 @@ describe('externalAccess: LoadBalancer', { timeout: 420_000 }, () => {
     const core = tier.env.kc.makeApiClient(CoreV1Api);
     const v = new ClusterView(tier.env.kc, NS, NAME);
     const diagnose = () => v.diagnose(tier.operator?.log);
-    const patched = (await tier.env.kc
-      .makeApiClient(CustomObjectsApi)
-      .patchNamespacedCustomObject(
-        { group: GROUP, version: VERSION, namespace: NS, plural: PLURAL, name: NAME, body: { spec: { kubernetes: { externalAccess: null } } } },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      )) as { metadata: { generation: number } };
+    const generation = await tier.patchSpec(NAME, { kubernetes: { externalAccess: null } });
     const podIps = async () => live(await v.pods()).map((p) => p.status!.podIP!);
-    const slotsHosts = async () => {
-      const ips = await podIps();
-      return v.onNode(ips[0]!, async (r) => {
-        const slots = (await r.call('CLUSTER', 'SLOTS')) as [number, number, ...[string, number][]][];
-        return [...new Set(slots.flatMap(([, , ...nodes]) => nodes.map((n) => n[0])))].sort().join();
-      });
-    };
+    const slotsHosts = async () => hostsInSlots(v, (await podIps())[0]!);
     await waitFor(
       'CLUSTER SLOTS names the 3 pod IPs, Ready',
       async () => {
         const s = await v.status();
         const hosts = await slotsHosts().catch(() => '');
-        return ClusterView.isReady(s) && s?.observedGeneration === patched.metadata.generation && hosts === (await podIps()).sort().join() ? true : undefined;
+        return ClusterView.isReady(s) && s?.observedGeneration === generation && hosts === (await podIps()).sort().join() ? true : undefined;
       },
       120_000,
       diagnose,

@@ -31,7 +31,10 @@ export function registerDown(program: Command): void {
     }
     const { state, cluster } = target;
     const name = cluster.metadata.name;
-    if (flags.purge && !flags.yes) await confirm(`Delete cluster ${name} and ALL its data in ${state.dir}?`, name, `refusing to delete the volumes of cluster ${name}`);
+    if (flags.purge && !flags.yes) {
+      const refusal = new InputError(`refusing to delete the volumes of cluster ${name} without confirmation`, { hint: 'pass --yes' });
+      await confirm(`Delete cluster ${name} and ALL its data in ${state.dir}?`, name, refusal);
+    }
     const pid = await supervisorPid(state);
     if (pid !== undefined) {
       report(`stopping supervisor pid ${pid} and the members of ${name}`);
@@ -71,7 +74,7 @@ async function stopSupervisor(pid: number, socket: string, report: (line: string
  */
 async function stopOrphaned(target: LocalTarget, orphan: OrphanedSupervisor, yes: boolean, report: (line: string) => void): Promise<void> {
   const name = orphanedName(target);
-  if (!yes) await confirm(`${orphanedText(name, orphan)}. Stop them and lose that data?`, name, orphanedText(name, orphan), orphanedError(target, orphan));
+  if (!yes) await confirm(`${orphanedText(name, orphan)}. Stop them and lose that data?`, name, orphanedError(target, orphan));
   const members = await orphanedMembers(orphan);
   report(`killing supervisor pid ${orphan.pid} and the ${members.length} members of ${name} (their state directory is gone: they cannot save)`);
   for (const pid of [orphan.pid, ...members]) {
@@ -81,9 +84,9 @@ async function stopOrphaned(target: LocalTarget, orphan: OrphanedSupervisor, yes
   printLine(`cluster ${name} stopped; its state directory had been deleted, so nothing was kept`);
 }
 
-/** Asks to type the cluster name; without a terminal, refuses with `refusal` (or `error`) and a hint to pass --yes. */
-async function confirm(question: string, name: string, refusal: string, error?: InputError): Promise<void> {
-  if (!process.stdin.isTTY) throw error ?? new InputError(`${refusal} without confirmation`, { hint: 'pass --yes' });
+/** Asks to type the cluster name; without a terminal, throws `refusal` (which says to pass --yes). */
+async function confirm(question: string, name: string, refusal: InputError): Promise<void> {
+  if (!process.stdin.isTTY) throw refusal;
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   const answer = await rl.question(`${question} Type the cluster name to confirm: `);
   rl.close();

@@ -24,7 +24,7 @@ export async function localStatusAction(flags: LocalTargetFlags & { json?: boole
   if (!status.health.healthy) process.exitCode = 1;
 }
 
-export function printMembers(s: LocalStatus): void {
+function printMembers(s: LocalStatus): void {
   printMemberRows(s.members);
 }
 
