@@ -8,7 +8,10 @@
 // reclaims between wakeups, each wakeup pays for every page it touches again).
 // With --adopted, the supervisor is SIGKILLed after the start and a second `rck up` adopts the
 // running members (not its children: it learns of an exit another way), then the same.
-// Usage: node bench/idle.mjs [seconds=30] [--adopted]   (after `npm run build`)
+// --settle=S: how long to wait after the start before measuring (default 5 s). The first
+// minute of a new supervisor also pays for its start (lazy compilation, the memory reducer's
+// GCs, the first resyncs); a longer settle measures the steady state a day of idling costs.
+// Usage: node bench/idle.mjs [seconds=30] [--settle=S] [--adopted]   (after `npm run build`)
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,6 +22,7 @@ import { cpuSeconds, rssMb } from './proc.mjs';
 
 const adopted = process.argv.includes('--adopted');
 const seconds = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 30);
+const settle = Number(process.argv.find((a) => a.startsWith('--settle='))?.slice('--settle='.length) ?? 5);
 // RCK_BENCH_MAIN: another build's dist/cli/main.js, to compare before and after a change.
 const main = process.env.RCK_BENCH_MAIN ?? fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
@@ -46,7 +50,7 @@ try {
   const redisPids = members.map((m) => m.pid).filter(Boolean);
   const ticker = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   try {
-    await sleep(5000); // settle: replicas synced, first passes done
+    await sleep(settle * 1000); // replicas synced, first passes done
     const s0 = await cpuSeconds(supervisor);
     const r0 = (await Promise.all(redisPids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
     const k0 = await cpuSeconds(ticker.pid);
@@ -57,7 +61,7 @@ try {
     const redis = ((await Promise.all(redisPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - r0) / wall;
     const tick = ((await cpuSeconds(ticker.pid)) - k0) / wall;
     console.log(
-      `idle ${Math.round(wall)} s, 3 masters x 1 replica${adopted ? ', members adopted' : ''}: supervisor ${(sup * 100).toFixed(2)}% of a core, RSS ${Math.round(await rssMb(supervisor))} MB; its ${redisPids.length} redis-servers together ${(redis * 100).toFixed(2)}%; a bare Node waking every second ${(tick * 100).toFixed(2)}%`,
+      `idle ${Math.round(wall)} s after ${settle} s, 3 masters x 1 replica${adopted ? ', members adopted' : ''}: supervisor ${(sup * 100).toFixed(2)}% of a core, RSS ${Math.round(await rssMb(supervisor))} MB; its ${redisPids.length} redis-servers together ${(redis * 100).toFixed(2)}%; a bare Node waking every second ${(tick * 100).toFixed(2)}%`,
     );
   } finally {
     ticker.kill();

@@ -16,7 +16,7 @@ import type { Observation } from '../topology/observation.js';
 import type { DesiredShape } from '../spec/desired-shape.js';
 import { observe } from './observe.js';
 import type { ClusterPlatform } from './cluster-platform.js';
-import { type ProbeSample, dataMoved, probeMembers } from './probe.js';
+import { type ProbeSample, dataMoved, mergeSamples, probeChanged, probeMembers, probeTargets } from './probe.js';
 import type { PassOutcome, ProbeOutcome } from './runner.js';
 
 export interface ControllerOptions {
@@ -54,8 +54,8 @@ export class Controller {
   private conditions: Condition[] = [];
   private lastWaiting = '';
   private readonly losses: LossWatch;
-  /** The last settled pass's members and their probe fingerprint (see probe.ts). */
-  private settled?: { obs: Observation; fingerprint: string };
+  /** The last settled pass's members and each one's probe fingerprint (see probe.ts). */
+  private settled?: { obs: Observation; lines: Map<string, string> };
   private lastSamples: ProbeSample[] = [];
 
   constructor(private readonly opts: ControllerOptions) {
@@ -80,15 +80,16 @@ export class Controller {
   /**
    * Cheap change detection while settled: true when the members that answered the last
    * pass now say something a heal could react to (or do not answer), or no pass settled.
+   * `quiet` (nothing moved for a while): only the masters are asked (probeTargets).
    */
-  async probe(): Promise<ProbeOutcome> {
+  async probe(quiet = false): Promise<ProbeOutcome> {
     if (!this.settled) return 'changed';
     try {
-      const p = await probeMembers(this.pool, this.settled.obs.members);
-      if (p.fingerprint !== this.settled.fingerprint) return 'changed';
+      const p = await probeMembers(this.pool, probeTargets(this.settled.obs.members, quiet));
+      if (probeChanged(this.settled.lines, p.lines)) return 'changed';
       const moved = dataMoved(this.lastSamples, p.samples);
       this.losses.sampled(p.samples);
-      this.lastSamples = p.samples;
+      this.lastSamples = mergeSamples(this.lastSamples, p.samples);
       return moved ? 'moving' : 'still';
     } catch {
       return 'changed';
@@ -141,9 +142,9 @@ export class Controller {
     // The probes compare with the state right after this pass (a change in between wakes a pass).
     if (outcome === 'settled')
       this.settled = await probeMembers(pool, obs.members).then(
-        ({ fingerprint, samples }) => {
+        ({ lines, samples }) => {
           this.lastSamples = samples; // what the next probe's samples are compared with
-          return { obs, fingerprint };
+          return { obs, lines };
         },
         () => undefined,
       );

@@ -1,6 +1,6 @@
 /**
  * The idle runner's cheap look between full passes (see runner.ts): one pipelined
- * CLUSTER INFO + CLUSTER NODES + ROLE + DBSIZE per member last seen answering, reduced to a
+ * CLUSTER INFO + CLUSTER NODES + ROLE + DBSIZE per member asked (probeTargets), reduced to a
  * fingerprint of what a heal reacts to (cluster state, slot health, epochs, each node's
  * flags, links, slots and open slots, roles and replica links), leaving out what moves all
  * the time (offsets, key counts, ping times, message counters). A changed
@@ -77,11 +77,40 @@ export function dataMoved(before: readonly ProbeSample[], after: readonly ProbeS
 }
 
 export interface Probe {
-  fingerprint: string;
+  /** Each probed member's part of the fingerprint, by member name. */
+  lines: Map<string, string>;
   samples: ProbeSample[];
 }
 
-/** Probes the members that answered the last full pass; throws when one does not answer. */
+/**
+ * Whom a probe asks. Every member that answered the last full pass; once the cluster stood
+ * still (`quiet`), only its masters. Each write to a member's socket wakes that member, and
+ * on a VM a wakeup is the probe's biggest cost (docs/benchmarks.md). The masters still see
+ * their replicas: a replica's link (a master's ROLE lists the replicas connected to it),
+ * and a replica that hangs or dies, which every master's CLUSTER NODES flags once
+ * cluster-node-timeout passes (a process exit or a pod event wakes a full pass sooner).
+ * While data moves (key counts, offsets) the probes are not quiet and ask everyone.
+ */
+export function probeTargets(members: readonly MemberObservation[], quiet: boolean): MemberObservation[] {
+  const answered = members.filter((m) => m.node);
+  if (!quiet) return answered;
+  const masters = answered.filter((m) => m.node!.self?.role === 'master');
+  return masters.length > 0 ? masters : answered;
+}
+
+/** Whether a probe saw something other than the full pass's probe did: a differing line, or a member it did not see. */
+export function probeChanged(settled: ReadonlyMap<string, string>, seen: ReadonlyMap<string, string>): boolean {
+  for (const [name, line] of seen) if (settled.get(name) !== line) return true;
+  return false;
+}
+
+/** The samples after a probe: what it saw, and for the nodes it did not ask, what was seen before. */
+export function mergeSamples(before: readonly ProbeSample[], seen: readonly ProbeSample[]): ProbeSample[] {
+  const asked = new Set(seen.map((s) => s.nodeId));
+  return [...before.filter((s) => !asked.has(s.nodeId)), ...seen];
+}
+
+/** Probes `members` (see probeTargets); throws when one does not answer. */
 export async function probeMembers(pool: NodePool, members: readonly MemberObservation[]): Promise<Probe> {
   const seen = await Promise.all(
     members
@@ -98,8 +127,8 @@ export async function probeMembers(pool: NodePool, members: readonly MemberObser
           role: role[0] === 'master' ? 'master' : role[0] === 'slave' ? 'replica' : 'other',
           ...(role[0] === 'master' ? { offset: Number(role[1]) } : {}),
         };
-        return { line: memberFingerprint(m.name, String(res[0]![1]), role, String(res[3]![1])), sample };
+        return { name: m.name, line: memberFingerprint(m.name, String(res[0]![1]), role, String(res[3]![1])), sample };
       }),
   );
-  return { fingerprint: seen.map((x) => x.line).join('\n'), samples: seen.map((x) => x.sample) };
+  return { lines: new Map(seen.map((x) => [x.name, x.line])), samples: seen.map((x) => x.sample) };
 }

@@ -75,8 +75,13 @@ export const FIRST_STATE: ScheduleState = { quick: 0, errors: 0, still: 0 };
 /** A pass is a `resync` when only the resync interval called for it (nothing changed). */
 export type NextStep = { kind: 'pass'; afterMs: number; resync?: boolean } | { kind: 'probe'; afterMs: number };
 
+/** Pure: whether the cluster stood still long enough for the slow, cheaper probes. */
+export function isQuiet(t: RunnerTimings, s: Pick<ScheduleState, 'still'>): boolean {
+  return s.still >= t.quietAfterProbes;
+}
+
 function probeInterval(t: RunnerTimings, still: number): number {
-  return still >= t.quietAfterProbes ? Math.max(t.probeMs, t.quietProbeMs) : t.probeMs;
+  return isQuiet(t, { still }) ? Math.max(t.probeMs, t.quietProbeMs) : t.probeMs;
 }
 
 /** Pure: what runs next after a pass ended with `outcome` (or an error). */
@@ -105,8 +110,12 @@ export function nextAfterProbe(t: RunnerTimings, s: ScheduleState, outcome: Prob
 export interface Reconciler {
   /** One full observe -> plan -> act pass. */
   pass(signal: AbortSignal): Promise<PassOutcome>;
-  /** Cheap: did anything change since the last full pass, or move since the last probe? Errors count as a change. */
-  probe?(signal: AbortSignal): Promise<ProbeOutcome>;
+  /**
+   * Cheap: did anything change since the last full pass, or move since the last probe?
+   * Errors count as a change. `quiet`: nothing moved for `quietAfterProbes` probes, so a
+   * narrower look will do (the controller then asks only the masters: controller/probe.ts).
+   */
+  probe?(signal: AbortSignal, quiet: boolean): Promise<ProbeOutcome>;
 }
 
 export interface RunnerOptions {
@@ -191,7 +200,7 @@ export class ReconcileRunner {
     let outcome: ProbeOutcome = 'changed';
     if (probe) {
       try {
-        outcome = await probe.call(this.o.reconciler, this.abort.signal);
+        outcome = await probe.call(this.o.reconciler, this.abort.signal, isQuiet(this.t, this.state));
       } catch {
         outcome = 'changed';
       }

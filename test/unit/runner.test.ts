@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_TIMINGS as T, FIRST_STATE, type ScheduleState, nextAfterPass, nextAfterProbe } from '../../src/controller/runner.js';
-import { type ProbeSample, dataMoved, memberFingerprint, roleShape } from '../../src/controller/probe.js';
+import { type ProbeSample, dataMoved, memberFingerprint, mergeSamples, probeChanged, probeTargets, roleShape } from '../../src/controller/probe.js';
+import { observation, seedMembers } from './heal-fixtures.js';
 
 describe('the reconcile schedule', () => {
   it('acted: the next pass at once, at most maxQuick times in a row, then a busy interval', () => {
@@ -73,6 +74,41 @@ describe('the probe: does the data move?', () => {
     expect(dataMoved([master(5, 100), replica(5)], [master(5, 100), replica(6)])).toBe(true);
     expect(dataMoved([master(5, 100)], [master(5, 120)])).toBe(true);
     expect(dataMoved([master(5, 100)], [master(5, 100), replica(5)])).toBe(true);
+  });
+});
+
+describe('the probe: whom it asks', () => {
+  it('every member that answered; once quiet, only the masters (3 of 6)', () => {
+    const members = [...seedMembers().slice(0, 5), { ...seedMembers()[5]!, up: false }];
+    const obs = observation(members);
+    expect(probeTargets(obs.members, false).map((m) => m.name)).toEqual(['r-0', 'r-1', 'r-2', 'r-3', 'r-4']);
+    expect(probeTargets(obs.members, true).map((m) => m.name)).toEqual(['r-0', 'r-1', 'r-2']);
+  });
+
+  it('quiet with no master answering: everyone who answered', () => {
+    const obs = observation(seedMembers().map((m) => (m.role === 'master' ? { ...m, up: false } : m)));
+    expect(probeTargets(obs.members, true).map((m) => m.name)).toEqual(['r-3', 'r-4', 'r-5']);
+  });
+
+  it('a change is a differing line or a member the full pass did not see; members not asked are no change', () => {
+    const settled = new Map([
+      ['r-0', 'a'],
+      ['r-3', 'b'],
+    ]);
+    expect(probeChanged(settled, new Map([['r-0', 'a']]))).toBe(false);
+    expect(probeChanged(settled, new Map([['r-0', 'x']]))).toBe(true);
+    expect(probeChanged(settled, new Map([['r-9', 'a']]))).toBe(true);
+  });
+
+  it('the samples keep what was seen of the nodes not asked, and take the new ones', () => {
+    const before: ProbeSample[] = [
+      { nodeId: 'm', keys: 5, role: 'master', offset: 100 },
+      { nodeId: 'r', keys: 5, role: 'replica' },
+    ];
+    expect(mergeSamples(before, [{ nodeId: 'm', keys: 6, role: 'master', offset: 140 }])).toEqual([
+      { nodeId: 'r', keys: 5, role: 'replica' },
+      { nodeId: 'm', keys: 6, role: 'master', offset: 140 },
+    ]);
   });
 });
 

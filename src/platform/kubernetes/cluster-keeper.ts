@@ -123,11 +123,11 @@ export class ClusterKeeper {
   }
 
   /** Cheap change detection while settled (controller/probe.ts); no API call. */
-  async probe(): Promise<ProbeOutcome> {
+  async probe(quiet = false): Promise<ProbeOutcome> {
     if (this.invalidSpec) return 'still'; // waits for the object to change (the informer wakes the runner)
     if (!this.controller) return 'changed';
     if (this.certsPendingSince !== undefined && Date.now() - this.certsPendingSince > CERT_RETRY_MS) return 'changed';
-    const outcome = await this.controller.probe();
+    const outcome = await this.controller.probe(quiet);
     if (outcome !== 'changed') this.metrics?.sampled(this.controller.samples);
     return outcome;
   }

@@ -166,7 +166,7 @@ export class Operator {
     const interval = this.o.intervalMs ?? 1000;
     const runner = new ReconcileRunner({
       name: key,
-      reconciler: { pass: (signal) => keeper.pass(signal), probe: () => keeper.probe() },
+      reconciler: { pass: (signal) => keeper.pass(signal), probe: (_signal, quiet) => keeper.probe(quiet) },
       timings: { busyMs: interval, probeMs: interval },
       report: this.log,
     });

@@ -15,9 +15,9 @@ export function controllerLoop(): ReconcileLoop {
   let controller: Controller | undefined;
   return {
     name: 'controller',
-    probe: async (ctx) => {
+    probe: async (ctx, quiet) => {
       if (!controller) return 'changed';
-      const outcome = await controller.probe();
+      const outcome = await controller.probe(quiet);
       if (outcome !== 'changed') ctx.sampled(controller.samples);
       return outcome;
     },

@@ -37,5 +37,6 @@ export interface ReconcileContext {
 export interface ReconcileLoop {
   name: string;
   reconcile(ctx: ReconcileContext): Promise<PassOutcome>;
-  probe?(ctx: ReconcileContext): Promise<ProbeOutcome>;
+  /** `quiet`: see Reconciler.probe (controller/runner.ts). */
+  probe?(ctx: ReconcileContext, quiet: boolean): Promise<ProbeOutcome>;
 }

@@ -345,7 +345,7 @@ export class Supervisor {
       const runner = new ReconcileRunner({
         name: loop.name,
         report: this.opts.report,
-        reconciler: { pass: (signal) => loop.reconcile(ctx(signal)), ...(loop.probe ? { probe: (signal: AbortSignal) => loop.probe!(ctx(signal)) } : {}) },
+        reconciler: { pass: (signal) => loop.reconcile(ctx(signal)), ...(loop.probe ? { probe: (signal: AbortSignal, quiet: boolean) => loop.probe!(ctx(signal), quiet) } : {}) },
       });
       runner.start();
       return runner;
