@@ -25,6 +25,7 @@ try {
 } catch (err) {
   if (err instanceof CommanderError) {
     // Commander already printed the usage error (or help/version output).
+    if (err.code === 'commander.excessArguments') nameHint();
     process.exitCode = err.exitCode;
   } else if (isRckError(err)) {
     process.stderr.write(`rck: ${err.message}\n`);
@@ -35,4 +36,13 @@ try {
     process.stderr.write(`rck: unexpected error: ${err instanceof Error ? (program.opts().verbose ? err.stack : err.message) : String(err)}\n`);
     process.exitCode = 70;
   }
+}
+
+/** `rck down idle`, as kind and minikube users would type it: the cluster's name is an option here. */
+function nameHint(): void {
+  const sub = program.commands.find((c) => c.name() === commandName);
+  if (!sub || !sub.options.some((o) => o.long === '--name')) return;
+  const given = sub.args.slice(0, sub.registeredArguments.length);
+  const extra = sub.args[given.length];
+  if (extra) process.stderr.write(`hint: a cluster is named with --name: rck ${[sub.name(), ...given].join(' ')} --name ${extra}\n`);
 }

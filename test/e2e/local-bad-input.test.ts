@@ -87,6 +87,19 @@ describe('rck up refuses bad input and starts nothing', () => {
     await nothingCreated();
   });
 
+  it('a cluster name given as an argument (`rck down bad`, `rck kill bad-0 bad`): the usage error and a hint naming --name; nothing created', async () => {
+    for (const [args, hint] of [
+      [['down', 'bad'], 'rck down --name bad'],
+      [['kill', 'bad-0', 'bad'], 'rck kill bad-0 --name bad'],
+    ] as const) {
+      const r = await h.rck([...args]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`too many arguments for '${args[0]}'`));
+      expect(r.stderr).toContain(`hint: a cluster is named with --name: ${hint}`);
+    }
+    await nothingCreated();
+  });
+
   it('a spec with an unknown field', async () => {
     const f = await spec('unknown.yaml', `metadata: {name: bad}\nspec:\n  masters: 3\n  replicas: 1\n  local: {basePort: ${h.basePort}}\n`);
     expectOneLineError(await h.rck(['up', '-f', f, '--detach']), /unknown\.yaml: spec\.replicas: unknown field/);
