@@ -82,7 +82,7 @@ export class Controller {
    * pass now say something a heal could react to (or do not answer), or no pass settled.
    * `quiet` (nothing moved for a while): only the masters are asked (probeTargets).
    */
-  async probe(quiet = false): Promise<ProbeOutcome> {
+  async probe(quiet: boolean): Promise<ProbeOutcome> {
     if (!this.settled) return 'changed';
     try {
       const p = await probeMembers(this.pool, probeTargets(this.settled.obs.members, quiet));

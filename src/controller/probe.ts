@@ -10,6 +10,7 @@
 import { formatAddress } from '../redis/address.js';
 import type { NodePool } from '../redis/pool.js';
 import type { MemberObservation } from '../topology/observation.js';
+import { isMaster } from '../topology/model.js';
 
 /**
  * CLUSTER INFO's first nine fields (state, slot counts, known nodes, size, epochs) are what a
@@ -94,7 +95,7 @@ export interface Probe {
 export function probeTargets(members: readonly MemberObservation[], quiet: boolean): MemberObservation[] {
   const answered = members.filter((m) => m.node);
   if (!quiet) return answered;
-  const masters = answered.filter((m) => m.node!.self?.role === 'master');
+  const masters = answered.filter((m) => isMaster(m.node!));
   return masters.length > 0 ? masters : answered;
 }
 

@@ -123,7 +123,7 @@ export class ClusterKeeper {
   }
 
   /** Cheap change detection while settled (controller/probe.ts); no API call. */
-  async probe(quiet = false): Promise<ProbeOutcome> {
+  async probe(quiet: boolean): Promise<ProbeOutcome> {
     if (this.invalidSpec) return 'still'; // waits for the object to change (the informer wakes the runner)
     if (!this.controller) return 'changed';
     if (this.certsPendingSince !== undefined && Date.now() - this.certsPendingSince > CERT_RETRY_MS) return 'changed';
