@@ -31,12 +31,3 @@ export const aclUser = z
   .describe('an ACL user');
 
 export type AclUser = z.output<typeof aclUser>;
-
-/**
- * The redis.conf line that creates the user with its password. `off` while the member starts
- * closed (spec/admission.ts): a user that may write must not write to a member held closed
- * for its missing data; admitting the member turns the users on (controller/act.ts).
- */
-export function aclUserLine(u: { name: string; rules: string }, password: string, quote: (s: string) => string, off = false): string {
-  return `user ${u.name} ${off ? 'off' : 'on'} ${quote(`>${password}`)} ${u.rules.trim()}${off ? ' off' : ''}`.trimEnd();
-}

@@ -6,7 +6,6 @@
  * 0600 file that `include`s it, so the password never appears on a command line.
  */
 import { closedUserLine } from './admission.js';
-import { aclUserLine } from './acl-users.js';
 import { DEFAULT_USER_OFF_LINE, type KeeperPasswords, keeperUserLines } from './keeper-users.js';
 import { OWNED_SETTINGS } from './owned-settings.js';
 import { SEED_REDIS_CONFIG } from './members.js';
@@ -178,4 +177,15 @@ export function renderMemberConf(m: MemberConfInput): string {
 
 function quoteIfNeeded(s: string): string {
   return /[\s"'\\]/.test(s) ? JSON.stringify(s) : s;
+}
+
+/**
+ * The redis.conf line that creates an ACL user (spec.auth.users) with its password. `off` while
+ * the member starts closed (spec/admission.ts): a user that may write must not write to a
+ * member held closed for its missing data; admitting the member turns the users on
+ * (controller/act.ts). Kept here, apart from the users' zod schema (acl-users.ts), so the
+ * supervisor renders confs without loading zod (about 40 ms before its first spawn).
+ */
+function aclUserLine(u: { name: string; rules: string }, password: string, quote: (s: string) => string, off = false): string {
+  return `user ${u.name} ${off ? 'off' : 'on'} ${quote(`>${password}`)} ${u.rules.trim()}${off ? ' off' : ''}`.trimEnd();
 }
