@@ -11,7 +11,7 @@ import { NodePool } from '../redis/pool.js';
 import { type ConvergenceProblem, type ExpectedShape, convergenceProblems } from '../plan/convergence.js';
 import { type CreateLayout, type Placement, planCreate } from '../plan/create.js';
 import { domainOf } from '../topology/model.js';
-import type { ObservedNode } from '../topology/model.js';
+import type { ClusterModel, ObservedNode } from '../topology/model.js';
 import { observeCluster } from '../topology/observe.js';
 import { explainReplicaWait } from '../plan/replica-wait.js';
 import { applyBootstrapSettings } from './bootstrap-settings.js';
@@ -44,6 +44,8 @@ export interface CreateResult {
   /** address -> node id */
   nodeIds: Map<string, string>;
   elapsedMs: number;
+  /** The observation that found the cluster converged (callers may judge it without observing again). */
+  model: ClusterModel;
 }
 
 export async function createCluster(opts: CreateOptions): Promise<CreateResult> {
@@ -66,6 +68,7 @@ export async function createCluster(opts: CreateOptions): Promise<CreateResult> 
     opts.onPlan?.(layout);
     const idOf = (a: NodeAddress) => byAddr.get(formatAddress(a))!.id;
 
+    let model: ClusterModel;
     const settings = await applyBootstrapSettings(
       pool,
       addrs,
@@ -87,7 +90,7 @@ export async function createCluster(opts: CreateOptions): Promise<CreateResult> 
       const expected: ExpectedShape = { ids: observed.map((n) => n.id), replicaOf, replicasSynced: opts.waitForSync ?? true };
       const masterOf = new Map(layout.shards.flatMap((s) => s.replicas.map((r) => [formatAddress(r.address), { replica: r.address, master: s.master.address }] as const)));
       progress('waiting for the cluster to converge');
-      await waitConverged(pool, addrs, expected, { started, deadline, timeoutMs: opts.convergeTimeoutMs ?? 30_000, masterOf }, progress);
+      model = await waitConverged(pool, addrs, expected, { started, deadline, timeoutMs: opts.convergeTimeoutMs ?? 30_000, masterOf }, progress);
     } finally {
       const failed = await settings.restore();
       if (failed.length > 0) progress(`warning: could not put back the settings create changed while building: ${failed.join('; ')}`);
@@ -95,7 +98,7 @@ export async function createCluster(opts: CreateOptions): Promise<CreateResult> 
 
     const elapsedMs = Date.now() - started;
     progress(`cluster created in ${elapsedMs} ms`);
-    return { layout, nodeIds: new Map(observed.map((n) => [formatAddress(n.address), n.id])), elapsedMs };
+    return { layout, nodeIds: new Map(observed.map((n) => [formatAddress(n.address), n.id])), elapsedMs, model };
   } finally {
     await pool.close();
   }
@@ -165,11 +168,11 @@ interface WaitLimits {
   masterOf: ReadonlyMap<string, { replica: NodeAddress; master: NodeAddress }>;
 }
 
-async function waitConverged(pool: NodePool, addrs: NodeAddress[], expected: ExpectedShape, limits: WaitLimits, progress: (line: string) => void): Promise<void> {
+async function waitConverged(pool: NodePool, addrs: NodeAddress[], expected: ExpectedShape, limits: WaitLimits, progress: (line: string) => void): Promise<ClusterModel> {
   const { deadline, timeoutMs } = limits;
   let lastReport = Date.now();
   let last = convergenceProblems({ nodes: [], unreachable: [], observedAt: 0 }, expected);
-  const done = await pollUntil(
+  const converged = await pollUntil(
     async () => {
       const model = await observeCluster(addrs, { pool, seedsOnly: true });
       last = convergenceProblems(model, expected);
@@ -177,11 +180,11 @@ async function waitConverged(pool: NodePool, addrs: NodeAddress[], expected: Exp
         lastReport = Date.now();
         progress(`still waiting: ${summarize(last)}`);
       }
-      return last.length === 0 ? true : undefined;
+      return last.length === 0 ? model : undefined;
     },
     { deadline, intervalMs: 20 },
   );
-  if (done) return;
+  if (converged) return converged;
   const hints: string[] = [];
   const explained = await Promise.all(
     last.map(async (p) => {

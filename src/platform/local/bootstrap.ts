@@ -6,6 +6,7 @@
 import { OperationError, errorText } from '../../errors.js';
 import { createCluster } from '../../ops/create.js';
 import type { RedisCluster } from '../../spec/schema.js';
+import type { ClusterModel } from '../../topology/model.js';
 import { observeCluster } from '../../topology/observe.js';
 import type { LocalPlatform } from './local-platform.js';
 import { type Health, localClusterHealth, observationOf } from './health.js';
@@ -22,10 +23,13 @@ export interface BootstrapInput {
   report: (line: string) => void;
 }
 
-/** Creates the cluster if this is its first `up`; returns whether it did. */
-export async function bootstrapIfNew(b: BootstrapInput): Promise<'created' | 'existing'> {
+/**
+ * Creates the cluster if this is its first `up`; returns whether it did, and when it did, the
+ * observation that found it converged (for waitHealthy to judge before observing again).
+ */
+export async function bootstrapIfNew(b: BootstrapInput): Promise<{ created: boolean; converged?: ClusterModel }> {
   const id = await b.state.readIdentity();
-  if (id?.bootstrappedAt) return 'existing';
+  if (id?.bootstrappedAt) return { created: false };
   const members = await b.platform.listMembers();
   const addrs = members.map((m) => m.address);
   // A crash between create and recording it: the nodes know each other already.
@@ -33,10 +37,10 @@ export async function bootstrapIfNew(b: BootstrapInput): Promise<'created' | 'ex
   const joined = model.nodes.some((n) => n.table.length > 1 || (n.self?.slots.length ?? 0) > 0);
   if (joined) {
     await b.state.markBootstrapped();
-    return 'existing';
+    return { created: false };
   }
   b.report(`creating the cluster: ${b.cluster.spec.masters} masters x ${b.cluster.spec.replicasPerMaster} replicas, placement ${b.cluster.spec.placement}`);
-  await createCluster({
+  const { model: converged } = await createCluster({
     nodes: members.map((m) => ({ address: m.address, domain: m.domain })),
     replicasPerMaster: b.cluster.spec.replicasPerMaster,
     placement: b.cluster.spec.placement,
@@ -45,18 +49,22 @@ export async function bootstrapIfNew(b: BootstrapInput): Promise<'created' | 'ex
     onProgress: (line) => b.report(`  ${line}`),
   });
   await b.state.markBootstrapped(); // from now on `up` never creates again
-  return 'created';
+  return { created: true, converged };
 }
 
 /**
  * Polls (fast) until the cluster is healthy and resolves with the member rows of the
  * observation that found it so; throws with the remaining problems at the deadline.
+ * `fresh`: an observation just made (create's last), judged first: observing again costs
+ * new connections to every member, about 20 ms added to `up`.
  */
-export async function waitHealthy(b: BootstrapInput, timeoutMs: number, signal?: AbortSignal): Promise<MemberStatus[]> {
+export async function waitHealthy(b: BootstrapInput, timeoutMs: number, signal?: AbortSignal, fresh?: ClusterModel): Promise<MemberStatus[]> {
   const deadline = Date.now() + timeoutMs;
   let last: Health = { healthy: false, problems: ['not observed yet'] };
   while (Date.now() < deadline && !signal?.aborted) {
-    const seen = await observeHealth(b.platform, b.cluster, b.profile).catch((err) => ({ health: { healthy: false, problems: [errorText(err)] }, rows: [] }));
+    const model = fresh;
+    fresh = undefined;
+    const seen = await observeHealth(b.platform, b.cluster, b.profile, model).catch((err) => ({ health: { healthy: false, problems: [errorText(err)] }, rows: [] }));
     last = seen.health;
     if (last.healthy) return seen.rows;
     await new Promise((r) => setTimeout(r, 20));
@@ -64,10 +72,15 @@ export async function waitHealthy(b: BootstrapInput, timeoutMs: number, signal?:
   throw new OperationError(`cluster ${b.cluster.metadata.name} not healthy after ${timeoutMs} ms: ${last.problems.slice(0, 3).join('; ')}`);
 }
 
-async function observeHealth(platform: LocalPlatform, cluster: RedisCluster, profile: ConnectionProfile): Promise<{ health: Health; rows: MemberStatus[] }> {
+async function observeHealth(
+  platform: LocalPlatform,
+  cluster: RedisCluster,
+  profile: ConnectionProfile,
+  observed?: ClusterModel,
+): Promise<{ health: Health; rows: MemberStatus[] }> {
   const members = await platform.listMembers();
   const up = members.filter((m) => m.up).map((m) => m.address);
   if (up.length === 0) return { health: { healthy: false, problems: ['no member is up'] }, rows: [] };
-  const model = await observeCluster(up, { profile, seedsOnly: true, timeoutMs: 1000 });
+  const model = observed ?? (await observeCluster(up, { profile, seedsOnly: true, timeoutMs: 1000 }));
   return { health: localClusterHealth(observationOf(members, model), desiredShape(cluster.spec)), rows: memberStatuses(members, model) };
 }

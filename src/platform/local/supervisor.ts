@@ -139,14 +139,14 @@ export class Supervisor {
       );
       this.phase = 'Bootstrapping';
       const b = { platform, state, cluster, profile: this.profile, report };
-      const created = (await bootstrapIfNew(b)) === 'created';
+      const { created, converged } = await bootstrapIfNew(b);
       // The controller runs from here on: an existing cluster may need healing (or a
       // scale finished) before it is healthy.
       this.startLoops(loops);
       if (cluster.spec.tls.enabled) this.stopRenewal = await this.startRenewal();
       let members: MemberStatus[] | undefined;
       try {
-        members = await waitHealthy(b, this.opts.healthTimeoutMs ?? 30_000, this.abort.signal);
+        members = await waitHealthy(b, this.opts.healthTimeoutMs ?? 30_000, this.abort.signal, converged);
         this.health = { healthy: true, problems: [] };
       } catch (err) {
         this.health = { healthy: false, problems: [errorText(err)] };
