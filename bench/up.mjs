@@ -2,6 +2,7 @@
 // `rck up` from nothing to a healthy 6-member cluster (the seed spec: 3 masters x 1
 // replica, cluster-node-timeout 5000), in the foreground and with --detach, plus the
 // supervisor's resident memory after start and after a kill/re-create cycle.
+// Runs bin/rck as a user does (so `up` starts from its startup snapshot when the build made one).
 // Usage: node bench/up.mjs [rounds=5]   (after `npm run build`)
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { freeBase } from './nodes.mjs';
 
 const rounds = Number(process.argv[2] ?? 5);
-const main = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const rckBin = fileURLToPath(new URL('../bin/rck', import.meta.url));
 
 async function fresh() {
   const home = await mkdtemp(join(tmpdir(), 'rck-bench-up-'));
@@ -19,9 +20,7 @@ async function fresh() {
   await writeFile(spec, `metadata: {name: redis-app}\nspec:\n  local: {basePort: ${await freeBase(20)}, portCount: 20}\n`);
   const env = { ...process.env, RCK_STATE_HOME: home, NO_COLOR: '1' };
   const rck = (args) =>
-    new Promise((resolve, reject) =>
-      execFile(process.execPath, [main, ...args], { env }, (err, stdout, stderr) => (err ? reject(new Error(`${args[0]}: ${stderr}`)) : resolve(stdout))),
-    );
+    new Promise((resolve, reject) => execFile(rckBin, args, { env }, (err, stdout, stderr) => (err ? reject(new Error(`${args[0]}: ${stderr}`)) : resolve(stdout))));
   const cleanup = async () => {
     await rck(['down', '--purge', '--yes']).catch(() => {});
     await rm(home, { recursive: true, force: true });
@@ -62,7 +61,7 @@ async function foreground() {
   const f = await fresh();
   try {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [main, 'up', '-f', f.spec], { env: f.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(rckBin, ['up', '-f', f.spec], { env: f.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const ms = await new Promise((resolve, reject) => {
       child.stdout.on('data', (d) => {

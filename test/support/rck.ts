@@ -1,4 +1,4 @@
-/** Runs the built CLI (`npm test` builds first) the way a user does. */
+/** Runs the built CLI (`npm test` builds first) the way a user does: bin/rck, read by the shell. */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -12,7 +12,7 @@ export interface RunResult {
 
 export function runRck(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [RCK_BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
+    execFile(RCK_BIN, args, { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: timeoutMs }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });
