@@ -1,5 +1,5 @@
 /**
- * The entry of `rck up`'s V8 startup snapshot (scripts/build-up-snapshot.mjs; bin/rck runs
+ * The entry of `rck up`'s V8 startup snapshot (scripts/build-snapshots.mjs; bin/rck runs
  * it when `npm run build` made it for the node binary it finds). Building it evaluates
  * commander, zod, YAML and `up`'s own modules once, so a run starts with them loaded: Redis
  * holds a new master at cluster_state:fail for 2 s from its start, and loading them took about

@@ -72,10 +72,10 @@ export class LocalPlatform implements Platform {
 
   /** Moves members whose previous port is taken now to free ports (an `up` after `down`). */
   async reserveAddresses(): Promise<void> {
-    for (const s of this.members) {
-      if (s.spawned) continue; // adopted: it holds its port
-      if (!(await portPairFree(s.host, s.port))) s.port = await this.allocatePort(s);
-    }
+    const toStart = this.members.filter((s) => !s.spawned); // adopted: it holds its port
+    // Probed at once (a member's start waits on this); moved one after another, so no two take one port.
+    const free = await Promise.all(toStart.map((s) => portPairFree(s.host, s.port)));
+    for (const [i, s] of toStart.entries()) if (!free[i]) s.port = await this.allocatePort(s);
     await this.persist();
   }
 

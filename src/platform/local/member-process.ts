@@ -62,24 +62,25 @@ export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
   const dataDir = m.state.memberData(m.name);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const confPath = m.state.memberConf(m.name);
-  // Taken on every start, so a marker never outlives the stop that wrote it.
-  const stoppedEmpty = await rm(join(dataDir, STOPPED_EMPTY_MARKER)).then(
-    () => true,
-    () => false,
-  );
   const { persistence, tls: tlsSpec, auth, local } = m.cluster.spec;
-  const closed =
-    !m.startOpen &&
-    mustStartClosed({
-      nodesConf: await readFile(join(dataDir, 'nodes.conf'), 'utf8').catch(() => undefined),
-      appendonly: persistence.enabled,
-      aofPresent: await aofOnVolume(dataDir),
-      stoppedEmpty,
-    });
-  // The certificate is made or renewed here (tls-files.ts); the passwords were made by `up` (prepare.ts).
-  const tls = tlsSpec.enabled ? { ...(await m.state.tls.ensureMember(m.name, m.host)), authClients: tlsSpec.authClients } : undefined;
-  const users = await Promise.all(auth.users.map(async (u) => ({ ...u, password: (await m.state.userPassword(u.name, true))! })));
-  const [password, keeper] = await Promise.all([m.state.password(m.cluster), m.state.keeperPasswords(m.cluster)]);
+  // The reads at once: each awaited read before the spawn adds to `up` (Redis's 2 s hold on a
+  // new master counts from its start).
+  const [stoppedEmpty, nodesConf, aofPresent, tls, users, password, keeper, binary] = await Promise.all([
+    // Taken on every start, so a marker never outlives the stop that wrote it.
+    rm(join(dataDir, STOPPED_EMPTY_MARKER)).then(
+      () => true,
+      () => false,
+    ),
+    readFile(join(dataDir, 'nodes.conf'), 'utf8').catch(() => undefined),
+    aofOnVolume(dataDir),
+    // The certificate is made or renewed here (tls-files.ts); the passwords were made by `up` (prepare.ts).
+    tlsSpec.enabled ? m.state.tls.ensureMember(m.name, m.host).then((files) => ({ ...files, authClients: tlsSpec.authClients })) : undefined,
+    Promise.all(auth.users.map(async (u) => ({ ...u, password: (await m.state.userPassword(u.name, true))! }))),
+    m.state.password(m.cluster),
+    m.state.keeperPasswords(m.cluster),
+    resolveServerBinary(local.serverBinary),
+  ]);
+  const closed = !m.startOpen && mustStartClosed({ nodesConf, appendonly: persistence.enabled, aofPresent, stoppedEmpty });
   const conf = renderMemberConf({
     users,
     sharedConfPath: m.state.sharedConf,
@@ -97,7 +98,6 @@ export async function spawnMember(m: SpawnInput): Promise<MemberProcess> {
   // members spawning at the same moment, lost the 'exit' event of children that exited at
   // once (Node 20, measured: 8 of 30), and a member that never reports its exit hangs
   // every start and stop waiting for it.
-  const binary = await resolveServerBinary(local.serverBinary);
   const log = openSync(m.state.memberLog(m.name), 'a', 0o600);
   let proc: ChildProcess;
   try {
