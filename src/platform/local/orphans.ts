@@ -2,7 +2,7 @@
  * Supervisors whose state directory was deleted while they ran (`rm -rf` of the state
  * home, say). Their control socket, pid record and spec went with the directory, so rck
  * has no other way to reach them, while they and their members keep running and holding
- * the ports. A supervisor works in its state directory (supervisor-main.ts): the kernel
+ * the ports. A supervisor works in its state directory (supervisor-run.ts): the kernel
  * keeps naming that directory in /proc/<pid>/cwd, marked " (deleted)" once it is gone.
  * Linux only; without /proc none is found. Read on error paths only (a scan of /proc).
  */
@@ -15,7 +15,7 @@ export interface OrphanedSupervisor {
   stateDir: string;
 }
 
-/** The supervisor's entry (supervisor-process.ts starts `node .../supervisor-main.js`). */
+/** The supervisor's entry, on its command line whether it starts from it or from its snapshot (supervisor-process.ts). */
 const SUPERVISOR_ENTRY = '/supervisor-main.js';
 const DELETED = ' (deleted)';
 

@@ -81,7 +81,7 @@ export function launchSupervisor(): LaunchedSupervisor {
   // supervisor in /proc/<pid>/cmdline (orphans.ts) either way.
   const args = [...SUPERVISOR_NODE_FLAGS, ...(blob ? ['--snapshot-blob', blob] : []), SUPERVISOR_MAIN];
   // No stdout/stderr: the log's directory may not exist yet; once started, the process
-  // writes to supervisor.log itself (supervisor-main.ts).
+  // writes to supervisor.log itself (supervisor-run.ts).
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'ipc'], env: process.env });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let launchError: Error | undefined;
