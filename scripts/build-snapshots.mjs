@@ -35,6 +35,32 @@ const importMetaUrl = {
   },
 };
 
+/**
+ * child_process and module are not among the builtins node supports loading while it makes a
+ * snapshot (it warns that they are "not yet fully verified"). rck calls them only when it
+ * runs, so the bundles get them through these stand-ins, which load the builtin on first use.
+ */
+const LAZY_BUILTINS = {
+  child_process: `
+    const { promisify } = require('node:util');
+    const load = () => require('node:child_process');
+    export const spawn = (...args) => load().spawn(...args);
+    export const execFile = (...args) => load().execFile(...args);
+    execFile[promisify.custom] = (...args) => promisify(load().execFile)(...args);`,
+  module: `
+    export const createRequire = (...args) => require('node:module').createRequire(...args);`,
+};
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?(child_process|module)$/ }, ({ path, namespace }) =>
+      // The stand-in's own require of the builtin stays a require.
+      namespace === 'lazy' ? { path, external: true } : { path: path.replace(/^node:/, ''), namespace: 'lazy' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy' }, ({ path }) => ({ contents: LAZY_BUILTINS[path], loader: 'js', resolveDir: dist }));
+  },
+};
+
 await rm(out, { recursive: true, force: true });
 await mkdir(out);
 const stamp = `${snapshotStamp(await stat(process.execPath), dist)}\n`;
@@ -53,12 +79,12 @@ for (const { name, entry, flags } of snapshots) {
     minifyWhitespace: true,
     minifySyntax: true,
     logLevel: 'warning',
-    plugins: [importMetaUrl],
+    plugins: [importMetaUrl, lazyBuiltins],
   });
   try {
-    // Node warns on stderr that child_process is "not yet fully verified" in a snapshot: it is
-    // loaded when the snapshot is made and used only when it runs. Shown only on failure.
-    await promisify(execFile)(process.execPath, [...flags, '--snapshot-blob', blob, '--build-snapshot', bundle], { cwd: out });
+    const { stderr } = await promisify(execFile)(process.execPath, [...flags, '--snapshot-blob', blob, '--build-snapshot', bundle], { cwd: out });
+    // Node warns here about a builtin it does not support loading while it makes a snapshot.
+    if (stderr.trim()) process.stderr.write(`build-snapshots: ${name}: ${stderr}`);
   } catch (err) {
     process.stderr.write(`build-snapshots: ${name}: ${err.stderr || err.message}\n`);
     await rm(out, { recursive: true, force: true }); // the code runs as compiled
