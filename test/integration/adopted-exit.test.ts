@@ -9,10 +9,13 @@ import { adoptedExit } from '../../src/platform/local/adopted-exit.js';
 import { type TestNode, startNode, stopNode } from '../support/redis-nodes.js';
 
 let node: TestNode | undefined;
+let other: TestNode | undefined;
 afterEach(async () => {
-  if (node) await stopNode(node);
-  node = undefined;
+  for (const n of [node, other]) if (n) await stopNode(n);
+  node = other = undefined;
 });
+
+const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
 /** The ids of the member's client connections that never sent a command (the watch). */
 async function watchConnections(r: Redis): Promise<string[]> {
@@ -55,5 +58,26 @@ describe('adoptedExit', () => {
     }
     node.proc.kill('SIGKILL');
     expect(await exit).toEqual({ code: null, signal: null });
+  });
+
+  it('adopted members share one backstop timer, which stops once every one has exited', async () => {
+    [node, other] = await Promise.all([startNode({ clusterEnabled: false }), startNode({ clusterEnabled: false })]);
+    // Counted in the same tick as the calls, so no other timer comes or goes in between.
+    const before = timers();
+    const exits = [node, other].map((n) => adoptedExit(n.proc.pid!, n.host, n.port));
+    expect(timers() - before).toBe(1);
+    for (const n of [node, other]) n.proc.kill('SIGKILL');
+    expect(await Promise.all(exits)).toEqual([
+      { code: null, signal: null },
+      { code: null, signal: null },
+    ]);
+    // Stopped: the next adopted member starts a timer again.
+    await stopNode(node);
+    node = await startNode({ clusterEnabled: false });
+    const later = timers();
+    const exit = adoptedExit(node.proc.pid!, node.host, node.port);
+    expect(timers() - later).toBe(1);
+    node.proc.kill('SIGKILL');
+    await exit;
   });
 });

@@ -15,6 +15,23 @@ const SLOW_POLL_MS = 5000;
 const FAST_POLL_MS = 20;
 const FAST_POLL_FOR_MS = 2000;
 
+/** Every adopted member's backstop check, run by one timer: one wakeup every 5 s, not one per member. */
+const backstops = new Set<() => void>();
+let backstopTimer: NodeJS.Timeout | undefined;
+
+function addBackstop(check: () => void): () => void {
+  backstops.add(check);
+  backstopTimer ??= setInterval(() => {
+    for (const c of [...backstops]) c();
+  }, SLOW_POLL_MS);
+  return () => {
+    backstops.delete(check);
+    if (backstops.size > 0) return;
+    clearInterval(backstopTimer);
+    backstopTimer = undefined;
+  };
+}
+
 /** Resolves when process `pid` (serving on host:port) is gone; its exit status is unknown (null, null). */
 export function adoptedExit(pid: number, host: string, port: number): Promise<{ code: null; signal: null }> {
   return new Promise((resolve) => {
@@ -23,7 +40,7 @@ export function adoptedExit(pid: number, host: string, port: number): Promise<{ 
     let done = false;
     const finish = () => {
       done = true;
-      clearInterval(slow);
+      removeBackstop();
       clearInterval(fast);
       socket?.destroy();
       resolve({ code: null, signal: null });
@@ -49,7 +66,7 @@ export function adoptedExit(pid: number, host: string, port: number): Promise<{ 
         }, FAST_POLL_MS);
       });
     };
-    const slow = setInterval(check, SLOW_POLL_MS);
+    const removeBackstop = addBackstop(check);
     check();
     watch();
   });
