@@ -4,7 +4,6 @@
  * were made for another dist/ (a moved checkout). Which one ran is read from each process's
  * command line.
  */
-import { spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,15 +18,9 @@ const commandLine = async (pid: number) => (await readFile(`/proc/${pid}/cmdline
 
 /** Runs `up` in the foreground with `bin`; returns both processes' command lines once it is healthy, then stops it. */
 async function upThrough(bin: string, h: LocalClusterHarness, env: Record<string, string> = {}): Promise<{ cli: string; supervisor: string }> {
-  const child = spawn(bin, ['up', '-f', h.specFile], { env: { ...process.env, RCK_STATE_HOME: h.home, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const { child, exited, output } = await h.upInForeground([bin], env);
   try {
-    const deadline = Date.now() + 30_000;
-    while (!out.includes('up and healthy') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
-    expect(out).toContain('up and healthy');
+    expect(output()).toContain('up and healthy');
     const { pid } = JSON.parse(await readFile(join(h.stateDir, 'supervisor.json'), 'utf8')) as { pid: number };
     const lines = { cli: await commandLine(child.pid!), supervisor: await commandLine(pid) };
     child.kill('SIGINT');

@@ -4,7 +4,7 @@
  * and always stops every process it may have started, also when a test fails.
  */
 import { cliBinary, crashLine, engineLocalFields } from './engine.js';
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { type Dirent, readFileSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -98,6 +98,15 @@ export async function freePortRange(count: number): Promise<number> {
     if (ok) return base;
   }
   throw new Error('no free port range');
+}
+
+/** A foreground `rck up` (LocalClusterHarness.upInForeground). */
+export interface ForegroundUp {
+  child: ChildProcess;
+  /** Its exit code. */
+  exited: Promise<number | null>;
+  /** What it printed so far, stdout and stderr together. */
+  output: () => string;
 }
 
 export class LocalClusterHarness {
@@ -258,6 +267,26 @@ export class LocalClusterHarness {
         /* gone */
       }
     }
+  }
+
+  /**
+   * `rck up -f <spec>` in the foreground, run as `command` (default: node dist/cli/main.js);
+   * resolves once it printed that the cluster is up and healthy, or exited, or 30 s passed.
+   * The caller stops `child` (SIGINT), and kills it if a check fails first.
+   */
+  async upInForeground(command: string[] = [process.execPath, MAIN], env: Record<string, string> = {}): Promise<ForegroundUp> {
+    const [file, ...args] = command as [string, ...string[]];
+    const child = spawn(file, [...args, 'up', '-f', this.specFile], {
+      env: { ...process.env, RCK_STATE_HOME: this.home, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const deadline = Date.now() + 30_000;
+    while (!out.includes('up and healthy') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    return { child, exited, output: () => out };
   }
 
   /** Stops everything (gracefully if possible, then by force) and deletes the temp dir; throws when a member's engine crashed. */

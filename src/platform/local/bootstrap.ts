@@ -61,10 +61,8 @@ export async function bootstrapIfNew(b: BootstrapInput): Promise<{ created: bool
 export async function waitHealthy(b: BootstrapInput, timeoutMs: number, signal?: AbortSignal, fresh?: ClusterModel): Promise<MemberStatus[]> {
   const deadline = Date.now() + timeoutMs;
   let last: Health = { healthy: false, problems: ['not observed yet'] };
-  while (Date.now() < deadline && !signal?.aborted) {
-    const model = fresh;
-    fresh = undefined;
-    const seen = await observeHealth(b.platform, b.cluster, b.profile, model).catch((err) => ({ health: { healthy: false, problems: [errorText(err)] }, rows: [] }));
+  for (let observed = fresh; Date.now() < deadline && !signal?.aborted; observed = undefined) {
+    const seen = await observeHealth(b.platform, b.cluster, b.profile, observed).catch((err) => ({ health: { healthy: false, problems: [errorText(err)] }, rows: [] }));
     last = seen.health;
     if (last.healthy) return seen.rows;
     await new Promise((r) => setTimeout(r, 20));
