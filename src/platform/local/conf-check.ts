@@ -84,7 +84,9 @@ function throwawayStart(binary: string, text: string, cwd: string): Promise<{ ou
       done = true;
       reject(new InputError(`cannot run ${binary} to check the configuration: ${err.message}`, { subject: binary }));
     });
-    child.once('exit', finish);
+    // 'close', not 'exit': a process that refuses the configuration prints why and exits at
+    // once, and 'exit' can come before its output is read (then the reason was missing).
+    child.once('close', finish);
     child.stdin.on('error', () => {}); // it may exit before reading everything
     child.stdin.end(text);
   });
